@@ -1,0 +1,101 @@
+"""The ASGI application: create_app(settings) is the one composition root."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from api.graphql_http import GraphQLEndpoint
+from api.oauth import token_endpoint
+from api.schema import schema
+from api.settings import Settings
+from auth.authenticator import Authenticator
+from auth.keys import load_configured_key, load_or_create_key
+from auth.tokens import TokenService
+from auth.trusted import JwksCache
+from persistence.db import make_engine
+from persistence.embedded import embedded_url
+from persistence.migrate import current_revision, head_revision
+
+log = logging.getLogger("crm")
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded server under CRM_HOME (started if need be)."""
+    return settings.database_url or embedded_url(settings.crm_home)
+
+
+def token_service(settings: Settings) -> TokenService:
+    key = (load_configured_key(settings.crm_jwt_private_key) if settings.crm_jwt_private_key
+           else load_or_create_key(Path(settings.crm_home)))
+    return TokenService(key, settings.crm_jwt_issuer, settings.crm_jwt_audience,
+                        settings.crm_token_ttl)
+
+
+def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
+    """Build the app: engine, token verifier and schema, wired into the routes."""
+    engine = make_engine(url or database_url(settings), pool_size=settings.crm_db_pool_size)
+    tokens = token_service(settings)
+    http = httpx.AsyncClient()
+    authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http), engine)
+    graphql = GraphQLEndpoint(schema._schema, authenticator, engine,
+                              introspection=settings.introspection, graphiql=settings.graphiql)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                revision = await current_revision(conn)
+        except Exception as exc:  # any failure to reach the database means not ready
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+        head = head_revision()
+        if revision != head:
+            return JSONResponse({"status": "unavailable", "database": "ok",
+                                 "migration": revision, "expected": head}, 503)
+        return JSONResponse({"status": "ok", "database": "ok", "migration": revision})
+
+    async def jwks(request: Request) -> Response:
+        return JSONResponse(tokens.jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+    async def oauth_token(request: Request) -> Response:
+        return await token_endpoint(request, tokens, engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        await http.aclose()
+        await engine.dispose()
+
+    middleware = []
+    if settings.crm_cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware, allow_origins=settings.crm_cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"], max_age=600))
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route("/oauth/token", oauth_token, methods=["POST"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.tokens = tokens
+    return app

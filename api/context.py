@@ -1,0 +1,29 @@
+"""What every resolver receives: the caller, their access, loaders and a unit-of-work factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from auth.principal import Principal
+from domain.access import Access
+from persistence.loaders import Loaders
+from persistence.uow import UnitOfWork
+
+
+@dataclass
+class Context:
+    """One per request; loaders cache only within it."""
+
+    principal: Principal
+    engine: AsyncEngine
+    access: Access = field(init=False)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.access = self.principal.access()
+        self.loaders = Loaders(self.engine, self.access)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine, self.access)

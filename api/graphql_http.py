@@ -1,0 +1,224 @@
+"""GraphQL over HTTP: POST (and GET for queries), one operation per request.
+
+Documents are parsed and validated once and cached; the limits on depth, aliases and
+tokens are validation rules, so a document over a limit never executes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    NoSchemaIntrospectionCustomRule,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.http.ides import get_graphql_ide_html
+
+from api.context import Context
+from auth.authenticator import Authenticator
+from auth.tokens import TokenError
+
+log = logging.getLogger("crm.graphql")
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 1000
+MAX_BODY_BYTES = 1_000_000
+MAX_VARIABLE_NESTING = 32
+DOCUMENT_CACHE_SIZE = 512
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class RequestError(Exception):
+    """A request that cannot be executed; becomes an HTTP error with a GraphQL error body."""
+
+    def __init__(self, status: int, message: str, code: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.code, self.headers = status, code, headers or {}
+
+
+@dataclass(frozen=True)
+class Operation:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+def _nesting(value: Any, depth: int = 0) -> int:
+    if depth > MAX_VARIABLE_NESTING:
+        return depth
+    if isinstance(value, dict):
+        return max((_nesting(v, depth + 1) for v in value.values()), default=depth)
+    if isinstance(value, list):
+        return max((_nesting(v, depth + 1) for v in value), default=depth)
+    return depth
+
+
+def _json_object(value: Any, name: str) -> dict | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            raise RequestError(400, f"`{name}` is not valid JSON.", "BAD_REQUEST") from None
+    if not isinstance(value, dict):
+        raise RequestError(400, f"`{name}` must be a JSON object.", "BAD_REQUEST")
+    if _nesting(value) > MAX_VARIABLE_NESTING:
+        raise RequestError(400, f"`{name}` is nested too deeply.", "BAD_REQUEST")
+    return value
+
+
+def _operation(params: Any) -> Operation:
+    if isinstance(params, list):
+        raise RequestError(400, "Batched requests are not supported: send one operation per "
+                                "request.", "BATCHING_NOT_SUPPORTED")
+    if not isinstance(params, dict):
+        raise RequestError(400, "The body must be a JSON object with a `query`.", "BAD_REQUEST")
+    query, name = params.get("query"), params.get("operationName")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "`query` must be a non-empty string.", "BAD_REQUEST")
+    if name is not None and not isinstance(name, str):
+        raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")
+    return Operation(query, _json_object(params.get("variables"), "variables"), name)
+
+
+class GraphQLEndpoint:
+    """The /graphql route."""
+
+    def __init__(self, schema: GraphQLSchema, authenticator: Authenticator, engine, *,
+                 introspection: bool, graphiql: bool) -> None:
+        self.schema = schema
+        self.authenticator = authenticator
+        self.engine = engine
+        self.graphiql = graphiql
+        self.rules = [*specified_rules, max_depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
+        if not introspection:
+            self.rules.append(NoSchemaIntrospectionCustomRule)
+        self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET" and "query" not in request.query_params and (
+                "text/html" in request.headers.get("accept", "")):
+            if self.graphiql:
+                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+        media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in request.headers.get("accept", "") \
+            else "application/json"
+        try:
+            principal = await self.authenticator.authenticate(request.headers.get("authorization"))
+            operation = await self._read(request)
+            document = self._document(operation.query)
+            self._check_method(request, document, operation)
+            result = await self._execute(document, operation, Context(principal, self.engine))
+        except TokenError as exc:
+            header = f'Bearer error="invalid_token", error_description="{exc}"'
+            return self._respond({"errors": [{"message": str(exc), "extensions": {
+                "code": "UNAUTHENTICATED"}}]}, 401, media, {"WWW-Authenticate": header})
+        except RequestError as exc:
+            return self._respond({"errors": [{"message": str(exc), "extensions": {
+                "code": exc.code}}]}, exc.status, media, exc.headers)
+        except _DocumentErrors as exc:
+            return self._respond({"errors": [_document_error(e) for e in exc.errors]}, 400, media)
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [_format(e) for e in result.errors]
+        status = 400 if result.data is None and result.errors and all(
+            e.path is None for e in result.errors) else 200
+        return self._respond(body, status, media)
+
+    @staticmethod
+    def _respond(body: dict, status: int, media: str, headers: dict | None = None) -> Response:
+        return Response(orjson.dumps(body), status, headers=headers, media_type=media)
+
+    async def _read(self, request: Request) -> Operation:
+        if request.method == "GET":
+            return _operation(dict(request.query_params))
+        if request.method != "POST":
+            raise RequestError(405, "Use POST, or GET for queries.", "METHOD_NOT_ALLOWED",
+                               {"Allow": "GET, POST"})
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in ("application/json", GRAPHQL_RESPONSE):
+            raise RequestError(415, "Send the operation as application/json.",
+                               "UNSUPPORTED_MEDIA_TYPE")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            raise RequestError(413, "The request body is too large.", "PAYLOAD_TOO_LARGE")
+        try:
+            return _operation(orjson.loads(body))
+        except orjson.JSONDecodeError:
+            raise RequestError(400, "The body is not valid JSON.", "BAD_REQUEST") from None
+
+    def _document(self, query: str) -> DocumentNode:
+        cached = self._documents.get(query)
+        if cached is None:
+            try:
+                document = parse(query, max_tokens=MAX_TOKENS)
+                errors = validate(self.schema, document, self.rules)
+                cached = errors or document
+            except GraphQLError as exc:
+                cached = [exc]
+            self._documents[query] = cached
+            if len(self._documents) > DOCUMENT_CACHE_SIZE:
+                self._documents.popitem(last=False)
+        if isinstance(cached, list):
+            raise _DocumentErrors(cached)
+        return cached
+
+    @staticmethod
+    def _check_method(request: Request, document: DocumentNode, operation: Operation) -> None:
+        ast = get_operation_ast(document, operation.operation_name)
+        if ast is None:
+            raise RequestError(400, "Name the operation to run with `operationName`.",
+                               "OPERATION_NOT_FOUND")
+        if request.method == "GET" and ast.operation is not OperationType.QUERY:
+            raise RequestError(405, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED",
+                               {"Allow": "POST"})
+
+    async def _execute(self, document: DocumentNode, operation: Operation,
+                       context: Context) -> ExecutionResult:
+        result = execute(self.schema, document, context_value=context,
+                         variable_values=operation.variables,
+                         operation_name=operation.operation_name)
+        if hasattr(result, "__await__"):
+            result = await result
+        return result
+
+
+class _DocumentErrors(Exception):
+    def __init__(self, errors: list[GraphQLError]) -> None:
+        self.errors = errors
+
+
+def _document_error(error: GraphQLError) -> dict:
+    code = "GRAPHQL_PARSE_FAILED" if isinstance(error, GraphQLSyntaxError) \
+        else "GRAPHQL_VALIDATION_FAILED"
+    return {**error.formatted, "extensions": {"code": code}}
+
+
+def _format(error: GraphQLError) -> dict:
+    """Errors we raised on purpose carry a code; anything else is masked and logged."""
+    original = error.original_error
+    if original is not None and not isinstance(original, GraphQLError):
+        log.error("resolver failed at %s", error.path, exc_info=original)
+        return {"message": "Internal server error.", "path": error.path,
+                "locations": [loc._asdict() for loc in error.locations or []],
+                "extensions": {"code": "INTERNAL"}}
+    return error.formatted

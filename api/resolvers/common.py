@@ -1,0 +1,84 @@
+"""What every query and mutation resolver does the same way."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+
+from api.schema.errors import argument_error, coded_error, user_errors
+from api.schema.fields import wrap
+from api.schema.filters import to_domain_filter, to_order_terms
+from api.schema.ids import from_global_id
+from api.schema.relay import Connection, connection, page_args
+from domain.errors import DomainError, ErrorCode
+from domain.filters import Filter, OrderTerm
+from persistence.queries import fetch_page
+from persistence.uow import SPECS
+
+DEFAULT_ORDER = [OrderTerm("createdAt")]
+
+
+def decode_query_id(global_id: str) -> tuple[str, uuid.UUID]:
+    """A query argument id; a malformed one is an INVALID error, not a silent null."""
+    try:
+        return from_global_id(global_id)
+    except ValueError:
+        raise coded_error(f"{global_id!r} is not a valid id.", ErrorCode.INVALID.value,
+                          argument="id") from None
+
+
+async def get_record(info: strawberry.Info, type_name: str, global_id: str):
+    """One record by id, or null when there is none the caller may see."""
+    found_type, raw = decode_query_id(global_id)
+    if found_type != type_name:
+        return None
+    return wrap(type_name, await info.context.loaders.by_id(type_name).load(raw))
+
+
+async def list_records(info: strawberry.Info, type_name: str, *, first, after, last, before,
+                       filter, order_by, references: dict[str, str],
+                       include_archived: bool) -> Connection:
+    """A page of a type's records under the caller's rules, from filter and order inputs."""
+    try:
+        condition = to_domain_filter(filter, references)
+        order = to_order_terms(order_by) or DEFAULT_ORDER
+    except DomainError as exc:
+        raise argument_error(exc) from None
+    return await page_of(info, type_name, (first, after, last, before), condition, order,
+                         include_archived=include_archived)
+
+
+async def page_of(info: strawberry.Info, type_name: str, paging: tuple, condition: Filter | None,
+                  order: list[OrderTerm], *, include_archived: bool = False) -> Connection:
+    """A page of a type's records under the caller's rules."""
+    request = page_args(info, *paging)
+    try:
+        async with info.context.engine.connect() as conn:
+            page = await fetch_page(conn, SPECS[type_name], info.context.access, request=request,
+                                    order=order, filter=condition,
+                                    include_archived=include_archived)
+    except DomainError as exc:
+        raise argument_error(exc) from None
+    return connection(page, lambda row: wrap(type_name, row))
+
+
+async def reread(info: strawberry.Info, type_name: str, record_id: uuid.UUID):
+    """The record as the caller may now see it, bypassing the request's loader cache."""
+    loader = info.context.loaders.by_id(type_name)
+    with contextlib.suppress(KeyError):  # not cached yet
+        loader.clear(record_id)
+    return wrap(type_name, await loader.load(record_id))
+
+
+async def mutate(info: strawberry.Info, payload: type, field: str, type_name: str,
+                 action: Callable[[], Awaitable[uuid.UUID]]) -> Any:
+    """Run a use case; expected failures become UserErrors and nothing is written."""
+    try:
+        record_id = await action()
+    except DomainError as exc:
+        return payload(errors=user_errors(exc))
+    return payload(**{field: await reread(info, type_name, record_id)}, errors=[])

@@ -1,0 +1,36 @@
+"""node and nodes: any object by its global id."""
+
+from __future__ import annotations
+
+import asyncio
+
+import strawberry
+
+from api.resolvers.common import decode_query_id
+from api.schema.errors import coded_error
+from api.schema.fields import TYPES, wrap
+from api.schema.relay import Node
+from domain.errors import ErrorCode
+
+MAX_NODES = 100
+
+
+async def _load(info: strawberry.Info, global_id: str):
+    type_name, raw = decode_query_id(global_id)
+    if type_name not in TYPES:
+        return None
+    return wrap(type_name, await info.context.loaders.by_id(type_name).load(raw))
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Any object by global id; null when there is none you may see.")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
+        return await _load(info, id)
+
+    @strawberry.field(description="Several objects by global id, in the order asked (at most 100).")
+    async def nodes(self, info: strawberry.Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise coded_error(f"Ask for at most {MAX_NODES} ids.", ErrorCode.INVALID.value,
+                              argument="ids")
+        return list(await asyncio.gather(*(_load(info, i) for i in ids)))

@@ -1,0 +1,38 @@
+"""The GraphQL schema: every query and mutation module, registered here and only here."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.resolvers.accounts import AccountMutations, AccountQueries
+from api.resolvers.audit import AuditQueries
+from api.resolvers.consents import ConsentMutations
+from api.resolvers.contacts import ContactMutations, ContactQueries
+from api.resolvers.links import LinkMutations
+from api.resolvers.node import NodeQueries
+from api.resolvers.notes import NoteMutations
+from api.resolvers.viewer import ViewerQueries
+from api.schema.operational.accounts import Account
+from api.schema.operational.audit import AuditEntry
+from api.schema.operational.consents import Consent
+from api.schema.operational.contacts import Contact
+from api.schema.operational.notes import Note
+from api.schema.operational.partners import Partner
+from api.schema.operational.territories import Territory
+from api.schema.operational.users import User
+
+
+@strawberry.type(description="Reads of the customer record.")
+class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, AuditQueries):
+    pass
+
+
+@strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
+class Mutation(ContactMutations, AccountMutations, NoteMutations, ConsentMutations, LinkMutations):
+    pass
+
+
+# Types reachable only through node(id) must be named so that the schema includes them.
+NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry]
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES)

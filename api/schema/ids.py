@@ -1,0 +1,43 @@
+"""Opaque global ids: base64 of "Type:uuid", as the Relay spec expects."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+
+from domain.errors import DomainError, ErrorCode
+
+
+def to_global_id(type_name: str, raw: uuid.UUID | str) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{raw}".encode()).decode().rstrip("=")
+
+
+def from_global_id(global_id: str) -> tuple[str, uuid.UUID]:
+    """(type name, uuid); raises ValueError for anything that is not one of our ids."""
+    try:
+        text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+        type_name, _, raw = text.partition(":")
+        return type_name, uuid.UUID(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{global_id!r} is not an id") from exc
+
+
+def parse_id(global_id: str, expected: str | tuple[str, ...], field: str = "id") -> uuid.UUID:
+    """The uuid inside an id of the expected type; otherwise a NOT_FOUND or INVALID problem."""
+    try:
+        type_name, raw = from_global_id(global_id)
+    except ValueError:
+        raise DomainError.one(field, ErrorCode.INVALID, f"{global_id!r} is not a valid id.") from None
+    allowed = (expected,) if isinstance(expected, str) else expected
+    if type_name not in allowed:
+        raise DomainError.one(field, ErrorCode.NOT_FOUND, f"No {' or '.join(allowed)} with this id.")
+    return raw
+
+
+def actor_global_id(actor: str | None) -> str | None:
+    """Rows keep their author as "User:uuid"; clients get that actor's global id."""
+    if not actor or ":" not in actor:
+        return None
+    type_name, _, raw = actor.partition(":")
+    return to_global_id(type_name, raw)

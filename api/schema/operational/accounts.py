@@ -1,0 +1,136 @@
+"""Account: an organisation, with its contacts, parent, owner and territory."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry import UNSET
+
+from api.schema.errors import UserError
+from api.schema.fields import check_readable, column, node_id, record_type, reference
+from api.schema.filters import (
+    DateTimeFilter,
+    IDFilter,
+    NullsOrder,
+    OrderDirection,
+    StringFilter,
+    enum_filter,
+)
+from api.schema.operational.inputs import payload_errors_field
+from api.schema.operational.memberships import AccountContactConnection, membership_connection
+from api.schema.operational.notes import Note, notes_of
+from api.schema.relay import Connection, Record, page_args
+from domain.accounts import AccountSize
+
+Size = strawberry.enum(AccountSize, description="Headcount band of an organisation.")
+UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
+TerritoryRef = Annotated["Territory", strawberry.lazy("api.schema.operational.territories")]
+
+
+@record_type("Account")
+@strawberry.type(description="An organisation the company does business with.")
+class Account(Record):
+    id: strawberry.ID = node_id("Account")
+    name: str | None = column("Trading name.")
+    legal_name: str | None = column("Registered legal name.")
+    industry: str | None = column("Industry, e.g. Software or Retail.")
+    size: Size | None = column("Headcount band.")
+    website: str | None = column("Website address.")
+    parent: Annotated["Account", strawberry.lazy(__name__)] | None = reference(
+        "Account", "The parent organisation, e.g. a holding company.")
+    owner: UserRef | None = reference("User", "The member of staff responsible for the account.")
+    territory: TerritoryRef | None = reference("Territory", "The account's territory.")
+
+    @strawberry.field(description="The people at this account, by last name.")
+    async def contacts(self, info: strawberry.Info, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> AccountContactConnection | None:
+        check_readable(info)
+        request = page_args(info, first, after, last, before)
+        page = await info.context.loaders.contacts_by_account_id.load((self.data["id"], request))
+        return membership_connection(page, "Contact")
+
+    @strawberry.field(description="Internal notes, newest first.")
+    async def notes(self, info: strawberry.Info, first: int | None = None,
+                    after: str | None = None, last: int | None = None,
+                    before: str | None = None) -> Connection[Note] | None:
+        return await notes_of(self.data["id"], info, first, after, last, before)
+
+
+AccountSizeFilter = enum_filter(AccountSize, "AccountSizeFilter")
+
+
+@strawberry.input(description="Which accounts to list; conditions given together must all hold.")
+class AccountFilter:
+    and_: list[AccountFilter] | None = strawberry.field(
+        default=UNSET, name="and", description="All of these hold.")
+    or_: list[AccountFilter] | None = strawberry.field(
+        default=UNSET, name="or", description="At least one of these holds.")
+    not_: AccountFilter | None = strawberry.field(
+        default=UNSET, name="not", description="This does not hold.")
+    name: StringFilter | None = strawberry.field(default=UNSET, description="Trading name.")
+    legal_name: StringFilter | None = strawberry.field(default=UNSET, description="Legal name.")
+    industry: StringFilter | None = strawberry.field(default=UNSET, description="Industry.")
+    size: AccountSizeFilter | None = strawberry.field(default=UNSET, description="Size band.")
+    website: StringFilter | None = strawberry.field(default=UNSET, description="Website.")
+    parent: IDFilter | None = strawberry.field(default=UNSET, description="Parent (an Account id).")
+    owner: IDFilter | None = strawberry.field(default=UNSET, description="Owner (a User id).")
+    territory: IDFilter | None = strawberry.field(
+        default=UNSET, description="Territory (a Territory id).")
+    created_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Created.")
+    updated_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Changed.")
+
+
+@strawberry.enum(description="Fields accounts can be sorted by.")
+class AccountOrderField(Enum):
+    NAME = "name"
+    LEGAL_NAME = "legalName"
+    INDUSTRY = "industry"
+    SIZE = "size"
+    CREATED_AT = "createdAt"
+    UPDATED_AT = "updatedAt"
+
+
+@strawberry.input(description="One sort key; later keys break ties of earlier ones, id breaks the rest.")
+class AccountOrder:
+    field: AccountOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC,
+                                                 description="Ascending or descending.")
+    nulls: NullsOrder | None = strawberry.field(
+        default=None, description="Where empty values go; default: last ascending, first descending.")
+
+
+@strawberry.input(description="A new account. name is required.")
+class AccountCreateInput:
+    name: str | None = strawberry.field(default=UNSET, description="Trading name (required).")
+    legal_name: str | None = strawberry.field(default=UNSET, description="Legal name.")
+    industry: str | None = strawberry.field(default=UNSET, description="Industry.")
+    size: Size | None = strawberry.field(default=UNSET, description="Headcount band.")
+    website: str | None = strawberry.field(default=UNSET, description="Website; https:// is added.")
+    parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
+    owner: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="A User id; defaults to the member of staff creating it.")
+    territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+
+
+@strawberry.input(description="Changes to an account; fields left out stay as they are.")
+class AccountUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The account.")
+    version: int = strawberry.field(description="The version you last read; a stale one is refused.")
+    name: str | None = strawberry.field(default=UNSET, description="Trading name.")
+    legal_name: str | None = strawberry.field(default=UNSET, description="Legal name.")
+    industry: str | None = strawberry.field(default=UNSET, description="Industry.")
+    size: Size | None = strawberry.field(default=UNSET, description="Headcount band.")
+    website: str | None = strawberry.field(default=UNSET, description="Website.")
+    parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
+    owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
+    territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+
+
+@strawberry.type(description="The result of an account mutation.")
+class AccountPayload:
+    account: Account | None = strawberry.field(
+        default=None, description="The account as it is now; null when nothing was written.")
+    errors: list[UserError] = payload_errors_field()

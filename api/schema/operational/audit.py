@@ -1,0 +1,54 @@
+"""AuditEntry: who changed what and when, with each field's before and after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.schema.fields import check_readable, column, node_id, record_type
+from api.schema.ids import actor_global_id, to_global_id
+from api.schema.relay import Node
+from domain import accounts, contacts
+
+# Reference fields hold raw ids in the log; clients get global ids, as everywhere else.
+REFERENCES = {"Contact": contacts.REFERENCES, "Account": accounts.REFERENCES,
+              "AccountContact": {"account": "Account"}}
+
+
+@strawberry.type(description="One field's value before and after a change.")
+class FieldChange:
+    field: str = strawberry.field(description="The field, as named in the API.")
+    before: JSON | None = strawberry.field(description="The value before; null if it had none.")
+    after: JSON | None = strawberry.field(description="The value after; null if it has none.")
+
+
+def _global(record_type: str, field: str, value):
+    target = REFERENCES.get(record_type, {}).get(field)
+    return to_global_id(target, value) if target and value else value
+
+
+@record_type("AuditEntry")
+@strawberry.type(description="One change to one record, written with the change itself.")
+class AuditEntry(Node):
+    data: strawberry.Private[dict]
+
+    id: strawberry.ID = node_id("AuditEntry")
+    at: datetime | None = column("When the change was committed.")
+    actor: strawberry.ID | None = column("Global id of who made it.", actor_global_id)
+    action: str | None = column("create, update, archive, grant, withdraw, link, unlink.")
+    record_type: str | None = column("The type of the changed record.")
+
+    @strawberry.field(description="Global id of the changed record.")
+    def record_id(self, info: strawberry.Info) -> strawberry.ID | None:
+        check_readable(info)
+        return strawberry.ID(to_global_id(self.data["recordType"], self.data["recordId"]))
+
+    @strawberry.field(description="Each changed field with its before and after.")
+    def changes(self, info: strawberry.Info) -> list[FieldChange] | None:
+        check_readable(info)
+        kind = self.data["recordType"]
+        return [FieldChange(field=f, before=_global(kind, f, v["before"]),
+                            after=_global(kind, f, v["after"]))
+                for f, v in sorted(self.data["changes"].items())]

@@ -1,0 +1,192 @@
+"""Contact: a person, the centre of the customer record."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry import UNSET
+
+from api.schema.errors import UserError
+from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
+from api.schema.filters import (
+    DateTimeFilter,
+    IDFilter,
+    IntFilter,
+    NullsOrder,
+    OrderDirection,
+    StringFilter,
+    enum_filter,
+)
+from api.schema.operational.consents import Consent
+from api.schema.operational.inputs import (
+    EmailInput,
+    PhoneInput,
+    PostalAddressInput,
+    payload_errors_field,
+)
+from api.schema.operational.memberships import ContactAccountConnection, membership_connection
+from api.schema.operational.notes import Note, notes_of
+from api.schema.relay import Connection, Record, page_args
+from domain.contacts import LifecycleStage
+
+Stage = strawberry.enum(LifecycleStage, description="Where a person stands with the company.")
+UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
+TerritoryRef = Annotated["Territory", strawberry.lazy("api.schema.operational.territories")]
+
+
+@strawberry.type(description="An email address; exactly one of a contact's addresses is primary.")
+class EmailAddress:
+    address: str = strawberry.field(description="The normalised address.")
+    primary: bool = strawberry.field(description="Whether this is the address to use first.")
+    label: str | None = strawberry.field(description="e.g. work, home.")
+
+
+@strawberry.type(description="A phone number in E.164 form, e.g. +14155550100.")
+class PhoneNumber:
+    number: str = strawberry.field(description="The number in E.164 form.")
+    primary: bool = strawberry.field(description="Whether this is the number to call first.")
+    label: str | None = strawberry.field(description="e.g. mobile, office.")
+
+
+@strawberry.type(description="A postal address.")
+class PostalAddress:
+    street: str | None = strawberry.field(description="Street and number.")
+    city: str | None = strawberry.field(description="City or town.")
+    region: str | None = strawberry.field(description="State, province or county.")
+    postal_code: str | None = strawberry.field(description="Postal or ZIP code.")
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 country code.")
+
+
+def _emails(items: list[dict]) -> list[EmailAddress]:
+    return [EmailAddress(**e) for e in items]
+
+
+def _phones(items: list[dict]) -> list[PhoneNumber]:
+    return [PhoneNumber(**p) for p in items]
+
+
+def _address(value: dict) -> PostalAddress:
+    return PostalAddress(street=value.get("street"), city=value.get("city"),
+                         region=value.get("region"), postal_code=value.get("postalCode"),
+                         country=value.get("country"))
+
+
+@record_type("Contact")
+@strawberry.type(description="A person: a customer, a lead, or someone at an account.")
+class Contact(Record):
+    id: strawberry.ID = node_id("Contact")
+    first_name: str | None = column("Given name.")
+    last_name: str | None = column("Family name.")
+    emails: list[EmailAddress] | None = column("Email addresses, primary first.", _emails)
+    phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones)
+    address: PostalAddress | None = column("Postal address.", _address)
+    lifecycle_stage: Stage | None = column("Subscriber, lead, prospect, customer or churned.")
+    lead_score: int | None = column("0-100: how likely the person is to buy.")
+    owner: UserRef | None = reference("User", "The member of staff responsible for this person.")
+    territory: TerritoryRef | None = reference("Territory", "The territory this person belongs to.")
+
+    @strawberry.field(description="The accounts this person belongs to, by account name.")
+    async def accounts(self, info: strawberry.Info, first: int | None = None,
+                       after: str | None = None, last: int | None = None,
+                       before: str | None = None) -> ContactAccountConnection | None:
+        check_readable(info)
+        request = page_args(info, first, after, last, before)
+        page = await info.context.loaders.accounts_by_contact_id.load((self.data["id"], request))
+        return membership_connection(page, "Account")
+
+    @strawberry.field(description="Consents, by channel and purpose.")
+    async def consents(self, info: strawberry.Info) -> list[Consent] | None:
+        check_readable(info)
+        rows = await info.context.loaders.consents_by_contact_id.load(self.data["id"])
+        return [wrap("Consent", r) for r in rows]
+
+    @strawberry.field(description="Internal notes, newest first.")
+    async def notes(self, info: strawberry.Info, first: int | None = None,
+                    after: str | None = None, last: int | None = None,
+                    before: str | None = None) -> Connection[Note] | None:
+        return await notes_of(self.data["id"], info, first, after, last, before)
+
+
+LifecycleStageFilter = enum_filter(LifecycleStage, "LifecycleStageFilter")
+
+
+@strawberry.input(description="Which contacts to list; conditions given together must all hold.")
+class ContactFilter:
+    and_: list[ContactFilter] | None = strawberry.field(
+        default=UNSET, name="and", description="All of these hold.")
+    or_: list[ContactFilter] | None = strawberry.field(
+        default=UNSET, name="or", description="At least one of these holds.")
+    not_: ContactFilter | None = strawberry.field(
+        default=UNSET, name="not", description="This does not hold.")
+    first_name: StringFilter | None = strawberry.field(default=UNSET, description="Given name.")
+    last_name: StringFilter | None = strawberry.field(default=UNSET, description="Family name.")
+    email: StringFilter | None = strawberry.field(
+        default=UNSET, description="Primary email address, lower case.")
+    lifecycle_stage: LifecycleStageFilter | None = strawberry.field(
+        default=UNSET, description="Lifecycle stage.")
+    lead_score: IntFilter | None = strawberry.field(default=UNSET, description="Lead score.")
+    owner: IDFilter | None = strawberry.field(default=UNSET, description="Owner (a User id).")
+    territory: IDFilter | None = strawberry.field(
+        default=UNSET, description="Territory (a Territory id).")
+    created_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Created.")
+    updated_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Changed.")
+
+
+@strawberry.enum(description="Fields contacts can be sorted by.")
+class ContactOrderField(Enum):
+    FIRST_NAME = "firstName"
+    LAST_NAME = "lastName"
+    EMAIL = "email"
+    LIFECYCLE_STAGE = "lifecycleStage"
+    LEAD_SCORE = "leadScore"
+    CREATED_AT = "createdAt"
+    UPDATED_AT = "updatedAt"
+
+
+@strawberry.input(description="One sort key; later keys break ties of earlier ones, id breaks the rest.")
+class ContactOrder:
+    field: ContactOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC,
+                                                 description="Ascending or descending.")
+    nulls: NullsOrder | None = strawberry.field(
+        default=None, description="Where empty values go; default: last ascending, first descending.")
+
+
+@strawberry.input(description="A new contact. lastName is required.")
+class ContactCreateInput:
+    first_name: str | None = strawberry.field(default=UNSET, description="Given name.")
+    last_name: str | None = strawberry.field(default=UNSET, description="Family name (required).")
+    emails: list[EmailInput] | None = strawberry.field(default=UNSET, description="Emails.")
+    phones: list[PhoneInput] | None = strawberry.field(default=UNSET, description="Phones.")
+    address: PostalAddressInput | None = strawberry.field(default=UNSET, description="Address.")
+    lifecycle_stage: Stage | None = strawberry.field(default=UNSET, description="Default LEAD.")
+    lead_score: int | None = strawberry.field(default=UNSET, description="0-100, default 0.")
+    owner: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="A User id; defaults to the member of staff creating it.")
+    territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+
+
+@strawberry.input(description="Changes to a contact; fields left out stay as they are.")
+class ContactUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The contact.")
+    version: int = strawberry.field(description="The version you last read; a stale one is refused.")
+    first_name: str | None = strawberry.field(default=UNSET, description="Given name.")
+    last_name: str | None = strawberry.field(default=UNSET, description="Family name.")
+    emails: list[EmailInput] | None = strawberry.field(
+        default=UNSET, description="Replaces all emails.")
+    phones: list[PhoneInput] | None = strawberry.field(
+        default=UNSET, description="Replaces all phones.")
+    address: PostalAddressInput | None = strawberry.field(default=UNSET, description="Address.")
+    lifecycle_stage: Stage | None = strawberry.field(default=UNSET, description="Lifecycle stage.")
+    lead_score: int | None = strawberry.field(default=UNSET, description="0-100.")
+    owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
+    territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+
+
+@strawberry.type(description="The result of a contact mutation.")
+class ContactPayload:
+    contact: Contact | None = strawberry.field(
+        default=None, description="The contact as it is now; null when nothing was written.")
+    errors: list[UserError] = payload_errors_field()

@@ -1,0 +1,89 @@
+"""Configuration from the environment, checked once at start with clear messages."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+from auth.trusted import TrustedIssuer, parse_trusted_issuers
+from persistence.db import DatabaseUrlError, async_url
+
+
+class ConfigError(SystemExit):
+    """Raised with a message that names the variable to fix."""
+
+
+class Settings(BaseSettings):
+    """Every setting, read from variables of the same name in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="postgresql:// URL; unset: the embedded PostgreSQL in CRM_HOME.")
+    crm_home: Path = Field(default=Path(".crm"), description="Where local state lives.")
+    crm_env: Literal["dev", "prod"] = "dev"
+    crm_jwt_issuer: str = "http://127.0.0.1:8000"
+    crm_jwt_audience: str = "crm"
+    crm_jwt_private_key: str | None = Field(
+        default=None, description="PEM or JWK of an EC P-256 or Ed25519 key; unset: CRM_HOME.")
+    crm_token_ttl: int = Field(default=3600, ge=60, le=86400)
+    crm_trusted_issuers: str | None = None
+    crm_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    crm_introspection: bool | None = None
+    crm_graphiql: bool | None = None
+    crm_db_pool_size: int = Field(default=10, ge=1, le=200)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                async_url(value)
+            except DatabaseUrlError as exc:
+                raise ValueError(str(exc)) from exc
+        return value or None
+
+    @field_validator("crm_cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value):
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @field_validator("crm_trusted_issuers")
+    @classmethod
+    def _trusted(cls, value: str | None) -> str | None:
+        try:
+            parse_trusted_issuers(value)
+        except (json.JSONDecodeError, ValidationError, TypeError) as exc:
+            raise ValueError(
+                'must be a JSON list like [{"issuer": "https://idp", "jwks_url": '
+                f'"https://idp/jwks.json", "principal": "staff"}}]: {exc}') from exc
+        return value
+
+    @cached_property
+    def trusted_issuers(self) -> dict[str, TrustedIssuer]:
+        return parse_trusted_issuers(self.crm_trusted_issuers)
+
+    @property
+    def introspection(self) -> bool:
+        return self.crm_env == "dev" if self.crm_introspection is None else self.crm_introspection
+
+    @property
+    def graphiql(self) -> bool:
+        return self.crm_env == "dev" if self.crm_graphiql is None else self.crm_graphiql
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the environment; exit with one line per problem when it is wrong."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("Configuration error:\n" + "\n".join(lines)) from None

@@ -1,0 +1,55 @@
+"""The server's signing key: configured, or generated into CRM_HOME on first run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from joserfc.jwk import ECKey, KeySet, OKPKey, import_key
+
+KEY_FILE = "jwt-signing-key.json"
+ALGORITHMS = {"EC": "ES256", "OKP": "EdDSA"}
+
+
+class KeyConfigError(ValueError):
+    """The configured signing key cannot be used."""
+
+
+def _with_kid(key):
+    data = key.as_dict(private=True)
+    data.setdefault("kid", key.thumbprint())
+    data["use"] = "sig"
+    data["alg"] = ALGORITHMS[data["kty"]]
+    return import_key(data)
+
+
+def load_configured_key(text: str):
+    """A key given as a JWK (JSON) or PEM; only ES256 (P-256) and EdDSA (Ed25519) are accepted."""
+    try:
+        key = import_key(json.loads(text)) if text.lstrip().startswith("{") else import_key(text)
+    except Exception as exc:  # joserfc raises several types for unreadable keys
+        raise KeyConfigError(f"CRM_JWT_PRIVATE_KEY is not a readable private key: {exc}") from exc
+    if isinstance(key, ECKey) and key.curve_name != "P-256" or not isinstance(key, ECKey | OKPKey):
+        raise KeyConfigError("CRM_JWT_PRIVATE_KEY must be an EC P-256 or Ed25519 private key.")
+    if key.is_private is False:
+        raise KeyConfigError("CRM_JWT_PRIVATE_KEY holds a public key; a private key is needed.")
+    return _with_kid(key)
+
+
+def load_or_create_key(crm_home: Path):
+    """Read the key from CRM_HOME, creating it (readable by the owner only) the first time."""
+    path = crm_home / KEY_FILE
+    if path.exists():
+        return _with_kid(import_key(json.loads(path.read_text())))
+    crm_home.mkdir(parents=True, exist_ok=True)
+    key = _with_kid(ECKey.generate_key("P-256", private=True))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(key.as_dict(private=True), handle)
+    return key
+
+
+def public_jwks(*keys) -> dict:
+    """The JSON Web Key Set published at /.well-known/jwks.json."""
+    return KeySet(list(keys)).as_dict(private=False)

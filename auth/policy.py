@@ -1,0 +1,216 @@
+"""The access policy: the one place that says who may read or write what.
+
+Three tables, read top to bottom like the README's policy table:
+- FIELDS: role x field group -> R (read), RW (read and write) or - (nothing);
+- RECORDS: role x type -> the record rule for reading / for writing;
+- ACTIONS: which roles may create or archive whole records of a type.
+
+Everything else derives from them: the SQL projection and WHERE clause of each
+query, the checks on every write, `me { permissions }`, and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from domain.access import Access, Action, ActorRef, RecordRule, Role
+
+ROLES = tuple(Role)
+
+# Which fields of each type make up a group; a field belongs to exactly one group.
+GROUPS: Mapping[str, tuple[str, ...]] = {
+    "Contact.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Contact.provenance": ("createdBy", "updatedBy"),
+    "Contact.names": ("firstName", "lastName"),
+    "Contact.identity": ("accounts", "territory"),
+    "Contact.channels": ("emails", "phones", "address"),
+    "Contact.sales": ("owner", "lifecycleStage", "leadScore"),
+    "Contact.consents": ("consents",),
+    "Contact.notes": ("notes",),
+    "Account.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Account.provenance": ("createdBy", "updatedBy"),
+    "Account.identity": (
+        "name", "legalName", "industry", "size", "website", "parent", "territory", "contacts",
+    ),
+    "Account.sales": ("owner",),
+    "Account.notes": ("notes",),
+    "AccountContact.identity": ("jobTitle", "isDecisionMaker"),
+    "Consent.all": ("id", "channel", "purpose", "status", "recordedAt", "source", "version"),
+    "Note.all": ("id", "body", "author", "createdAt", "updatedAt", "version"),
+    "User.all": ("id", "email", "name", "role", "territory", "active", "version"),
+    "Territory.name": ("id", "name"),
+    "Territory.structure": ("parent", "children"),
+    "Partner.all": ("id", "name"),
+    "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
+}
+
+# Roles, in column order: admin sales marketing service analyst partner customer
+FIELDS = """
+Contact.meta             R   R   R   R   R   R   R
+Contact.provenance       R   R   R   R   R   -   -
+Contact.names            RW  RW  R   RW  R   R   RW
+Contact.identity         RW  RW  R   RW  R   R   R
+Contact.channels         RW  RW  R   RW  -   R   RW
+Contact.sales            RW  RW  R   R   R   -   -
+Contact.consents         RW  R   RW  R   R   -   RW
+Contact.notes            RW  RW  -   RW  -   -   -
+Account.meta             R   R   R   R   R   R   R
+Account.provenance       R   R   R   R   R   -   -
+Account.identity         RW  RW  R   RW  R   R   R
+Account.sales            RW  RW  R   R   R   -   -
+Account.notes            RW  RW  -   RW  -   -   -
+AccountContact.identity  RW  RW  R   RW  R   R   R
+Consent.all              R   R   R   R   R   -   R
+Note.all                 R   R   -   R   -   -   -
+User.all                 RW  R   R   R   R   -   -
+Territory.name           RW  R   R   R   R   R   R
+Territory.structure      RW  R   R   R   R   -   -
+Partner.all              RW  R   R   R   R   R   -
+AuditEntry.all           R   -   -   -   -   -   -
+"""
+
+# read/write record rule per type; "-" means none.
+RECORDS = """
+Contact     all/all  all/owned_or_territory  all/all  all/all  all/-  partner/partner  self/self
+Account     all/all  all/owned_or_territory  all/all  all/all  all/-  partner/partner  linked_to_self/-
+User        all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+Territory   all/all  all/-                   all/-    all/-    all/-  all/-            all/-
+Partner     all/all  all/-                   all/-    all/-    all/-  partner/-        -/-
+AuditEntry  all/-    -/-                     -/-      -/-      -/-    -/-              -/-
+"""
+
+ACTIONS = """
+Contact.create   admin sales service
+Contact.archive  admin sales service
+Account.create   admin sales service
+Account.archive  admin sales
+"""
+
+# A partner reaches a type only with the matching scope in its token.
+PARTNER_SCOPES: Mapping[str, tuple[str, str]] = {
+    "Contact": ("contacts:read", "contacts:write"),
+    "Account": ("accounts:read", "accounts:write"),
+}
+KNOWN_SCOPES = frozenset(s for pair in PARTNER_SCOPES.values() for s in pair)
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """The fields, rules and actions one role holds, before any token scopes apply."""
+
+    readable: Mapping[str, frozenset[str]]
+    writable: Mapping[str, frozenset[str]]
+    read_rules: Mapping[str, RecordRule]
+    write_rules: Mapping[str, RecordRule]
+    actions: Mapping[str, frozenset[Action]]
+
+
+def _rows(table: str) -> list[list[str]]:
+    return [line.split() for line in table.strip().splitlines()]
+
+
+def _field_table() -> dict[Role, tuple[dict, dict]]:
+    grants: dict[Role, tuple[dict, dict]] = {role: ({}, {}) for role in ROLES}
+    for group, *cells in _rows(FIELDS):
+        type_name = group.split(".")[0]
+        for role, cell in zip(ROLES, cells, strict=True):
+            readable, writable = grants[role]
+            if "R" in cell:
+                readable.setdefault(type_name, set()).update(GROUPS[group])
+            if "W" in cell:
+                writable.setdefault(type_name, set()).update(GROUPS[group])
+    return grants
+
+
+def _record_table() -> dict[Role, tuple[dict, dict]]:
+    rules: dict[Role, tuple[dict, dict]] = {role: ({}, {}) for role in ROLES}
+    for type_name, *cells in _rows(RECORDS):
+        for role, cell in zip(ROLES, cells, strict=True):
+            read, write = (RecordRule(p) if p != "-" else RecordRule.NONE for p in cell.split("/"))
+            rules[role][0][type_name] = read
+            rules[role][1][type_name] = write
+    return rules
+
+
+def _action_table() -> dict[Role, dict[str, set[Action]]]:
+    actions: dict[Role, dict[str, set[Action]]] = {role: {} for role in ROLES}
+    for key, *roles in _rows(ACTIONS):
+        type_name, action = key.split(".")
+        for role in roles:
+            actions[Role(role)].setdefault(type_name, set()).add(Action(action))
+    return actions
+
+
+@cache
+def grant_for(role: Role) -> RoleGrant:
+    """The role's grant as declared in the tables above."""
+    readable, writable = _field_table()[role]
+    read_rules, write_rules = _record_table()[role]
+    return RoleGrant(
+        readable={t: frozenset(f) for t, f in readable.items()},
+        writable={t: frozenset(f) for t, f in writable.items()},
+        read_rules=read_rules,
+        write_rules=write_rules,
+        actions={t: frozenset(a) for t, a in _action_table()[role].items()},
+    )
+
+
+def _scoped_rules(rules: Mapping[str, RecordRule], scopes: frozenset[str], index: int) -> dict:
+    scoped = dict(rules)
+    for type_name, pair in PARTNER_SCOPES.items():
+        if pair[index] not in scopes:
+            scoped[type_name] = RecordRule.NONE
+    return scoped
+
+
+def access_for(
+    role: Role,
+    actor: ActorRef,
+    *,
+    user_id=None,
+    partner_id=None,
+    contact_id=None,
+    scopes: frozenset[str] = frozenset(),
+) -> Access:
+    """Resolve the policy for one principal; a partner is narrowed to its token's scopes."""
+    grant = grant_for(role)
+    read_rules, write_rules = grant.read_rules, grant.write_rules
+    if role is Role.PARTNER:
+        read_rules = _scoped_rules(read_rules, scopes, 0)
+        write_rules = _scoped_rules(write_rules, scopes, 1)
+    return Access(
+        role=role,
+        actor=actor,
+        readable=grant.readable,
+        writable=grant.writable,
+        read_rules=read_rules,
+        write_rules=write_rules,
+        actions=grant.actions,
+        user_id=user_id,
+        partner_id=partner_id,
+        contact_id=contact_id,
+        scopes=scopes,
+    )
+
+
+def _check_consistency() -> None:
+    """Refuse at import a policy that grants writing a field without reading it."""
+    for role in ROLES:
+        grant = grant_for(role)
+        for type_name, fields in grant.writable.items():
+            unread = fields - grant.readable.get(type_name, frozenset())
+            if unread:
+                raise ValueError(f"policy: {role} may write {type_name}.{sorted(unread)} unread")
+
+
+_check_consistency()
+
+
+def markdown_table() -> str:
+    """The field table as it appears in the README, one row per group."""
+    header = "| field group | " + " | ".join(r.value for r in ROLES) + " |"
+    lines = [header, "|---" * (len(ROLES) + 1) + "|"]
+    for group, *cells in _rows(FIELDS):
+        lines.append(f"| {group} | " + " | ".join(c if c != "-" else "–" for c in cells) + " |")
+    return "\n".join(lines)

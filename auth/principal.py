@@ -1,0 +1,47 @@
+"""Who is calling: a staff user, a partner, or a customer acting for their own contact."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from auth.policy import access_for
+from domain.access import Access, ActorRef, Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A verified caller. Exactly one of user_id, partner_id, contact_id is set."""
+
+    role: Role
+    user_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    issuer: str | None = None
+
+    @property
+    def actor(self) -> ActorRef:
+        if self.user_id:
+            return ActorRef("User", self.user_id)
+        if self.partner_id:
+            return ActorRef("Partner", self.partner_id)
+        return ActorRef("Contact", self.contact_id)
+
+    def access(self) -> Access:
+        return access_for(self.role, self.actor, user_id=self.user_id, partner_id=self.partner_id,
+                          contact_id=self.contact_id, scopes=self.scopes)
+
+    @classmethod
+    def staff(cls, role: Role, user_id: uuid.UUID, **kw) -> Principal:
+        if not role.is_staff:
+            raise ValueError(f"{role} is not a staff role")
+        return cls(role=role, user_id=user_id, **kw)
+
+    @classmethod
+    def partner(cls, partner_id: uuid.UUID, scopes, **kw) -> Principal:
+        return cls(role=Role.PARTNER, partner_id=partner_id, scopes=frozenset(scopes), **kw)
+
+    @classmethod
+    def customer(cls, contact_id: uuid.UUID, **kw) -> Principal:
+        return cls(role=Role.CUSTOMER, contact_id=contact_id, **kw)

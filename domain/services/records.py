@@ -1,0 +1,125 @@
+"""Use cases shared by every top-level record type: create, update, archive."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.access import Access, Action
+from domain.errors import DomainError, ErrorCode, Problem, forbidden, not_found
+from domain.ports import Locked, UnitOfWork
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """How one record type is validated and what its reference fields point at."""
+
+    type_name: str
+    validate: Callable[..., dict]
+    references: Mapping[str, str]
+    # Stored fields that validation needs besides the ones being changed.
+    context_fields: tuple[str, ...] = ()
+    acyclic: tuple[str, ...] = field(default=())  # self-references that must not loop
+
+
+def require_action(access: Access, type_name: str, action: Action) -> None:
+    if not access.can(type_name, action):
+        raise forbidden(None, f"You may not {action.value} a {type_name}.")
+
+
+def require_writable_fields(access: Access, type_name: str, fields) -> None:
+    """Refuse, field by field, what the caller may not write; this needs no record."""
+    denied = [f for f in fields if not access.can_write(type_name, f)]
+    if denied:
+        raise DomainError(*(Problem(f, ErrorCode.FORBIDDEN, f"You may not set {f}.") for f in denied))
+
+
+async def lock_writable(uow: UnitOfWork, type_name: str, id: uuid.UUID, fields=(),
+                        field_name: str = "id") -> Locked:
+    """Lock a record the caller can see and write; an unseen record is NOT_FOUND."""
+    locked = await uow.records.lock(type_name, id, fields)
+    if locked is None:
+        raise not_found(field_name, type_name)
+    if not locked.writable:
+        raise forbidden(field_name, f"You may not change this {type_name}.")
+    return locked
+
+
+def check_version(locked: Locked, version: int) -> None:
+    if locked.version != version:
+        raise DomainError.one(
+            "version", ErrorCode.STALE_VERSION,
+            f"The record is at version {locked.version}, not {version}: reload and retry.",
+        )
+
+
+async def check_references(kind: RecordKind, values: dict, uow: UnitOfWork,
+                           own_id: uuid.UUID | None = None) -> None:
+    """Every id a record points at must be visible to the caller, and never loop."""
+    problems = []
+    for field_name, target in kind.references.items():
+        ref = values.get(field_name)
+        if ref is None:
+            continue
+        if not await uow.records.visible(target, [ref]):
+            problems.append(Problem(field_name, ErrorCode.NOT_FOUND, f"No {target} with this id."))
+        elif field_name in kind.acyclic and own_id is not None and (
+            ref == own_id or own_id in await uow.records.ancestors(target, ref)
+        ):
+            problems.append(Problem(field_name, ErrorCode.INVALID,
+                                    f"{field_name} would make the {target} its own ancestor."))
+    if problems:
+        raise DomainError(*problems)
+
+
+async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
+                        access: Access) -> uuid.UUID:
+    """Create a record with fields the caller may write; the caller must be able to write it after."""
+    require_action(access, kind.type_name, Action.CREATE)
+    require_writable_fields(access, kind.type_name, values)
+    clean = kind.validate(values, creating=True)
+    if "owner" in kind.references and clean.get("owner") is None and access.user_id:
+        clean["owner"] = access.user_id  # the creator owns what it creates unless told otherwise
+    async with uow:
+        await check_references(kind, clean, uow)
+        new_id = await uow.records.insert(kind.type_name, clean)
+        await lock_writable(uow, kind.type_name, new_id)
+        await uow.audit.record(kind.type_name, new_id, "create",
+                               {f: (None, v) for f, v in clean.items()})
+        await uow.commit()
+    return new_id
+
+
+async def update_record(kind: RecordKind, id: uuid.UUID, version: int, values: dict[str, Any],
+                        uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Change the given fields of a record at the given version; unchanged fields are not audited."""
+    require_writable_fields(access, kind.type_name, values)
+    async with uow:
+        locked = await lock_writable(uow, kind.type_name, id, {*values, *kind.context_fields})
+        check_version(locked, version)
+        clean = kind.validate(values, creating=False, stored=locked.values)
+        await check_references(kind, clean, uow, own_id=id)
+        changes = {f: (locked.values.get(f), v) for f, v in clean.items()
+                   if locked.values.get(f) != v}
+        if changes:
+            await uow.records.update(kind.type_name, id, {f: after for f, (_, after) in changes.items()})
+            await uow.audit.record(kind.type_name, id, "update", changes)
+        await uow.commit()
+    return id
+
+
+async def archive_record(kind: RecordKind, id: uuid.UUID, version: int, uow: UnitOfWork,
+                         access: Access) -> uuid.UUID:
+    """Archive a record instead of deleting it, since history refers to it."""
+    require_action(access, kind.type_name, Action.ARCHIVE)
+    async with uow:
+        locked = await lock_writable(uow, kind.type_name, id)
+        check_version(locked, version)
+        if locked.archived:
+            raise DomainError.one("id", ErrorCode.CONFLICT, f"This {kind.type_name} is already archived.")
+        await uow.records.archive(kind.type_name, id)
+        await uow.audit.record(kind.type_name, id, "archive", {"archived": (False, True)})
+        await uow.commit()
+    return id

@@ -1,0 +1,71 @@
+"""Columns that every table carries, and the naming convention for constraints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names keep Alembic migrations reviewable.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+NOW = text("now()")
+
+
+def jsonable(value: Any) -> Any:
+    """A value as it goes into JSON: ids as strings, times in ISO 8601."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def utc_column(*, nullable: bool = False, server_default=NOW) -> dict:
+    return {"sa_type": DateTime(timezone=True), "nullable": nullable,
+            "sa_column_kwargs": {"server_default": server_default} if server_default is not None else {}}
+
+
+class Stamped(SQLModel):
+    """id, timestamps, authorship, optimistic-concurrency version and archiving."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = Field(**utc_column())
+    updated_at: datetime = Field(**utc_column())
+    created_by: str = Field(default="System", max_length=80)
+    updated_by: str = Field(default="System", max_length=80)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    archived_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
+
+
+def jsonb(**kwargs) -> dict:
+    return {"sa_type": JSONB, **kwargs}
+
+
+STAMP_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "version", "archived_at")
+
+# GraphQL field -> column, for the columns every table shares.
+STAMP_FIELDS = {
+    "id": "id",
+    "version": "version",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+    "archivedAt": "archived_at",
+    "createdBy": "created_by",
+    "updatedBy": "updated_by",
+}
+STAMP_SEARCH = {
+    "createdAt": ("created_at", "createdAt"),
+    "updatedAt": ("updated_at", "updatedAt"),
+}

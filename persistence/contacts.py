@@ -1,0 +1,80 @@
+"""Contacts: people, with their emails, phones and address, and their account links."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint
+from sqlmodel import Field
+
+from domain.access import RecordRule
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb
+from persistence.partners import PartnerContactRow, registered_to_partner
+from persistence.spec import Spec
+from persistence.territories import owned_or_in_territory
+
+LIFECYCLE_STAGES = ("SUBSCRIBER", "LEAD", "PROSPECT", "CUSTOMER", "CHURNED")
+
+
+class ContactRow(Stamped, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (
+        Index("ix_contact_last_name_id", "last_name", "id"),
+        Index("ix_contact_territory_last_name_id", "territory_id", "last_name", "id"),
+        Index("ix_contact_created_at_id", "created_at", "id"),
+        Index("ix_contact_primary_email", "primary_email"),
+        CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
+        CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
+    )
+
+    first_name: str | None = Field(default=None, max_length=200)
+    last_name: str = Field(max_length=200)
+    # Lists of {address|number, primary, label}; the primary entry is kept first.
+    emails: list = Field(default_factory=list, **jsonb(sa_column_kwargs={"server_default": "[]"}))
+    phones: list = Field(default_factory=list, **jsonb(sa_column_kwargs={"server_default": "[]"}))
+    address: dict | None = Field(default=None, **jsonb(nullable=True))
+    lifecycle_stage: str = Field(default="LEAD", max_length=20)
+    lead_score: int = Field(default=0)
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id")
+    # Derived, so that lookups by email use an index without unpacking the list.
+    primary_email: str | None = Field(
+        default=None,
+        sa_type=Text,
+        sa_column_args=[Computed("lower(emails -> 0 ->> 'address')", persisted=True)],
+    )
+
+
+class AccountContactRow(Stamped, table=True):
+    """A contact's place in an account; a B2C contact has none."""
+
+    __tablename__ = "account_contact"
+    __table_args__ = (UniqueConstraint("account_id", "contact_id"),)
+
+    account_id: uuid.UUID = Field(foreign_key="account.id")
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True)
+    job_title: str | None = Field(default=None, max_length=200)
+    is_decision_maker: bool = Field(default=False)
+
+
+CONTACT = Spec(
+    type_name="Contact",
+    table=ContactRow.__table__,
+    columns={**STAMP_FIELDS, "firstName": "first_name", "lastName": "last_name",
+             "emails": "emails", "phones": "phones", "address": "address",
+             "lifecycleStage": "lifecycle_stage", "leadScore": "lead_score",
+             "owner": "owner_id", "territory": "territory_id"},
+    rules={
+        RecordRule.SELF: lambda t, a: t.c.id == a.contact_id,
+        RecordRule.PARTNER: lambda t, a: registered_to_partner(
+            PartnerContactRow.__table__, "contact_id", t, a),
+        RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
+    },
+    searchable={
+        **STAMP_SEARCH,
+        "firstName": ("first_name", "firstName"), "lastName": ("last_name", "lastName"),
+        "email": ("primary_email", "emails"), "lifecycleStage": ("lifecycle_stage", "lifecycleStage"),
+        "leadScore": ("lead_score", "leadScore"), "owner": ("owner_id", "owner"),
+        "territory": ("territory_id", "territory"),
+    },
+)

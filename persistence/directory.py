@@ -1,0 +1,81 @@
+"""Look-ups by name, email or id for the command line: users, partners, contacts."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from persistence.contacts import ContactRow
+from persistence.partners import PartnerClientRow, PartnerRow
+from persistence.portal import PortalIdentityRow
+from persistence.users import UserRow
+
+
+class NotFoundError(LookupError):
+    """Nothing matches the reference given on the command line."""
+
+
+def _as_uuid(ref: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(ref)
+    except ValueError:
+        return None
+
+
+async def find_user(conn: AsyncConnection, role: str, ref: str | None) -> dict:
+    """An active user of `role`, by email or id; without a reference, the first by email."""
+    t = UserRow.__table__
+    stmt = select(t.c.id, t.c.email, t.c.role).where(t.c.active, t.c.archived_at.is_(None))
+    if ref:
+        ref_id = _as_uuid(ref)
+        stmt = stmt.where(t.c.id == ref_id if ref_id else func.lower(t.c.email) == ref.lower())
+    else:
+        stmt = stmt.where(t.c.role == role).order_by(t.c.email)
+    row = (await conn.execute(stmt.limit(1))).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no active user {ref or 'with role ' + role}")
+    if row["role"] != role:
+        raise NotFoundError(f"{row['email']} has role {row['role']}, not {role}")
+    return dict(row)
+
+
+async def find_partner(conn: AsyncConnection, ref: str) -> dict:
+    t = PartnerRow.__table__
+    ref_id = _as_uuid(ref)
+    stmt = select(t.c.id, t.c.name).where(t.c.id == ref_id if ref_id else t.c.name == ref)
+    row = (await conn.execute(stmt)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no partner {ref!r}")
+    return dict(row)
+
+
+async def find_contact(conn: AsyncConnection, ref: str) -> dict:
+    """A contact by id, primary email, or a portal identity's email."""
+    t, portal = ContactRow.__table__, PortalIdentityRow.__table__
+    ref_id = _as_uuid(ref)
+    if ref_id:
+        match = t.c.id == ref_id
+    else:
+        by_portal = select(portal.c.contact_id).where(func.lower(portal.c.email) == ref.lower())
+        match = or_(t.c.primary_email == ref.lower(), t.c.id.in_(by_portal))
+    stmt = select(t.c.id, t.c.primary_email).where(match, t.c.archived_at.is_(None)).limit(1)
+    row = (await conn.execute(stmt)).mappings().first()
+    if row is None:
+        raise NotFoundError(f"no contact {ref!r}")
+    return dict(row)
+
+
+async def create_partner_client(conn: AsyncConnection, partner_id: uuid.UUID, client_id: str,
+                                secret_hash: str, scopes: list[str]) -> None:
+    await conn.execute(insert(PartnerClientRow.__table__).values(
+        id=uuid.uuid4(), partner_id=partner_id, client_id=client_id, secret_hash=secret_hash,
+        scopes=scopes, created_by="System", updated_by="System"))
+
+
+async def is_empty(conn: AsyncConnection) -> bool:
+    """True when the database holds no users and no contacts yet."""
+    users = (await conn.execute(select(func.count()).select_from(UserRow.__table__))).scalar()
+    contacts = (await conn.execute(select(func.count()).select_from(ContactRow.__table__))).scalar()
+    return users == 0 and contacts == 0

@@ -1,0 +1,63 @@
+"""Internal notes, attached to any record by its type and id."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Index, and_, exists, false, insert, or_
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import Field
+
+from domain.access import Access
+from domain.services.notes import NOTED_TYPES
+from persistence.base import Stamped
+from persistence.spec import Spec, read_clause
+
+
+class NoteRow(Stamped, table=True):
+    __tablename__ = "note"
+    __table_args__ = (Index("ix_note_record_id_created_at_id", "record_id", "created_at", "id"),)
+
+    record_type: str = Field(max_length=40)
+    record_id: uuid.UUID
+    body: str
+
+
+NOTES = NoteRow.__table__
+
+
+class NoteStore:
+    """Implements domain.ports.NoteStore."""
+
+    def __init__(self, conn: AsyncConnection, access: Access) -> None:
+        self.conn = conn
+        self.actor = str(access.actor)
+
+    async def insert(self, record_type: str, record_id: uuid.UUID, body: str) -> uuid.UUID:
+        note_id = uuid.uuid4()
+        await self.conn.execute(insert(NOTES).values(
+            id=note_id, record_type=record_type, record_id=record_id, body=body,
+            created_by=self.actor, updated_by=self.actor))
+        return note_id
+
+
+def _visible_note(table, access):
+    """A note is visible with its parent record, to callers who may read that record's notes."""
+    from persistence.uow import SPECS
+
+    branches = []
+    for parent_type in NOTED_TYPES:
+        if access.can_read(parent_type, "notes"):
+            parent = SPECS[parent_type]
+            branches.append(and_(table.c.record_type == parent_type, exists().where(
+                parent.table.c.id == table.c.record_id, read_clause(parent, access))))
+    return or_(false(), *branches)
+
+
+NOTE = Spec(
+    type_name="Note",
+    table=NOTES,
+    columns={"id": "id", "version": "version", "createdAt": "created_at",
+             "updatedAt": "updated_at", "author": "created_by", "body": "body"},
+    visibility=_visible_note,
+)

@@ -1,0 +1,149 @@
+"""Keyset pagination: opaque cursors, seek conditions, and pages of rows.
+
+No OFFSET anywhere: a cursor holds the sort values of the row it points at, and the
+next page is the rows strictly after it in the same order (id breaks ties).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, and_, false, or_
+
+from domain.errors import DomainError, ErrorCode
+from domain.paging import PageRequest
+from persistence.base import jsonable
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One ORDER BY term, with explicit null placement so that seeks stay exact."""
+
+    name: str
+    column: ColumnElement
+    descending: bool = False
+    nulls_first: bool | None = None  # None: PostgreSQL's default for the direction
+
+    @property
+    def effective_nulls_first(self) -> bool:
+        return self.descending if self.nulls_first is None else self.nulls_first
+
+    def reversed(self) -> SortKey:
+        return replace(self, descending=not self.descending,
+                       nulls_first=not self.effective_nulls_first)
+
+    def order_by(self):
+        term = self.column.desc() if self.descending else self.column.asc()
+        return term.nulls_first() if self.effective_nulls_first else term.nulls_last()
+
+
+@dataclass
+class Page:
+    """Rows of one page in display order, with a cursor for each."""
+
+    rows: list[dict]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+    total: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _fingerprint(keys: list[SortKey]) -> str:
+    spec = ",".join(f"{k.name}:{int(k.descending)}:{int(k.effective_nulls_first)}" for k in keys)
+    return hashlib.blake2s(spec.encode(), digest_size=4).hexdigest()
+
+
+
+def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
+    payload = orjson.dumps([_fingerprint(keys), *(jsonable(v) for v in values)])
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _bad_cursor(field_name: str) -> DomainError:
+    return DomainError.one(field_name, ErrorCode.INVALID,
+                           "This cursor is malformed or belongs to another ordering.")
+
+
+def decode_cursor(cursor: str, keys: list[SortKey], field_name: str) -> list[Any]:
+    """Read a cursor back into typed sort values; refuse one made for another ordering."""
+    try:
+        raw = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError) as exc:
+        raise _bad_cursor(field_name) from exc
+    if not isinstance(raw, list) or len(raw) != len(keys) + 1 or raw[0] != _fingerprint(keys):
+        raise _bad_cursor(field_name)
+    try:
+        return [_typed(key, value) for key, value in zip(keys, raw[1:], strict=True)]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _bad_cursor(field_name) from exc
+
+
+def _typed(key: SortKey, value: Any) -> Any:
+    if value is None:
+        return None
+    python_type = key.column.type.python_type
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type in (int, float, bool) and isinstance(value, str):
+        raise ValueError("number expected")
+    return python_type(value)
+
+
+def _strictly_after(key: SortKey, value: Any) -> ColumnElement[bool]:
+    column = key.column
+    if value is None:
+        return column.is_not(None) if key.effective_nulls_first else false()
+    beyond = column < value if key.descending else column > value
+    return beyond if key.effective_nulls_first else or_(beyond, column.is_(None))
+
+
+def _equal(key: SortKey, value: Any) -> ColumnElement[bool]:
+    return key.column.is_(None) if value is None else key.column == value
+
+
+def seek_after(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
+    """Rows that come strictly after `values` in the order of `keys`."""
+    branches = []
+    for index, key in enumerate(keys):
+        prefix = [_equal(k, v) for k, v in zip(keys[:index], values[:index], strict=True)]
+        branches.append(and_(*prefix, _strictly_after(key, values[index])))
+    return or_(*branches)
+
+
+def directed(keys: list[SortKey], request: PageRequest) -> list[SortKey]:
+    """Paging backward reads the reversed order and flips the rows afterwards."""
+    return [k.reversed() for k in keys] if request.backward else keys
+
+
+def seek_clause(keys: list[SortKey], request: PageRequest) -> ColumnElement[bool] | None:
+    """The condition for the request's cursor, or None for the first page."""
+    if request.cursor is None:
+        return None
+    field_name = "before" if request.backward else "after"
+    values = decode_cursor(request.cursor, keys, field_name)
+    return seek_after(directed(keys, request), values)
+
+
+def assemble(rows: list[dict], keys: list[SortKey], request: PageRequest,
+             total: int | None = None) -> Page:
+    """Trim the look-ahead row, restore display order and attach cursors."""
+    more = len(rows) > request.size
+    rows = rows[: request.size]
+    if request.backward:
+        rows.reverse()
+    cursors = [encode_cursor(keys, [row[f"_k{i}"] for i in range(len(keys))]) for row in rows]
+    for row in rows:
+        for i in range(len(keys)):
+            row.pop(f"_k{i}", None)
+    if request.backward:
+        return Page(rows, cursors, has_next=request.cursor is not None, has_previous=more, total=total)
+    return Page(rows, cursors, has_next=more, has_previous=request.cursor is not None, total=total)

@@ -1,0 +1,132 @@
+"""A real PostgreSQL for the whole session: TEST_DATABASE_URL's server, or an embedded one.
+
+The suite creates a database of its own, migrates it, loads the demo data, and drops it
+at the end. Nothing here is mocked: requests go through the ASGI app over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.settings import load_settings
+from auth.principal import Principal
+from domain.access import Role
+from persistence.db import StatementCounter, make_engine
+from persistence.embedded import start_server
+from persistence.migrate import upgrade
+from persistence.seed.demo import seed_demo
+from persistence.seed.generator import stable_id
+from tests.factories import Factories
+from tests.graphql import GraphQLClient
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory) -> str:
+    """A URL to a PostgreSQL server the suite may create databases on."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return os.environ["TEST_DATABASE_URL"]
+    server = start_server(Path(tempfile.mkdtemp(prefix="crm-test-pg-")), cleanup_mode="delete")
+    return server.get_uri()
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> str:
+    """A fresh, migrated database with the demo data, dropped after the session."""
+    name = f"crm_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = _with_database(server_url, name)
+    upgrade(url)
+
+    async def seed() -> None:
+        engine = make_engine(url, pool_size=1)
+        async with engine.begin() as conn:
+            await seed_demo(conn)
+        await engine.dispose()
+
+    asyncio.run(seed())
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def crm_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("crm-home")
+
+
+@pytest.fixture(scope="session")
+def settings(crm_home: Path):
+    return load_settings(crm_home=crm_home, crm_env="dev", database_url=None)
+
+
+@pytest.fixture(scope="session")
+async def app(settings, database_url):
+    application = create_app(settings, url=database_url)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def http(app) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def principals() -> dict[str, Principal]:
+    """One principal per role, from the demo data."""
+    staff = {role.value: Principal.staff(role, stable_id("user", f"{role.value}@example.com"))
+             for role in Role if role.is_staff}
+    return {
+        **staff,
+        "sales2": Principal.staff(Role.SALES, stable_id("user", "sales2@example.com")),
+        "partner": Principal.partner(stable_id("partner", "Demo Partner"),
+                                     ["contacts:read", "accounts:read"]),
+        "other_partner": Principal.partner(stable_id("partner", "Northwind Resellers"),
+                                           ["contacts:read", "accounts:read"]),
+        "customer": Principal.customer(stable_id("contact", "customer")),
+    }
+
+
+@pytest.fixture(scope="session")
+def tokens(app, principals) -> dict[str, str]:
+    return {name: app.state.tokens.issue(p) for name, p in principals.items()}
+
+
+@pytest.fixture(scope="session")
+def gql(http, tokens) -> GraphQLClient:
+    return GraphQLClient(http, tokens)
+
+
+@pytest.fixture(scope="session")
+def statements(app) -> StatementCounter:
+    return StatementCounter(app.state.engine)
+
+
+@pytest.fixture(scope="session")
+def factories(gql) -> Factories:
+    return Factories(gql)
