@@ -116,10 +116,9 @@ class GraphQLEndpoint:
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
 
     async def handle(self, request: Request) -> Response:
-        if request.method == "GET" and "query" not in request.query_params and (
+        if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
                 "text/html" in request.headers.get("accept", "")):
-            if self.graphiql:
-                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in request.headers.get("accept", "") \
             else "application/json"
         try:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from auth.trusted import TrustedIssuer, parse_trusted_issuers
 from persistence.db import DatabaseUrlError, async_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.errors import ErrorCode, Problems
 from domain.values import clean_text, normalize_website
 
 

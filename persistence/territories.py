@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlmodel import Field
-
 from sqlalchemy import or_, select
+from sqlmodel import Field
 
 from persistence.base import STAMP_FIELDS, Stamped
 from persistence.spec import Spec

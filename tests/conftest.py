@@ -130,3 +130,49 @@ def statements(app) -> StatementCounter:
 @pytest.fixture(scope="session")
 def factories(gql) -> Factories:
     return Factories(gql)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, crm_home: Path):
+    """The real server (uvicorn, one worker) on a loopback port, over the session database.
+
+    It shares CRM_HOME with the in-process app, so the session's tokens are valid on it.
+    """
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "CRM_HOME": str(crm_home),
+           "CRM_ENV": "dev"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--factory", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stdout.read().decode()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("server did not start within 30 s")
+    yield url
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()

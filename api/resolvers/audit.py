@@ -7,7 +7,7 @@ import strawberry
 from api.resolvers.common import decode_query_id, page_of
 from api.schema.fields import check_readable
 from api.schema.operational.audit import AuditEntry
-from api.schema.relay import Connection
+from api.schema.relay import After, Before, Connection, First, Last, NodeId
 from domain.filters import AnyOf, Condition, Op, OrderTerm
 
 
@@ -15,9 +15,9 @@ from domain.filters import AnyOf, Condition, Op, OrderTerm
 class AuditQueries:
     @strawberry.field(description="Changes to a record and its notes, consents and links, newest "
                                   "first. Admins only.")
-    async def audit_trail(self, info: strawberry.Info, record_id: strawberry.ID,
-                          first: int | None = None, after: str | None = None,
-                          last: int | None = None, before: str | None = None,
+    async def audit_trail(self, info: strawberry.Info, record_id: NodeId,
+                          first: First = None, after: After = None,
+                          last: Last = None, before: Before = None,
                           ) -> Connection[AuditEntry] | None:
         check_readable(info, "AuditEntry", "changes")
         _, raw = decode_query_id(record_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.resolvers.common import mutate
@@ -9,6 +11,7 @@ from api.schema.errors import UserError
 from api.schema.ids import parse_id
 from api.schema.operational.consents import Channel, Consent
 from api.schema.operational.inputs import payload_errors_field
+from api.schema.relay import arg
 from domain.consents import ConsentStatus
 from domain.services.consents import record_consent
 
@@ -38,12 +41,15 @@ async def _record(info: strawberry.Info, input: ConsentInput, status: ConsentSta
     return await mutate(info, ConsentPayload, "consent", "Consent", action)
 
 
+ConsentArg = Annotated[ConsentInput, arg("The contact, channel, purpose and source.")]
+
+
 @strawberry.type
 class ConsentMutations:
     @strawberry.mutation(description="Record that the contact grants consent.")
-    async def consent_grant(self, info: strawberry.Info, input: ConsentInput) -> ConsentPayload:
+    async def consent_grant(self, info: strawberry.Info, input: ConsentArg) -> ConsentPayload:
         return await _record(info, input, ConsentStatus.GRANTED)
 
     @strawberry.mutation(description="Record that the contact withdraws consent.")
-    async def consent_withdraw(self, info: strawberry.Info, input: ConsentInput) -> ConsentPayload:
+    async def consent_withdraw(self, info: strawberry.Info, input: ConsentArg) -> ConsentPayload:
         return await _record(info, input, ConsentStatus.WITHDRAWN)

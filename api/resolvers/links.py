@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.resolvers.common import mutate
@@ -9,6 +11,7 @@ from api.schema.errors import UserError
 from api.schema.ids import parse_id
 from api.schema.operational.contacts import Contact
 from api.schema.operational.inputs import payload_errors_field
+from api.schema.relay import arg
 from domain.services.links import link_contact, unlink_contact
 
 
@@ -37,11 +40,15 @@ def _ids(input) -> tuple:
             parse_id(input.contact_id, "Contact", "contactId"))
 
 
+LinkArg = Annotated[AccountContactLinkInput, arg("The account, the contact and the role.")]
+UnlinkArg = Annotated[AccountContactUnlinkInput, arg("The account and the contact.")]
+
+
 @strawberry.type
 class LinkMutations:
     @strawberry.mutation(description="Link a contact to an account with a job title.")
     async def account_contact_link(self, info: strawberry.Info,
-                                   input: AccountContactLinkInput) -> AccountContactPayload:
+                                   input: LinkArg) -> AccountContactPayload:
         ctx = info.context
 
         async def action():
@@ -54,7 +61,7 @@ class LinkMutations:
 
     @strawberry.mutation(description="Unlink a contact from an account.")
     async def account_contact_unlink(self, info: strawberry.Info,
-                                     input: AccountContactUnlinkInput) -> AccountContactPayload:
+                                     input: UnlinkArg) -> AccountContactPayload:
         ctx = info.context
 
         async def action():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.resolvers.common import mutate
@@ -9,6 +11,7 @@ from api.schema.errors import UserError
 from api.schema.ids import from_global_id, parse_id
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.operational.notes import Note
+from api.schema.relay import arg
 from domain.services.notes import NOTED_TYPES, create_note
 
 
@@ -24,10 +27,13 @@ class NotePayload:
     errors: list[UserError] = payload_errors_field()
 
 
+NoteArg = Annotated[NoteCreateInput, arg("The record and the text.")]
+
+
 @strawberry.type
 class NoteMutations:
     @strawberry.mutation(description="Attach an internal note to a contact or an account.")
-    async def note_create(self, info: strawberry.Info, input: NoteCreateInput) -> NotePayload:
+    async def note_create(self, info: strawberry.Info, input: NoteArg) -> NotePayload:
         ctx = info.context
 
         async def action():

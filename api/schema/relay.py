@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 from strawberry.types.nodes import SelectedField
@@ -98,3 +98,19 @@ def page_args(info: strawberry.Info, first: int | None, after: str | None, last:
         return page_request(first, after, last, before, with_total=wants_total(info))
     except DomainError as exc:
         raise argument_error(exc) from None
+
+
+First = Annotated[int | None, strawberry.argument(
+    description="How many items from the start or the `after` cursor: 1 to 100, default 20.")]
+After = Annotated[str | None, strawberry.argument(description="Start after this cursor.")]
+Last = Annotated[int | None, strawberry.argument(
+    description="How many items from the end or the `before` cursor: 1 to 100.")]
+Before = Annotated[str | None, strawberry.argument(description="End before this cursor.")]
+NodeId = Annotated[strawberry.ID, strawberry.argument(description="A global id, as returned in `id`.")]
+IncludeArchived = Annotated[bool, strawberry.argument(
+    description="Also list archived records; they are left out by default.")]
+
+
+def arg(description: str):
+    """Describe an argument: `input: Annotated[SomeInput, arg("...")]`."""
+    return strawberry.argument(description=description)

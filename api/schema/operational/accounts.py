@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import UNSET
@@ -21,8 +21,12 @@ from api.schema.filters import (
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.operational.memberships import AccountContactConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
-from api.schema.relay import Connection, Record, page_args
+from api.schema.relay import After, Before, Connection, First, Last, Record, page_args
 from domain.accounts import AccountSize
+
+if TYPE_CHECKING:
+    from api.schema.operational.territories import Territory
+    from api.schema.operational.users import User
 
 Size = strawberry.enum(AccountSize, description="Headcount band of an organisation.")
 UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
@@ -44,18 +48,18 @@ class Account(Record):
     territory: TerritoryRef | None = reference("Territory", "The account's territory.")
 
     @strawberry.field(description="The people at this account, by last name.")
-    async def contacts(self, info: strawberry.Info, first: int | None = None,
-                       after: str | None = None, last: int | None = None,
-                       before: str | None = None) -> AccountContactConnection | None:
+    async def contacts(self, info: strawberry.Info, first: First = None,
+                       after: After = None, last: Last = None,
+                       before: Before = None) -> AccountContactConnection | None:
         check_readable(info)
         request = page_args(info, first, after, last, before)
         page = await info.context.loaders.contacts_by_account_id.load((self.data["id"], request))
         return membership_connection(page, "Contact")
 
     @strawberry.field(description="Internal notes, newest first.")
-    async def notes(self, info: strawberry.Info, first: int | None = None,
-                    after: str | None = None, last: int | None = None,
-                    before: str | None = None) -> Connection[Note] | None:
+    async def notes(self, info: strawberry.Info, first: First = None,
+                    after: After = None, last: Last = None,
+                    before: Before = None) -> Connection[Note] | None:
         return await notes_of(self.data["id"], info, first, after, last, before)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import UNSET
@@ -28,8 +28,12 @@ from api.schema.operational.inputs import (
 )
 from api.schema.operational.memberships import ContactAccountConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
-from api.schema.relay import Connection, Record, page_args
+from api.schema.relay import After, Before, Connection, First, Last, Record, page_args
 from domain.contacts import LifecycleStage
+
+if TYPE_CHECKING:
+    from api.schema.operational.territories import Territory
+    from api.schema.operational.users import User
 
 Stage = strawberry.enum(LifecycleStage, description="Where a person stands with the company.")
 UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
@@ -88,9 +92,9 @@ class Contact(Record):
     territory: TerritoryRef | None = reference("Territory", "The territory this person belongs to.")
 
     @strawberry.field(description="The accounts this person belongs to, by account name.")
-    async def accounts(self, info: strawberry.Info, first: int | None = None,
-                       after: str | None = None, last: int | None = None,
-                       before: str | None = None) -> ContactAccountConnection | None:
+    async def accounts(self, info: strawberry.Info, first: First = None,
+                       after: After = None, last: Last = None,
+                       before: Before = None) -> ContactAccountConnection | None:
         check_readable(info)
         request = page_args(info, first, after, last, before)
         page = await info.context.loaders.accounts_by_contact_id.load((self.data["id"], request))
@@ -103,9 +107,9 @@ class Contact(Record):
         return [wrap("Consent", r) for r in rows]
 
     @strawberry.field(description="Internal notes, newest first.")
-    async def notes(self, info: strawberry.Info, first: int | None = None,
-                    after: str | None = None, last: int | None = None,
-                    before: str | None = None) -> Connection[Note] | None:
+    async def notes(self, info: strawberry.Info, first: First = None,
+                    after: After = None, last: Last = None,
+                    before: Before = None) -> Connection[Note] | None:
         return await notes_of(self.data["id"], info, first, after, last, before)
 
 

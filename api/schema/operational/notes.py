@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from api.schema.fields import check_readable, column, node_id, record_type, wrap
 from api.schema.relay import Connection, Node, connection, page_args
 from domain.access import ActorRef
+
+if TYPE_CHECKING:
+    from api.schema.operational.users import User
 
 
 @record_type("Note")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from api.schema.fields import column, node_id, record_type, reference
 from api.schema.relay import Node
 from domain.access import Role
+
+if TYPE_CHECKING:
+    from api.schema.operational.territories import Territory
 
 StaffRole = strawberry.enum(Role, name="Role", description="A principal's role.")
 
