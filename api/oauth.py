@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -19,9 +21,18 @@ async def token_endpoint(request: Request, tokens: TokenService, engine: AsyncEn
     if content_type != "application/x-www-form-urlencoded":
         return JSONResponse({"error": "invalid_request", "error_description":
                              "Send the token request as application/x-www-form-urlencoded."}, 400)
-    if len(await request.body()) > MAX_FORM_BYTES:
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
         return JSONResponse({"error": "invalid_request", "error_description": "Too large."}, 400)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError):
+        return JSONResponse({"error": "invalid_request", "error_description":
+                             "The form body cannot be read."}, 400)
+    form = dict(pairs)
+    if len(form) != len(pairs):  # RFC 6749: parameters must not repeat
+        return JSONResponse({"error": "invalid_request", "error_description":
+                             "A parameter is repeated."}, 400)
     headers = request.headers
     client_id = extract_basic_authorization(headers)[0] or form.get("client_id")
     row = None

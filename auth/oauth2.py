@@ -77,6 +77,12 @@ class TokenRequest(OAuth2Request):
         return {}
 
 
+class PartnerCredentialsGrant(ClientCredentialsGrant):
+    """Client credentials, with the secret in an HTTP Basic header or in the form body."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+
 class PartnerTokenServer(AuthorizationServer):
     """Issues partner access tokens signed like every other token of this server."""
 
@@ -84,7 +90,7 @@ class PartnerTokenServer(AuthorizationServer):
         super().__init__(scopes_supported=sorted(KNOWN_SCOPES))
         self.tokens = tokens
         self.client = client
-        self.register_grant(ClientCredentialsGrant)
+        self.register_grant(PartnerCredentialsGrant)
         self.register_token_generator("default", self._generate)
 
     def query_client(self, client_id: str) -> PartnerClient | None:

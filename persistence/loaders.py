@@ -128,7 +128,7 @@ class Loaders:
         return await self._grouped_pages(keys, fetch)
 
     async def _children(self, spec: Spec, parent_col, ids, order) -> list[list[dict]]:
-        stmt = (select(*projection(spec, self.access), parent_col.label("_parent"))
+        stmt = (select(*projection(spec, self.access), parent_col.label("parent_key"))
                 .where(parent_col.in_(ids), spec.table.c.archived_at.is_(None),
                        read_clause(spec, self.access))
                 .order_by(*order))
@@ -136,7 +136,7 @@ class Loaders:
         async with self.engine.connect() as conn:
             for row in (await conn.execute(stmt)).mappings():
                 row = dict(row)
-                grouped[row.pop("_parent")].append(row)
+                grouped[row.pop("parent_key")].append(row)
         return [grouped.get(i, []) for i in ids]
 
     async def _consents(self, contact_ids: list[uuid.UUID]) -> list[list[dict]]:

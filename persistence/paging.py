@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import Boolean, ColumnElement, DateTime, Integer, String, Uuid, and_, false, or_
 
 from domain.errors import DomainError, ErrorCode
 from domain.paging import PageRequest
@@ -86,16 +86,19 @@ def decode_cursor(cursor: str, keys: list[SortKey], field_name: str) -> list[Any
 
 
 def _typed(key: SortKey, value: Any) -> Any:
+    """Check a cursor value against its column's SQL type; a mismatch is a forged cursor."""
     if value is None:
         return None
-    python_type = key.column.type.python_type
-    if python_type is datetime:
+    sql_type = key.column.type
+    if isinstance(sql_type, DateTime):
         return datetime.fromisoformat(value)
-    if python_type is uuid.UUID:
+    if isinstance(sql_type, Uuid):
         return uuid.UUID(value)
-    if python_type in (int, float, bool) and isinstance(value, str):
-        raise ValueError("number expected")
-    return python_type(value)
+    expected = (int,) if isinstance(sql_type, Integer) else (str,) if isinstance(
+        sql_type, String) else (bool,) if isinstance(sql_type, Boolean) else (int, float, str)
+    if type(value) not in expected:
+        raise ValueError(f"{key.name}: {type(value).__name__} where {expected} was expected")
+    return value
 
 
 def _strictly_after(key: SortKey, value: Any) -> ColumnElement[bool]:

@@ -47,16 +47,16 @@ async def fetch_page(conn: AsyncConnection, spec: Spec, access: Access, *,
         rows = [dict(r) for r in (await conn.execute(stmt)).mappings()]
         return assemble(rows, keys, request)
     # The count rides along in the same statement, even when the page is empty.
-    total = select(func.count().label("_total")).where(*where).cte("total")
+    total = select(func.count().label("total_count")).where(*where).cte("total")
     page = stmt.subquery("page")
     outer_keys = [replace(k, column=page.c[f"_k{i}"]) for i, k in enumerate(keys)]
-    wrapped = (select(total.c._total, page).select_from(total.outerjoin(page, true()))
+    wrapped = (select(total.c["total_count"], page).select_from(total.outerjoin(page, true()))
                .order_by(*(k.order_by() for k in directed(outer_keys, request))))
     result = [dict(r) for r in (await conn.execute(wrapped)).mappings()]
-    count = result[0]["_total"] if result else 0
+    count = result[0]["total_count"] if result else 0
     rows = [r for r in result if r["id"] is not None]
     for row in rows:
-        row.pop("_total")
+        row.pop("total_count")
     return assemble(rows, keys, request, total=count)
 
 
@@ -65,35 +65,37 @@ async def fetch_child_pages(conn: AsyncConnection, *, parent: ColumnElement,
                             keys: list[SortKey], request: PageRequest,
                             from_obj=None) -> dict[Hashable, Page]:
     """A page of children for each parent, in one statement, with row_number() per parent."""
-    inner = select(*columns, parent.label("_parent"), *_key_columns(keys))
+    inner = select(*columns, parent.label("parent_key"), *_key_columns(keys))
     if from_obj is not None:
         inner = inner.select_from(from_obj)
     inner = inner.where(parent.in_(parent_ids), *where)
     if request.with_total:
-        inner = inner.add_columns(func.count().over(partition_by=parent).label("_total"))
+        inner = inner.add_columns(func.count().over(partition_by=parent).label("total_count"))
     inner = inner.subquery("children")
     inner_keys = [replace(k, column=inner.c[f"_k{i}"]) for i, k in enumerate(keys)]
     seek = seek_clause(inner_keys, request)
     # Rows before the cursor still carry their parent's total; one of them is kept for it.
     after = seek if seek is not None else true()
-    rank = func.row_number().over(partition_by=(inner.c._parent, after),
+    # Columns are looked up with [...]: ColumnCollection has attributes of its own (`_parent`).
+    rank = func.row_number().over(partition_by=[inner.c["parent_key"], after],
                                   order_by=[k.order_by() for k in directed(inner_keys, request)])
-    ranked = select(inner, rank.label("_rn"), after.label("_after"))
+    ranked = select(inner, rank.label("row_rank"), after.label("after_cursor"))
     if seek is not None and not request.with_total:
         ranked = ranked.where(seek)
     ranked = ranked.subquery("ranked")
-    wanted = (ranked.c._after & (ranked.c._rn <= request.size + 1)) | (
-        ~ranked.c._after & (ranked.c._rn == 1))
-    stmt = select(ranked).where(wanted).order_by(ranked.c._parent, ranked.c._rn)
+    after_cursor, rank_in_parent = ranked.c["after_cursor"], ranked.c["row_rank"]
+    wanted = (after_cursor & (rank_in_parent <= request.size + 1)) | (
+        ~after_cursor & (rank_in_parent == 1))
+    stmt = select(ranked).where(wanted).order_by(ranked.c["parent_key"], rank_in_parent)
     grouped: dict[Hashable, list[dict]] = defaultdict(list)
     totals: dict[Hashable, int] = {}
     for row in (await conn.execute(stmt)).mappings():
         row = dict(row)
-        owner = row.pop("_parent")
-        del row["_rn"]
-        if "_total" in row:
-            totals[owner] = row.pop("_total")
-        if row.pop("_after"):
+        owner = row.pop("parent_key")
+        del row["row_rank"]
+        if "total_count" in row:
+            totals[owner] = row.pop("total_count")
+        if row.pop("after_cursor"):
             grouped[owner].append(row)
     return {pid: assemble(grouped.get(pid, []), keys, request,
                           totals.get(pid, 0) if request.with_total else None)

@@ -1,0 +1,84 @@
+"""POST /oauth/token: partners trade client credentials for scoped access tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from auth.secrets import hash_secret, new_client_credentials
+from persistence.directory import create_partner_client
+from persistence.seed.generator import stable_id
+
+ME = {"query": "{ me { role scopes principal { ... on Partner { name } } } "
+               "contacts(first: 1) { totalCount } accounts(first: 1) { totalCount } }"}
+
+
+@pytest.fixture(scope="module")
+async def client(app) -> tuple[str, str]:
+    """A Demo Partner client allowed to read contacts and accounts."""
+    client_id, secret = new_client_credentials()
+    async with app.state.engine.begin() as conn:
+        await create_partner_client(conn, stable_id("partner", "Demo Partner"), client_id,
+                                    hash_secret(secret), ["accounts:read", "contacts:read"])
+    return client_id, secret
+
+
+async def token_request(http, form: dict, auth: tuple[str, str] | None = None):
+    return await http.post("/oauth/token", data=form, auth=auth)
+
+
+async def test_client_credentials_with_basic_auth_issue_a_working_token(http, client):
+    # when the partner's client asks for a token with HTTP Basic
+    response = await token_request(http, {"grant_type": "client_credentials"}, auth=client)
+    # then it gets a bearer token with all of its scopes
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] > 0
+    assert body["scope"] == "accounts:read contacts:read"
+    assert response.headers["cache-control"] == "no-store"
+    # and the token acts as the partner
+    data = (await http.post("/graphql", json=ME, headers={
+        "Authorization": f"Bearer {body['access_token']}"})).json()["data"]
+    assert data["me"]["role"] == "PARTNER" and data["me"]["principal"] == {"name": "Demo Partner"}
+    assert data["contacts"]["totalCount"] > 0 and data["accounts"]["totalCount"] == 10
+
+
+async def test_narrower_scope_in_the_form_gives_a_narrower_token(http, client):
+    client_id, secret = client
+    response = await token_request(http, {"grant_type": "client_credentials",
+                                          "client_id": client_id, "client_secret": secret,
+                                          "scope": "accounts:read"})
+    assert response.status_code == 200 and response.json()["scope"] == "accounts:read"
+    data = (await http.post("/graphql", json=ME, headers={
+        "Authorization": f"Bearer {response.json()['access_token']}"})).json()["data"]
+    assert data["me"]["scopes"] == ["accounts:read"]
+    assert data["contacts"]["totalCount"] == 0 and data["accounts"]["totalCount"] == 10
+
+
+async def test_wrong_secret_is_rejected(http, client):
+    response = await token_request(http, {"grant_type": "client_credentials"},
+                                   auth=(client[0], "not-the-secret"))
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+
+
+async def test_unknown_client_is_rejected(http):
+    response = await token_request(http, {"grant_type": "client_credentials"},
+                                   auth=("pc_unknown", "whatever"))
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+
+
+async def test_scope_beyond_the_clients_is_refused(http, client):
+    response = await token_request(http, {"grant_type": "client_credentials",
+                                          "scope": "contacts:write"}, auth=client)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
+
+
+async def test_other_grant_types_are_refused(http, client):
+    response = await token_request(http, {"grant_type": "password", "username": "a",
+                                          "password": "b"}, auth=client)
+    assert response.status_code == 400 and response.json()["error"] == "unsupported_grant_type"
+
+
+async def test_json_body_is_refused(http, client):
+    response = await http.post("/oauth/token", json={"grant_type": "client_credentials"},
+                               auth=client)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
