@@ -1,0 +1,65 @@
+"""Paging arguments and cursors, without a database."""
+
+from __future__ import annotations
+
+import base64
+
+import orjson
+import pytest
+
+from domain.errors import DomainError
+from domain.paging import page_request
+from persistence.contacts import CONTACT
+from persistence.paging import SortKey, decode_cursor, encode_cursor
+
+KEYS = [SortKey("lastName", CONTACT.table.c.last_name),
+        SortKey("leadScore", CONTACT.table.c.lead_score, descending=True),
+        SortKey("id", CONTACT.table.c.id)]
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"first": 0}, "first"), ({"first": 101}, "first"), ({"last": 1000}, "last"),
+    ({"first": 1, "last": 1}, "last"), ({"after": "a", "before": "b"}, "before"),
+])
+def test_page_request_refuses_out_of_range_sizes(kwargs, field):
+    with pytest.raises(DomainError) as caught:
+        page_request(**kwargs)
+    assert caught.value.problems[0].field == field
+
+
+def test_page_request_defaults_to_twenty_forward():
+    request = page_request()
+    assert (request.size, request.backward) == (20, False)
+    assert page_request(last=5).backward
+
+
+def test_cursor_round_trips_typed_values():
+    import uuid
+
+    values = ["O'Brien", 42, uuid.uuid4()]
+    assert decode_cursor(encode_cursor(KEYS, values), KEYS, "after") == values
+
+
+def test_cursor_of_another_ordering_is_refused():
+    other = [SortKey("lastName", CONTACT.table.c.last_name, descending=True), *KEYS[1:]]
+    cursor = encode_cursor(other, ["A", 1, "00000000-0000-0000-0000-000000000000"])
+    with pytest.raises(DomainError):
+        decode_cursor(cursor, KEYS, "after")
+
+
+@pytest.mark.parametrize("payload", [
+    ["fingerprint", "A", 1, "x"],  # wrong fingerprint
+    None,  # not a list
+    ["?", 1, 2],  # too short
+])
+def test_forged_cursors_are_refused(payload):
+    cursor = base64.urlsafe_b64encode(orjson.dumps(payload)).decode()
+    with pytest.raises(DomainError):
+        decode_cursor(cursor, KEYS, "after")
+
+
+def test_cursor_with_values_of_the_wrong_type_is_refused():
+    good = orjson.loads(base64.urlsafe_b64decode(encode_cursor(KEYS, ["A", 1, "0" * 32]) + "=="))
+    good[2] = "not a number"
+    with pytest.raises(DomainError):
+        decode_cursor(base64.urlsafe_b64encode(orjson.dumps(good)).decode(), KEYS, "after")
