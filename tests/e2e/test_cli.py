@@ -1,0 +1,143 @@
+"""The `crm` command as a user runs it: real processes, real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import _with_database, free_port
+
+CRM = str(Path(sys.executable).parent / "crm")
+pytestmark = pytest.mark.e2e
+
+
+def crm(*args: str, env: dict, check: bool = True, timeout: int = 120) -> subprocess.CompletedProcess:
+    result = subprocess.run([CRM, *args], env={**os.environ, **env}, capture_output=True,
+                            text=True, timeout=timeout)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def fresh_database(server_url):
+    """An empty database of its own, for commands that migrate and seed."""
+    name = f"crm_cli_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    yield _with_database(server_url, name)
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def cli_env(fresh_database, tmp_path_factory) -> dict:
+    return {"DATABASE_URL": fresh_database, "CRM_HOME": str(tmp_path_factory.mktemp("cli-home"))}
+
+
+def test_migrate_and_seed_demo_once(cli_env):
+    assert "latest migration" in crm("migrate", env=cli_env).stdout
+    first = crm("seed", "--demo", env=cli_env).stdout
+    assert "demo data loaded" in first and "201 contact" in first
+    assert "already holds data" in crm("seed", "--demo", env=cli_env).stdout
+
+
+@pytest.fixture(scope="module")
+def served(cli_env):
+    """`crm serve` on a free loopback port, over the migrated and seeded database."""
+    crm("migrate", env=cli_env)
+    crm("seed", "--demo", env=cli_env)
+    port = free_port()
+    process = subprocess.Popen([CRM, "serve", "--port", str(port)], env={**os.environ, **cli_env},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail(process.stdout.read().decode())
+    yield url
+    process.terminate()
+    process.wait(10)
+
+
+def graphql(url: str, token: str, query: str) -> dict:
+    response = httpx.post(f"{url}/graphql", json={"query": query},
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return response.json()
+
+
+@pytest.mark.parametrize("args, role", [
+    (["--role", "admin"], "ADMIN"),
+    (["--role", "sales", "--user", "sales2@example.com"], "SALES"),
+    (["--role", "customer", "--contact", "customer@example.com"], "CUSTOMER"),
+    (["--role", "partner", "--partner", "Demo Partner", "--scope", "accounts:read"], "PARTNER"),
+])
+def test_token_command_prints_a_token_the_server_accepts(cli_env, served, args, role):
+    token = crm("token", *args, env=cli_env).stdout.strip()
+    assert graphql(served, token, "{ me { role } }") == {"data": {"me": {"role": role}}}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "customer"], "--contact is required"),
+    (["--role", "partner", "--partner", "Nobody"], "no partner 'Nobody'"),
+    (["--role", "admin", "--user", "sales@example.com"], "has role sales, not admin"),
+    (["--role", "partner", "--partner", "Demo Partner", "--scope", "everything"], "unknown scopes"),
+])
+def test_token_command_explains_bad_arguments(cli_env, served, args, message):
+    result = crm("token", *args, env=cli_env, check=False)
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_partner_client_credentials_work_at_the_token_endpoint(cli_env, served):
+    out = crm("partner-client", "create", "--partner", "Demo Partner", "--scope", "contacts:read",
+              env=cli_env).stdout
+    fields = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    response = httpx.post(f"{served}/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=(fields["client_id"], fields["client_secret"]))
+    assert response.status_code == 200 and response.json()["scope"] == "contacts:read"
+    data = graphql(served, response.json()["access_token"], "{ me { role scopes } }")
+    assert data == {"data": {"me": {"role": "PARTNER", "scopes": ["contacts:read"]}}}
+
+
+def test_bad_configuration_stops_with_a_message_naming_the_variable(cli_env):
+    result = crm("migrate", env={**cli_env, "DATABASE_URL": "mysql://x/y"}, check=False)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr and "postgresql://" in result.stderr
+
+
+def test_embedded_database_starts_on_demand_and_stops(tmp_path):
+    # given no DATABASE_URL, only a CRM_HOME
+    env = {"CRM_HOME": str(tmp_path / "home")}
+    env_without_url = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    run = lambda *a: subprocess.run([CRM, *a], env={**env_without_url, **env},  # noqa: E731
+                                    capture_output=True, text=True, timeout=180)
+    # when migrations run, the embedded server starts under CRM_HOME/pgdata
+    migrated = run("migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert (tmp_path / "home" / "pgdata" / "PG_VERSION").exists()
+    # and the next command finds it running and reuses it
+    seeded = run("seed", "--demo")
+    assert seeded.returncode == 0 and "demo data loaded" in seeded.stdout
+    # and `crm db stop` stops it
+    assert "stopped" in run("db", "stop").stdout
+    assert not (tmp_path / "home" / "pgdata" / "postmaster.pid").exists()
