@@ -40,9 +40,10 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "Consent.all": ("id", "channel", "purpose", "status", "recordedAt", "source", "version"),
     "Note.all": ("id", "body", "author", "createdAt", "updatedAt", "version"),
     "User.all": ("id", "email", "name", "role", "territory", "active", "version"),
-    "Territory.name": ("id", "name"),
+    "Territory.name": ("id", "name", "version"),
     "Territory.structure": ("parent", "children"),
-    "Partner.all": ("id", "name"),
+    "Partner.all": ("id", "name", "version"),
+    "Partner.registrations": ("registrations",),
     "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
 }
 
@@ -68,6 +69,7 @@ User.all                 RW  R   R   R   R   -   -
 Territory.name           RW  R   R   R   R   R   R
 Territory.structure      RW  R   R   R   R   -   -
 Partner.all              RW  R   R   R   R   R   -
+Partner.registrations    RW  R   R   R   R   R   -
 AuditEntry.all           R   -   -   -   -   -   -
 """
 
@@ -86,6 +88,9 @@ Contact.create   admin sales service
 Contact.archive  admin sales service
 Account.create   admin sales service
 Account.archive  admin sales
+User.create      admin
+Territory.create admin
+Partner.create   admin
 """
 
 # A partner reaches a type only with the matching scope in its token.

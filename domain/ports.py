@@ -43,6 +43,11 @@ class NoteStore(Protocol):
     async def insert(self, record_type: str, record_id: uuid.UUID, body: str) -> uuid.UUID: ...
 
 
+class RegistrationStore(Protocol):
+    async def set(self, partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID,
+                  registered: bool) -> bool: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -57,6 +62,7 @@ class UnitOfWork(Protocol):
     links: LinkStore
     consents: ConsentStore
     notes: NoteStore
+    registrations: RegistrationStore
     audit: AuditLog
 
     async def __aenter__(self) -> UnitOfWork: ...

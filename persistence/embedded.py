@@ -38,8 +38,11 @@ def stop_embedded(crm_home: Path) -> bool:
     """Stop the embedded server if it runs; True when it was running."""
     import subprocess
 
-    from pgserver._commands import pg_ctl
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import pg_ctl
 
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     pgdata = crm_home.resolve() / "pgdata"
     if not (pgdata / "postmaster.pid").exists():
         return False

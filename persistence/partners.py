@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ARRAY, String, UniqueConstraint, exists
+from sqlalchemy import ARRAY, String, UniqueConstraint, exists, func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field
 
-from domain.access import RecordRule
+from domain.access import Access, RecordRule
 from persistence.base import STAMP_FIELDS, Stamped
 from persistence.spec import Spec
 
@@ -55,6 +57,7 @@ PARTNER = Spec(
     columns={**STAMP_FIELDS, "name": "name"},
     rules={RecordRule.PARTNER: lambda t, a: t.c.id == a.partner_id},
     searchable={"name": ("name", "name")},
+    unique={"uq_partner_name": "name"},
 )
 
 
@@ -62,4 +65,40 @@ def registered_to_partner(link_table, link_column: str, table, access):
     """EXISTS a registration of this row to the caller's partner."""
     link_table = link_table.alias(f"{link_table.name}_rule")
     return exists().where(link_table.c[link_column] == table.c.id,
-                          link_table.c.partner_id == access.partner_id)
+                          link_table.c.partner_id == access.partner_id,
+                          link_table.c.archived_at.is_(None))
+
+
+REGISTRATIONS = {"Account": (PartnerAccountRow.__table__, "account_id"),
+                 "Contact": (PartnerContactRow.__table__, "contact_id")}
+
+
+class RegistrationStore:
+    """Implements domain.ports.RegistrationStore: a registration is archived, not deleted."""
+
+    def __init__(self, conn: AsyncConnection, access: Access) -> None:
+        self.conn = conn
+        self.actor = str(access.actor)
+
+    async def set(self, partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID,
+                  registered: bool) -> bool:
+        """Register or unregister; False when the record was already in that state."""
+        table, column = REGISTRATIONS[record_type]
+        if registered:
+            stmt = pg_insert(table).values(
+                id=uuid.uuid4(), partner_id=partner_id, created_by=self.actor,
+                updated_by=self.actor, **{column: record_id},
+            ).on_conflict_do_update(
+                index_elements=[table.c.partner_id, table.c[column]],
+                set_={"archived_at": None, "version": table.c.version + 1,
+                      "updated_at": func.now(), "updated_by": self.actor},
+                where=table.c.archived_at.is_not(None),
+            ).returning(table.c.id)
+        else:
+            stmt = (update(table)
+                    .where(table.c.partner_id == partner_id, table.c[column] == record_id,
+                           table.c.archived_at.is_(None))
+                    .values(archived_at=func.now(), version=table.c.version + 1,
+                            updated_at=func.now(), updated_by=self.actor)
+                    .returning(table.c.id))
+        return (await self.conn.execute(stmt)).first() is not None

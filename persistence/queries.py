@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.access import Access
+from domain.access import Access, RecordRule
 from domain.filters import Filter, OrderTerm
 from domain.paging import PageRequest
 from persistence.filtering import where_clause
@@ -34,6 +34,10 @@ async def fetch_page(conn: AsyncConnection, spec: Spec, access: Access, *,
                      request: PageRequest, order: Iterable[OrderTerm] = (),
                      filter: Filter | None = None, include_archived: bool = False) -> Page:
     """One page of a type's records that the caller may see, in one statement."""
+    if spec.visibility is None and access.read_rule(spec.type_name) is RecordRule.NONE:
+        # A type the caller reaches no record of is simply empty, whatever the arguments.
+        return Page([], [], has_next=False, has_previous=False,
+                    total=0 if request.with_total else None)
     keys = sort_keys(spec, access, order)
     where = [read_clause(spec, access), where_clause(spec, access, filter)]
     if not include_archived:

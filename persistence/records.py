@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import func, insert, literal_column, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.access import Access
+from domain.errors import DomainError, ErrorCode
 from domain.ports import Locked
 from persistence.spec import Spec, read_clause, readable_fields, write_clause
 
@@ -60,11 +62,23 @@ class RecordStore:
         stmt = select(chain.c.id).where(chain.c.id.is_not(None)).order_by(chain.c.depth)
         return list((await self.conn.execute(stmt)).scalars())
 
+    async def _execute(self, spec: Spec, stmt):
+        """Run a write; a unique violation becomes CONFLICT on the field it concerns."""
+        try:
+            return await self.conn.execute(stmt)
+        except IntegrityError as exc:
+            constraint = getattr(exc.orig.__cause__, "constraint_name", None)
+            if constraint in spec.unique:
+                field_name = spec.unique[constraint]
+                raise DomainError.one(field_name, ErrorCode.CONFLICT,
+                                      f"Another {spec.type_name} has this {field_name}.") from exc
+            raise
+
     async def insert(self, type_name: str, values: dict[str, Any]) -> uuid.UUID:
         spec = self.specs[type_name]
         new_id = uuid.uuid4()
         actor = str(self.access.actor)
-        await self.conn.execute(insert(spec.table).values(
+        await self._execute(spec, insert(spec.table).values(
             id=new_id, created_by=actor, updated_by=actor, **self._columns(spec, values)))
         return new_id
 
@@ -75,7 +89,7 @@ class RecordStore:
                 .values(**self._columns(spec, values), version=t.c.version + 1,
                         updated_at=func.now(), updated_by=str(self.access.actor))
                 .returning(t.c.version))
-        return (await self.conn.execute(stmt)).scalar_one()
+        return (await self._execute(spec, stmt)).scalar_one()
 
     async def archive(self, type_name: str, id: uuid.UUID) -> None:
         t = self.specs[type_name].table

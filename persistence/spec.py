@@ -31,6 +31,8 @@ class Spec:
     searchable: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # For types reached only through a parent (notes, consents): who sees a row, in SQL.
     visibility: RuleSql | None = None
+    # Unique constraint -> the field a violation is reported on (as CONFLICT).
+    unique: Mapping[str, str] = field(default_factory=dict)
 
     def column(self, field_name: str):
         return self.table.c[self.columns[field_name]]

@@ -41,4 +41,5 @@ TERRITORY = Spec(
     columns={**STAMP_FIELDS, "name": "name", "parent": "parent_id"},
     parent_column="parent_id",
     searchable={"name": ("name", "name")},
+    unique={"uq_territory_name": "name"},
 )

@@ -11,7 +11,7 @@ from persistence.consents import CONSENT, ConsentStore
 from persistence.contacts import CONTACT
 from persistence.links import LinkStore
 from persistence.notes import NOTE, NoteStore
-from persistence.partners import PARTNER
+from persistence.partners import PARTNER, RegistrationStore
 from persistence.records import RecordStore
 from persistence.spec import Spec
 from persistence.territories import TERRITORY
@@ -33,6 +33,7 @@ class UnitOfWork:
     links: LinkStore
     consents: ConsentStore
     notes: NoteStore
+    registrations: RegistrationStore
     audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.links = LinkStore(conn, access)
         self.consents = ConsentStore(conn, access)
         self.notes = NoteStore(conn, access)
+        self.registrations = RegistrationStore(conn, access)
         self.audit = AuditLog(conn, access)
         return self
 

@@ -31,4 +31,5 @@ USER = Spec(
     columns={**STAMP_FIELDS, "email": "email", "name": "name", "role": "role",
              "territory": "territory_id", "active": "active"},
     searchable={"name": ("name", "name"), "email": ("email", "email"), "role": ("role", "role")},
+    unique={"uq_app_user_email_lower": "email"},
 )

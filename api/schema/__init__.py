@@ -8,6 +8,7 @@ from api.resolvers.accounts import AccountMutations, AccountQueries
 from api.resolvers.audit import AuditQueries
 from api.resolvers.consents import ConsentMutations
 from api.resolvers.contacts import ContactMutations, ContactQueries
+from api.resolvers.directory import DirectoryMutations, DirectoryQueries
 from api.resolvers.links import LinkMutations
 from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
@@ -23,12 +24,14 @@ from api.schema.operational.users import User
 
 
 @strawberry.type(description="Reads of the customer record.")
-class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, AuditQueries):
+class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, DirectoryQueries,
+            AuditQueries):
     pass
 
 
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
-class Mutation(ContactMutations, AccountMutations, NoteMutations, ConsentMutations, LinkMutations):
+class Mutation(ContactMutations, AccountMutations, NoteMutations, ConsentMutations, LinkMutations,
+               DirectoryMutations):
     pass
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry import UNSET
 
+from api.schema.errors import UserError
 from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
+from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import Node
 
 
@@ -17,6 +20,7 @@ class Territory(Node):
 
     id: strawberry.ID = node_id("Territory")
     name: str | None = column("Name, unique across territories.")
+    version: int | None = column("Optimistic-concurrency version; send it back to change it.")
     parent: Annotated["Territory", strawberry.lazy(__name__)] | None = reference(
         "Territory", "The territory this one belongs to; null at the top.")
 
@@ -25,3 +29,17 @@ class Territory(Node):
         check_readable(info)
         rows = await info.context.loaders.territories_by_parent_id.load(self.data["id"])
         return [wrap("Territory", r) for r in rows]
+
+
+@strawberry.input(description="A new territory, or changes to one (id and version to change).")
+class TerritoryInput:
+    id: strawberry.ID | None = strawberry.field(default=UNSET, description="The territory to change.")
+    version: int | None = strawberry.field(default=UNSET, description="Its version, to change it.")
+    name: str | None = strawberry.field(default=UNSET, description="Name, unique (required to create).")
+    parent: strawberry.ID | None = strawberry.field(default=UNSET, description="The territory above.")
+
+
+@strawberry.type(description="The result of a territory mutation.")
+class TerritoryPayload:
+    territory: Territory | None = strawberry.field(default=None, description="As it is now.")
+    errors: list[UserError] = payload_errors_field()

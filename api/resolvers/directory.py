@@ -1,0 +1,110 @@
+"""The organisation: users, territories and partners, and partner registrations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import UNSET
+
+from api.resolvers.common import mutate, page_of
+from api.schema.ids import from_global_id, parse_id
+from api.schema.operational.inputs import field_values
+from api.schema.operational.partners import (
+    Partner,
+    PartnerInput,
+    PartnerPayload,
+    PartnerRegistrationInput,
+)
+from api.schema.operational.territories import Territory, TerritoryInput, TerritoryPayload
+from api.schema.operational.users import User, UserCreateInput, UserPayload, UserUpdateInput
+from api.schema.relay import After, Before, Connection, First, Last, arg
+from domain.errors import DomainError, ErrorCode
+from domain.filters import OrderTerm
+from domain.services.directory import PARTNER, REGISTRABLE, TERRITORY, USER, register
+from domain.services.records import RecordKind, create_record, update_record
+
+BY_NAME = [OrderTerm("name")]
+
+
+async def _save(info: strawberry.Info, kind: RecordKind, data, payload: type, field: str):
+    """Create when the input has no id, update when it has one with its version."""
+    ctx = info.context
+
+    async def action():
+        values = field_values(data, dict(kind.references))
+        if getattr(data, "id", UNSET) in (UNSET, None):
+            return await create_record(kind, values, ctx.uow(), ctx.access)
+        if data.version in (UNSET, None):
+            raise DomainError.one("version", ErrorCode.REQUIRED, "Send the version you last read.")
+        record_id = parse_id(data.id, kind.type_name)
+        return await update_record(kind, record_id, data.version, values, ctx.uow(), ctx.access)
+
+    return await mutate(info, payload, field, kind.type_name, action)
+
+
+@strawberry.type
+class DirectoryQueries:
+    @strawberry.field(description="Staff users, by name.")
+    async def users(self, info: strawberry.Info, first: First = None, after: After = None,
+                    last: Last = None, before: Before = None) -> Connection[User]:
+        return await page_of(info, "User", (first, after, last, before), None, BY_NAME)
+
+    @strawberry.field(description="Territories, by name.")
+    async def territories(self, info: strawberry.Info, first: First = None, after: After = None,
+                          last: Last = None, before: Before = None) -> Connection[Territory]:
+        return await page_of(info, "Territory", (first, after, last, before), None, BY_NAME)
+
+    @strawberry.field(description="Partners you may see, by name.")
+    async def partners(self, info: strawberry.Info, first: First = None, after: After = None,
+                       last: Last = None, before: Before = None) -> Connection[Partner]:
+        return await page_of(info, "Partner", (first, after, last, before), None, BY_NAME)
+
+
+UserCreateArg = Annotated[UserCreateInput, arg("The new user.")]
+UserUpdateArg = Annotated[UserUpdateInput, arg("The user, its version, and the changes.")]
+TerritoryArg = Annotated[TerritoryInput, arg("The territory: without id to create one.")]
+PartnerArg = Annotated[PartnerInput, arg("The partner: without id to create one.")]
+RegistrationArg = Annotated[PartnerRegistrationInput, arg("The partner and the record.")]
+
+
+@strawberry.type
+class DirectoryMutations:
+    @strawberry.mutation(description="Add a member of staff. Admins only.")
+    async def user_create(self, info: strawberry.Info, input: UserCreateArg) -> UserPayload:
+        return await _save(info, USER, input, UserPayload, "user")
+
+    @strawberry.mutation(description="Change a user's email, name, role, territory or activity.")
+    async def user_update(self, info: strawberry.Info, input: UserUpdateArg) -> UserPayload:
+        return await _save(info, USER, input, UserPayload, "user")
+
+    @strawberry.mutation(description="Create or change a territory. Admins only.")
+    async def territory_save(self, info: strawberry.Info, input: TerritoryArg) -> TerritoryPayload:
+        return await _save(info, TERRITORY, input, TerritoryPayload, "territory")
+
+    @strawberry.mutation(description="Create or rename a partner. Admins only.")
+    async def partner_save(self, info: strawberry.Info, input: PartnerArg) -> PartnerPayload:
+        return await _save(info, PARTNER, input, PartnerPayload, "partner")
+
+    @strawberry.mutation(description="Let a partner's portal reach an account or a contact.")
+    async def partner_register(self, info: strawberry.Info,
+                               input: RegistrationArg) -> PartnerPayload:
+        return await _registration(info, input, registered=True)
+
+    @strawberry.mutation(description="Stop a partner's portal from reaching a record.")
+    async def partner_unregister(self, info: strawberry.Info,
+                                 input: RegistrationArg) -> PartnerPayload:
+        return await _registration(info, input, registered=False)
+
+
+async def _registration(info: strawberry.Info, input: PartnerRegistrationInput, registered: bool):
+    ctx = info.context
+
+    async def action():
+        partner_id = parse_id(input.partner_id, "Partner", "partnerId")
+        record_id = parse_id(input.record_id, REGISTRABLE, "recordId")
+        record_type, _ = from_global_id(input.record_id)
+        return await register(partner_id, record_type, record_id, registered, ctx.uow(),
+                              ctx.access)
+
+    return await mutate(info, PartnerPayload, "partner", "Partner", action)
