@@ -37,7 +37,8 @@ def cmd_serve(args, settings: Settings) -> None:
     # Resolve (and start) the database once, so that every worker shares it.
     os.environ["DATABASE_URL"] = database_url(settings)
     uvicorn.run("api.main:app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info", proxy_headers=True)
+                workers=args.workers, log_level=args.log_level, access_log=args.access_log,
+                proxy_headers=True)
 
 
 def cmd_migrate(args, settings: Settings) -> None:
@@ -117,6 +118,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info",
+                       choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false",
+                       help="do not log each request (saves CPU under heavy load)")
     serve.set_defaults(run=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
