@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -61,9 +62,23 @@ def _fingerprint(keys: list[SortKey]) -> str:
 
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _cursor_value(value: Any) -> Any:
+    """Times travel as whole microseconds since the epoch: exact, and easy to produce in SQL."""
+    if isinstance(value, datetime):
+        return (value - EPOCH) // MICROSECOND
+    return jsonable(value)
+
+
 def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
-    payload = orjson.dumps([_fingerprint(keys), *(jsonable(v) for v in values)])
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    """base64url of the JSON array [fingerprint, values...], in the text form PostgreSQL's
+    json_build_array(...)::text produces, so that SQL can build identical cursors."""
+    payload = json.dumps([_fingerprint(keys), *(_cursor_value(v) for v in values)],
+                         separators=(", ", ": "), ensure_ascii=False)
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
 def _bad_cursor(field_name: str) -> DomainError:
@@ -91,7 +106,9 @@ def _typed(key: SortKey, value: Any) -> Any:
         return None
     sql_type = key.column.type
     if isinstance(sql_type, DateTime):
-        return datetime.fromisoformat(value)
+        if type(value) is not int:
+            raise ValueError(f"{key.name}: microseconds expected")
+        return EPOCH + value * MICROSECOND
     if isinstance(sql_type, Uuid):
         return uuid.UUID(value)
     expected = (int,) if isinstance(sql_type, Integer) else (str,) if isinstance(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from api.resolvers.accounts import AccountMutations, AccountQueries
 from api.resolvers.audit import AuditQueries
@@ -13,6 +16,7 @@ from api.resolvers.links import LinkMutations
 from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
 from api.resolvers.viewer import ViewerQueries
+from api.schema.scalars import DateTime
 from api.schema.operational.accounts import Account
 from api.schema.operational.audit import AuditEntry
 from api.schema.operational.consents import Consent
@@ -38,4 +42,5 @@ class Mutation(ContactMutations, AccountMutations, NoteMutations, ConsentMutatio
 # Types reachable only through node(id) must be named so that the schema includes them.
 NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry]
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES)
+schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
+                           config=StrawberryConfig(scalar_map={datetime: DateTime}))
