@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Index, exists
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field
 
-from domain.access import RecordRule
+from domain.access import Access, RecordRule
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped
-from persistence.partners import PartnerAccountRow, registered_to_partner
+from persistence.partners import registered_to_partner
 from persistence.spec import Spec
+from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
 ACCOUNT_SIZES = ("SOLO", "SMALL", "MEDIUM", "LARGE", "ENTERPRISE")
@@ -34,14 +35,10 @@ class AccountRow(Stamped, table=True):
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
 
 
-def _linked_to_self(table, access):
-    from persistence.contacts import AccountContactRow
-
-    # An alias, so that the EXISTS does not correlate with a query that joins the links too.
-    links = AccountContactRow.__table__.alias("own_links")
-    return exists().where(links.c.account_id == table.c.id,
-                          links.c.contact_id == access.contact_id,
-                          links.c.archived_at.is_(None))
+def _linked_to_self(t: str, access: Access, b: Builder) -> str:
+    """The customer's contact belongs to the account."""
+    return (f"EXISTS (SELECT 1 FROM account_contact own WHERE own.account_id = {t}.id "
+            f"AND own.contact_id = {b.bind(access.contact_id)} AND own.archived_at IS NULL)")
 
 
 ACCOUNT = Spec(
@@ -51,8 +48,7 @@ ACCOUNT = Spec(
              "size": "size", "website": "website", "parent": "parent_id", "owner": "owner_id",
              "territory": "territory_id"},
     rules={
-        RecordRule.PARTNER: lambda t, a: registered_to_partner(
-            PartnerAccountRow.__table__, "account_id", t, a),
+        RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),
         RecordRule.LINKED_TO_SELF: _linked_to_self,
         RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
     },

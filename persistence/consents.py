@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint, exists, false, func, select
+from sqlalchemy import CheckConstraint, UniqueConstraint, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field
 
 from domain.access import Access
 from persistence.base import Stamped, utc_column
-from persistence.spec import Spec, read_clause
+from persistence.spec import Spec, read_sql
+from persistence.sql import Builder
 
 CONSENT_CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PUSH")
 
@@ -65,13 +66,15 @@ class ConsentStore:
         return (await self.conn.execute(stmt)).scalar_one()
 
 
-def _visible_consent(table, access):
+def _visible_consent(t: str, access: Access, b: Builder) -> str:
     """A consent is visible with its contact, to callers who may read consents."""
     from persistence.contacts import CONTACT
 
     if not access.can_read("Contact", "consents"):
-        return false()
-    return exists().where(CONTACT.table.c.id == table.c.contact_id, read_clause(CONTACT, access))
+        return "FALSE"
+    alias = b.alias("owner")
+    return (f"EXISTS (SELECT 1 FROM contact {alias} WHERE {alias}.id = {t}.contact_id "
+            f"AND {read_sql(CONTACT, access, alias, b)})")
 
 
 CONSENT = Spec(

@@ -9,7 +9,7 @@ from sqlmodel import Field
 
 from domain.access import RecordRule
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb
-from persistence.partners import PartnerContactRow, registered_to_partner
+from persistence.partners import registered_to_partner
 from persistence.spec import Spec
 from persistence.territories import owned_or_in_territory
 
@@ -65,9 +65,8 @@ CONTACT = Spec(
              "lifecycleStage": "lifecycle_stage", "leadScore": "lead_score",
              "owner": "owner_id", "territory": "territory_id"},
     rules={
-        RecordRule.SELF: lambda t, a: t.c.id == a.contact_id,
-        RecordRule.PARTNER: lambda t, a: registered_to_partner(
-            PartnerContactRow.__table__, "contact_id", t, a),
+        RecordRule.SELF: lambda t, a, b: f"{t}.id = {b.bind(a.contact_id)}",
+        RecordRule.PARTNER: registered_to_partner("partner_contact", "contact_id"),
         RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
     },
     searchable={

@@ -1,48 +1,39 @@
-"""Compile a filter tree into a WHERE clause over a type's table."""
+"""Compile a filter tree into a SQL condition over one alias of a type's table."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, not_, or_, true
-
 from domain.access import Access
 from domain.errors import DomainError, ErrorCode
-from domain.filters import AllOf, AnyOf, Condition, Filter, Negation, Op, fields_of
+from domain.filters import AllOf, Condition, Filter, Negation, Op, fields_of
 from persistence.spec import Spec, require_readable
+from persistence.sql import Builder
 
 MAX_FILTER_NODES = 50
+COMPARISONS = {Op.EQ: "=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _condition(spec: Spec, cond: Condition) -> ColumnElement[bool]:
-    column = spec.search_column(cond.field)
+def _condition(spec: Spec, cond: Condition, t: str, b: Builder) -> str:
+    column = f"{t}.{spec.searchable[cond.field][0]}"
     value = cond.value
     if cond.op is Op.IS_NULL:
-        return column.is_(None) if value else column.is_not(None)
+        return f"{column} IS NULL" if value else f"{column} IS NOT NULL"
     if value is None:
         raise DomainError.one("filter", ErrorCode.INVALID,
                               f"{cond.field}.{cond.op.value} needs a value; use isNull for nulls.")
-    match cond.op:
-        case Op.EQ:
-            return column == value
-        case Op.NEQ:
-            return or_(column != value, column.is_(None))
-        case Op.IN:
-            return column.in_(list(value)) if value else false()
-        case Op.GT:
-            return column > value
-        case Op.GTE:
-            return column >= value
-        case Op.LT:
-            return column < value
-        case Op.LTE:
-            return column <= value
-        case Op.ILIKE:
-            return column.ilike(value)
-        case Op.STARTS_WITH:
-            return column.like(_escape_like(value) + "%", escape="\\")
+    if cond.op in COMPARISONS:
+        return f"{column} {COMPARISONS[cond.op]} {b.bind(value)}"
+    if cond.op is Op.NEQ:
+        return f"({column} <> {b.bind(value)} OR {column} IS NULL)"
+    if cond.op is Op.IN:
+        return f"{column} = ANY({b.bind(list(value))})" if value else "FALSE"
+    if cond.op is Op.ILIKE:
+        return f"{column} ILIKE {b.bind(value)}"
+    if cond.op is Op.STARTS_WITH:
+        return f"{column} LIKE {b.bind(_escape_like(value) + '%')} ESCAPE '\\'"
     raise DomainError.one("filter", ErrorCode.INVALID, f"Unknown operator {cond.op}.")
 
 
@@ -54,23 +45,23 @@ def _count(node: Filter) -> int:
     return 1 + sum(_count(i) for i in node.items)
 
 
-def _compile(spec: Spec, node: Filter) -> ColumnElement[bool]:
+def _compile(spec: Spec, node: Filter, t: str, b: Builder) -> str:
     if isinstance(node, Condition):
-        return _condition(spec, node)
+        return _condition(spec, node, t, b)
     if isinstance(node, Negation):
-        return not_(_compile(spec, node.item))
-    parts = [_compile(spec, item) for item in node.items]
+        return f"NOT ({_compile(spec, node.item, t, b)})"
+    parts = [f"({_compile(spec, item, t, b)})" for item in node.items]
     if isinstance(node, AllOf):
-        return and_(true(), *parts)
-    return or_(false(), *parts) if isinstance(node, AnyOf) else true()
+        return " AND ".join(parts) or "TRUE"
+    return " OR ".join(parts) or "FALSE"
 
 
-def where_clause(spec: Spec, access: Access, node: Filter | None) -> ColumnElement[bool]:
+def where_sql(spec: Spec, access: Access, node: Filter | None, t: str, b: Builder) -> str:
     """The filter as SQL, after refusing fields the caller may not read."""
     if node is None:
-        return true()
+        return "TRUE"
     if _count(node) > MAX_FILTER_NODES:
         raise DomainError.one("filter", ErrorCode.INVALID,
                               f"A filter may have at most {MAX_FILTER_NODES} conditions.")
     require_readable(spec, access, fields_of(node), "filter")
-    return _compile(spec, node)
+    return f"({_compile(spec, node, t, b)})"

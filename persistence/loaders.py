@@ -11,20 +11,41 @@ from collections import defaultdict
 from collections.abc import Hashable
 from functools import cached_property
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from domain.access import Access
 from domain.paging import PageRequest
 from persistence.contacts import AccountContactRow
-from persistence.paging import Page, SortKey
+from persistence.paging import Page, SortKey, column_key
 from persistence.queries import fetch_child_pages
-from persistence.spec import Spec, projection, read_clause, readable_fields, visible_select
+from persistence.spec import Spec, projection, read_sql
+from persistence.sql import Builder, fetch_rows, quote
 from persistence.uow import SPECS
 
 LINKS = AccountContactRow.__table__
 LINK_FIELDS = {"jobTitle": "job_title", "isDecisionMaker": "is_decision_maker"}
+# node type -> (column of the link that points at the node, column that points at the parent)
+LINK_SIDES = {"Account": ("account_id", "contact_id"), "Contact": ("contact_id", "account_id")}
+LINK_SORT = {"Account": "name", "Contact": "lastName"}
+
+
+def link_edge_columns(access: Access, link: str) -> list[tuple[str, str]]:
+    """(field, column SQL) of the link's own fields that the caller may read."""
+    return [(f, f"{link}.{col}") for f, col in LINK_FIELDS.items()
+            if access.can_read("AccountContact", f)]
+
+
+def link_sort_keys(node_type: str, t: str) -> list[SortKey]:
+    spec = SPECS[node_type]
+    field = LINK_SORT[node_type]
+    return [column_key(field, t, spec.search_column(field)), column_key("id", t, spec.table.c.id)]
+
+
+def note_sort_keys(t: str) -> list[SortKey]:
+    table = SPECS["Note"].table
+    return [column_key("createdAt", t, table.c.created_at, descending=True),
+            column_key("id", t, table.c.id, descending=True)]
 
 
 def _split(row: dict) -> dict:
@@ -50,20 +71,22 @@ class Loaders:
         return self._by_id[type_name]
 
     async def _records_by_id(self, spec: Spec, ids: list[uuid.UUID]) -> list[dict | None]:
-        stmt = visible_select(spec, self.access).where(spec.table.c.id.in_(ids))
+        b = Builder()
+        sql = (f"SELECT {projection(spec, self.access, 't')} FROM {spec.name} t "
+               f"WHERE t.id = ANY({b.bind(list(ids))}) AND {read_sql(spec, self.access, 't', b)}")
         async with self.engine.connect() as conn:
-            found = {r["id"]: dict(r) for r in (await conn.execute(stmt)).mappings()}
+            found = {r["id"]: r for r in await fetch_rows(conn, sql, b)}
         return [found.get(i) for i in ids]
 
     @cached_property
     def accounts_by_contact_id(self) -> DataLoader[tuple[uuid.UUID, PageRequest], Page]:
         """A page of each contact's accounts, ordered by account name."""
-        return DataLoader(lambda keys: self._link_pages(keys, "Contact", "Account"))
+        return DataLoader(lambda keys: self._link_pages(keys, "Account"))
 
     @cached_property
     def contacts_by_account_id(self) -> DataLoader[tuple[uuid.UUID, PageRequest], Page]:
         """A page of each account's contacts, ordered by last name."""
-        return DataLoader(lambda keys: self._link_pages(keys, "Account", "Contact"))
+        return DataLoader(lambda keys: self._link_pages(keys, "Contact"))
 
     @cached_property
     def notes_by_record_id(self) -> DataLoader[tuple[uuid.UUID, PageRequest], Page]:
@@ -90,23 +113,20 @@ class Loaders:
                     pages[(parent_id, request)] = page
         return [pages[key] for key in keys]
 
-    async def _link_pages(self, keys, parent_type: str, node_type: str) -> list[Page]:
+    async def _link_pages(self, keys, node_type: str) -> list[Page]:
         spec = SPECS[node_type]
-        parent_col = LINKS.c.contact_id if parent_type == "Contact" else LINKS.c.account_id
-        node_col = LINKS.c.account_id if node_type == "Account" else LINKS.c.contact_id
-        edge_cols = [LINKS.c[col].label(f"e_{f}") for f, col in LINK_FIELDS.items()
-                     if self.access.can_read("AccountContact", f)]
-        node_cols = [spec.column(f).label(f"n_{f}") for f in readable_fields(spec, self.access)]
-        sort = "name" if node_type == "Account" else "lastName"
-        sort_keys = [SortKey(sort, spec.search_column(sort)), SortKey("id", spec.table.c.id)]
-        where = [LINKS.c.archived_at.is_(None), spec.table.c.archived_at.is_(None),
-                 read_clause(spec, self.access)]
-        joined = LINKS.join(spec.table, spec.table.c.id == node_col)
+        node_column, parent_column = LINK_SIDES[node_type]
+        edge = [f"{sql} AS {quote('e_' + f)}" for f, sql in link_edge_columns(self.access, "l")]
+        columns = ", ".join([*edge, projection(spec, self.access, "t", prefix="n_")])
 
         async def fetch(conn, parent_ids, request):
+            b = Builder()
+            where = (f"l.archived_at IS NULL AND t.archived_at IS NULL "
+                     f"AND {read_sql(spec, self.access, 't', b)}")
             pages = await fetch_child_pages(
-                conn, parent=parent_col, parent_ids=parent_ids, columns=edge_cols + node_cols,
-                where=where, keys=sort_keys, request=request, from_obj=joined)
+                conn, b, parent=f"l.{parent_column}", parent_ids=parent_ids, columns=columns,
+                source=f"account_contact l JOIN {spec.name} t ON t.id = l.{node_column}",
+                where=where, keys=link_sort_keys(node_type, "t"), request=request)
             for page in pages.values():
                 page.rows = [_split(r) for r in page.rows]
             return pages
@@ -115,35 +135,30 @@ class Loaders:
 
     async def _note_pages(self, keys) -> list[Page]:
         spec = SPECS["Note"]
-        t = spec.table
-        sort_keys = [SortKey("createdAt", t.c.created_at, descending=True),
-                     SortKey("id", t.c.id, descending=True)]
 
         async def fetch(conn, parent_ids, request):
             return await fetch_child_pages(
-                conn, parent=t.c.record_id, parent_ids=parent_ids,
-                columns=projection(spec, self.access), where=[t.c.archived_at.is_(None)],
-                keys=sort_keys, request=request)
+                conn, Builder(), parent="t.record_id", parent_ids=parent_ids,
+                columns=projection(spec, self.access, "t"), source="note t",
+                where="t.archived_at IS NULL", keys=note_sort_keys("t"), request=request)
 
         return await self._grouped_pages(keys, fetch)
 
-    async def _children(self, spec: Spec, parent_col, ids, order) -> list[list[dict]]:
-        stmt = (select(*projection(spec, self.access), parent_col.label("parent_key"))
-                .where(parent_col.in_(ids), spec.table.c.archived_at.is_(None),
-                       read_clause(spec, self.access))
-                .order_by(*order))
+    async def _children(self, spec: Spec, parent_column: str, ids, order: str) -> list[list[dict]]:
+        b = Builder()
+        sql = (f"SELECT {projection(spec, self.access, 't')}, t.{parent_column} AS parent_key "
+               f"FROM {spec.name} t WHERE t.{parent_column} = ANY({b.bind(list(ids))}) "
+               f"AND t.archived_at IS NULL AND {read_sql(spec, self.access, 't', b)} "
+               f"ORDER BY {order}")
         grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
         async with self.engine.connect() as conn:
-            for row in (await conn.execute(stmt)).mappings():
-                row = dict(row)
+            for row in await fetch_rows(conn, sql, b):
                 grouped[row.pop("parent_key")].append(row)
         return [grouped.get(i, []) for i in ids]
 
     async def _consents(self, contact_ids: list[uuid.UUID]) -> list[list[dict]]:
-        t = SPECS["Consent"].table
-        return await self._children(SPECS["Consent"], t.c.contact_id, contact_ids,
-                                    [t.c.channel, t.c.purpose])
+        return await self._children(SPECS["Consent"], "contact_id", contact_ids,
+                                    "t.channel, t.purpose")
 
     async def _territory_children(self, ids: list[uuid.UUID]) -> list[list[dict]]:
-        spec = SPECS["Territory"]
-        return await self._children(spec, spec.table.c.parent_id, ids, [spec.table.c.name])
+        return await self._children(SPECS["Territory"], "parent_id", ids, "t.name")

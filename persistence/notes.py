@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Index, and_, exists, false, insert, or_
+from sqlalchemy import Index, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field
 
 from domain.access import Access
 from domain.services.notes import NOTED_TYPES
 from persistence.base import Stamped
-from persistence.spec import Spec, read_clause
+from persistence.spec import Spec, read_sql
+from persistence.sql import Builder
 
 
 class NoteRow(Stamped, table=True):
@@ -41,7 +42,7 @@ class NoteStore:
         return note_id
 
 
-def _visible_note(table, access):
+def _visible_note(t: str, access: Access, b: Builder) -> str:
     """A note is visible with its parent record, to callers who may read that record's notes."""
     from persistence.uow import SPECS
 
@@ -49,9 +50,11 @@ def _visible_note(table, access):
     for parent_type in NOTED_TYPES:
         if access.can_read(parent_type, "notes"):
             parent = SPECS[parent_type]
-            branches.append(and_(table.c.record_type == parent_type, exists().where(
-                parent.table.c.id == table.c.record_id, read_clause(parent, access))))
-    return or_(false(), *branches)
+            alias = b.alias("parent")
+            branches.append(
+                f"({t}.record_type = '{parent_type}' AND EXISTS (SELECT 1 FROM {parent.name} {alias}"
+                f" WHERE {alias}.id = {t}.record_id AND {read_sql(parent, access, alias, b)}))")
+    return " OR ".join(branches) or "FALSE"
 
 
 NOTE = Spec(

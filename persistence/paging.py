@@ -15,19 +15,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, ColumnElement, DateTime, Integer, String, Uuid, and_, false, or_
+from sqlalchemy import Boolean, DateTime, Integer, String, Uuid
+from sqlalchemy.types import TypeEngine
 
 from domain.errors import DomainError, ErrorCode
 from domain.paging import PageRequest
 from persistence.base import jsonable
+from persistence.sql import Builder
 
 
 @dataclass(frozen=True, slots=True)
 class SortKey:
-    """One ORDER BY term, with explicit null placement so that seeks stay exact."""
+    """One ORDER BY term over a SQL expression, with explicit null placement so that
+    seeks stay exact. `sql_type` is the column's type, used to read cursors back."""
 
     name: str
-    column: ColumnElement
+    sql: str
+    sql_type: TypeEngine
     descending: bool = False
     nulls_first: bool | None = None  # None: PostgreSQL's default for the direction
 
@@ -39,9 +43,19 @@ class SortKey:
         return replace(self, descending=not self.descending,
                        nulls_first=not self.effective_nulls_first)
 
-    def order_by(self):
-        term = self.column.desc() if self.descending else self.column.asc()
-        return term.nulls_first() if self.effective_nulls_first else term.nulls_last()
+    def over(self, sql: str) -> SortKey:
+        """The same key over another expression, e.g. a column of a subquery."""
+        return replace(self, sql=sql)
+
+    def order_by(self) -> str:
+        direction = "DESC" if self.descending else "ASC"
+        return f"{self.sql} {direction} NULLS {'FIRST' if self.effective_nulls_first else 'LAST'}"
+
+
+def column_key(name: str, t: str, column, descending: bool = False,
+               nulls_first: bool | None = None) -> SortKey:
+    """A key over `column` (a SQLAlchemy column) of alias `t`."""
+    return SortKey(name, f"{t}.{column.name}", column.type, descending, nulls_first)
 
 
 @dataclass
@@ -104,7 +118,7 @@ def _typed(key: SortKey, value: Any) -> Any:
     """Check a cursor value against its column's SQL type; a mismatch is a forged cursor."""
     if value is None:
         return None
-    sql_type = key.column.type
+    sql_type = key.sql_type
     if isinstance(sql_type, DateTime):
         if type(value) is not int:
             raise ValueError(f"{key.name}: microseconds expected")
@@ -118,25 +132,24 @@ def _typed(key: SortKey, value: Any) -> Any:
     return value
 
 
-def _strictly_after(key: SortKey, value: Any) -> ColumnElement[bool]:
-    column = key.column
+def _strictly_after(key: SortKey, value: Any, b: Builder) -> str:
     if value is None:
-        return column.is_not(None) if key.effective_nulls_first else false()
-    beyond = column < value if key.descending else column > value
-    return beyond if key.effective_nulls_first else or_(beyond, column.is_(None))
+        return f"{key.sql} IS NOT NULL" if key.effective_nulls_first else "FALSE"
+    beyond = f"{key.sql} {'<' if key.descending else '>'} {b.bind(value)}"
+    return beyond if key.effective_nulls_first else f"({beyond} OR {key.sql} IS NULL)"
 
 
-def _equal(key: SortKey, value: Any) -> ColumnElement[bool]:
-    return key.column.is_(None) if value is None else key.column == value
+def _equal(key: SortKey, value: Any, b: Builder) -> str:
+    return f"{key.sql} IS NULL" if value is None else f"{key.sql} = {b.bind(value)}"
 
 
-def seek_after(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
+def seek_after(keys: list[SortKey], values: list[Any], b: Builder) -> str:
     """Rows that come strictly after `values` in the order of `keys`."""
     branches = []
     for index, key in enumerate(keys):
-        prefix = [_equal(k, v) for k, v in zip(keys[:index], values[:index], strict=True)]
-        branches.append(and_(*prefix, _strictly_after(key, values[index])))
-    return or_(*branches)
+        prefix = [_equal(k, v, b) for k, v in zip(keys[:index], values[:index], strict=True)]
+        branches.append(" AND ".join([*prefix, _strictly_after(key, values[index], b)]))
+    return "(" + " OR ".join(f"({branch})" for branch in branches) + ")"
 
 
 def directed(keys: list[SortKey], request: PageRequest) -> list[SortKey]:
@@ -144,13 +157,17 @@ def directed(keys: list[SortKey], request: PageRequest) -> list[SortKey]:
     return [k.reversed() for k in keys] if request.backward else keys
 
 
-def seek_clause(keys: list[SortKey], request: PageRequest) -> ColumnElement[bool] | None:
-    """The condition for the request's cursor, or None for the first page."""
+def order_sql(keys: list[SortKey], request: PageRequest) -> str:
+    return ", ".join(k.order_by() for k in directed(keys, request))
+
+
+def seek_sql(keys: list[SortKey], request: PageRequest, b: Builder) -> str:
+    """The condition for the request's cursor; TRUE for the first page."""
     if request.cursor is None:
-        return None
+        return "TRUE"
     field_name = "before" if request.backward else "after"
     values = decode_cursor(request.cursor, keys, field_name)
-    return seek_after(directed(keys, request), values)
+    return seek_after(directed(keys, request), values, b)
 
 
 def assemble(rows: list[dict], keys: list[SortKey], request: PageRequest,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ARRAY, String, UniqueConstraint, exists, func, update
+from sqlalchemy import ARRAY, String, UniqueConstraint, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field
@@ -12,6 +12,7 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from persistence.base import STAMP_FIELDS, Stamped
 from persistence.spec import Spec
+from persistence.sql import Builder
 
 
 class PartnerRow(Stamped, table=True):
@@ -55,18 +56,18 @@ PARTNER = Spec(
     type_name="Partner",
     table=PartnerRow.__table__,
     columns={**STAMP_FIELDS, "name": "name"},
-    rules={RecordRule.PARTNER: lambda t, a: t.c.id == a.partner_id},
+    rules={RecordRule.PARTNER: lambda t, a, b: f"{t}.id = {b.bind(a.partner_id)}"},
     searchable={"name": ("name", "name")},
     unique={"uq_partner_name": "name"},
 )
 
 
-def registered_to_partner(link_table, link_column: str, table, access):
-    """EXISTS a registration of this row to the caller's partner."""
-    link_table = link_table.alias(f"{link_table.name}_rule")
-    return exists().where(link_table.c[link_column] == table.c.id,
-                          link_table.c.partner_id == access.partner_id,
-                          link_table.c.archived_at.is_(None))
+def registered_to_partner(link_table: str, link_column: str):
+    """The rule: a registration of this row to the caller's partner exists."""
+    def rule(t: str, access: Access, b: Builder) -> str:
+        return (f"EXISTS (SELECT 1 FROM {link_table} reg WHERE reg.{link_column} = {t}.id "
+                f"AND reg.partner_id = {b.bind(access.partner_id)} AND reg.archived_at IS NULL)")
+    return rule
 
 
 REGISTRATIONS = {"Account": (PartnerAccountRow.__table__, "account_id"),

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.access import Access
 from domain.errors import DomainError, ErrorCode
 from domain.ports import Locked
-from persistence.spec import Spec, read_clause, readable_fields, write_clause
+from persistence.spec import Spec, read_sql, readable_fields, write_sql
+from persistence.sql import Builder, fetch_rows, quote
 
 
 class RecordStore:
@@ -29,26 +30,26 @@ class RecordStore:
 
     async def lock(self, type_name: str, id: uuid.UUID, fields: Iterable[str]) -> Locked | None:
         spec = self.specs[type_name]
-        t = spec.table
-        wanted = [f for f in readable_fields(spec, self.access, fields) if f in set(fields)]
-        stmt = (
-            select(*(spec.column(f).label(f) for f in wanted), t.c.version.label("_version"),
-                   t.c.archived_at.is_not(None).label("_archived"),
-                   write_clause(spec, self.access).label("_writable"))
-            .where(t.c.id == id, read_clause(spec, self.access))
-            .with_for_update(of=t)
-        )
-        row = (await self.conn.execute(stmt)).mappings().first()
-        if row is None:
+        fields = set(fields)
+        wanted = [f for f in readable_fields(spec, self.access, fields) if f in fields]
+        b = Builder()
+        chosen = "".join(f"t.{spec.columns[f]} AS {quote(f)}, " for f in wanted)
+        sql = (f"SELECT {chosen}t.version AS _version, t.archived_at IS NOT NULL AS _archived, "
+               f"{write_sql(spec, self.access, 't', b)} AS _writable FROM {spec.name} t "
+               f"WHERE t.id = {b.bind(id)} AND {read_sql(spec, self.access, 't', b)} FOR UPDATE OF t")
+        rows = await fetch_rows(self.conn, sql, b)
+        if not rows:
             return None
+        row = rows[0]
         values = {f: row[f] for f in wanted}
         return Locked(values, row["_version"], bool(row["_writable"]), bool(row["_archived"]))
 
     async def visible(self, type_name: str, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         spec = self.specs[type_name]
-        stmt = select(spec.table.c.id).where(spec.table.c.id.in_(list(ids)),
-                                             read_clause(spec, self.access))
-        return set((await self.conn.execute(stmt)).scalars())
+        b = Builder()
+        sql = (f"SELECT t.id FROM {spec.name} t WHERE t.id = ANY({b.bind(list(ids))}) "
+               f"AND {read_sql(spec, self.access, 't', b)}")
+        return {row["id"] for row in await fetch_rows(self.conn, sql, b)}
 
     async def ancestors(self, type_name: str, id: uuid.UUID) -> list[uuid.UUID]:
         """Ids above `id` in the type's hierarchy, nearest first."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, Table, false, select, true
+from sqlalchemy import Table
 
 from domain.access import Access, RecordRule
 from domain.errors import DomainError, ErrorCode
+from persistence.sql import Builder, quote
 
-RuleSql = Callable[[Table, Access], ColumnElement[bool]]
+# A record rule as SQL: (table alias, the caller's access, the statement's builder) -> condition
+RuleSql = Callable[[str, Access, Builder], str]
 ALWAYS_SELECTED = ("id",)
 
 
@@ -33,6 +35,10 @@ class Spec:
     visibility: RuleSql | None = None
     # Unique constraint -> the field a violation is reported on (as CONFLICT).
     unique: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.table.name
 
     def column(self, field_name: str):
         return self.table.c[self.columns[field_name]]
@@ -53,36 +59,33 @@ def readable_fields(spec: Spec, access: Access, wanted: Iterable[str] | None = N
     return chosen
 
 
-def projection(spec: Spec, access: Access, wanted: Iterable[str] | None = None) -> list:
-    """The labelled columns the caller may read; forbidden columns are never selected."""
-    return [spec.column(f).label(f) for f in readable_fields(spec, access, wanted)]
+def projection(spec: Spec, access: Access, t: str, wanted: Iterable[str] | None = None,
+               prefix: str = "") -> str:
+    """The readable columns of alias `t`, labelled by field name: forbidden ones never appear."""
+    return ", ".join(f"{t}.{spec.columns[f]} AS {quote(prefix + f)}"
+                     for f in readable_fields(spec, access, wanted))
 
 
-def rule_sql(spec: Spec, rule: RecordRule, access: Access) -> ColumnElement[bool]:
-    """The WHERE clause for one record rule on this type."""
+def rule_sql(spec: Spec, rule: RecordRule, access: Access, t: str, b: Builder) -> str:
+    """The condition for one record rule on alias `t` of this type."""
     if rule is RecordRule.ALL:
-        return true()
+        return "TRUE"
     if rule is RecordRule.NONE:
-        return false()
+        return "FALSE"
     try:
-        return spec.rules[rule](spec.table, access)
+        return f"({spec.rules[rule](t, access, b)})"
     except KeyError:
         raise ValueError(f"policy: rule {rule} is not defined for {spec.type_name}") from None
 
 
-def read_clause(spec: Spec, access: Access) -> ColumnElement[bool]:
+def read_sql(spec: Spec, access: Access, t: str, b: Builder) -> str:
     if spec.visibility is not None:
-        return spec.visibility(spec.table, access)
-    return rule_sql(spec, access.read_rule(spec.type_name), access)
+        return f"({spec.visibility(t, access, b)})"
+    return rule_sql(spec, access.read_rule(spec.type_name), access, t, b)
 
 
-def write_clause(spec: Spec, access: Access) -> ColumnElement[bool]:
-    return rule_sql(spec, access.write_rule(spec.type_name), access)
-
-
-def visible_select(spec: Spec, access: Access, wanted: Iterable[str] | None = None) -> Select:
-    """SELECT readable columns FROM the type's table WHERE its read rule holds."""
-    return select(*projection(spec, access, wanted)).where(read_clause(spec, access))
+def write_sql(spec: Spec, access: Access, t: str, b: Builder) -> str:
+    return rule_sql(spec, access.write_rule(spec.type_name), access, t, b)
 
 
 def require_readable(spec: Spec, access: Access, fields: Iterable[str], argument: str) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select
 from sqlmodel import Field
 
+from domain.access import Access
 from persistence.base import STAMP_FIELDS, Stamped
 from persistence.spec import Spec
+from persistence.sql import Builder
 
 
 class TerritoryRow(Stamped, table=True):
@@ -18,21 +19,13 @@ class TerritoryRow(Stamped, table=True):
     parent_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
 
 
-def territory_subtree_of_user(user_id):
-    """Ids of the user's territory and all territories below it."""
-    from persistence.users import UserRow
-
-    t = TerritoryRow.__table__
-    home = select(UserRow.__table__.c.territory_id).where(UserRow.__table__.c.id == user_id)
-    tree = select(t.c.id).where(t.c.id == home.scalar_subquery()).cte("subtree", recursive=True)
-    tree = tree.union_all(select(t.c.id).where(t.c.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
-def owned_or_in_territory(table, access):
-    """The caller owns the row, or the row lies in the caller's territory subtree."""
-    return or_(table.c.owner_id == access.user_id,
-               table.c.territory_id.in_(territory_subtree_of_user(access.user_id)))
+def owned_or_in_territory(t: str, access: Access, b: Builder) -> str:
+    """The caller owns the row, or the row lies in the caller's territory or one below it."""
+    user = b.bind(access.user_id)
+    return (f"{t}.owner_id = {user} OR {t}.territory_id IN ("
+            f"WITH RECURSIVE subtree(id) AS (SELECT territory_id FROM app_user WHERE id = {user} "
+            f"UNION ALL SELECT below.id FROM territory below JOIN subtree ON below.parent_id = subtree.id)"
+            f" SELECT id FROM subtree)")
 
 
 TERRITORY = Spec(

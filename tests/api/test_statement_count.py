@@ -61,6 +61,6 @@ async def test_columns_a_role_may_not_read_are_never_selected(gql, statements):
     # then they are FORBIDDEN and the SQL never named their columns
     assert set(result.error_codes()) == {"FORBIDDEN"}
     sql = " ".join(statements.statements)
-    assert "contact.last_name" in sql
-    for column in ("contact.emails", "contact.phones", "contact.address"):
+    assert ".last_name" in sql
+    for column in (".emails", ".phones", ".address"):
         assert column not in sql

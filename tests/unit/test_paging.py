@@ -10,11 +10,11 @@ import pytest
 from domain.errors import DomainError
 from domain.paging import page_request
 from persistence.contacts import CONTACT
-from persistence.paging import SortKey, decode_cursor, encode_cursor
+from persistence.paging import column_key, decode_cursor, encode_cursor
 
-KEYS = [SortKey("lastName", CONTACT.table.c.last_name),
-        SortKey("leadScore", CONTACT.table.c.lead_score, descending=True),
-        SortKey("id", CONTACT.table.c.id)]
+KEYS = [column_key("lastName", "t", CONTACT.table.c.last_name),
+        column_key("leadScore", "t", CONTACT.table.c.lead_score, descending=True),
+        column_key("id", "t", CONTACT.table.c.id)]
 
 
 @pytest.mark.parametrize("kwargs, field", [
@@ -41,7 +41,7 @@ def test_cursor_round_trips_typed_values():
 
 
 def test_cursor_of_another_ordering_is_refused():
-    other = [SortKey("lastName", CONTACT.table.c.last_name, descending=True), *KEYS[1:]]
+    other = [KEYS[0].reversed(), *KEYS[1:]]
     cursor = encode_cursor(other, ["A", 1, "00000000-0000-0000-0000-000000000000"])
     with pytest.raises(DomainError):
         decode_cursor(cursor, KEYS, "after")

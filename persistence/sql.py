@@ -1,0 +1,38 @@
+"""SQL text with positional parameters: the one way reads are written.
+
+Record rules, filters, seeks and projections are rendered as text by small functions
+that both read paths share: the per-field loaders and the compiled queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+class Builder:
+    """Collects the parameters of one statement and hands out fresh table aliases."""
+
+    def __init__(self) -> None:
+        self.params: list[Any] = []
+        self._aliases = 0
+
+    def bind(self, value: Any) -> str:
+        """A placeholder for `value`: $1, $2, ... in the order values are bound."""
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def alias(self, stem: str = "t") -> str:
+        self._aliases += 1
+        return f"{stem}{self._aliases}"
+
+
+def quote(name: str) -> str:
+    """A double-quoted identifier, for labels such as "firstName"."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def fetch_rows(conn: AsyncConnection, sql: str, builder: Builder) -> list[dict]:
+    result = await conn.exec_driver_sql(sql, tuple(builder.params))
+    return [dict(row) for row in result.mappings()]
