@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.fastpath import Planner
 from api.graphql_http import GraphQLEndpoint
 from api.oauth import token_endpoint
 from api.schema import schema
@@ -49,7 +50,8 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
     http = httpx.AsyncClient()
     authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http), engine)
     graphql = GraphQLEndpoint(schema._schema, authenticator, engine,
-                              introspection=settings.introspection, graphiql=settings.graphiql)
+                              introspection=settings.introspection, graphiql=settings.graphiql,
+                              planner=Planner(schema) if settings.crm_compiled_reads else None)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -97,5 +99,6 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.graphql = graphql
     app.state.tokens = tokens
     return app

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     crm_introspection: bool | None = None
     crm_graphiql: bool | None = None
     crm_db_pool_size: int = Field(default=10, ge=1, le=200)
+    crm_compiled_reads: bool = Field(
+        default=True, description="Answer queries from one compiled SQL statement when possible.")
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable
+from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -46,6 +47,24 @@ def note_sort_keys(t: str) -> list[SortKey]:
     table = SPECS["Note"].table
     return [column_key("createdAt", t, table.c.created_at, descending=True),
             column_key("id", t, table.c.id, descending=True)]
+
+
+@dataclass(frozen=True)
+class ChildRelation:
+    """A plain list of child records: which type, the column pointing at the parent, the order."""
+
+    type_name: str
+    parent_column: str
+    order: tuple[str, ...]
+
+    def order_sql(self, t: str) -> str:
+        return ", ".join(f"{t}.{column}" for column in self.order)
+
+
+CHILD_RELATIONS = {
+    "consents": ChildRelation("Consent", "contact_id", ("channel", "purpose")),
+    "children": ChildRelation("Territory", "parent_id", ("name",)),
+}
 
 
 def _split(row: dict) -> dict:
@@ -95,11 +114,11 @@ class Loaders:
 
     @cached_property
     def consents_by_contact_id(self) -> DataLoader[uuid.UUID, list[dict]]:
-        return DataLoader(self._consents)
+        return DataLoader(lambda ids: self._children(CHILD_RELATIONS["consents"], ids))
 
     @cached_property
     def territories_by_parent_id(self) -> DataLoader[uuid.UUID, list[dict]]:
-        return DataLoader(self._territory_children)
+        return DataLoader(lambda ids: self._children(CHILD_RELATIONS["children"], ids))
 
     async def _grouped_pages(self, keys, fetch) -> list[Page]:
         """Run one statement per distinct page request (siblings share one)."""
@@ -144,21 +163,16 @@ class Loaders:
 
         return await self._grouped_pages(keys, fetch)
 
-    async def _children(self, spec: Spec, parent_column: str, ids, order: str) -> list[list[dict]]:
+    async def _children(self, relation: ChildRelation, ids) -> list[list[dict]]:
+        spec = SPECS[relation.type_name]
+        column = relation.parent_column
         b = Builder()
-        sql = (f"SELECT {projection(spec, self.access, 't')}, t.{parent_column} AS parent_key "
-               f"FROM {spec.name} t WHERE t.{parent_column} = ANY({b.bind(list(ids))}) "
+        sql = (f"SELECT {projection(spec, self.access, 't')}, t.{column} AS parent_key "
+               f"FROM {spec.name} t WHERE t.{column} = ANY({b.bind(list(ids))}) "
                f"AND t.archived_at IS NULL AND {read_sql(spec, self.access, 't', b)} "
-               f"ORDER BY {order}")
+               f"ORDER BY {relation.order_sql('t')}")
         grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
         async with self.engine.connect() as conn:
             for row in await fetch_rows(conn, sql, b):
                 grouped[row.pop("parent_key")].append(row)
         return [grouped.get(i, []) for i in ids]
-
-    async def _consents(self, contact_ids: list[uuid.UUID]) -> list[list[dict]]:
-        return await self._children(SPECS["Consent"], "contact_id", contact_ids,
-                                    "t.channel, t.purpose")
-
-    async def _territory_children(self, ids: list[uuid.UUID]) -> list[list[dict]]:
-        return await self._children(SPECS["Territory"], "parent_id", ids, "t.name")

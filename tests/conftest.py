@@ -90,9 +90,27 @@ async def app(settings, database_url):
 
 
 @pytest.fixture(scope="session")
+async def resolver_app(settings, database_url):
+    """The same app without compiled reads: every query goes through the resolvers."""
+    application = create_app(settings.model_copy(update={"crm_compiled_reads": False}),
+                             url=database_url)
+    yield application
+    await application.state.engine.dispose()
+
+
+def _client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+
+
+@pytest.fixture(scope="session")
 async def http(app) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+    async with _client(app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def resolver_http(resolver_app) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(resolver_app) as client:
         yield client
 
 
@@ -123,8 +141,18 @@ def gql(http, tokens) -> GraphQLClient:
 
 
 @pytest.fixture(scope="session")
+def resolver_gql(resolver_http, tokens) -> GraphQLClient:
+    return GraphQLClient(resolver_http, tokens)
+
+
+@pytest.fixture(scope="session")
 def statements(app) -> StatementCounter:
     return StatementCounter(app.state.engine)
+
+
+@pytest.fixture(scope="session")
+def resolver_statements(resolver_app) -> StatementCounter:
+    return StatementCounter(resolver_app.state.engine)
 
 
 @pytest.fixture(scope="session")

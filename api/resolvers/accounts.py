@@ -31,11 +31,13 @@ ArchiveArg = Annotated[ArchiveInput, arg("The account and its version.")]
 
 @strawberry.type
 class AccountQueries:
-    @strawberry.field(description="An account by id; null when there is none you may see.")
+    @strawberry.field(description="An account by id; null when there is none you may see.",
+                      metadata={"sql": "record", "type": "Account"})
     async def account(self, info: strawberry.Info, id: NodeId) -> Account | None:
         return await get_record(info, "Account", id)
 
-    @strawberry.field(description="Accounts you may see; first/last run from 1 to 100 (default 20).")
+    @strawberry.field(description="Accounts you may see; first/last run from 1 to 100 (default 20).",
+                      metadata={"sql": "list", "type": "Account", "references": REFERENCES})
     async def accounts(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None, filter: FilterArg = None,

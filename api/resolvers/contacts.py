@@ -31,11 +31,13 @@ ArchiveArg = Annotated[ArchiveInput, arg("The contact and its version.")]
 
 @strawberry.type
 class ContactQueries:
-    @strawberry.field(description="A contact by id; null when there is none you may see.")
+    @strawberry.field(description="A contact by id; null when there is none you may see.",
+                      metadata={"sql": "record", "type": "Contact"})
     async def contact(self, info: strawberry.Info, id: NodeId) -> Contact | None:
         return await get_record(info, "Contact", id)
 
-    @strawberry.field(description="Contacts you may see; first/last run from 1 to 100 (default 20).")
+    @strawberry.field(description="Contacts you may see; first/last run from 1 to 100 (default 20).",
+                      metadata={"sql": "list", "type": "Contact", "references": REFERENCES})
     async def contacts(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None, filter: FilterArg = None,

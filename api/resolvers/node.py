@@ -28,7 +28,8 @@ IdsArg = Annotated[list[strawberry.ID], arg("Global ids, at most 100.")]
 
 @strawberry.type
 class NodeQueries:
-    @strawberry.field(description="Any object by global id; null when there is none you may see.")
+    @strawberry.field(description="Any object by global id; null when there is none you may see.",
+                      metadata={"sql": "node"})
     async def node(self, info: strawberry.Info, id: NodeId) -> Node | None:
         return await _load(info, id)
 

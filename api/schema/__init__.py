@@ -16,7 +16,6 @@ from api.resolvers.links import LinkMutations
 from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
 from api.resolvers.viewer import ViewerQueries
-from api.schema.scalars import DateTime
 from api.schema.operational.accounts import Account
 from api.schema.operational.audit import AuditEntry
 from api.schema.operational.consents import Consent
@@ -25,6 +24,7 @@ from api.schema.operational.notes import Note
 from api.schema.operational.partners import Partner
 from api.schema.operational.territories import Territory
 from api.schema.operational.users import User
+from api.schema.scalars import DateTime
 
 
 @strawberry.type(description="Reads of the customer record.")

@@ -41,15 +41,20 @@ def check_readable(info: strawberry.Info, type_name: str | None = None,
 
 
 def column(description: str, convert: Callable[[Any], Any] | None = None,
-           type_name: str | None = None):
+           type_name: str | None = None, sql: str = "value"):
     """A field read from the row under the same name; `type_name` names the policy type when
-    it differs from the GraphQL type (edges carry the fields of the link they stand for)."""
+    it differs from the GraphQL type (edges carry the fields of the link they stand for).
+
+    `sql` tells the compiled read path how the column renders: value, actor, json_many
+    (a JSON list of objects) or json_one (a JSON object).
+    """
     def resolve(root, info: strawberry.Info):
         check_readable(info, type_name)
         value = root.data.get(info._raw_info.field_name)
         return value if convert is None or value is None else convert(value)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description,
+                            metadata={"sql": sql, "policy": type_name})
 
 
 def reference(target: str, description: str, key: str | None = None):
@@ -61,16 +66,18 @@ def reference(target: str, description: str, key: str | None = None):
             return None
         return wrap(target, await info.context.loaders.by_id(target).load(target_id))
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description,
+                            metadata={"sql": "reference", "target": target})
 
 
 def node_id(type_name: str):
     def resolve(root) -> strawberry.ID:
         return strawberry.ID(to_global_id(type_name, root.data["id"]))
 
-    return strawberry.field(resolver=resolve, description="Opaque global id; use it with node(id).")
+    return strawberry.field(resolver=resolve, description="Opaque global id; use it with node(id).",
+                            metadata={"sql": "gid"})
 
 
 def actor(description: str):
     """createdBy / updatedBy: the global id of the user, partner or contact who acted."""
-    return column(description, convert=actor_global_id)
+    return column(description, convert=actor_global_id, sql="actor")

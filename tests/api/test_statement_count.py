@@ -1,5 +1,5 @@
-"""Every relation goes through a DataLoader: nesting costs one statement per level,
-whatever the number of records."""
+"""Nesting costs at most one statement per level, whatever the number of records: one
+statement in all on the compiled path, one per level through the resolvers' DataLoaders."""
 
 from __future__ import annotations
 
@@ -16,8 +16,17 @@ SIBLINGS = """query($n: Int!) {
 }"""
 
 
+@pytest.fixture(params=["compiled", "resolvers"])
+def path(request, gql, statements, resolver_gql, resolver_statements):
+    """(client, statement counter, statements expected for three levels) of each read path."""
+    if request.param == "compiled":
+        return gql, statements, 1
+    return resolver_gql, resolver_statements, 3
+
+
 @pytest.mark.parametrize("n", [1, 100])
-async def test_three_levels_run_three_statements(gql, statements, n):
+async def test_three_levels_run_one_statement_per_level_at_most(path, n):
+    gql, statements, expected = path
     # given a warm server (the first request ever also reads the database's type catalogue)
     await gql.ok("admin", THREE_LEVELS, {"n": 1})
     statements.reset()
@@ -27,11 +36,12 @@ async def test_three_levels_run_three_statements(gql, statements, n):
     assert len(data["contacts"]["edges"]) == n  # the demo alone has 201 contacts
     accounts = [a for c in data["contacts"]["edges"] for a in c["node"]["accounts"]["edges"]]
     assert len(accounts) >= n // 2 and any(a["node"]["notes"]["nodes"] for a in accounts)
-    assert statements.count == 3, statements.statements
+    assert statements.count == expected, statements.statements
 
 
 @pytest.mark.parametrize("n", [1, 100])
-async def test_sibling_relations_run_one_statement_each(gql, statements, n):
+async def test_sibling_relations_run_one_statement_each(resolver_gql, resolver_statements, n):
+    gql, statements = resolver_gql, resolver_statements
     await gql.ok("admin", SIBLINGS, {"n": 1})
     statements.reset()
     data = await gql.ok("admin", SIBLINGS, {"n": n})
@@ -41,6 +51,7 @@ async def test_sibling_relations_run_one_statement_each(gql, statements, n):
 
 
 async def test_forbidden_relation_is_never_fetched(gql, statements):
+    # (a forbidden field sends the query through the resolvers, which report it)
     # given marketing, which may not read notes
     await gql("marketing", THREE_LEVELS, {"n": 1})
     statements.reset()
@@ -52,15 +63,31 @@ async def test_forbidden_relation_is_never_fetched(gql, statements):
     assert not any("note" in s for s in statements.statements)
 
 
-async def test_columns_a_role_may_not_read_are_never_selected(gql, statements):
+@pytest.mark.parametrize("query", [
+    "{ contacts(first: 5) { nodes { lastName emails { address } phones { number } "
+    "address { city } } } }",
+])
+async def test_columns_a_role_may_not_read_are_never_selected(gql, statements, query):
     # given the analyst role, which may not read emails, phones or addresses
     statements.reset()
     # when it asks for them
-    result = await gql("analyst", "{ contacts(first: 5) { nodes { lastName emails { address } "
-                       "phones { number } address { city } } } }")
+    result = await gql("analyst", query)
     # then they are FORBIDDEN and the SQL never named their columns
     assert set(result.error_codes()) == {"FORBIDDEN"}
     sql = " ".join(statements.statements)
     assert ".last_name" in sql
     for column in (".emails", ".phones", ".address"):
+        assert column not in sql
+
+
+async def test_compiled_sql_selects_only_readable_columns(gql, statements):
+    # given a partner, which may read names and channels but not sales fields
+    statements.reset()
+    # when a query within its rights is compiled
+    await gql.ok("partner", "{ contacts(first: 5) { nodes { lastName emails { address } } } }")
+    # then the one statement names no column outside those rights
+    assert statements.count == 1
+    sql = statements.statements[0]
+    assert ".last_name" in sql and ".emails" in sql
+    for column in (".lead_score", ".owner_id", ".lifecycle_stage", ".phones"):
         assert column not in sql

@@ -47,7 +47,8 @@ class Account(Record):
     owner: UserRef | None = reference("User", "The member of staff responsible for the account.")
     territory: TerritoryRef | None = reference("Territory", "The account's territory.")
 
-    @strawberry.field(description="The people at this account, by last name.")
+    @strawberry.field(description="The people at this account, by last name.",
+                      metadata={"sql": "link", "node": "Contact"})
     async def contacts(self, info: strawberry.Info, first: First = None,
                        after: After = None, last: Last = None,
                        before: Before = None) -> AccountContactConnection | None:
@@ -56,7 +57,7 @@ class Account(Record):
         page = await info.context.loaders.contacts_by_account_id.load((self.data["id"], request))
         return membership_connection(page, "Contact")
 
-    @strawberry.field(description="Internal notes, newest first.")
+    @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
     async def notes(self, info: strawberry.Info, first: First = None,
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:

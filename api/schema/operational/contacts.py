@@ -83,15 +83,18 @@ class Contact(Record):
     id: strawberry.ID = node_id("Contact")
     first_name: str | None = column("Given name.")
     last_name: str | None = column("Family name.")
-    emails: list[EmailAddress] | None = column("Email addresses, primary first.", _emails)
-    phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones)
-    address: PostalAddress | None = column("Postal address.", _address)
+    emails: list[EmailAddress] | None = column("Email addresses, primary first.", _emails,
+                                               sql="json_many")
+    phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones,
+                                              sql="json_many")
+    address: PostalAddress | None = column("Postal address.", _address, sql="json_one")
     lifecycle_stage: Stage | None = column("Subscriber, lead, prospect, customer or churned.")
     lead_score: int | None = column("0-100: how likely the person is to buy.")
     owner: UserRef | None = reference("User", "The member of staff responsible for this person.")
     territory: TerritoryRef | None = reference("Territory", "The territory this person belongs to.")
 
-    @strawberry.field(description="The accounts this person belongs to, by account name.")
+    @strawberry.field(description="The accounts this person belongs to, by account name.",
+                      metadata={"sql": "link", "node": "Account"})
     async def accounts(self, info: strawberry.Info, first: First = None,
                        after: After = None, last: Last = None,
                        before: Before = None) -> ContactAccountConnection | None:
@@ -100,13 +103,14 @@ class Contact(Record):
         page = await info.context.loaders.accounts_by_contact_id.load((self.data["id"], request))
         return membership_connection(page, "Account")
 
-    @strawberry.field(description="Consents, by channel and purpose.")
+    @strawberry.field(description="Consents, by channel and purpose.",
+                      metadata={"sql": "children", "relation": "consents", "target": "Consent"})
     async def consents(self, info: strawberry.Info) -> list[Consent] | None:
         check_readable(info)
         rows = await info.context.loaders.consents_by_contact_id.load(self.data["id"])
         return [wrap("Consent", r) for r in rows]
 
-    @strawberry.field(description="Internal notes, newest first.")
+    @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
     async def notes(self, info: strawberry.Info, first: First = None,
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:

@@ -24,7 +24,8 @@ class Territory(Node):
     parent: Annotated["Territory", strawberry.lazy(__name__)] | None = reference(
         "Territory", "The territory this one belongs to; null at the top.")
 
-    @strawberry.field(description="Territories directly below this one, by name.")
+    @strawberry.field(description="Territories directly below this one, by name.",
+                      metadata={"sql": "children", "relation": "children", "target": "Territory"})
     async def children(self, info: strawberry.Info) -> list[Territory] | None:
         check_readable(info)
         rows = await info.context.loaders.territories_by_parent_id.load(self.data["id"])
