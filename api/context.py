@@ -17,13 +17,14 @@ class Context:
     """One per request; loaders cache only within it."""
 
     principal: Principal
-    engine: AsyncEngine
+    engine: AsyncEngine  # for writes, in transactions
+    reader: AsyncEngine  # for reads, in autocommit
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.access = self.principal.access()
-        self.loaders = Loaders(self.engine, self.access)
+        self.loaders = Loaders(self.reader, self.access)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self.access)

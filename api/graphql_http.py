@@ -40,6 +40,7 @@ from auth.principal import Principal
 from auth.tokens import TokenError
 from domain.errors import DomainError
 from persistence.compiled import TooWide, compile_plan, fetch_json
+from persistence.db import reader
 
 log = logging.getLogger("crm.graphql")
 
@@ -49,6 +50,7 @@ MAX_TOKENS = 1000
 MAX_BODY_BYTES = 1_000_000
 MAX_VARIABLE_NESTING = 32
 DOCUMENT_CACHE_SIZE = 512
+STATEMENT_CACHE_SIZE = 2048
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
@@ -116,11 +118,13 @@ class GraphQLEndpoint:
         self.compiled_answers = 0  # how many queries the compiled path answered, for tests
         self.authenticator = authenticator
         self.engine = engine
+        self.reader = reader(engine)
         self.graphiql = graphiql
         self.rules = [*specified_rules, max_depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
         if not introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
+        self._statements: OrderedDict[tuple, tuple[str, tuple] | None] = OrderedDict()
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
@@ -135,11 +139,12 @@ class GraphQLEndpoint:
             ast = self._check_method(request, document, operation)
             compiled = self._compiled(document, ast, operation, principal)
             if compiled is not None:
-                async with self.engine.connect() as conn:
+                async with self.reader.connect() as conn:
                     data = await fetch_json(conn, *compiled)
                 self.compiled_answers += 1
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
-            result = await self._execute(document, operation, Context(principal, self.engine))
+            result = await self._execute(document, operation,
+                                         Context(principal, self.engine, self.reader))
         except TokenError as exc:
             header = f'Bearer error="invalid_token", error_description="{exc}"'
             return self._respond({"errors": [{"message": str(exc), "extensions": {
@@ -196,9 +201,26 @@ class GraphQLEndpoint:
 
     def _compiled(self, document: DocumentNode, ast: OperationDefinitionNode,
                   operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
-        """The statement answering the whole query, when the compiled path can."""
+        """The statement answering the whole query, when the compiled path can.
+
+        The statement depends only on the document, the variables and the caller, never on
+        the data, so it is kept for the next identical request (e.g. a polling portal).
+        """
         if self.planner is None:
             return None
+        key = (operation.query, operation.operation_name,
+               orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS), principal)
+        if key in self._statements:
+            self._statements.move_to_end(key)
+            return self._statements[key]
+        compiled = self._compile(document, ast, operation, principal)
+        self._statements[key] = compiled
+        if len(self._statements) > STATEMENT_CACHE_SIZE:
+            self._statements.popitem(last=False)
+        return compiled
+
+    def _compile(self, document: DocumentNode, ast: OperationDefinitionNode,
+                 operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
         access = principal.access()
         outputs = self.planner.plan(document, ast, operation.variables, access)
         if outputs is None:

@@ -50,6 +50,11 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool in autocommit: a read is one round trip, without BEGIN and ROLLBACK."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 class StatementCounter:
     """Counts SQL statements sent through an engine; used by tests and the benchmark."""
 

@@ -57,7 +57,7 @@ async def page_of(info: strawberry.Info, type_name: str, paging: tuple, conditio
     """A page of a type's records under the caller's rules."""
     request = page_args(info, *paging)
     try:
-        async with info.context.engine.connect() as conn:
+        async with info.context.reader.connect() as conn:
             page = await fetch_page(conn, SPECS[type_name], info.context.access, request=request,
                                     order=order, filter=condition,
                                     include_archived=include_archived)
