@@ -21,11 +21,14 @@ from graphql import (
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     OperationType,
+    StringValueNode,
+    Visitor,
     execute,
     get_operation_ast,
     parse,
     specified_rules,
     validate,
+    visit,
 )
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -52,6 +55,8 @@ MAX_VARIABLE_NESTING = 32
 DOCUMENT_CACHE_SIZE = 512
 STATEMENT_CACHE_SIZE = 2048
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+# PostgreSQL cannot store NUL in text, so no request may carry one.
+NUL_MESSAGE = "Text must not contain NUL (\\u0000) characters."
 
 
 class RequestError(Exception):
@@ -70,12 +75,16 @@ class Operation:
 
 
 def _nesting(value: Any, depth: int = 0) -> int:
+    """How deep a JSON value nests; a NUL in any string counts as too deep to store."""
     if depth > MAX_VARIABLE_NESTING:
         return depth
     if isinstance(value, dict):
-        return max((_nesting(v, depth + 1) for v in value.values()), default=depth)
+        return max((_nesting(v, depth + 1) for v in (*value.keys(), *value.values())),
+                   default=depth)
     if isinstance(value, list):
         return max((_nesting(v, depth + 1) for v in value), default=depth)
+    if isinstance(value, str) and "\x00" in value:
+        raise RequestError(400, NUL_MESSAGE, "BAD_REQUEST")
     return depth
 
 
@@ -132,16 +141,17 @@ class GraphQLEndpoint:
             return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in request.headers.get("accept", "") \
             else "application/json"
+        if request.method not in ("GET", "POST"):
+            return self._respond({"errors": [{"message": "Use POST, or GET for queries.",
+                                              "extensions": {"code": "METHOD_NOT_ALLOWED"}}]},
+                                 405, media, {"Allow": "GET, POST"})
         try:
             principal = await self.authenticator.authenticate(request.headers.get("authorization"))
             operation = await self._read(request)
             document = self._document(operation.query)
             ast = self._check_method(request, document, operation)
-            compiled = self._compiled(document, ast, operation, principal)
-            if compiled is not None:
-                async with self.reader.connect() as conn:
-                    data = await fetch_json(conn, *compiled)
-                self.compiled_answers += 1
+            data = await self._compiled_data(document, ast, operation, principal)
+            if data is not None:
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
             result = await self._execute(document, operation,
                                          Context(principal, self.engine, self.reader))
@@ -168,16 +178,11 @@ class GraphQLEndpoint:
     async def _read(self, request: Request) -> Operation:
         if request.method == "GET":
             return _operation(dict(request.query_params))
-        if request.method != "POST":
-            raise RequestError(405, "Use POST, or GET for queries.", "METHOD_NOT_ALLOWED",
-                               {"Allow": "GET, POST"})
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type not in ("application/json", GRAPHQL_RESPONSE):
+        if content_type != "application/json":
             raise RequestError(415, "Send the operation as application/json.",
                                "UNSUPPORTED_MEDIA_TYPE")
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise RequestError(413, "The request body is too large.", "PAYLOAD_TOO_LARGE")
+        body = await _limited_body(request)
         try:
             return _operation(orjson.loads(body))
         except orjson.JSONDecodeError:
@@ -188,7 +193,7 @@ class GraphQLEndpoint:
         if cached is None:
             try:
                 document = parse(query, max_tokens=MAX_TOKENS)
-                errors = validate(self.schema, document, self.rules)
+                errors = validate(self.schema, document, self.rules) or _nul_strings(document)
                 cached = errors or document
             except GraphQLError as exc:
                 cached = [exc]
@@ -198,6 +203,25 @@ class GraphQLEndpoint:
         if isinstance(cached, list):
             raise _DocumentErrors(cached)
         return cached
+
+    async def _compiled_data(self, document: DocumentNode, ast: OperationDefinitionNode,
+                             operation: Operation, principal: Principal) -> str | None:
+        """The `data` JSON from compiled SQL, or None to let the resolvers answer.
+
+        A failure here is logged and handed to the resolvers, which either answer or mask
+        the error as INTERNAL like any other.
+        """
+        try:
+            compiled = self._compiled(document, ast, operation, principal)
+            if compiled is None:
+                return None
+            async with self.reader.connect() as conn:
+                data = await fetch_json(conn, *compiled)
+        except Exception:  # a bug or a database fault: never a half answer
+            log.exception("compiled read failed; answering through the resolvers")
+            return None
+        self.compiled_answers += 1
+        return data
 
     def _compiled(self, document: DocumentNode, ast: OperationDefinitionNode,
                   operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
@@ -250,6 +274,37 @@ class GraphQLEndpoint:
         if hasattr(result, "__await__"):
             result = await result
         return result
+
+
+async def _limited_body(request: Request) -> bytes:
+    """The body, refused as soon as it passes the limit rather than after reading it all."""
+    too_large = RequestError(413, "The request body is too large.", "PAYLOAD_TOO_LARGE")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class _NulFinder(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[GraphQLError] = []
+
+    def enter_string_value(self, node: StringValueNode, *_) -> None:
+        if "\x00" in node.value:
+            self.found.append(GraphQLError(NUL_MESSAGE, [node]))
+
+
+def _nul_strings(document: DocumentNode) -> list[GraphQLError]:
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
 
 
 class _DocumentErrors(Exception):

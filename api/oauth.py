@@ -16,25 +16,34 @@ from persistence import identities
 MAX_FORM_BYTES = 10_000
 
 
+def _invalid(description: str, error: str = "invalid_request", status: int = 400) -> Response:
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if status == 401:
+        headers["WWW-Authenticate"] = f'Basic error="{error}", error_description="{description}"'
+    return JSONResponse({"error": error, "error_description": description}, status,
+                        headers=headers)
+
+
 async def token_endpoint(request: Request, tokens: TokenService, engine: AsyncEngine) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
-        return JSONResponse({"error": "invalid_request", "error_description":
-                             "Send the token request as application/x-www-form-urlencoded."}, 400)
+        return _invalid("Send the token request as application/x-www-form-urlencoded.")
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
-        return JSONResponse({"error": "invalid_request", "error_description": "Too large."}, 400)
+        return _invalid("The request is too large.")
     try:
         pairs = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=bool(body))
     except (UnicodeDecodeError, ValueError):
-        return JSONResponse({"error": "invalid_request", "error_description":
-                             "The form body cannot be read."}, 400)
+        return _invalid("The form body cannot be read.")
     form = dict(pairs)
     if len(form) != len(pairs):  # RFC 6749: parameters must not repeat
-        return JSONResponse({"error": "invalid_request", "error_description":
-                             "A parameter is repeated."}, 400)
+        return _invalid("A parameter is repeated.")
     headers = request.headers
-    client_id = extract_basic_authorization(headers)[0] or form.get("client_id")
+    try:
+        basic_id = extract_basic_authorization(headers)[0]
+    except (UnicodeDecodeError, ValueError):
+        return _invalid("The Basic credentials cannot be read.", "invalid_client", 401)
+    client_id = basic_id or form.get("client_id")
     row = None
     if client_id:
         async with engine.connect() as conn:

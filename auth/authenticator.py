@@ -40,6 +40,8 @@ class Authenticator:
             return cached[0]
         claims = unverified_claims(token)
         issuer = claims.get("iss")
+        if not isinstance(issuer, str):
+            raise TokenError("The token names no issuer.")
         if issuer == self.tokens.issuer:
             principal = self.tokens.principal(token)
             self._remember(token, principal, claims)

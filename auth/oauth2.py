@@ -42,7 +42,7 @@ class PartnerClient(ClientMixin):
 
     def get_allowed_scope(self, scope: str | None) -> str:
         allowed = set(self.row["scopes"])
-        if not scope:
+        if not scope or not scope.strip():  # asking for nothing in particular gets everything
             return " ".join(sorted(allowed))
         return " ".join(sorted(set(scope_to_list(scope)) & allowed))
 

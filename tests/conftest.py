@@ -169,7 +169,7 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str, crm_home: Path):
+def live_server(database_url: str, crm_home: Path, tmp_path_factory):
     """The real server (uvicorn, one worker) on a loopback port, over the session database.
 
     It shares CRM_HOME with the in-process app, so the session's tokens are valid on it.
@@ -181,15 +181,18 @@ def live_server(database_url: str, crm_home: Path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "CRM_HOME": str(crm_home),
            "CRM_ENV": "dev"}
+    # A file, not a pipe: nobody reads a pipe, and a full one would stall the server.
+    log_path = tmp_path_factory.mktemp("live-server") / "server.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--factory", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read().decode()}")
+            raise RuntimeError(f"server exited: {log_path.read_text()}")
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 break
@@ -204,3 +207,4 @@ def live_server(database_url: str, crm_home: Path):
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+    log.close()

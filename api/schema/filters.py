@@ -104,13 +104,13 @@ FIELD_OPS = {"eq": Op.EQ, "neq": Op.NEQ, "in_": Op.IN, "gt": Op.GT, "gte": Op.GT
 
 
 def _value(op: Op, value: Any, target: str | None, field: str) -> Any:
-    if target is None:
-        return value
+    if target is None or value is None:
+        return value  # a missing operand is reported when the filter is compiled
     if op is Op.IN:
         return [parse_id(v, target, f"filter.{field}") for v in value]
     if op is Op.IS_NULL:
         return value
-    return parse_id(value, target, f"filter.{field}") if value is not None else None
+    return parse_id(value, target, f"filter.{field}")
 
 
 def to_domain_filter(node: Any, references: dict[str, str]) -> Filter | None:

@@ -131,3 +131,18 @@ async def test_pages_walked_with_compiled_cursors_match(http, resolver_http, tok
     assert second == pages[1]
     ids = [e["node"]["id"] for page in pages for e in page["contacts"]["edges"]]
     assert len(ids) == len(set(ids)) == 9
+
+
+async def test_a_failing_compiled_read_is_answered_by_the_resolvers(app, http, tokens,
+                                                                     monkeypatch):
+    # given the compiled statement fails at the database
+    async def broken(*args):
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr("api.graphql_http.fetch_json", broken)
+    before = app.state.graphql.compiled_answers
+    # when a query it would answer arrives
+    status, body = await ask(http, tokens["sales"], ACCOUNT_360, {"id": DEMO_PARTNER_ACCOUNT})
+    # then the resolvers answer it in full
+    assert status == 200 and "errors" not in body and body["data"]["account"]["name"]
+    assert app.state.graphql.compiled_answers == before

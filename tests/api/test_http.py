@@ -195,3 +195,20 @@ async def test_health_readiness_and_keys(http):
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
     keys = (await http.get("/.well-known/jwks.json")).json()["keys"]
     assert keys and all("d" not in k for k in keys) and keys[0]["alg"] == "ES256"
+
+
+@pytest.mark.parametrize("body", [
+    {"query": "query($n: String) { contacts(filter: {lastName: {eq: $n}}) { totalCount } }",
+     "variables": {"n": "a\x00b"}},
+    {"query": '{ contacts(filter: {lastName: {eq: "a\\u0000b"}}) { totalCount } }'},
+])
+async def test_nul_characters_are_refused_before_reaching_the_database(http, tokens, body):
+    response = await http.post("/graphql", json=body, headers=auth(tokens))
+    assert response.status_code == 400
+    assert "NUL" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "HEAD"])
+async def test_other_methods_get_405_naming_get_and_post(http, method):
+    response = await http.request(method, "/graphql")
+    assert response.status_code == 405 and response.headers["allow"] == "GET, POST"

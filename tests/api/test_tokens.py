@@ -108,3 +108,9 @@ async def test_subject_that_does_not_match_the_role_is_rejected(app, http):
               "role": Role.ADMIN.value, "iat": now, "nbf": now, "exp": now + 60}
     token = jwt.encode({"alg": "ES256", "kid": own.key.kid}, claims, own.key)
     assert_rejected(await post(http, token))
+
+
+@pytest.mark.parametrize("issuer", [[], {"a": 1}, 42, None])
+async def test_token_whose_issuer_is_not_a_string_is_rejected(http, issuer):
+    payload = base64.urlsafe_b64encode(json.dumps({"iss": issuer}).encode()).decode().rstrip("=")
+    assert_rejected(await post(http, f"eyJhbGciOiJFUzI1NiJ9.{payload}.c2ln"))
