@@ -99,8 +99,13 @@ def normalize_website(raw: str, field: str) -> str:
     value = raw.strip()
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or ""):
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname or ""
+    except ValueError:  # e.g. an unbalanced [ ] that reads as a broken IPv6 address
+        hostname = ""
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or "." not in hostname:
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a website address: {raw!r}.")
     return value
 
