@@ -215,8 +215,7 @@ class GraphQLEndpoint:
             compiled = self._compiled(document, ast, operation, principal)
             if compiled is None:
                 return None
-            async with self.reader.connect() as conn:
-                data = await fetch_json(conn, *compiled)
+            data = await fetch_json(self.reader, *compiled)
         except Exception:  # a bug or a database fault: never a half answer
             log.exception("compiled read failed; answering through the resolvers")
             return None

@@ -11,7 +11,7 @@ import re
 from functools import cached_property
 
 from sqlalchemy import DateTime
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access import Access
 from persistence.loaders import (
@@ -37,7 +37,7 @@ from persistence.readplan import (
     Selection,
 )
 from persistence.spec import Spec, read_sql
-from persistence.sql import Builder
+from persistence.sql import Builder, read_value
 from persistence.uow import SPECS
 
 NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
@@ -274,6 +274,6 @@ def compile_plan(outputs: tuple[Output, ...], access: Access) -> tuple[str, tupl
     return sql, tuple(compiler.b.params)
 
 
-async def fetch_json(conn: AsyncConnection, sql: str, params: tuple) -> str:
+async def fetch_json(engine: AsyncEngine, sql: str, params: tuple) -> str:
     """Run a compiled plan: its single value is the response's `data` as JSON text."""
-    return (await conn.exec_driver_sql(sql, params)).scalar_one()
+    return await read_value(engine, sql, params)

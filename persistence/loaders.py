@@ -21,7 +21,7 @@ from persistence.contacts import AccountContactRow
 from persistence.paging import Page, SortKey, column_key
 from persistence.queries import fetch_child_pages
 from persistence.spec import Spec, projection, read_sql
-from persistence.sql import Builder, fetch_rows, quote
+from persistence.sql import Builder, quote, read_rows
 from persistence.uow import SPECS
 
 LINKS = AccountContactRow.__table__
@@ -93,8 +93,7 @@ class Loaders:
         b = Builder()
         sql = (f"SELECT {projection(spec, self.access, 't')} FROM {spec.name} t "
                f"WHERE t.id = ANY({b.bind(list(ids))}) AND {read_sql(spec, self.access, 't', b)}")
-        async with self.engine.connect() as conn:
-            found = {r["id"]: r for r in await fetch_rows(conn, sql, b)}
+        found = {r["id"]: r for r in await read_rows(self.engine, sql, b)}
         return [found.get(i) for i in ids]
 
     @cached_property
@@ -126,10 +125,9 @@ class Loaders:
         for parent_id, request in keys:
             by_request[request].append(parent_id)
         pages: dict[tuple, Page] = {}
-        async with self.engine.connect() as conn:
-            for request, parent_ids in by_request.items():
-                for parent_id, page in (await fetch(conn, parent_ids, request)).items():
-                    pages[(parent_id, request)] = page
+        for request, parent_ids in by_request.items():
+            for parent_id, page in (await fetch(parent_ids, request)).items():
+                pages[(parent_id, request)] = page
         return [pages[key] for key in keys]
 
     async def _link_pages(self, keys, node_type: str) -> list[Page]:
@@ -138,12 +136,12 @@ class Loaders:
         edge = [f"{sql} AS {quote('e_' + f)}" for f, sql in link_edge_columns(self.access, "l")]
         columns = ", ".join([*edge, projection(spec, self.access, "t", prefix="n_")])
 
-        async def fetch(conn, parent_ids, request):
+        async def fetch(parent_ids, request):
             b = Builder()
             where = (f"l.archived_at IS NULL AND t.archived_at IS NULL "
                      f"AND {read_sql(spec, self.access, 't', b)}")
             pages = await fetch_child_pages(
-                conn, b, parent=f"l.{parent_column}", parent_ids=parent_ids, columns=columns,
+                self.engine, b, parent=f"l.{parent_column}", parent_ids=parent_ids, columns=columns,
                 source=f"account_contact l JOIN {spec.name} t ON t.id = l.{node_column}",
                 where=where, keys=link_sort_keys(node_type, "t"), request=request)
             for page in pages.values():
@@ -155,9 +153,9 @@ class Loaders:
     async def _note_pages(self, keys) -> list[Page]:
         spec = SPECS["Note"]
 
-        async def fetch(conn, parent_ids, request):
+        async def fetch(parent_ids, request):
             return await fetch_child_pages(
-                conn, Builder(), parent="t.record_id", parent_ids=parent_ids,
+                self.engine, Builder(), parent="t.record_id", parent_ids=parent_ids,
                 columns=projection(spec, self.access, "t"), source="note t",
                 where="t.archived_at IS NULL", keys=note_sort_keys("t"), request=request)
 
@@ -172,7 +170,6 @@ class Loaders:
                f"AND t.archived_at IS NULL AND {read_sql(spec, self.access, 't', b)} "
                f"ORDER BY {relation.order_sql('t')}")
         grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
-        async with self.engine.connect() as conn:
-            for row in await fetch_rows(conn, sql, b):
-                grouped[row.pop("parent_key")].append(row)
+        for row in await read_rows(self.engine, sql, b):
+            grouped[row.pop("parent_key")].append(row)
         return [grouped.get(i, []) for i in ids]

@@ -57,10 +57,9 @@ async def page_of(info: strawberry.Info, type_name: str, paging: tuple, conditio
     """A page of a type's records under the caller's rules."""
     request = page_args(info, *paging)
     try:
-        async with info.context.reader.connect() as conn:
-            page = await fetch_page(conn, SPECS[type_name], info.context.access, request=request,
-                                    order=order, filter=condition,
-                                    include_archived=include_archived)
+        page = await fetch_page(info.context.reader, SPECS[type_name], info.context.access,
+                                request=request, order=order, filter=condition,
+                                include_archived=include_archived)
     except DomainError as exc:
         raise argument_error(exc) from None
     return connection(page, lambda row: wrap(type_name, row))
