@@ -168,26 +168,46 @@ class Compiler:
         selected = ", ".join([*(f"{t}.{col}" for col in columns),
                               *(f"{sql} AS e_{LINK_FIELDS[f]}" for f, sql in link_columns),
                               key_columns(keys)])
+        # One row beyond the page tells whether more follow; fetch it only when asked.
+        lookahead = _asks_for_more(c)
         limited = (f"SELECT {selected} FROM {source} WHERE {where} "
-                   f"AND {seek_sql(keys, request, b)} "
-                   f"ORDER BY {order_sql(keys, request)} LIMIT {b.bind(request.size + 1)}")
-        ranked = (f"SELECT q.*, row_number() OVER (ORDER BY "
-                  f"{order_sql(over_columns(keys, 'q'), request)}) AS _ord FROM ({limited}) q")
-        page = _Page(self, c, spec, p, keys, f"(SELECT count(*) FROM {source} WHERE {where})")
+                   f"AND {seek_sql(keys, request, b)} ORDER BY {order_sql(keys, request)} "
+                   f"LIMIT {b.bind(request.size + 1 if lookahead else request.size)}")
+        if lookahead:
+            rows = (f"SELECT q.*, row_number() OVER (ORDER BY "
+                    f"{order_sql(over_columns(keys, 'q'), request)}) AS _ord FROM ({limited}) q")
+        else:
+            rows = limited
+        page = _Page(self, c, spec, p, keys, f"(SELECT count(*) FROM {source} WHERE {where})",
+                     lookahead)
         parts = ", ".join(f"{_literal(part.key)}, {page.part(part)}" for part in c.parts)
         # GROUP BY (): one row even for an empty page, whether or not a part aggregates.
-        return f"(SELECT json_build_object({parts}) FROM ({ranked}) {p} GROUP BY ())"
+        return f"(SELECT json_build_object({parts}) FROM ({rows}) {p} GROUP BY ())"
+
+
+def _asks_for_more(c: Connection) -> bool:
+    """Whether pageInfo asks if rows follow the page in the direction of paging."""
+    flag = "hasPreviousPage" if c.request.backward else "hasNextPage"
+    return any(kind == flag for part in c.parts if part.kind == "pageInfo"
+               for _, kind, _ in part.items)
 
 
 class _Page:
     """The JSON of a connection's parts over its ranked rows, aliased `p`."""
 
     def __init__(self, compiler: Compiler, c: Connection, spec: Spec, p: str,
-                 keys: list[SortKey], total: str) -> None:
+                 keys: list[SortKey], total: str, lookahead: bool) -> None:
         self.compiler, self.c, self.spec, self.p, self.keys, self.total = (
             compiler, c, spec, p, keys, total)
-        self.shown = f"{p}._ord {'DESC' if c.request.backward else 'ASC'}"
+        self.lookahead = lookahead
         self.cursor_given = "TRUE" if c.request.cursor is not None else "FALSE"
+        if lookahead:  # rows are ranked from the cursor; the last rank is the look-ahead row
+            self.shown = f"{p}._ord {'DESC' if c.request.backward else 'ASC'}"
+            self.reverse = f"{p}._ord {'ASC' if c.request.backward else 'DESC'}"
+        else:  # the page itself, shown in the order of the keys whichever way it was read
+            by_keys = over_columns(keys, p)
+            self.shown = ", ".join(k.order_by() for k in by_keys)
+            self.reverse = ", ".join(k.reversed().order_by() for k in by_keys)
 
     # Parameters are bound only when used: the server refuses unused ones.
     @cached_property
@@ -196,7 +216,7 @@ class _Page:
 
     @property
     def within(self) -> str:
-        return f"FILTER (WHERE {self.p}._ord <= {self._size})"
+        return f"FILTER (WHERE {self.p}._ord <= {self._size})" if self.lookahead else ""
 
     @property
     def more(self) -> str:
@@ -240,8 +260,7 @@ class _Page:
         return f"json_build_object({', '.join(pairs)})"
 
     def _page_info(self, part: Part) -> str:
-        backward = self.c.request.backward
-        reverse = f"{self.p}._ord {'ASC' if backward else 'DESC'}"
+        backward, reverse = self.c.request.backward, self.reverse
         values = {
             "hasNextPage": lambda: self.cursor_given if backward else self.more,
             "hasPreviousPage": lambda: self.more if backward else self.cursor_given,

@@ -46,7 +46,13 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_pre_ping=False,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
-        connect_args={"server_settings": {"application_name": "crm"}},
+        connect_args={"server_settings": {
+            "application_name": "crm",
+            # Statements are prepared once per connection and run many times with new values;
+            # planning a large JSON-building statement anew each time costs as much as running
+            # it, and the indexed, keyset-paged plans do not depend on the values.
+            "plan_cache_mode": "force_generic_plan",
+        }},
     )
 
 
