@@ -44,6 +44,9 @@ RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "C
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 
+SELECTION_CACHE_SIZE = 4096
+
+
 class Fallback(Exception):
     """This operation goes through the resolvers."""
 
@@ -62,6 +65,9 @@ class Planner:
         self.graphql = schema._schema
         self._enums: dict[str, tuple[tuple[str, str], ...]] = {}
         self._fields: dict[tuple[str, str], Any] = {}
+        # Selections that read no arguments depend only on the document and the caller's
+        # rights, so each is planned once: (document, path, type, role, scopes) -> Selection.
+        self.selections: dict[tuple, rp.Selection] = {}
 
     def strawberry_field(self, type_name: str, name: str):
         """The strawberry field behind a GraphQL field; looking it up is slow, so it is kept."""
@@ -81,7 +87,7 @@ class Planner:
             return None  # the resolver path reports the coercion errors
         fragments = {d.name.value: d for d in document.definitions
                      if isinstance(d, FragmentDefinitionNode)}
-        walk = _Walk(self, values, fragments, access)
+        walk = _Walk(self, values, fragments, access, document)
         try:
             return walk.root(operation.selection_set)
         except (Fallback, DomainError):
@@ -99,8 +105,10 @@ class _Walk:
     """One walk over one operation with its variables."""
 
     def __init__(self, planner: Planner, values: VariableValues, fragments: dict,
-                 access: Access) -> None:
+                 access: Access, document: DocumentNode) -> None:
         self.planner, self.values, self.fragments, self.access = planner, values, fragments, access
+        self.document = document
+        self.path: list[str] = []
 
     def collect(self, type_: GraphQLObjectType, selection_sets) -> dict[str, list[FieldNode]]:
         """Fields by response key, fragments merged, in the client's order."""
@@ -184,10 +192,22 @@ class _Walk:
         raise Fallback(f"root field kind {kind}")
 
     def selection(self, type_: GraphQLObjectType, selection_sets) -> rp.Selection:
+        key = (id(self.document), tuple(self.path), type_.name, self.access.role,
+               self.access.scopes)
+        cache = self.planner.selections
+        if key in cache and cache[key][0] is self.document:
+            return cache[key][1]
         outputs = []
-        for key, nodes in self.collect(type_, selection_sets).items():
-            outputs.append(self.field(type_, key, nodes))
-        return rp.Selection(type_.name, tuple(outputs))
+        for response_key, nodes in self.collect(type_, selection_sets).items():
+            self.path.append(response_key)
+            outputs.append(self.field(type_, response_key, nodes))
+            self.path.pop()
+        selection = rp.Selection(type_.name, tuple(outputs))
+        if not _reads_arguments(selection):
+            if len(cache) >= SELECTION_CACHE_SIZE:
+                cache.clear()
+            cache[key] = (self.document, selection)  # the document keeps its id unique
+        return selection
 
     def field(self, parent: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> rp.Output:
         name = nodes[0].name.value
@@ -263,3 +283,14 @@ class _Walk:
                     raise Fallback("a forbidden field: the resolvers report it")
             items.append((k, field, inner.name))
         return rp.Part(key, "edges", tuple(items), node)
+
+
+def _reads_arguments(selection: rp.Selection) -> bool:
+    """Whether any field below reads arguments (only connections do)."""
+    for output in selection.outputs:
+        if isinstance(output, rp.Connection):
+            return True
+        target = getattr(output, "target", None)
+        if target is not None and _reads_arguments(target):
+            return True
+    return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auth.policy import access_for
 from domain.access import Access, ActorRef, Role
@@ -29,8 +30,7 @@ class Principal:
         return ActorRef("Contact", self.contact_id)
 
     def access(self) -> Access:
-        return access_for(self.role, self.actor, user_id=self.user_id, partner_id=self.partner_id,
-                          contact_id=self.contact_id, scopes=self.scopes)
+        return _access_of(self)
 
     @classmethod
     def staff(cls, role: Role, user_id: uuid.UUID, **kw) -> Principal:
@@ -45,3 +45,11 @@ class Principal:
     @classmethod
     def customer(cls, contact_id: uuid.UUID, **kw) -> Principal:
         return cls(role=Role.CUSTOMER, contact_id=contact_id, **kw)
+
+
+@lru_cache(maxsize=4096)
+def _access_of(principal: Principal) -> Access:
+    """A principal's access never changes while the process runs: the policy is code."""
+    return access_for(principal.role, principal.actor, user_id=principal.user_id,
+                      partner_id=principal.partner_id, contact_id=principal.contact_id,
+                      scopes=principal.scopes)
