@@ -24,7 +24,7 @@ from auth.authenticator import Authenticator
 from auth.keys import load_configured_key, load_or_create_key
 from auth.tokens import TokenService
 from auth.trusted import JwksCache
-from persistence.db import make_engine
+from persistence.db import Reader, make_engine
 from persistence.embedded import embedded_url
 from persistence.migrate import current_revision, head_revision
 
@@ -46,11 +46,13 @@ def token_service(settings: Settings) -> TokenService:
 
 def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
     """Build the app: engine, token verifier and schema, wired into the routes."""
-    engine = make_engine(url or database_url(settings), pool_size=settings.crm_db_pool_size)
+    url = url or database_url(settings)
+    engine = make_engine(url, pool_size=settings.crm_db_pool_size)
+    reader = Reader(engine)
     tokens = token_service(settings)
     http = httpx.AsyncClient()
     authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http), engine)
-    graphql = GraphQLEndpoint(schema._schema, authenticator, engine,
+    graphql = GraphQLEndpoint(schema._schema, authenticator, engine, reader,
                               introspection=settings.introspection, graphiql=settings.graphiql,
                               planner=Planner(schema) if settings.crm_compiled_reads else None)
 
@@ -77,11 +79,15 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
     async def oauth_token(request: Request) -> Response:
         return await token_endpoint(request, tokens, engine)
 
+    async def close() -> None:
+        """Release the HTTP client and the database pool."""
+        await http.aclose()
+        await engine.dispose()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         yield
-        await http.aclose()
-        await engine.dispose()
+        await close()
 
     middleware = []
     if settings.crm_cors_origins:
@@ -101,6 +107,8 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.reader = reader
+    app.state.close = close
     app.state.graphql = graphql
     app.state.tokens = tokens
     return app

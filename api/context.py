@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.principal import Principal
 from domain.access import Access
+from persistence.db import Reader
 from persistence.loaders import Loaders
 from persistence.uow import UnitOfWork
 
@@ -18,7 +19,7 @@ class Context:
 
     principal: Principal
     engine: AsyncEngine  # for writes, in transactions
-    reader: AsyncEngine  # for reads, in autocommit
+    reader: Reader  # for reads, outside transactions
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 

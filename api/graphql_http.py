@@ -43,7 +43,7 @@ from auth.principal import Principal
 from auth.tokens import TokenError
 from domain.errors import DomainError
 from persistence.compiled import TooWide, compile_plan, fetch_json
-from persistence.db import reader
+from persistence.db import Reader
 
 log = logging.getLogger("crm.graphql")
 
@@ -120,14 +120,15 @@ def _operation(params: Any) -> Operation:
 class GraphQLEndpoint:
     """The /graphql route."""
 
-    def __init__(self, schema: GraphQLSchema, authenticator: Authenticator, engine, *,
-                 introspection: bool, graphiql: bool, planner: Planner | None = None) -> None:
+    def __init__(self, schema: GraphQLSchema, authenticator: Authenticator, engine,
+                 reader: Reader, *, introspection: bool, graphiql: bool,
+                 planner: Planner | None = None) -> None:
         self.schema = schema
         self.planner = planner
         self.compiled_answers = 0  # how many queries the compiled path answered, for tests
         self.authenticator = authenticator
         self.engine = engine
-        self.reader = reader(engine)
+        self.reader = reader
         self.graphiql = graphiql
         self.rules = [*specified_rules, max_depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
         if not introspection:

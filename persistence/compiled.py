@@ -11,9 +11,9 @@ import re
 from functools import cached_property
 
 from sqlalchemy import DateTime
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access import Access
+from persistence.db import Reader
 from persistence.loaders import (
     CHILD_RELATIONS,
     LINK_FIELDS,
@@ -37,7 +37,7 @@ from persistence.readplan import (
     Selection,
 )
 from persistence.spec import Spec, read_sql
-from persistence.sql import Builder, read_value
+from persistence.sql import Builder
 from persistence.uow import SPECS
 
 NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
@@ -293,6 +293,6 @@ def compile_plan(outputs: tuple[Output, ...], access: Access) -> tuple[str, tupl
     return sql, tuple(compiler.b.params)
 
 
-async def fetch_json(engine: AsyncEngine, sql: str, params: tuple) -> str:
+async def fetch_json(reader: Reader, sql: str, params: tuple) -> str:
     """Run a compiled plan: its single value is the response's `data` as JSON text."""
-    return await read_value(engine, sql, params)
+    return await reader.value(sql, params)

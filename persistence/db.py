@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
 import orjson
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -37,6 +38,15 @@ def _json_dumps(value) -> str:
     return orjson.dumps(value).decode()
 
 
+SERVER_SETTINGS = {
+    "application_name": "crm",
+    # Statements are prepared once per connection and run many times with new values;
+    # planning a large JSON-building statement anew each time costs as much as running
+    # it, and the indexed, keyset-paged plans do not depend on the values.
+    "plan_cache_mode": "force_generic_plan",
+}
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """An engine whose pool serves concurrent loaders within and across requests."""
     return create_async_engine(
@@ -46,19 +56,39 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_pre_ping=False,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
-        connect_args={"server_settings": {
-            "application_name": "crm",
-            # Statements are prepared once per connection and run many times with new values;
-            # planning a large JSON-building statement anew each time costs as much as running
-            # it, and the indexed, keyset-paged plans do not depend on the values.
-            "plan_cache_mode": "force_generic_plan",
-        }},
+        connect_args={"server_settings": SERVER_SETTINGS},
     )
 
 
-def reader(engine: AsyncEngine) -> AsyncEngine:
-    """The same pool in autocommit: a read is one round trip, without BEGIN and ROLLBACK."""
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+class Reader:
+    """Reads outside any transaction, straight on the driver connection from the pool.
+
+    A read is one round trip: no BEGIN, no ROLLBACK, and none of SQLAlchemy's result
+    machinery. Each statement is announced to the engine's listeners, so statement
+    counters see every read as well as every write.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def _run(self, method: str, sql: str, params):
+        self.engine.sync_engine.dispatch.before_cursor_execute(None, None, sql, params, None, False)
+        connection = await self.engine.raw_connection()
+        try:
+            return await getattr(connection.driver_connection, method)(sql, *params)
+        except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError):
+            connection.invalidate()  # a broken connection must not go back to the pool
+            raise
+        finally:
+            connection.close()
+
+    async def rows(self, sql: str, params) -> list[dict]:
+        return [dict(row) for row in await self._run("fetch", sql, params)]
+
+    async def value(self, sql: str, params):
+        return await self._run("fetchval", sql, params)
 
 
 class StatementCounter:

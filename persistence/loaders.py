@@ -12,12 +12,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from domain.access import Access
 from domain.paging import PageRequest
 from persistence.contacts import AccountContactRow
+from persistence.db import Reader
 from persistence.paging import Page, SortKey, column_key
 from persistence.queries import fetch_child_pages
 from persistence.spec import Spec, projection, read_sql
@@ -77,8 +77,8 @@ def _split(row: dict) -> dict:
 class Loaders:
     """The loaders of one request, for one caller."""
 
-    def __init__(self, engine: AsyncEngine, access: Access) -> None:
-        self.engine = engine
+    def __init__(self, reader: Reader, access: Access) -> None:
+        self.reader = reader
         self.access = access
         self._by_id: dict[str, DataLoader] = {}
 
@@ -93,7 +93,7 @@ class Loaders:
         b = Builder()
         sql = (f"SELECT {projection(spec, self.access, 't')} FROM {spec.name} t "
                f"WHERE t.id = ANY({b.bind(list(ids))}) AND {read_sql(spec, self.access, 't', b)}")
-        found = {r["id"]: r for r in await read_rows(self.engine, sql, b)}
+        found = {r["id"]: r for r in await read_rows(self.reader, sql, b)}
         return [found.get(i) for i in ids]
 
     @cached_property
@@ -141,7 +141,7 @@ class Loaders:
             where = (f"l.archived_at IS NULL AND t.archived_at IS NULL "
                      f"AND {read_sql(spec, self.access, 't', b)}")
             pages = await fetch_child_pages(
-                self.engine, b, parent=f"l.{parent_column}", parent_ids=parent_ids, columns=columns,
+                self.reader, b, parent=f"l.{parent_column}", parent_ids=parent_ids, columns=columns,
                 source=f"account_contact l JOIN {spec.name} t ON t.id = l.{node_column}",
                 where=where, keys=link_sort_keys(node_type, "t"), request=request)
             for page in pages.values():
@@ -155,7 +155,7 @@ class Loaders:
 
         async def fetch(parent_ids, request):
             return await fetch_child_pages(
-                self.engine, Builder(), parent="t.record_id", parent_ids=parent_ids,
+                self.reader, Builder(), parent="t.record_id", parent_ids=parent_ids,
                 columns=projection(spec, self.access, "t"), source="note t",
                 where="t.archived_at IS NULL", keys=note_sort_keys("t"), request=request)
 
@@ -170,6 +170,6 @@ class Loaders:
                f"AND t.archived_at IS NULL AND {read_sql(spec, self.access, 't', b)} "
                f"ORDER BY {relation.order_sql('t')}")
         grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
-        for row in await read_rows(self.engine, sql, b):
+        for row in await read_rows(self.reader, sql, b):
             grouped[row.pop("parent_key")].append(row)
         return [grouped.get(i, []) for i in ids]

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from domain.access import Access, RecordRule
 from domain.filters import Filter, OrderTerm
 from domain.paging import PageRequest
+from persistence.db import Reader
 from persistence.filtering import where_sql
 from persistence.paging import Page, SortKey, assemble, order_sql, seek_sql
 from persistence.spec import Spec, projection, read_sql, require_readable
@@ -49,7 +48,7 @@ def reaches_nothing(spec: Spec, access: Access) -> bool:
     return spec.visibility is None and access.read_rule(spec.type_name) is RecordRule.NONE
 
 
-async def fetch_page(engine: AsyncEngine, spec: Spec, access: Access, *,
+async def fetch_page(reader: Reader, spec: Spec, access: Access, *,
                      request: PageRequest, order: Iterable[OrderTerm] = (),
                      filter: Filter | None = None, include_archived: bool = False) -> Page:
     """One page of a type's records that the caller may see, in one statement."""
@@ -63,12 +62,12 @@ async def fetch_page(engine: AsyncEngine, spec: Spec, access: Access, *,
             f"WHERE {where} AND {seek_sql(keys, request, b)} "
             f"ORDER BY {order_sql(keys, request)} LIMIT {b.bind(request.size + 1)}")
     if not request.with_total:
-        return assemble(await read_rows(engine, page, b), keys, request)
+        return assemble(await read_rows(reader, page, b), keys, request)
     # The count rides along in the same statement, even when the page is empty.
     sql = (f"SELECT total.n AS total_count, page.* FROM (SELECT count(*) AS n FROM {spec.name} "
            f"{t} WHERE {where}) total LEFT JOIN ({page}) page ON TRUE "
            f"ORDER BY {order_sql(over_columns(keys, 'page'), request)}")
-    result = await read_rows(engine, sql, b)
+    result = await read_rows(reader, sql, b)
     count = result[0]["total_count"] if result else 0
     rows = [r for r in result if r["id"] is not None]
     for row in rows:
@@ -76,7 +75,7 @@ async def fetch_page(engine: AsyncEngine, spec: Spec, access: Access, *,
     return assemble(rows, keys, request, total=count)
 
 
-async def fetch_child_pages(engine: AsyncEngine, b: Builder, *, parent: str,
+async def fetch_child_pages(reader: Reader, b: Builder, *, parent: str,
                             parent_ids: list[Hashable], columns: str, source: str, where: str,
                             keys: list[SortKey], request: PageRequest) -> dict[Hashable, Page]:
     """A page of children for each parent, in one statement, with row_number() per parent.
@@ -96,7 +95,7 @@ async def fetch_child_pages(engine: AsyncEngine, b: Builder, *, parent: str,
            f"OR (NOT after_cursor AND row_rank = 1) ORDER BY parent_key, row_rank")
     grouped: dict[Hashable, list[dict]] = defaultdict(list)
     totals: dict[Hashable, int] = {}
-    for row in await read_rows(engine, sql, b):
+    for row in await read_rows(reader, sql, b):
         owner = row.pop("parent_key")
         del row["row_rank"]
         if "total_count" in row:

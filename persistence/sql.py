@@ -6,10 +6,12 @@ that both read paths share: the per-field loaders and the compiled queries.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+if TYPE_CHECKING:
+    from persistence.db import Reader
 
 
 class Builder:
@@ -39,23 +41,6 @@ async def fetch_rows(conn: AsyncConnection, sql: str, builder: Builder) -> list[
     return [dict(row) for row in result.mappings()]
 
 
-async def read_rows(engine: AsyncEngine, sql: str, builder: Builder) -> list[dict]:
-    """A read outside any transaction: one round trip on the driver, little Python around it."""
-    return [dict(row) for row in await _on_driver(engine, "fetch", sql, builder.params)]
-
-
-async def read_value(engine: AsyncEngine, sql: str, params) -> Any:
-    return await _on_driver(engine, "fetchval", sql, params)
-
-
-async def _on_driver(engine: AsyncEngine, method: str, sql: str, params) -> Any:
-    # Announced as SQLAlchemy would, so that statement counters see every statement.
-    engine.sync_engine.dispatch.before_cursor_execute(None, None, sql, params, None, False)
-    connection = await engine.raw_connection()
-    try:
-        return await getattr(connection.driver_connection, method)(sql, *params)
-    except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError):
-        connection.invalidate()  # a broken connection must not go back to the pool
-        raise
-    finally:
-        connection.close()
+async def read_rows(reader: Reader, sql: str, builder: Builder) -> list[dict]:
+    """A read outside any transaction, with the builder's parameters."""
+    return await reader.rows(sql, builder.params)

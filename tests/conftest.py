@@ -86,7 +86,7 @@ def settings(crm_home: Path):
 async def app(settings, database_url):
     application = create_app(settings, url=database_url)
     yield application
-    await application.state.engine.dispose()
+    await application.state.close()
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +95,7 @@ async def resolver_app(settings, database_url):
     application = create_app(settings.model_copy(update={"crm_compiled_reads": False}),
                              url=database_url)
     yield application
-    await application.state.engine.dispose()
+    await application.state.close()
 
 
 def _client(app) -> httpx.AsyncClient:

@@ -148,7 +148,7 @@ async def prod_http(crm_home, database_url):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://127.0.0.1") as client:
         yield client
-    await app.state.engine.dispose()
+    await app.state.close()
 
 
 async def test_prod_turns_introspection_and_graphiql_off(prod_http, tokens):
@@ -169,7 +169,7 @@ async def test_introspection_can_be_enabled_in_prod(crm_home, database_url, toke
                                  base_url="http://127.0.0.1") as client:
         response = await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
                                      headers=auth(tokens))
-    await app.state.engine.dispose()
+    await app.state.close()
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
 
 
@@ -184,7 +184,7 @@ async def test_cors_allows_only_configured_origins(crm_home, database_url):
             "Origin": "https://app.example.com", **preflight})
         denied = await client.options("/graphql", headers={
             "Origin": "https://evil.example.com", **preflight})
-    await app.state.engine.dispose()
+    await app.state.close()
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
     assert "access-control-allow-origin" not in denied.headers
 

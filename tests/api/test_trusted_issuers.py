@@ -73,7 +73,7 @@ async def sso_http(crm_home, database_url, idp):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://127.0.0.1") as client:
         yield client
-    await app.state.engine.dispose()
+    await app.state.close()
 
 
 async def me(http, token: str):
