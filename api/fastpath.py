@@ -10,6 +10,7 @@ errors included, are those of the resolvers; a test holds the two paths to that.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import strawberry
@@ -27,6 +28,10 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.types.arguments import convert_arguments
@@ -181,7 +186,7 @@ class _Walk:
                 return rp.Const(key, None)
             object_type = self.planner.graphql.get_type(type_name)
             target = self.selection(object_type, [n.selection_set for n in nodes])
-            return rp.Record(key, type_name, raw, target)
+            return rp.Record(key, type_name, raw, target, _variable_of(nodes[0], "id"))
         if kind == "list":
             node_type = meta["type"]
             order = tuple(to_order_terms(args["order_by"])) or DEFAULT_ORDER
@@ -294,3 +299,26 @@ def _reads_arguments(selection: rp.Selection) -> bool:
         if target is not None and _reads_arguments(target):
             return True
     return False
+
+
+def _variable_of(node: FieldNode, argument: str) -> str | None:
+    """The variable that gives an argument its value, if one does."""
+    for arg in node.arguments or ():
+        if arg.name.value == argument and isinstance(arg.value, VariableNode):
+            return arg.value.name.value
+    return None
+
+
+def variable_uses(document: DocumentNode, operation: OperationDefinitionNode) -> Counter:
+    """How often each variable is used in the operation and the fragments it may spread."""
+    uses: Counter = Counter()
+
+    class _Uses(Visitor):
+        def enter_variable(self, node: VariableNode, key, parent, *_) -> None:
+            if not isinstance(parent, VariableDefinitionNode):
+                uses[node.name.value] += 1
+
+    for definition in document.definitions:
+        if definition is operation or isinstance(definition, FragmentDefinitionNode):
+            visit(definition, _Uses())
+    return uses

@@ -37,7 +37,8 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.http.ides import get_graphql_ide_html
 
 from api.context import Context
-from api.fastpath import Planner
+from api.fastpath import Planner, variable_uses
+from api.statements import StatementCache
 from auth.authenticator import Authenticator
 from auth.principal import Principal
 from auth.tokens import TokenError
@@ -53,7 +54,6 @@ MAX_TOKENS = 1000
 MAX_BODY_BYTES = 1_000_000
 MAX_VARIABLE_NESTING = 32
 DOCUMENT_CACHE_SIZE = 512
-STATEMENT_CACHE_SIZE = 2048
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 # PostgreSQL cannot store NUL in text, so no request may carry one.
 NUL_MESSAGE = "Text must not contain NUL (\\u0000) characters."
@@ -134,7 +134,7 @@ class GraphQLEndpoint:
         if not introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
-        self._statements: OrderedDict[tuple, tuple[str, tuple] | None] = OrderedDict()
+        self.statements = StatementCache()
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
@@ -225,34 +225,26 @@ class GraphQLEndpoint:
 
     def _compiled(self, document: DocumentNode, ast: OperationDefinitionNode,
                   operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
-        """The statement answering the whole query, when the compiled path can.
-
-        The statement depends only on the document, the variables and the caller, never on
-        the data, so it is kept for the next identical request (e.g. a polling portal).
-        """
+        """The statement answering the whole query, when the compiled path can."""
         if self.planner is None:
             return None
-        key = (operation.query, operation.operation_name,
-               orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS), principal)
-        if key in self._statements:
-            self._statements.move_to_end(key)
-            return self._statements[key]
-        compiled = self._compile(document, ast, operation, principal)
-        self._statements[key] = compiled
-        if len(self._statements) > STATEMENT_CACHE_SIZE:
-            self._statements.popitem(last=False)
-        return compiled
+        return self.statements.statement(
+            operation.query, operation.operation_name, operation.variables, principal,
+            lambda: self._compile(document, ast, operation, principal))
 
     def _compile(self, document: DocumentNode, ast: OperationDefinitionNode,
-                 operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
+                 operation: Operation, principal: Principal):
         access = principal.access()
         outputs = self.planner.plan(document, ast, operation.variables, access)
         if outputs is None:
             return None
         try:
-            return compile_plan(outputs, access)
+            sql, params, positions = compile_plan(outputs, access)
         except (DomainError, TooWide):
             return None  # e.g. a forbidden sort key: the resolvers say so properly
+        # A variable can stand for its record in a template only if nothing else reads it.
+        uses = variable_uses(document, ast)
+        return sql, params, {name: at for name, at in positions.items() if uses[name] == len(at)}
 
     @staticmethod
     def _check_method(request: Request, document: DocumentNode,

@@ -61,6 +61,8 @@ class Compiler:
     def __init__(self, access: Access) -> None:
         self.access = access
         self.b = Builder()
+        # variable -> the positions of the parameters its record id fills
+        self.variable_params: dict[str, list[int]] = {}
 
     def statement(self, outputs: tuple[Output, ...]) -> str:
         return f"SELECT {self._object(outputs, None, '')}::text AS data"
@@ -137,8 +139,10 @@ class Compiler:
     def _record(self, record: Record) -> str:
         spec = SPECS[record.type_name]
         r = self.b.alias("t")
-        return (f"(SELECT {self._object(record.target.outputs, spec, r)} FROM {spec.name} {r} "
-                f"WHERE {r}.id = {self.b.bind(record.id)} "
+        obj = self._object(record.target.outputs, spec, r)
+        if record.variable:
+            self.variable_params.setdefault(record.variable, []).append(len(self.b.params))
+        return (f"(SELECT {obj} FROM {spec.name} {r} WHERE {r}.id = {self.b.bind(record.id)} "
                 f"AND {read_sql(spec, self.access, r, self.b)})")
 
     def _source(self, c: Connection, parent: str, t: str) -> tuple[str, str, list[SortKey], list]:
@@ -286,11 +290,13 @@ def _columns(selection: Selection, spec: Spec) -> set[str]:
     return needed
 
 
-def compile_plan(outputs: tuple[Output, ...], access: Access) -> tuple[str, tuple]:
-    """The statement and its parameters; DomainError or TooWide when it cannot be compiled."""
+def compile_plan(outputs: tuple[Output, ...],
+                 access: Access) -> tuple[str, tuple, dict[str, list[int]]]:
+    """The statement, its parameters, and where the looked-up ids of each variable sit
+    among them; DomainError or TooWide when the plan cannot be compiled."""
     compiler = Compiler(access)
     sql = compiler.statement(outputs)
-    return sql, tuple(compiler.b.params)
+    return sql, tuple(compiler.b.params), compiler.variable_params
 
 
 async def fetch_json(reader: Reader, sql: str, params: tuple) -> str:

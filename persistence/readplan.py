@@ -96,6 +96,7 @@ class Record:
     type_name: str
     id: uuid.UUID
     target: Selection
+    variable: str | None = None  # the variable that named the id, if one did
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,3 +146,29 @@ async def test_a_failing_compiled_read_is_answered_by_the_resolvers(app, http, t
     # then the resolvers answer it in full
     assert status == 200 and "errors" not in body and body["data"]["account"]["name"]
     assert app.state.graphql.compiled_answers == before
+
+
+LOOKUP = "query($id: ID!) { contact(id: $id) { id lastName } again: node(id: $id) { id } }"
+SHARED = """query($id: ID!) { contact(id: $id) { id }
+  contacts(first: 5, filter: {owner: {eq: $id}}) { totalCount } }"""
+
+
+async def test_lookups_of_different_records_reuse_one_template_correctly(app, http, tokens):
+    # given two contacts asked for with the same document, one after the other
+    ids = [c["id"] for c in (await ask(http, tokens["admin"], "{ contacts(first: 2) "
+                                        "{ nodes { id } } }", {}))[1]["data"]["contacts"]["nodes"]]
+    answers = [await ask(http, tokens["admin"], LOOKUP, {"id": i}) for i in ids]
+    # then each answer is about its own contact, in both places that look it up
+    assert [a[1]["data"]["contact"]["id"] for a in answers] == ids
+    assert [a[1]["data"]["again"]["id"] for a in answers] == ids
+
+
+async def test_a_variable_read_elsewhere_too_is_not_templated(app, http, tokens):
+    from tests.demo import SALES_USER
+
+    # a User id is not a Contact: the lookup is null, the filter still uses the id
+    first = await ask(http, tokens["admin"], SHARED, {"id": SALES_USER})
+    other = await ask(http, tokens["admin"], SHARED, {
+        "id": "VXNlcjowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"})
+    assert first[1]["data"]["contacts"]["totalCount"] > 0
+    assert other[1]["data"]["contacts"]["totalCount"] == 0
