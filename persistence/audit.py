@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Index, insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+import orjson
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from domain.access import Access
 from persistence.base import Stamped, jsonable, jsonb
+from persistence.db import Transaction
 from persistence.spec import Spec
+from persistence.sql import Builder
 
 
 class AuditEntryRow(Stamped, table=True):
@@ -37,17 +39,21 @@ AUDIT = AuditEntryRow.__table__
 class AuditLog:
     """Implements domain.ports.AuditLog; entries commit with the change they describe."""
 
-    def __init__(self, conn: AsyncConnection, access: Access) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
         self.actor = str(access.actor)
 
     async def record(self, record_type: str, record_id: uuid.UUID, action: str,
                      changes: dict[str, tuple[Any, Any]],
                      parent_id: uuid.UUID | None = None) -> None:
         body = {f: {"before": jsonable(b), "after": jsonable(a)} for f, (b, a) in changes.items()}
-        await self.conn.execute(insert(AUDIT).values(
-            id=uuid.uuid4(), record_type=record_type, record_id=record_id, parent_id=parent_id,
-            action=action, changes=body, created_by=self.actor, updated_by=self.actor))
+        b = Builder()
+        actor = b.bind(self.actor)
+        await self.tx.value(
+            f"INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
+            f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(record_type)}, "
+            f"{b.bind(record_id)}, {b.bind(parent_id)}, {b.bind(action)}, "
+            f"{b.bind(orjson.dumps(body).decode())}::jsonb, {actor}, {actor})", b.params)
 
 
 AUDIT_ENTRY = Spec(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint, func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import Access
 from persistence.base import Stamped, utc_column
+from persistence.db import Transaction
 from persistence.spec import Spec, read_sql
 from persistence.sql import Builder
 
@@ -40,30 +39,29 @@ CONSENTS = ConsentRow.__table__
 class ConsentStore:
     """Implements domain.ports.ConsentStore."""
 
-    def __init__(self, conn: AsyncConnection, access: Access) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
         self.actor = str(access.actor)
 
     async def get(self, contact_id: uuid.UUID, channel: str, purpose: str) -> dict | None:
-        stmt = select(CONSENTS.c.status, CONSENTS.c.source).where(
-            CONSENTS.c.contact_id == contact_id, CONSENTS.c.channel == channel,
-            CONSENTS.c.purpose == purpose)
-        row = (await self.conn.execute(stmt)).mappings().first()
-        return dict(row) if row else None
+        b = Builder()
+        rows = await self.tx.rows(
+            f"SELECT status, source FROM consent WHERE contact_id = {b.bind(contact_id)} "
+            f"AND channel = {b.bind(channel)} AND purpose = {b.bind(purpose)}", b.params)
+        return rows[0] if rows else None
 
     async def upsert(self, contact_id: uuid.UUID, channel: str, purpose: str,
                      values: dict) -> uuid.UUID:
-        columns = {"status": values["status"], "source": values["source"],
-                   "recorded_at": func.now()}
-        stmt = insert(CONSENTS).values(id=uuid.uuid4(), contact_id=contact_id, channel=channel,
-                                       purpose=purpose, created_by=self.actor,
-                                       updated_by=self.actor, **columns)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[CONSENTS.c.contact_id, CONSENTS.c.channel, CONSENTS.c.purpose],
-            set_={**columns, "version": CONSENTS.c.version + 1, "updated_at": func.now(),
-                  "updated_by": self.actor},
-        ).returning(CONSENTS.c.id)
-        return (await self.conn.execute(stmt)).scalar_one()
+        b = Builder()
+        status, source, actor = (b.bind(values["status"]), b.bind(values["source"]),
+                                 b.bind(self.actor))
+        return await self.tx.value(
+            f"INSERT INTO consent (id, contact_id, channel, purpose, status, source, recorded_at, "
+            f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(contact_id)}, "
+            f"{b.bind(channel)}, {b.bind(purpose)}, {status}, {source}, now(), {actor}, {actor}) "
+            f"ON CONFLICT (contact_id, channel, purpose) DO UPDATE SET status = {status}, "
+            f"source = {source}, recorded_at = now(), version = consent.version + 1, "
+            f"updated_at = now(), updated_by = {actor} RETURNING id", b.params)
 
 
 def _visible_consent(t: str, access: Access, b: Builder) -> str:

@@ -33,8 +33,9 @@ class ContactRow(Stamped, table=True):
     emails: list = Field(default_factory=list, **jsonb(sa_column_kwargs={"server_default": "[]"}))
     phones: list = Field(default_factory=list, **jsonb(sa_column_kwargs={"server_default": "[]"}))
     address: dict | None = Field(default=None, **jsonb(nullable=True))
-    lifecycle_stage: str = Field(default="LEAD", max_length=20)
-    lead_score: int = Field(default=0)
+    lifecycle_stage: str = Field(default="LEAD", max_length=20,
+                                 sa_column_kwargs={"server_default": "LEAD"})
+    lead_score: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id")
     # Derived, so that lookups by email use an index without unpacking the list.
@@ -54,7 +55,7 @@ class AccountContactRow(Stamped, table=True):
     account_id: uuid.UUID = Field(foreign_key="account.id")
     contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True)
     job_title: str | None = Field(default=None, max_length=200)
-    is_decision_maker: bool = Field(default=False)
+    is_decision_maker: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
 
 
 CONTACT = Spec(

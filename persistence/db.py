@@ -60,6 +60,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     )
 
 
+BROKEN = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+
+
+def announce(engine: AsyncEngine, sql: str, params) -> None:
+    """Tell the engine's listeners about a statement sent on the driver, as SQLAlchemy would."""
+    engine.sync_engine.dispatch.before_cursor_execute(None, None, sql, params, None, False)
 
 
 class Reader:
@@ -74,11 +80,11 @@ class Reader:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def _run(self, method: str, sql: str, params):
-        self.engine.sync_engine.dispatch.before_cursor_execute(None, None, sql, params, None, False)
+        announce(self.engine, sql, params)
         connection = await self.engine.raw_connection()
         try:
             return await getattr(connection.driver_connection, method)(sql, *params)
-        except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError):
+        except BROKEN:
             connection.invalidate()  # a broken connection must not go back to the pool
             raise
         finally:
@@ -89,6 +95,52 @@ class Reader:
 
     async def value(self, sql: str, params):
         return await self._run("fetchval", sql, params)
+
+
+class Transaction:
+    """One database transaction on a driver connection from the engine's pool.
+
+    Leaving it without commit() rolls it back; the connection then goes back clean.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._connection = None
+        self._transaction = None
+
+    async def __aenter__(self) -> Transaction:
+        self._connection = await self.engine.raw_connection()
+        try:
+            self._transaction = self._connection.driver_connection.transaction()
+            await self._transaction.start()
+        except BaseException:
+            self._connection.invalidate()
+            self._connection.close()
+            raise
+        return self
+
+    async def __aexit__(self, kind, error, trace) -> None:
+        try:
+            if self._transaction is not None:
+                await self._transaction.rollback()
+        except BROKEN:
+            self._connection.invalidate()
+        finally:
+            if isinstance(error, BROKEN):
+                self._connection.invalidate()
+            self._connection.close()
+
+    async def commit(self) -> None:
+        await self._transaction.commit()
+        self._transaction = None
+
+    async def rows(self, sql: str, params) -> list[dict]:
+        announce(self.engine, sql, params)
+        return [dict(row) for row in await self._connection.driver_connection.fetch(sql, *params)]
+
+    async def value(self, sql: str, params):
+        announce(self.engine, sql, params)
+        return await self._connection.driver_connection.fetchval(sql, *params)
 
 
 class StatementCounter:

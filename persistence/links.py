@@ -4,46 +4,44 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from domain.access import Access
-from persistence.contacts import AccountContactRow
-
-LINKS = AccountContactRow.__table__
+from persistence.db import Transaction
+from persistence.sql import Builder
 
 
 class LinkStore:
     """Implements domain.ports.LinkStore."""
 
-    def __init__(self, conn: AsyncConnection, access: Access) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
         self.actor = str(access.actor)
 
     async def get(self, account_id: uuid.UUID, contact_id: uuid.UUID) -> dict | None:
-        stmt = select(LINKS.c.id, LINKS.c.account_id.label("account"),
-                      LINKS.c.job_title.label("jobTitle"),
-                      LINKS.c.is_decision_maker.label("isDecisionMaker")).where(
-            LINKS.c.account_id == account_id, LINKS.c.contact_id == contact_id,
-            LINKS.c.archived_at.is_(None))
-        row = (await self.conn.execute(stmt)).mappings().first()
-        return dict(row) if row else None
+        b = Builder()
+        rows = await self.tx.rows(
+            f"SELECT id, account_id AS account, job_title AS \"jobTitle\", "
+            f"is_decision_maker AS \"isDecisionMaker\" FROM account_contact "
+            f"WHERE account_id = {b.bind(account_id)} AND contact_id = {b.bind(contact_id)} "
+            f"AND archived_at IS NULL", b.params)
+        return rows[0] if rows else None
 
     async def upsert(self, account_id: uuid.UUID, contact_id: uuid.UUID, values: dict) -> uuid.UUID:
         """Create the link, or revive and update an existing (possibly archived) one."""
-        columns = {"job_title": values["jobTitle"], "is_decision_maker": values["isDecisionMaker"]}
-        stmt = insert(LINKS).values(id=uuid.uuid4(), account_id=account_id, contact_id=contact_id,
-                                    created_by=self.actor, updated_by=self.actor, **columns)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[LINKS.c.account_id, LINKS.c.contact_id],
-            set_={**columns, "archived_at": None, "version": LINKS.c.version + 1,
-                  "updated_at": func.now(), "updated_by": self.actor},
-        ).returning(LINKS.c.id)
-        return (await self.conn.execute(stmt)).scalar_one()
+        b = Builder()
+        title, decides, actor = (b.bind(values["jobTitle"]), b.bind(values["isDecisionMaker"]),
+                                 b.bind(self.actor))
+        return await self.tx.value(
+            f"INSERT INTO account_contact (id, account_id, contact_id, job_title, "
+            f"is_decision_maker, created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, "
+            f"{b.bind(account_id)}, {b.bind(contact_id)}, {title}, {decides}, {actor}, {actor}) "
+            f"ON CONFLICT (account_id, contact_id) DO UPDATE SET job_title = {title}, "
+            f"is_decision_maker = {decides}, archived_at = NULL, "
+            f"version = account_contact.version + 1, updated_at = now(), updated_by = {actor} "
+            f"RETURNING id", b.params)
 
     async def archive(self, link_id: uuid.UUID) -> None:
-        await self.conn.execute(
-            LINKS.update().where(LINKS.c.id == link_id).values(
-                archived_at=func.now(), version=LINKS.c.version + 1, updated_at=func.now(),
-                updated_by=self.actor))
+        b = Builder()
+        await self.tx.value(
+            f"UPDATE account_contact SET archived_at = now(), version = version + 1, "
+            f"updated_at = now(), updated_by = {b.bind(self.actor)} WHERE id = {b.bind(link_id)}",
+            b.params)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Index, insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from domain.access import Access
 from domain.services.notes import NOTED_TYPES
 from persistence.base import Stamped
+from persistence.db import Transaction
 from persistence.spec import Spec, read_sql
 from persistence.sql import Builder
 
@@ -30,16 +30,17 @@ NOTES = NoteRow.__table__
 class NoteStore:
     """Implements domain.ports.NoteStore."""
 
-    def __init__(self, conn: AsyncConnection, access: Access) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
         self.actor = str(access.actor)
 
     async def insert(self, record_type: str, record_id: uuid.UUID, body: str) -> uuid.UUID:
-        note_id = uuid.uuid4()
-        await self.conn.execute(insert(NOTES).values(
-            id=note_id, record_type=record_type, record_id=record_id, body=body,
-            created_by=self.actor, updated_by=self.actor))
-        return note_id
+        b = Builder()
+        actor = b.bind(self.actor)
+        return await self.tx.value(
+            f"INSERT INTO note (id, record_type, record_id, body, created_by, updated_by) "
+            f"VALUES ({b.bind(uuid.uuid4())}, {b.bind(record_type)}, {b.bind(record_id)}, "
+            f"{b.bind(body)}, {actor}, {actor}) RETURNING id", b.params)
 
 
 def _visible_note(t: str, access: Access, b: Builder) -> str:

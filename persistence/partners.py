@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ARRAY, String, UniqueConstraint, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import ARRAY, String, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
 from persistence.base import STAMP_FIELDS, Stamped
+from persistence.db import Transaction
 from persistence.spec import Spec
 from persistence.sql import Builder
 
@@ -70,36 +69,31 @@ def registered_to_partner(link_table: str, link_column: str):
     return rule
 
 
-REGISTRATIONS = {"Account": (PartnerAccountRow.__table__, "account_id"),
-                 "Contact": (PartnerContactRow.__table__, "contact_id")}
+REGISTRATIONS = {"Account": ("partner_account", "account_id"),
+                 "Contact": ("partner_contact", "contact_id")}
 
 
 class RegistrationStore:
     """Implements domain.ports.RegistrationStore: a registration is archived, not deleted."""
 
-    def __init__(self, conn: AsyncConnection, access: Access) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
         self.actor = str(access.actor)
 
     async def set(self, partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID,
                   registered: bool) -> bool:
         """Register or unregister; False when the record was already in that state."""
         table, column = REGISTRATIONS[record_type]
+        b = Builder()
+        partner, record, actor = b.bind(partner_id), b.bind(record_id), b.bind(self.actor)
         if registered:
-            stmt = pg_insert(table).values(
-                id=uuid.uuid4(), partner_id=partner_id, created_by=self.actor,
-                updated_by=self.actor, **{column: record_id},
-            ).on_conflict_do_update(
-                index_elements=[table.c.partner_id, table.c[column]],
-                set_={"archived_at": None, "version": table.c.version + 1,
-                      "updated_at": func.now(), "updated_by": self.actor},
-                where=table.c.archived_at.is_not(None),
-            ).returning(table.c.id)
+            sql = (f"INSERT INTO {table} (id, partner_id, {column}, created_by, updated_by) "
+                   f"VALUES ({b.bind(uuid.uuid4())}, {partner}, {record}, {actor}, {actor}) "
+                   f"ON CONFLICT (partner_id, {column}) DO UPDATE SET archived_at = NULL, "
+                   f"version = {table}.version + 1, updated_at = now(), updated_by = {actor} "
+                   f"WHERE {table}.archived_at IS NOT NULL RETURNING id")
         else:
-            stmt = (update(table)
-                    .where(table.c.partner_id == partner_id, table.c[column] == record_id,
-                           table.c.archived_at.is_(None))
-                    .values(archived_at=func.now(), version=table.c.version + 1,
-                            updated_at=func.now(), updated_by=self.actor)
-                    .returning(table.c.id))
-        return (await self.conn.execute(stmt)).first() is not None
+            sql = (f"UPDATE {table} SET archived_at = now(), version = version + 1, "
+                   f"updated_at = now(), updated_by = {actor} WHERE partner_id = {partner} "
+                   f"AND {column} = {record} AND archived_at IS NULL RETURNING id")
+        return await self.tx.value(sql, b.params) is not None

@@ -6,27 +6,33 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func, insert, literal_column, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+import asyncpg
+import orjson
+from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.access import Access
 from domain.errors import DomainError, ErrorCode
 from domain.ports import Locked
+from persistence.db import Transaction
 from persistence.spec import Spec, read_sql, readable_fields, write_sql
-from persistence.sql import Builder, fetch_rows, quote
+from persistence.sql import Builder, quote
+
+
+def json_aware(spec: Spec, column: str, value: Any, b: Builder) -> str:
+    """The placeholder for a column value; JSON columns travel as JSON text."""
+    if isinstance(spec.table.c[column].type, JSONB):
+        return f"{b.bind(None if value is None else orjson.dumps(value).decode())}::jsonb"
+    return b.bind(value)
 
 
 class RecordStore:
     """Implements domain.ports.RecordStore over the registered specs."""
 
-    def __init__(self, conn: AsyncConnection, access: Access, specs: Mapping[str, Spec]) -> None:
-        self.conn = conn
+    def __init__(self, tx: Transaction, access: Access, specs: Mapping[str, Spec]) -> None:
+        self.tx = tx
         self.access = access
         self.specs = specs
-
-    def _columns(self, spec: Spec, values: dict[str, Any]) -> dict[str, Any]:
-        return {spec.columns[f]: v for f, v in values.items()}
+        self.actor = str(access.actor)
 
     async def lock(self, type_name: str, id: uuid.UUID, fields: Iterable[str]) -> Locked | None:
         spec = self.specs[type_name]
@@ -37,7 +43,7 @@ class RecordStore:
         sql = (f"SELECT {chosen}t.version AS _version, t.archived_at IS NOT NULL AS _archived, "
                f"{write_sql(spec, self.access, 't', b)} AS _writable FROM {spec.name} t "
                f"WHERE t.id = {b.bind(id)} AND {read_sql(spec, self.access, 't', b)} FOR UPDATE OF t")
-        rows = await fetch_rows(self.conn, sql, b)
+        rows = await self.tx.rows(sql, b.params)
         if not rows:
             return None
         row = rows[0]
@@ -49,52 +55,49 @@ class RecordStore:
         b = Builder()
         sql = (f"SELECT t.id FROM {spec.name} t WHERE t.id = ANY({b.bind(list(ids))}) "
                f"AND {read_sql(spec, self.access, 't', b)}")
-        return {row["id"] for row in await fetch_rows(self.conn, sql, b)}
+        return {row["id"] for row in await self.tx.rows(sql, b.params)}
 
     async def ancestors(self, type_name: str, id: uuid.UUID) -> list[uuid.UUID]:
         """Ids above `id` in the type's hierarchy, nearest first."""
         spec = self.specs[type_name]
-        t = spec.table
-        parent = t.c[spec.parent_column]
-        chain = select(parent.label("id"), literal_column("1").label("depth")).where(t.c.id == id)
-        chain = chain.cte("chain", recursive=True)
-        step = select(parent, chain.c.depth + 1).where(t.c.id == chain.c.id, chain.c.depth < 1000)
-        chain = chain.union_all(step)
-        stmt = select(chain.c.id).where(chain.c.id.is_not(None)).order_by(chain.c.depth)
-        return list((await self.conn.execute(stmt)).scalars())
+        parent, b = spec.parent_column, Builder()
+        sql = (f"WITH RECURSIVE chain(id, depth) AS (SELECT {parent}, 1 FROM {spec.name} "
+               f"WHERE id = {b.bind(id)} UNION ALL SELECT t.{parent}, chain.depth + 1 "
+               f"FROM {spec.name} t JOIN chain ON t.id = chain.id WHERE chain.depth < 1000) "
+               f"SELECT id FROM chain WHERE id IS NOT NULL ORDER BY depth")
+        return [row["id"] for row in await self.tx.rows(sql, b.params)]
 
-    async def _execute(self, spec: Spec, stmt):
+    async def _write(self, spec: Spec, sql: str, b: Builder):
         """Run a write; a unique violation becomes CONFLICT on the field it concerns."""
         try:
-            return await self.conn.execute(stmt)
-        except IntegrityError as exc:
-            constraint = getattr(exc.orig.__cause__, "constraint_name", None)
-            if constraint in spec.unique:
-                field_name = spec.unique[constraint]
+            return await self.tx.value(sql, b.params)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name in spec.unique:
+                field_name = spec.unique[exc.constraint_name]
                 raise DomainError.one(field_name, ErrorCode.CONFLICT,
                                       f"Another {spec.type_name} has this {field_name}.") from exc
             raise
 
     async def insert(self, type_name: str, values: dict[str, Any]) -> uuid.UUID:
-        spec = self.specs[type_name]
-        new_id = uuid.uuid4()
-        actor = str(self.access.actor)
-        await self._execute(spec, insert(spec.table).values(
-            id=new_id, created_by=actor, updated_by=actor, **self._columns(spec, values)))
-        return new_id
+        spec, b = self.specs[type_name], Builder()
+        columns = {"id": uuid.uuid4(), "created_by": self.actor, "updated_by": self.actor,
+                   **{spec.columns[f]: v for f, v in values.items()}}
+        placeholders = ", ".join(json_aware(spec, c, v, b) for c, v in columns.items())
+        sql = (f"INSERT INTO {spec.name} ({', '.join(columns)}) VALUES ({placeholders}) "
+               f"RETURNING id")
+        return await self._write(spec, sql, b)
 
     async def update(self, type_name: str, id: uuid.UUID, values: dict[str, Any]) -> int:
-        spec = self.specs[type_name]
-        t = spec.table
-        stmt = (update(t).where(t.c.id == id)
-                .values(**self._columns(spec, values), version=t.c.version + 1,
-                        updated_at=func.now(), updated_by=str(self.access.actor))
-                .returning(t.c.version))
-        return (await self._execute(spec, stmt)).scalar_one()
+        spec, b = self.specs[type_name], Builder()
+        changes = "".join(f"{spec.columns[f]} = {json_aware(spec, spec.columns[f], v, b)}, "
+                          for f, v in values.items())
+        sql = (f"UPDATE {spec.name} SET {changes}version = version + 1, updated_at = now(), "
+               f"updated_by = {b.bind(self.actor)} WHERE id = {b.bind(id)} RETURNING version")
+        return await self._write(spec, sql, b)
 
     async def archive(self, type_name: str, id: uuid.UUID) -> None:
-        t = self.specs[type_name].table
-        await self.conn.execute(
-            update(t).where(t.c.id == id)
-            .values(archived_at=func.now(), version=t.c.version + 1, updated_at=func.now(),
-                    updated_by=str(self.access.actor)))
+        spec, b = self.specs[type_name], Builder()
+        await self.tx.value(
+            f"UPDATE {spec.name} SET archived_at = now(), version = version + 1, "
+            f"updated_at = now(), updated_by = {b.bind(self.actor)} WHERE id = {b.bind(id)}",
+            b.params)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access import Access
 from persistence.accounts import ACCOUNT
 from persistence.audit import AUDIT_ENTRY, AuditLog
 from persistence.consents import CONSENT, ConsentStore
 from persistence.contacts import CONTACT
+from persistence.db import Transaction
 from persistence.links import LinkStore
 from persistence.notes import NOTE, NoteStore
 from persistence.partners import PARTNER, RegistrationStore
@@ -39,29 +40,26 @@ class UnitOfWork:
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
         self.engine = engine
         self.access = access
-        self._conn: AsyncConnection | None = None
+        self._tx: Transaction | None = None
 
     async def __aenter__(self) -> UnitOfWork:
-        self._conn = await self.engine.connect()
-        await self._conn.begin()
-        conn, access = self._conn, self.access
-        self.records = RecordStore(conn, access, SPECS)
-        self.links = LinkStore(conn, access)
-        self.consents = ConsentStore(conn, access)
-        self.notes = NoteStore(conn, access)
-        self.registrations = RegistrationStore(conn, access)
-        self.audit = AuditLog(conn, access)
+        self._tx = await Transaction(self.engine).__aenter__()
+        tx, access = self._tx, self.access
+        self.records = RecordStore(tx, access, SPECS)
+        self.links = LinkStore(tx, access)
+        self.consents = ConsentStore(tx, access)
+        self.notes = NoteStore(tx, access)
+        self.registrations = RegistrationStore(tx, access)
+        self.audit = AuditLog(tx, access)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        assert self._conn is not None
+        assert self._tx is not None
         try:
-            if self._conn.in_transaction():
-                await self._conn.rollback()
+            await self._tx.__aexit__(*exc)
         finally:
-            await self._conn.close()
-            self._conn = None
+            self._tx = None
 
     async def commit(self) -> None:
-        assert self._conn is not None
-        await self._conn.commit()
+        assert self._tx is not None
+        await self._tx.commit()

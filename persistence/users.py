@@ -22,7 +22,7 @@ class UserRow(Stamped, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
-    active: bool = Field(default=True)
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
 
 
 USER = Spec(
