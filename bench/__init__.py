@@ -1,0 +1,1 @@
+"""The benchmark suite: our server against PostGraphile, a plain-Python floor and a SQL ceiling."""

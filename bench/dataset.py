@@ -1,0 +1,177 @@
+"""The benchmark's database: one per scale, created, migrated and seeded once, then reused."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from persistence.embedded import embedded_url
+
+LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+CONNECT_TIMEOUT = 5
+# The staff user the benchmark acts as; Q4's pool lies in its territory, so it may write there.
+SALES_USER = "sales@example.com"
+Q3_TERRITORY = "DACH"
+POOL_SIZE = 2000
+# More than the server keeps compiled statements for (2,048), so Q1 measures compiling too.
+LOOKUPS = 5000
+
+
+@dataclass(frozen=True)
+class Fixtures:
+    """The records the questions ask about, as raw uuids."""
+
+    contact_id: str
+    account_id: str
+    account_contacts: int
+    territory_id: str
+    territory_name: str
+    territory_contacts: int
+    pool: tuple[str, ...]  # contacts Q4 updates, writable by SALES_USER
+    lookups: tuple[str, ...] = ()  # contacts Q1 asks for in turn, so no answer is a repeat
+
+
+def database_name(scale: int) -> str:
+    return f"crm_bench_{scale}"
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL, pointing at database `name`."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+
+
+def crm_env(url: str, crm_home: Path) -> dict[str, str]:
+    """The environment every `crm` command and our server run with."""
+    return {**os.environ, "DATABASE_URL": url, "CRM_HOME": str(crm_home), "CRM_ENV": "prod"}
+
+
+async def _connect(url: str) -> asyncpg.Connection:
+    # asyncpg reads postgresql:// URLs, including ?host=/socket/dir for the embedded server.
+    return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+
+
+async def _answers(url: str) -> bool:
+    try:
+        await (await _connect(url)).close()
+    except (TimeoutError, OSError, asyncpg.PostgresError):
+        return False
+    return True
+
+
+async def _ensure_database(server_url: str, name: str) -> None:
+    conn = await _connect(with_database(server_url, "postgres"))
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def database_url(scale: int, crm_home: Path) -> str:
+    """DATABASE_URL's server, else 127.0.0.1:5432 if it answers, else the embedded one."""
+    name = database_name(scale)
+    server = os.environ.get("DATABASE_URL") or (
+        LOCAL_SERVER if asyncio.run(_answers(LOCAL_SERVER)) else None)
+    if server is None:
+        print(f"bench: no PostgreSQL on 127.0.0.1:5432; using the embedded one in {crm_home}")
+        return embedded_url(crm_home, database=name)
+    asyncio.run(_ensure_database(server, name))
+    return with_database(server, name)
+
+
+async def _contact_count(url: str) -> int | None:
+    conn = await _connect(url)
+    try:
+        if await conn.fetchval("SELECT to_regclass('contact')") is None:
+            return None
+        return await conn.fetchval("SELECT count(*) FROM contact")
+    finally:
+        await conn.close()
+
+
+def prepare(scale: int, crm_home: Path, venv_bin: Path) -> str:
+    """URL of a database holding exactly `scale` generated contacts, seeding it if need be."""
+    url = database_url(scale, crm_home)
+    env = crm_env(url, crm_home)
+    subprocess.run([venv_bin / "crm", "migrate"], env=env, check=True, timeout=300)
+    count = asyncio.run(_contact_count(url))
+    if count == scale:
+        print(f"bench: reusing {database_name(scale)}, which holds {scale:,} contacts")
+        return url
+    if count:
+        sys.exit(f"bench: {database_name(scale)} holds {count:,} contacts, not {scale:,}; "
+                 f"drop it (dropdb {database_name(scale)}) and run again")
+    # About 10,000 contacts a second; allow a generous multiple before giving up.
+    subprocess.run([venv_bin / "crm", "seed", "--contacts", str(scale)], env=env, check=True,
+                   timeout=600 + scale // 100)
+    return url
+
+
+FIXTURES_SQL = {
+    "contact": "SELECT id::text FROM contact WHERE archived_at IS NULL ORDER BY id LIMIT 1",
+    "lookups": "SELECT id::text FROM contact WHERE archived_at IS NULL ORDER BY id LIMIT $1",
+    # Q2 wants an account with 20 contacts; the bulk seed makes 1 to 20, so take the largest.
+    "account": """
+        SELECT account_id::text, count(*) FROM account_contact WHERE archived_at IS NULL
+        GROUP BY account_id ORDER BY count(*) DESC, account_id LIMIT 1""",
+    # Contacts live only in leaf territories; fall back to the fullest one if DACH is empty.
+    "territory": """
+        SELECT t.id::text, t.name, count(c.id) FROM territory t JOIN contact c
+          ON c.territory_id = t.id AND c.archived_at IS NULL
+        GROUP BY t.id, t.name ORDER BY t.name <> $1, count(c.id) DESC LIMIT 1""",
+    "pool": """
+        WITH RECURSIVE reach AS (
+            SELECT territory_id AS id FROM app_user WHERE lower(email) = $1
+            UNION SELECT t.id FROM territory t JOIN reach ON t.parent_id = reach.id)
+        SELECT c.id::text FROM contact c
+        WHERE c.archived_at IS NULL AND c.id <> $2::uuid
+          AND (c.territory_id IN (SELECT id FROM reach)
+               OR c.owner_id = (SELECT id FROM app_user WHERE lower(email) = $1))
+        ORDER BY c.id LIMIT $3""",
+}
+
+
+async def _fixtures(url: str) -> Fixtures:
+    conn = await _connect(url)
+    try:
+        contact_id = await conn.fetchval(FIXTURES_SQL["contact"])
+        account_id, account_contacts = await conn.fetchrow(FIXTURES_SQL["account"])
+        territory = await conn.fetchrow(FIXTURES_SQL["territory"], Q3_TERRITORY)
+        pool = await conn.fetch(FIXTURES_SQL["pool"], SALES_USER, contact_id, POOL_SIZE)
+        lookups = await conn.fetch(FIXTURES_SQL["lookups"], LOOKUPS)
+    finally:
+        await conn.close()
+    return Fixtures(contact_id, account_id, account_contacts, territory[0], territory[1],
+                    territory[2], tuple(r[0] for r in pool), tuple(r[0] for r in lookups))
+
+
+def fixtures(url: str) -> Fixtures:
+    """Pick the contact, account, territory and update pool the questions use."""
+    found = asyncio.run(_fixtures(url))
+    if len(found.pool) < 100:
+        sys.exit(f"bench: only {len(found.pool)} contacts are writable by {SALES_USER}; "
+                 "Q4 needs a pool of at least 100")
+    return found
+
+
+async def _versions(url: str, ids: tuple[str, ...]) -> dict[str, int]:
+    conn = await _connect(url)
+    try:
+        rows = await conn.fetch("SELECT id::text, version FROM contact WHERE id = ANY($1::uuid[])",
+                                list(ids))
+    finally:
+        await conn.close()
+    return {r[0]: r[1] for r in rows}
+
+
+def versions(url: str, ids: tuple[str, ...]) -> dict[str, int]:
+    """The current version of each contact in the pool, read just before a Q4 run."""
+    return asyncio.run(_versions(url, ids))
