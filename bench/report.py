@@ -14,6 +14,8 @@ RESULTS_MD = BENCH_DIR / "RESULTS.md"
 DEFAULT_SCALE = 10_000
 SERVER_NAMES = {"crm": "ours", "postgraphile": "PostGraphile", "floor": "floor"}
 SECTION = re.compile(r"<!-- bench:scale=(\d+) -->.*?<!-- /bench:scale=\1 -->", re.S)
+# Text written by people (e.g. where the time went), kept as it is by every run.
+NOTES = re.compile(r"<!-- bench:notes -->.*?<!-- /bench:notes -->", re.S)
 
 
 def results_path(scale: int) -> Path:
@@ -148,6 +150,9 @@ def write_markdown(results: dict, run: dict) -> None:
     parts = ["# Benchmark results", "",
              "Produced by `make bench` (see [README.md](README.md) for what is measured and how). "
              "Each scale's section is rewritten by a run at that scale; the others are kept.", ""]
+    notes = NOTES.search(old)
+    if notes:
+        parts.append(notes[0] + "\n")
     parts += [sections[scale] + "\n" for scale in sorted(sections)]
     base = results_path(DEFAULT_SCALE)
     for scale in sorted(sections):
