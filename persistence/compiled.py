@@ -37,7 +37,7 @@ from persistence.readplan import (
     Selection,
 )
 from persistence.spec import Spec, read_sql
-from persistence.sql import Builder
+from persistence.sql import Builder, limit_sql
 from persistence.uow import SPECS
 
 NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
@@ -132,9 +132,13 @@ class Compiler:
         target = SPECS[relation.type_name]
         r = self.b.alias("c")
         obj = self._object(children.target.outputs, target, r)
+        # A type seen only through its parent (consents) is visible with the parent row,
+        # which this statement reached under its own rule; others keep their own rule.
+        rule = ("" if target.visibility is not None
+                else f" AND {read_sql(target, self.access, r, self.b)}")
         return (f"(SELECT coalesce(json_agg({obj} ORDER BY {relation.order_sql(r)}), '[]'::json) "
                 f"FROM {target.name} {r} WHERE {r}.{relation.parent_column} = {t}.id "
-                f"AND {r}.archived_at IS NULL AND {read_sql(target, self.access, r, self.b)})")
+                f"AND {r}.archived_at IS NULL{rule})")
 
     def _record(self, record: Record) -> str:
         spec = SPECS[record.type_name]
@@ -176,7 +180,7 @@ class Compiler:
         lookahead = _asks_for_more(c)
         limited = (f"SELECT {selected} FROM {source} WHERE {where} "
                    f"AND {seek_sql(keys, request, b)} ORDER BY {order_sql(keys, request)} "
-                   f"LIMIT {b.bind(request.size + 1 if lookahead else request.size)}")
+                   f"LIMIT {limit_sql(request.size + 1 if lookahead else request.size)}")
         if lookahead:
             rows = (f"SELECT q.*, row_number() OVER (ORDER BY "
                     f"{order_sql(over_columns(keys, 'q'), request)}) AS _ord FROM ({limited}) q")

@@ -12,7 +12,7 @@ from persistence.db import Reader
 from persistence.filtering import where_sql
 from persistence.paging import Page, SortKey, assemble, order_sql, seek_sql
 from persistence.spec import Spec, projection, read_sql, require_readable
-from persistence.sql import Builder, read_rows
+from persistence.sql import Builder, limit_sql, read_rows
 
 
 def sort_keys(spec: Spec, access: Access, order: Iterable[OrderTerm], t: str) -> list[SortKey]:
@@ -60,7 +60,7 @@ async def fetch_page(reader: Reader, spec: Spec, access: Access, *,
     where = list_conditions(spec, access, filter, include_archived, t, b)
     page = (f"SELECT {projection(spec, access, t)}, {key_columns(keys)} FROM {spec.name} {t} "
             f"WHERE {where} AND {seek_sql(keys, request, b)} "
-            f"ORDER BY {order_sql(keys, request)} LIMIT {b.bind(request.size + 1)}")
+            f"ORDER BY {order_sql(keys, request)} LIMIT {limit_sql(request.size + 1)}")
     if not request.with_total:
         return assemble(await read_rows(reader, page, b), keys, request)
     # The count rides along in the same statement, even when the page is empty.
@@ -91,7 +91,7 @@ async def fetch_child_pages(reader: Reader, b: Builder, *, parent: str,
     sql = (f"SELECT * FROM (SELECT children.*, row_number() OVER (PARTITION BY "
            f"children.parent_key, children.after_cursor ORDER BY {order_sql(ranked_keys, request)})"
            f" AS row_rank FROM ({inner}) children) ranked "
-           f"WHERE (after_cursor AND row_rank <= {b.bind(request.size + 1)}) "
+           f"WHERE (after_cursor AND row_rank <= {limit_sql(request.size + 1)}) "
            f"OR (NOT after_cursor AND row_rank = 1) ORDER BY parent_key, row_rank")
     grouped: dict[Hashable, list[dict]] = defaultdict(list)
     totals: dict[Hashable, int] = {}

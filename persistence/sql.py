@@ -31,6 +31,14 @@ class Builder:
         return f"{stem}{self._aliases}"
 
 
+def limit_sql(rows: int) -> str:
+    """A row limit written into the statement, not bound: with a parameter, PostgreSQL's
+    generic plan cannot know how few rows are wanted and may sort a whole territory."""
+    if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+        raise ValueError(f"not a row count: {rows!r}")
+    return str(rows)
+
+
 def quote(name: str) -> str:
     """A double-quoted identifier, for labels such as "firstName"."""
     return '"' + name.replace('"', '""') + '"'
