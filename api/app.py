@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from pathlib import Path
 
@@ -86,6 +87,9 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        # Everything built so far (schema, policy, modules) lives as long as the process:
+        # frozen, the collector no longer walks it, so full collections stop pausing requests.
+        gc.freeze()
         yield
         await close()
 

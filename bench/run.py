@@ -111,6 +111,9 @@ def script_for(name: str, question: str, request: Request, token: str, fx: Fixtu
     return "update", [*common, str(pool), str(body), tag]
 
 
+SETTLE_SECONDS = 1.0
+
+
 def measure(server: servers.Server, question: str, request: Request, token: str,
             fx: Fixtures, url: str, args: argparse.Namespace, round_no: int) -> load.Sample:
     """A warm-up, then the timed run; each starts from fresh Q4 versions."""
@@ -118,6 +121,9 @@ def measure(server: servers.Server, question: str, request: Request, token: str,
     if args.warmup:
         load.run(server.url, *script_for(server.name, question, request, token, fx, url,
                                           tag + "w"), args.warmup)
+        if question == "Q4":
+            # wrk stops with updates still in flight; let them land before versions are read
+            time.sleep(SETTLE_SECONDS)
     sample = load.run(server.url, *script_for(server.name, question, request, token, fx, url,
                                                tag), args.duration)
     print(f"bench: round {round_no} {question} {server.name:<12} {sample.rps:>9,.1f} rps  "
