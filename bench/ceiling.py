@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import glob
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
+from bench import tools
 from bench.load import CONNECTIONS, LOAD_CPU
 from persistence.db import libpq_url
 
@@ -15,12 +14,9 @@ Q2_SQL = Path(__file__).parent / "sql" / "q2.sql"
 
 
 def pgbench() -> str:
-    """pgbench on PATH, or in a PostgreSQL installation under /usr/lib/postgresql."""
-    found = shutil.which("pgbench") or next(
-        iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"), reverse=True)), None)
-    if not found:
-        raise SystemExit("bench: pgbench is missing; apt-get install postgresql-client")
-    return found
+    """The pgbench binary, installed from Debian's packages when it is missing."""
+    tools.ensure(("pgbench",))
+    return tools.pgbench()
 
 
 def run(url: str, account_id: str, seconds: int) -> float:

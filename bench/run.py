@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import ceiling, compare, dataset, environment, load, report, servers, statements
+from bench import ceiling, compare, dataset, environment, load, report, servers, statements, tools
 from bench.dataset import Fixtures
 from bench.questions import QUESTIONS, Request, fill, pool_key, requests
 
@@ -47,10 +47,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def preflight() -> None:
     """Fail before seeding anything when a tool or the second CPU is missing."""
-    missing = [tool for tool in ("wrk", "taskset", "npm", "node") if not shutil.which(tool)]
+    tools.ensure()
+    missing = [tool for tool in ("taskset", "npm", "node") if not shutil.which(tool)]
     if missing:
-        sys.exit(f"bench: {', '.join(missing)} not found; wrk: apt-get install -y wrk")
-    ceiling.pgbench()
+        sys.exit(f"bench: {', '.join(missing)} not found")
     cpus = {int(servers.SERVER_CPU), int(load.LOAD_CPU)}
     if not cpus <= os.sched_getaffinity(0):
         sys.exit(f"bench: needs CPUs {sorted(cpus)} (server and load on separate cores)")
