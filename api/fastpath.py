@@ -45,7 +45,8 @@ from domain.paging import page_request
 from persistence import readplan as rp
 
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
-RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "Consent")
+RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "Consent",
+                "Opportunity", "Pipeline", "Stage")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 
@@ -228,8 +229,8 @@ class _Walk:
             return rp.Column(key, "id", "gid")
         if kind == "value":
             return self._value(key, name, graphql_type)
-        if kind == "actor":
-            return rp.Column(key, name, "actor")
+        if kind in ("actor", "text"):
+            return rp.Column(key, name, kind)
         if kind in ("json_many", "json_one"):
             keys = tuple((k, None, graphql_type.name) if ns[0].name.value == "__typename"
                          else (k, ns[0].name.value, None)

@@ -36,6 +36,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     ),
     "Account.sales": ("owner",),
     "Account.notes": ("notes",),
+    "Account.opportunities": ("opportunities",),
     "AccountContact.identity": ("jobTitle", "isDecisionMaker"),
     "Consent.all": ("id", "channel", "purpose", "status", "recordedAt", "source", "version"),
     "Note.all": ("id", "body", "author", "createdAt", "updatedAt", "version"),
@@ -44,33 +45,62 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "Territory.structure": ("parent", "children"),
     "Partner.all": ("id", "name", "version"),
     "Partner.registrations": ("registrations",),
+    "Opportunity.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Opportunity.provenance": ("createdBy", "updatedBy"),
+    "Opportunity.deal": (
+        "name", "account", "pipeline", "stage", "probability", "closeDate", "stageEnteredAt",
+        "closedAt", "closeReason", "source", "campaign",
+    ),
+    "Opportunity.amounts": ("amount", "currency"),
+    "Opportunity.sales": ("owner", "territory"),
+    "Opportunity.registration": ("partner", "registration"),
+    "Opportunity.history": ("stageHistory",),
+    "Opportunity.contacts": ("contactRoles",),
+    "StageChange.all": ("id", "at", "actor", "fromStage", "toStage"),
+    "OpportunityContactRole.all": ("id", "version", "contact", "role"),
+    "Pipeline.all": ("id", "name", "kind", "position", "stages", "version", "createdAt",
+                     "updatedAt", "archivedAt", "createdBy", "updatedBy"),
+    "Stage.all": ("id", "name", "position", "probability", "kind", "pipeline", "version"),
     "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
 }
 
 # Roles, in column order: admin sales marketing service analyst partner customer
 FIELDS = """
-Contact.meta             R   R   R   R   R   R   R
-Contact.provenance       R   R   R   R   R   -   -
-Contact.names            RW  RW  R   RW  R   R   RW
-Contact.identity         RW  RW  R   RW  R   R   R
-Contact.channels         RW  RW  R   RW  -   R   RW
-Contact.sales            RW  RW  R   R   R   -   -
-Contact.consents         RW  R   RW  R   R   -   RW
-Contact.notes            RW  RW  -   RW  -   -   -
-Account.meta             R   R   R   R   R   R   R
-Account.provenance       R   R   R   R   R   -   -
-Account.identity         RW  RW  R   RW  R   R   R
-Account.sales            RW  RW  R   R   R   -   -
-Account.notes            RW  RW  -   RW  -   -   -
-AccountContact.identity  RW  RW  R   RW  R   R   R
-Consent.all              R   R   R   R   R   -   R
-Note.all                 R   R   -   R   -   -   -
-User.all                 RW  R   R   R   R   -   -
-Territory.name           RW  R   R   R   R   R   R
-Territory.structure      RW  R   R   R   R   -   -
-Partner.all              RW  R   R   R   R   R   -
-Partner.registrations    RW  R   R   R   R   R   -
-AuditEntry.all           R   -   -   -   -   -   -
+Contact.meta                R   R   R   R   R   R   R
+Contact.provenance          R   R   R   R   R   -   -
+Contact.names               RW  RW  R   RW  R   R   RW
+Contact.identity            RW  RW  R   RW  R   R   R
+Contact.channels            RW  RW  R   RW  -   R   RW
+Contact.sales               RW  RW  R   R   R   -   -
+Contact.consents            RW  R   RW  R   R   -   RW
+Contact.notes               RW  RW  -   RW  -   -   -
+Account.meta                R   R   R   R   R   R   R
+Account.provenance          R   R   R   R   R   -   -
+Account.identity            RW  RW  R   RW  R   R   R
+Account.sales               RW  RW  R   R   R   -   -
+Account.notes               RW  RW  -   RW  -   -   -
+Account.opportunities       R   R   R   R   R   R   -
+AccountContact.identity     RW  RW  R   RW  R   R   R
+Consent.all                 R   R   R   R   R   -   R
+Note.all                    R   R   -   R   -   -   -
+User.all                    RW  R   R   R   R   -   -
+Territory.name              RW  R   R   R   R   R   R
+Territory.structure         RW  R   R   R   R   -   -
+Partner.all                 RW  R   R   R   R   R   -
+Partner.registrations       RW  R   R   R   R   R   -
+Opportunity.meta            R   R   R   R   R   R   -
+Opportunity.provenance      R   R   R   R   R   -   -
+Opportunity.deal            RW  RW  R   R   R   R   -
+Opportunity.amounts         RW  RW  -   -   R   R   -
+Opportunity.sales           RW  RW  R   R   R   -   -
+Opportunity.registration    R   R   R   R   R   R   -
+Opportunity.history         R   R   R   R   R   -   -
+Opportunity.contacts        RW  RW  R   R   R   -   -
+StageChange.all             R   R   R   R   R   -   -
+OpportunityContactRole.all  R   R   R   R   R   -   -
+Pipeline.all                R   R   R   R   R   R   -
+Stage.all                   R   R   R   R   R   R   -
+AuditEntry.all              R   -   -   -   -   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -80,6 +110,9 @@ Account     all/all  all/owned_or_territory  all/all  all/all  all/-  partner/pa
 User        all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Territory   all/all  all/-                   all/-    all/-    all/-  all/-            all/-
 Partner     all/all  all/-                   all/-    all/-    all/-  partner/-        -/-
+Opportunity all/all  all/owned_or_territory  all/-    all/-    all/-  partner/-        -/-
+Pipeline    all/-    all/-                   all/-    all/-    all/-  all/-            -/-
+Stage       all/-    all/-                   all/-    all/-    all/-  all/-            -/-
 AuditEntry  all/-    -/-                     -/-      -/-      -/-    -/-              -/-
 """
 
@@ -91,12 +124,17 @@ Account.archive  admin sales
 User.create      admin
 Territory.create admin
 Partner.create   admin
+Opportunity.create   admin sales
+Opportunity.archive  admin sales
+Opportunity.register partner
+Opportunity.approve  admin sales
 """
 
 # A partner reaches a type only with the matching scope in its token.
 PARTNER_SCOPES: Mapping[str, tuple[str, str]] = {
     "Contact": ("contacts:read", "contacts:write"),
     "Account": ("accounts:read", "accounts:write"),
+    "Opportunity": ("opportunities:read", "opportunities:write"),
 }
 KNOWN_SCOPES = frozenset(s for pair in PARTNER_SCOPES.values() for s in pair)
 
@@ -181,9 +219,12 @@ def access_for(
     """Resolve the policy for one principal; a partner is narrowed to its token's scopes."""
     grant = grant_for(role)
     read_rules, write_rules = grant.read_rules, grant.write_rules
+    actions = grant.actions
     if role is Role.PARTNER:
         read_rules = _scoped_rules(read_rules, scopes, 0)
         write_rules = _scoped_rules(write_rules, scopes, 1)
+        actions = {t: a for t, a in actions.items()
+                   if t not in PARTNER_SCOPES or PARTNER_SCOPES[t][1] in scopes}
     return Access(
         role=role,
         actor=actor,
@@ -191,7 +232,7 @@ def access_for(
         writable=grant.writable,
         read_rules=read_rules,
         write_rules=write_rules,
-        actions=grant.actions,
+        actions=actions,
         user_id=user_id,
         partner_id=partner_id,
         contact_id=contact_id,

@@ -47,6 +47,8 @@ class Action(StrEnum):
 
     CREATE = "create"
     ARCHIVE = "archive"
+    REGISTER = "register"  # a partner registers a deal
+    APPROVE = "approve"  # sales approves or rejects a registered deal
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from domain.opportunities import Stage
+
 
 @dataclass(frozen=True, slots=True)
 class Locked:
@@ -48,6 +50,17 @@ class RegistrationStore(Protocol):
                   registered: bool) -> bool: ...
 
 
+class OpportunityStore(Protocol):
+    async def stage(self, stage_id: uuid.UUID) -> Stage | None: ...
+    async def first_stage(self, pipeline_id: uuid.UUID | None) -> Stage | None: ...
+    async def account_territory(self, account_id: uuid.UUID) -> uuid.UUID | None: ...
+    async def stage_changed(self, opportunity_id: uuid.UUID, from_stage: uuid.UUID | None,
+                            to_stage: uuid.UUID) -> None: ...
+    async def contact_role(self, opportunity_id: uuid.UUID, contact_id: uuid.UUID) -> dict | None: ...
+    async def set_contact_role(self, opportunity_id: uuid.UUID, contact_id: uuid.UUID,
+                               role: str | None) -> uuid.UUID | None: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -63,6 +76,7 @@ class UnitOfWork(Protocol):
     consents: ConsentStore
     notes: NoteStore
     registrations: RegistrationStore
+    opportunities: OpportunityStore
     audit: AuditLog
 
     async def __aenter__(self) -> UnitOfWork: ...

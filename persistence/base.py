@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, text
@@ -27,8 +28,8 @@ def jsonable(value: Any) -> Any:
     """A value as it goes into JSON: ids as strings, times in ISO 8601."""
     if isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if isinstance(value, date | Decimal):  # datetimes too: datetime is a date
+        return value.isoformat() if isinstance(value, date) else str(value)
     return value
 
 

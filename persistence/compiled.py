@@ -101,6 +101,8 @@ class Compiler:
             return f"crm_time({column})"
         if c.render == "actor":
             return f"crm_actor_id({column})"
+        if c.render == "text":  # e.g. amounts, which GraphQL carries as strings
+            return f"({column})::text"
         if c.enum:
             whens = " ".join(f"WHEN {self.b.bind(stored)} THEN {self.b.bind(name)}"
                              for stored, name in c.enum)

@@ -43,10 +43,14 @@ def link_sort_keys(node_type: str, t: str) -> list[SortKey]:
     return [column_key(field, t, spec.search_column(field)), column_key("id", t, spec.table.c.id)]
 
 
-def note_sort_keys(t: str) -> list[SortKey]:
-    table = SPECS["Note"].table
+def newest_first_keys(spec: Spec, t: str) -> list[SortKey]:
+    table = spec.table
     return [column_key("createdAt", t, table.c.created_at, descending=True),
             column_key("id", t, table.c.id, descending=True)]
+
+
+def note_sort_keys(t: str) -> list[SortKey]:
+    return newest_first_keys(SPECS["Note"], t)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class ChildRelation:
 CHILD_RELATIONS = {
     "consents": ChildRelation("Consent", "contact_id", ("channel", "purpose")),
     "children": ChildRelation("Territory", "parent_id", ("name",)),
+    "stages": ChildRelation("Stage", "pipeline_id", ("position", "id")),
+    "stageHistory": ChildRelation("StageChange", "opportunity_id", ("created_at", "id")),
+    "contactRoles": ChildRelation("OpportunityContactRole", "opportunity_id", ("role", "id")),
 }
 
 
@@ -81,6 +88,7 @@ class Loaders:
         self.reader = reader
         self.access = access
         self._by_id: dict[str, DataLoader] = {}
+        self._children_of: dict[str, DataLoader] = {}
 
     def by_id(self, type_name: str) -> DataLoader[uuid.UUID, dict | None]:
         """Records of a type by id; ids the caller may not see load as None."""
@@ -111,13 +119,17 @@ class Loaders:
         """A page of each record's notes, newest first."""
         return DataLoader(self._note_pages)
 
-    @cached_property
-    def consents_by_contact_id(self) -> DataLoader[uuid.UUID, list[dict]]:
-        return DataLoader(lambda ids: self._children(CHILD_RELATIONS["consents"], ids))
+    def children(self, relation: str) -> DataLoader[uuid.UUID, list[dict]]:
+        """The child records of each parent along one of CHILD_RELATIONS, in its order."""
+        if relation not in self._children_of:
+            self._children_of[relation] = DataLoader(
+                lambda ids, r=CHILD_RELATIONS[relation]: self._children(r, ids))
+        return self._children_of[relation]
 
     @cached_property
-    def territories_by_parent_id(self) -> DataLoader[uuid.UUID, list[dict]]:
-        return DataLoader(lambda ids: self._children(CHILD_RELATIONS["children"], ids))
+    def opportunities_by_account_id(self) -> DataLoader[tuple[uuid.UUID, PageRequest], Page]:
+        """A page of each account's opportunities, newest first."""
+        return DataLoader(self._opportunity_pages)
 
     async def _grouped_pages(self, keys, fetch) -> list[Page]:
         """Run one statement per distinct page request (siblings share one)."""
@@ -158,6 +170,19 @@ class Loaders:
                 self.reader, Builder(), parent="t.record_id", parent_ids=parent_ids,
                 columns=projection(spec, self.access, "t"), source="note t",
                 where="t.archived_at IS NULL", keys=note_sort_keys("t"), request=request)
+
+        return await self._grouped_pages(keys, fetch)
+
+    async def _opportunity_pages(self, keys) -> list[Page]:
+        spec = SPECS["Opportunity"]
+
+        async def fetch(parent_ids, request):
+            b = Builder()
+            return await fetch_child_pages(
+                self.reader, b, parent="t.account_id", parent_ids=parent_ids,
+                columns=projection(spec, self.access, "t"), source="opportunity t",
+                where=f"t.archived_at IS NULL AND {read_sql(spec, self.access, 't', b)}",
+                keys=newest_first_keys(spec, "t"), request=request)
 
         return await self._grouped_pages(keys, fetch)
 

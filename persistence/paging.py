@@ -11,11 +11,11 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Boolean, DateTime, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, Uuid
 from sqlalchemy.types import TypeEngine
 
 from domain.errors import DomainError, ErrorCode
@@ -125,6 +125,8 @@ def _typed(key: SortKey, value: Any) -> Any:
         return EPOCH + value * MICROSECOND
     if isinstance(sql_type, Uuid):
         return uuid.UUID(value)
+    if isinstance(sql_type, Date):
+        return date.fromisoformat(value)
     expected = (int,) if isinstance(sql_type, Integer) else (str,) if isinstance(
         sql_type, String) else (bool,) if isinstance(sql_type, Boolean) else (int, float, str)
     if type(value) not in expected:

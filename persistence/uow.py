@@ -12,6 +12,14 @@ from persistence.contacts import CONTACT
 from persistence.db import Transaction
 from persistence.links import LinkStore
 from persistence.notes import NOTE, NoteStore
+from persistence.opportunities import (
+    OPPORTUNITY,
+    OPPORTUNITY_CONTACT,
+    PIPELINE,
+    STAGE,
+    STAGE_CHANGE,
+    OpportunityStore,
+)
 from persistence.partners import PARTNER, RegistrationStore
 from persistence.records import RecordStore
 from persistence.spec import Spec
@@ -20,7 +28,8 @@ from persistence.users import USER
 
 SPECS: dict[str, Spec] = {
     s.type_name: s for s in (
-        CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY)
+        CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY,
+        PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT)
 }
 
 
@@ -35,6 +44,7 @@ class UnitOfWork:
     consents: ConsentStore
     notes: NoteStore
     registrations: RegistrationStore
+    opportunities: OpportunityStore
     audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
@@ -50,6 +60,7 @@ class UnitOfWork:
         self.consents = ConsentStore(tx, access)
         self.notes = NoteStore(tx, access)
         self.registrations = RegistrationStore(tx, access)
+        self.opportunities = OpportunityStore(tx, access)
         self.audit = AuditLog(tx, access)
         return self
 

@@ -123,9 +123,11 @@ def principals() -> dict[str, Principal]:
         **staff,
         "sales2": Principal.staff(Role.SALES, stable_id("user", "sales2@example.com")),
         "partner": Principal.partner(stable_id("partner", "Demo Partner"),
-                                     ["contacts:read", "accounts:read"]),
+                                     ["contacts:read", "accounts:read", "opportunities:read",
+                                      "opportunities:write"]),
         "other_partner": Principal.partner(stable_id("partner", "Northwind Resellers"),
-                                           ["contacts:read", "accounts:read"]),
+                                           ["contacts:read", "accounts:read",
+                                            "opportunities:read", "opportunities:write"]),
         "customer": Principal.customer(stable_id("contact", "customer")),
     }
 

@@ -24,3 +24,6 @@ TERRITORY_DACH = gid("Territory", "territory", "DACH")
 TERRITORY_EMEA = gid("Territory", "territory", "EMEA")
 TERRITORY_NORTH_AMERICA = gid("Territory", "territory", "North America")
 DEMO_PARTNER = gid("Partner", "partner", "Demo Partner")
+# The demo's first deal, and a deal Demo Partner registered and sales approved.
+DEMO_DEAL = gid("Opportunity", "opportunity", 1)
+DEMO_PARTNER_DEAL = gid("Opportunity", "opportunity", "partner-Demo Partner-2")

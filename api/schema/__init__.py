@@ -15,32 +15,36 @@ from api.resolvers.directory import DirectoryMutations, DirectoryQueries
 from api.resolvers.links import LinkMutations
 from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
+from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.viewer import ViewerQueries
 from api.schema.operational.accounts import Account
 from api.schema.operational.audit import AuditEntry
 from api.schema.operational.consents import Consent
 from api.schema.operational.contacts import Contact
 from api.schema.operational.notes import Note
+from api.schema.operational.opportunities import Opportunity
 from api.schema.operational.partners import Partner
+from api.schema.operational.pipelines import Pipeline, Stage
 from api.schema.operational.territories import Territory
 from api.schema.operational.users import User
 from api.schema.scalars import DateTime
 
 
 @strawberry.type(description="Reads of the customer record.")
-class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, DirectoryQueries,
-            AuditQueries):
+class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, OpportunityQueries,
+            DirectoryQueries, AuditQueries):
     pass
 
 
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
-class Mutation(ContactMutations, AccountMutations, NoteMutations, ConsentMutations, LinkMutations,
-               DirectoryMutations):
+class Mutation(ContactMutations, AccountMutations, OpportunityMutations, NoteMutations,
+               ConsentMutations, LinkMutations, DirectoryMutations):
     pass
 
 
 # Types reachable only through node(id) must be named so that the schema includes them.
-NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry]
+NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry, Opportunity,
+              Pipeline, Stage]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
                            config=StrawberryConfig(scalar_map={datetime: DateTime}))

@@ -45,8 +45,8 @@ def column(description: str, convert: Callable[[Any], Any] | None = None,
     """A field read from the row under the same name; `type_name` names the policy type when
     it differs from the GraphQL type (edges carry the fields of the link they stand for).
 
-    `sql` tells the compiled read path how the column renders: value, actor, json_many
-    (a JSON list of objects) or json_one (a JSON object).
+    `sql` tells the compiled read path how the column renders: value, actor, text (as
+    GraphQL serialises decimals), json_many (a JSON list of objects) or json_one (a JSON object).
     """
     def resolve(root, info: strawberry.Info):
         check_readable(info, type_name)
@@ -68,6 +68,17 @@ def reference(target: str, description: str, key: str | None = None):
 
     return strawberry.field(resolver=resolve, description=description,
                             metadata={"sql": "reference", "target": target})
+
+
+def child_list(relation: str, target: str, description: str):
+    """A plain list of child records along one of persistence's CHILD_RELATIONS."""
+    async def resolve(root, info: strawberry.Info):
+        check_readable(info)
+        rows = await info.context.loaders.children(relation).load(root.data["id"])
+        return [wrap(target, r) for r in rows]
+
+    return strawberry.field(resolver=resolve, description=description,
+                            metadata={"sql": "children", "relation": relation, "target": target})
 
 
 def node_id(type_name: str):

@@ -7,7 +7,8 @@ gt, gte, lt, lte, isNull, ilike, startsWith}}`; conditions given together must a
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -64,6 +65,29 @@ class DateTimeFilter:
     is_null: bool | None = _op("true: has no value; false: has a value.")
 
 
+@strawberry.input(description="Conditions on a calendar date; all that are given must hold.")
+class DateFilter:
+    eq: date | None = _op("On this day.")
+    neq: date | None = _op("Not on this day.")
+    in_: list[date] | None = _op("On one of these days.", name="in")
+    gt: date | None = _op("After.")
+    gte: date | None = _op("On or after.")
+    lt: date | None = _op("Before.")
+    lte: date | None = _op("On or before.")
+    is_null: bool | None = _op("true: has no value; false: has a value.")
+
+
+@strawberry.input(description="Conditions on a decimal amount; all that are given must hold.")
+class DecimalFilter:
+    eq: Decimal | None = _op("Equal to.")
+    neq: Decimal | None = _op("Not equal to.")
+    gt: Decimal | None = _op("Greater than.")
+    gte: Decimal | None = _op("Greater than or equal to.")
+    lt: Decimal | None = _op("Less than.")
+    lte: Decimal | None = _op("Less than or equal to.")
+    is_null: bool | None = _op("true: has no value; false: has a value.")
+
+
 @strawberry.input(description="Conditions on a reference, given by global ids.")
 class IDFilter:
     eq: strawberry.ID | None = _op("Points at this record.")
@@ -97,6 +121,21 @@ class OrderDirection(Enum):
 class NullsOrder(Enum):
     FIRST = "FIRST"
     LAST = "LAST"
+
+
+def order_input(fields: type[Enum], name: str):
+    """An input of {field, direction, nulls} over one enum of sortable fields, e.g. ContactOrder."""
+    namespace = {
+        "__annotations__": {"field": fields, "direction": OrderDirection,
+                            "nulls": NullsOrder | None},
+        "field": strawberry.field(description="What to sort by."),
+        "direction": strawberry.field(default=OrderDirection.ASC,
+                                      description="Ascending or descending."),
+        "nulls": strawberry.field(default=None, description="Where empty values go; default: "
+                                  "last ascending, first descending."),
+    }
+    return strawberry.input(type(name, (), namespace), name=name, description=(
+        "One sort key; later keys break ties of earlier ones, id breaks the rest."))
 
 
 FIELD_OPS = {"eq": Op.EQ, "neq": Op.NEQ, "in_": Op.IN, "gt": Op.GT, "gte": Op.GTE, "lt": Op.LT,

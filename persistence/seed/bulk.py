@@ -25,7 +25,9 @@ from persistence.directory import is_empty
 from persistence.notes import NoteRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
+from persistence.seed.bulk_deals import COLUMNS as DEAL_COLUMNS
 from persistence.seed.bulk_rows import BulkRows, Rows
+from persistence.seed.demo_deals import load_stages
 from persistence.territories import TerritoryRow
 from persistence.users import UserRow
 
@@ -48,6 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     NoteRow.__tablename__: ("record_type", "record_id", "body"),
     ConsentRow.__tablename__: ("contact_id", "channel", "purpose", "status", "recorded_at",
                                "source"),
+    **DEAL_COLUMNS,
 }
 # Keys and indexes of the loaded tables, and foreign keys pointing at them. Restored in this
 # order: unique keys first, since foreign keys need the keys they reference.
@@ -131,7 +134,8 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress) -> dict[
             # COPY needs asyncpg itself; it runs inside the transaction SQLAlchemy began.
             driver = (await conn.get_raw_connection()).driver_connection
             restore = await _drop_keys(driver)
-            await _copy_all(driver, BulkRows(contacts, seed), progress)
+            stages = await load_stages(conn)
+            await _copy_all(driver, BulkRows(contacts, seed, stages), progress)
             progress.say(f"all rows copied; restoring {len(restore)} keys and indexes")
             for statement in restore:
                 await driver.execute(statement)

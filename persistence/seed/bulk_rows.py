@@ -26,6 +26,8 @@ from persistence.notes import NoteRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed import demo
+from persistence.seed.bulk_deals import BulkDeals
+from persistence.seed.demo_deals import StageInfo
 from persistence.seed.generator import (
     CHANNELS,
     COUNTRIES,
@@ -140,8 +142,10 @@ class _Account:
 class BulkRows:
     """The fixed rows (territories, users, partners), then contacts with all that hangs on them."""
 
-    def __init__(self, contacts: int, seed: int = 42) -> None:
+    def __init__(self, contacts: int, seed: int = 42,
+                 stages: dict[str, list[StageInfo]] | None = None) -> None:
         self.total, self.made = contacts, 0
+        self.deals = BulkDeals(stages or {}, seed, _stamp, stable_hex)
         self.gen = Generator(seed)
         self.rng = self.gen.rng
         self.phones = phone_pool()
@@ -197,6 +201,8 @@ class BulkRows:
         end = min(self.total, self.made + contacts)
         while self.made < end:
             self._next_slot()
+        if self.done:
+            self._close_account(self.account)
         return self.rows
 
     def _next_slot(self) -> None:
@@ -246,8 +252,16 @@ class BulkRows:
                 + (stable_id("partner", partner), account_id))
         for k in range(rng.randrange(1, 4)):
             self._note("Account", account_id, f"a{n}-{k}", at, account.owner)
+        self._close_account(self.account)
         self.previous, self.account = self.account, account
         return account
+
+    def _close_account(self, account: _Account | None) -> None:
+        """An account's deals, made once all its contacts are known."""
+        if account is not None:
+            territory = self.territory_ids[demo.COUNTRY_TERRITORY[account.country]]
+            self.deals.for_account(self.rows, account.id, account.owner, territory,
+                                   account.country, account.contacts, self._time(self.made))
 
     def _contact(self, account: _Account | None) -> None:
         rng, i = self.rng, self.made

@@ -12,8 +12,10 @@ from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.directory import is_empty
 from persistence.notes import NoteRow
+from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
+from persistence.seed.demo_deals import DemoDeals, load_stages
 from persistence.seed.generator import (
     CHANNELS,
     PURPOSES,
@@ -169,7 +171,8 @@ class DemoData:
 
 
 ORDER = (TerritoryRow, UserRow, PartnerRow, AccountRow, ContactRow, AccountContactRow,
-         PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow)
+         PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow,
+         OpportunityRow, StageChangeRow, OpportunityContactRow)
 
 
 async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
@@ -177,6 +180,8 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     if not await is_empty(conn):
         return None
     data = DemoData().build()
+    DemoDeals(data, await load_stages(conn), BASE_TIME).add_all(
+        data.rows[AccountRow], data.rows[AccountContactRow])
     for table in ORDER:
         rows = data.rows.get(table, [])
         if rows:

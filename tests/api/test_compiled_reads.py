@@ -12,8 +12,10 @@ import pytest
 
 from tests.demo import (
     CUSTOMER,
+    DEMO_DEAL,
     DEMO_PARTNER_ACCOUNT,
     DEMO_PARTNER_CONTACT,
+    DEMO_PARTNER_DEAL,
     TERRITORY_DACH,
     UNREGISTERED_ACCOUNT,
 )
@@ -66,9 +68,24 @@ PARTNER_VIEW = """query($a: ID!) { account(id: $a) { name contacts(first: 50) { 
   edges { jobTitle node { firstName lastName emails { address } } } } }
   accounts(first: 20) { totalCount nodes { name } } contacts(first: 20) { nodes { lastName } } }"""
 
+DEAL = """query($id: ID!) { opportunity(id: $id) { id version name amount currency closeDate
+  probability stageEnteredAt closedAt closeReason source registration
+  account { name } pipeline { name kind stages { name position probability kind } }
+  stage { name kind pipeline { name } } owner { name } territory { name } partner { name }
+  stageHistory { at actor fromStage { name } toStage { name } }
+  contactRoles { role contact { lastName } } } }"""
+DEALS = """query($after: String) { opportunities(first: 7, after: $after,
+  filter: {or: [{amount: {gte: "20000"}}, {closeDate: {lt: "2026-06-01"}}]},
+  orderBy: [{field: CLOSE_DATE, direction: DESC}, {field: NAME}]) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { cursor node { name amount closeDate stage { name } } } } }"""
+PARTNER_DEALS = """{ opportunities(first: 20) { totalCount nodes { name amount registration
+  account { name } stage { name } } } }"""
+
 # Queries that stay within what the portals may read.
 WITHIN_POLICY = {("customer", CUSTOMER_VIEW), ("partner", PARTNER_VIEW),
-                 ("other_partner", PARTNER_VIEW)}
+                 ("other_partner", PARTNER_VIEW), ("partner", PARTNER_DEALS),
+                 ("other_partner", PARTNER_DEALS), ("analyst", DEALS)}
 CASES = [
     (CONTACT_360, {"id": CUSTOMER}),
     (CONTACT_360, {"id": DEMO_PARTNER_CONTACT}),
@@ -83,6 +100,10 @@ CASES = [
     (SHAPES, {"c": CUSTOMER, "a": DEMO_PARTNER_ACCOUNT, "t": TERRITORY_DACH}),
     (CUSTOMER_VIEW, {"id": CUSTOMER}),
     (PARTNER_VIEW, {"a": DEMO_PARTNER_ACCOUNT}),
+    (DEAL, {"id": DEMO_DEAL}),
+    (DEAL, {"id": DEMO_PARTNER_DEAL}),
+    (DEALS, {}),
+    (PARTNER_DEALS, {}),
 ]
 
 
@@ -131,6 +152,17 @@ async def test_pages_walked_with_compiled_cursors_match(http, resolver_http, tok
     assert second == pages[1]
     ids = [e["node"]["id"] for page in pages for e in page["contacts"]["edges"]]
     assert len(ids) == len(set(ids)) == 9
+
+
+async def test_deal_pages_by_close_date_walk_alike_on_both_paths(http, resolver_http, tokens):
+    """Cursors over dates made by SQL and by Python are the same cursors."""
+    pages = {}
+    for name, client in (("compiled", http), ("resolvers", resolver_http)):
+        first = (await ask(client, tokens["admin"], DEALS, {}))[1]["data"]["opportunities"]
+        after = first["pageInfo"]["endCursor"]
+        pages[name] = (first, (await ask(client, tokens["admin"], DEALS, {"after": after}))[1])
+    assert pages["compiled"] == pages["resolvers"]
+    assert len(pages["compiled"][1]["data"]["opportunities"]["edges"]) == 7
 
 
 async def test_a_failing_compiled_read_is_answered_by_the_resolvers(app, http, tokens,

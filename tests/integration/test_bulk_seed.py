@@ -15,6 +15,7 @@ from persistence.migrate import upgrade
 from persistence.seed.bulk import seed_bulk
 from persistence.seed.bulk_rows import BulkRows
 from persistence.seed.demo import COUNTRY_TERRITORY, CUSTOMER_EMAIL, USERS
+from persistence.seed.demo_deals import StageInfo
 
 CONTACTS = 2_000
 SEED = 42
@@ -64,7 +65,20 @@ UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname
 ORDER BY 1, 2, 3
 """
 STAMPED_TABLES = ("territory", "app_user", "partner", "account", "contact", "account_contact",
-                  "partner_account", "partner_contact", "portal_identity", "note", "consent")
+                  "partner_account", "partner_contact", "portal_identity", "note", "consent",
+                  "opportunity", "opportunity_stage_change", "opportunity_contact")
+BAD_DEALS = """
+SELECT count(*) FROM opportunity o JOIN pipeline_stage s ON s.id = o.stage_id
+WHERE s.pipeline_id <> o.pipeline_id OR o.probability <> s.probability
+   OR (s.kind = 'OPEN') <> (o.closed_at IS NULL AND o.close_reason IS NULL)
+   OR NOT EXISTS (SELECT 1 FROM opportunity_stage_change h
+                  WHERE h.opportunity_id = o.id AND h.to_stage_id = o.stage_id)
+"""
+DEAL_ROLES_OUTSIDE_ACCOUNT = """
+SELECT count(*) FROM opportunity_contact r JOIN opportunity o ON o.id = r.opportunity_id
+WHERE NOT EXISTS (SELECT 1 FROM account_contact ac
+                  WHERE ac.account_id = o.account_id AND ac.contact_id = r.contact_id)
+"""
 
 
 def _with_database(url: str, name: str) -> str:
@@ -128,6 +142,13 @@ async def test_seed_bulk_counts_in_expected_ranges(seeded, db):
     assert 1.5 * CONTACTS < counts["consent"] < 2.5 * CONTACTS
     assert CONTACTS < counts["note"] < 1.5 * CONTACTS
     assert 0 < counts["partner_account"] < 0.05 * counts["account"]
+    assert counts["account"] < counts["opportunity"] < 2 * counts["account"]
+    assert 2 * counts["opportunity"] < counts["opportunity_stage_change"]
+
+
+async def test_seed_bulk_deals_sit_in_their_stage_with_their_history(db):
+    assert await db.fetchval(BAD_DEALS) == 0
+    assert await db.fetchval(DEAL_ROLES_OUTSIDE_ACCOUNT) == 0
 
 
 async def test_seed_bulk_every_account_has_one_to_twenty_contacts(db):
@@ -177,7 +198,8 @@ async def test_seed_bulk_customer_has_a_portal_identity(db):
 async def test_seed_bulk_same_seed_gives_same_rows(seeded):
     # given two databases seeded alike and one with another seed
     urls, counts = seeded
-    tables = ("contact", "account", "account_contact", "note", "consent", "partner_contact")
+    tables = ("contact", "account", "account_contact", "note", "consent", "partner_contact",
+              "opportunity", "opportunity_stage_change", "opportunity_contact")
     first, second, other = [await _digests(url, tables) for url in urls]
     # then the same seed gives identical rows, and another seed different contacts
     assert counts[0] == counts[1]
@@ -187,14 +209,17 @@ async def test_seed_bulk_same_seed_gives_same_rows(seeded):
 
 def test_bulk_rows_do_not_depend_on_chunk_size():
     # given the same contacts generated in one chunk and in uneven chunks
-    whole, pieces = BulkRows(CONTACTS, SEED), BulkRows(CONTACTS, SEED)
+    stages = {kind: [StageInfo(uuid.uuid4(), uuid.uuid4(), k, 50, k) for k in ("OPEN", "WON",
+                                                                          "LOST")]
+              for kind in ("NEW_BUSINESS", "RENEWAL", "UPSELL")}
+    whole, pieces = BulkRows(CONTACTS, SEED, stages), BulkRows(CONTACTS, SEED, stages)
     in_one = whole.chunk(CONTACTS)
     in_pieces: dict[str, list] = {}
     while not pieces.done:
         for table, rows in pieces.chunk(333).items():
             in_pieces.setdefault(table, []).extend(rows)
-    # then the rows are the same
-    assert whole.fixed == pieces.fixed
+    # then the rows are the same, deals included
+    assert whole.fixed == pieces.fixed and in_one["opportunity"]
     assert dict(in_one) == in_pieces
 
 

@@ -9,28 +9,29 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema.errors import UserError
-from api.schema.fields import check_readable, column, node_id, record_type, reference
+from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
 from api.schema.filters import (
     DateTimeFilter,
     IDFilter,
-    NullsOrder,
-    OrderDirection,
     StringFilter,
     enum_filter,
+    order_input,
 )
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.operational.memberships import AccountContactConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
-from api.schema.relay import After, Before, Connection, First, Last, Record, page_args
+from api.schema.relay import After, Before, Connection, First, Last, Record, connection, page_args
 from domain.accounts import AccountSize
 
 if TYPE_CHECKING:
+    from api.schema.operational.opportunities import Opportunity
     from api.schema.operational.territories import Territory
     from api.schema.operational.users import User
 
 Size = strawberry.enum(AccountSize, description="Headcount band of an organisation.")
 UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
 TerritoryRef = Annotated["Territory", strawberry.lazy("api.schema.operational.territories")]
+OpportunityRef = Annotated["Opportunity", strawberry.lazy("api.schema.operational.opportunities")]
 
 
 @record_type("Account")
@@ -62,6 +63,16 @@ class Account(Record):
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:
         return await notes_of(self.data["id"], info, first, after, last, before)
+
+    @strawberry.field(description="The account's deals you may see, newest first.")
+    async def opportunities(self, info: strawberry.Info, first: First = None,
+                            after: After = None, last: Last = None,
+                            before: Before = None) -> Connection[OpportunityRef] | None:
+        check_readable(info)
+        request = page_args(info, first, after, last, before)
+        page = await info.context.loaders.opportunities_by_account_id.load(
+            (self.data["id"], request))
+        return connection(page, lambda row: wrap("Opportunity", row))
 
 
 AccountSizeFilter = enum_filter(AccountSize, "AccountSizeFilter")
@@ -98,13 +109,7 @@ class AccountOrderField(Enum):
     UPDATED_AT = "updatedAt"
 
 
-@strawberry.input(description="One sort key; later keys break ties of earlier ones, id breaks the rest.")
-class AccountOrder:
-    field: AccountOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC,
-                                                 description="Ascending or descending.")
-    nulls: NullsOrder | None = strawberry.field(
-        default=None, description="Where empty values go; default: last ascending, first descending.")
+AccountOrder = order_input(AccountOrderField, "AccountOrder")
 
 
 @strawberry.input(description="A new account. name is required.")

@@ -9,15 +9,21 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema.errors import UserError
-from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
+from api.schema.fields import (
+    check_readable,
+    child_list,
+    column,
+    node_id,
+    record_type,
+    reference,
+)
 from api.schema.filters import (
     DateTimeFilter,
     IDFilter,
     IntFilter,
-    NullsOrder,
-    OrderDirection,
     StringFilter,
     enum_filter,
+    order_input,
 )
 from api.schema.operational.consents import Consent
 from api.schema.operational.inputs import (
@@ -103,12 +109,8 @@ class Contact(Record):
         page = await info.context.loaders.accounts_by_contact_id.load((self.data["id"], request))
         return membership_connection(page, "Account")
 
-    @strawberry.field(description="Consents, by channel and purpose.",
-                      metadata={"sql": "children", "relation": "consents", "target": "Consent"})
-    async def consents(self, info: strawberry.Info) -> list[Consent] | None:
-        check_readable(info)
-        rows = await info.context.loaders.consents_by_contact_id.load(self.data["id"])
-        return [wrap("Consent", r) for r in rows]
+    consents: list[Consent] | None = child_list(
+        "consents", "Consent", "Consents, by channel and purpose.")
 
     @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
     async def notes(self, info: strawberry.Info, first: First = None,
@@ -153,13 +155,7 @@ class ContactOrderField(Enum):
     UPDATED_AT = "updatedAt"
 
 
-@strawberry.input(description="One sort key; later keys break ties of earlier ones, id breaks the rest.")
-class ContactOrder:
-    field: ContactOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC,
-                                                 description="Ascending or descending.")
-    nulls: NullsOrder | None = strawberry.field(
-        default=None, description="Where empty values go; default: last ascending, first descending.")
+ContactOrder = order_input(ContactOrderField, "ContactOrder")
 
 
 @strawberry.input(description="A new contact. lastName is required.")

@@ -8,7 +8,13 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema.errors import UserError
-from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
+from api.schema.fields import (
+    child_list,
+    column,
+    node_id,
+    record_type,
+    reference,
+)
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import Node
 
@@ -23,13 +29,8 @@ class Territory(Node):
     version: int | None = column("Optimistic-concurrency version; send it back to change it.")
     parent: Annotated["Territory", strawberry.lazy(__name__)] | None = reference(
         "Territory", "The territory this one belongs to; null at the top.")
-
-    @strawberry.field(description="Territories directly below this one, by name.",
-                      metadata={"sql": "children", "relation": "children", "target": "Territory"})
-    async def children(self, info: strawberry.Info) -> list[Territory] | None:
-        check_readable(info)
-        rows = await info.context.loaders.territories_by_parent_id.load(self.data["id"])
-        return [wrap("Territory", r) for r in rows]
+    children: list[Annotated["Territory", strawberry.lazy(__name__)]] | None = child_list(
+        "children", "Territory", "Territories directly below this one, by name.")
 
 
 @strawberry.input(description="A new territory, or changes to one (id and version to change).")

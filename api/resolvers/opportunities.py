@@ -1,0 +1,167 @@
+"""opportunity, opportunities, pipelines, forecast, and the deal mutations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from api.resolvers.common import get_record, list_records, mutate, page_of
+from api.schema.analytical.forecast import ForecastRow, GroupBy, Period
+from api.schema.errors import argument_error, forbidden_field
+from api.schema.ids import parse_id, to_global_id
+from api.schema.operational.inputs import ArchiveInput, field_values
+from api.schema.operational.opportunities import (
+    DealDecisionInput,
+    DealRegisterInput,
+    Opportunity,
+    OpportunityContactRoleInput,
+    OpportunityCreateInput,
+    OpportunityFilter,
+    OpportunityOrder,
+    OpportunityPayload,
+    OpportunityUpdateInput,
+)
+from api.schema.operational.pipelines import Pipeline
+from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from domain.errors import DomainError
+from domain.filters import OrderTerm
+from domain.opportunities import REFERENCES, ForecastGroup, check_forecast_window
+from domain.services import opportunities as deals
+from domain.services.records import archive_record
+from persistence.forecast import forecast as forecast_rows
+
+FilterArg = Annotated[OpportunityFilter | None, arg("Which deals to list.")]
+OrderArg = Annotated[list[OpportunityOrder] | None,
+                     arg("Sort keys, most significant first; default: createdAt.")]
+PIPELINE_ORDER = [OrderTerm("position"), OrderTerm("name")]
+GROUP_TYPES = {ForecastGroup.OWNER: "User", ForecastGroup.TERRITORY: "Territory",
+               ForecastGroup.PIPELINE: "Pipeline"}
+
+
+@strawberry.type
+class OpportunityQueries:
+    @strawberry.field(description="A deal by id; null when there is none you may see.",
+                      metadata={"sql": "record", "type": "Opportunity"})
+    async def opportunity(self, info: strawberry.Info, id: NodeId) -> Opportunity | None:
+        return await get_record(info, "Opportunity", id)
+
+    @strawberry.field(description="Deals you may see; first/last run from 1 to 100 (default 20).",
+                      metadata={"sql": "list", "type": "Opportunity", "references": REFERENCES})
+    async def opportunities(
+        self, info: strawberry.Info, first: First = None, after: After = None,
+        last: Last = None, before: Before = None, filter: FilterArg = None,
+        order_by: OrderArg = None, include_archived: IncludeArchived = False,
+    ) -> Connection[Opportunity]:
+        return await list_records(info, "Opportunity", first=first, after=after, last=last,
+                                  before=before, filter=filter, order_by=order_by,
+                                  references=REFERENCES, include_archived=include_archived)
+
+    @strawberry.field(description="The sales pipelines, in order, each with its stages.")
+    async def pipelines(self, info: strawberry.Info, first: First = None, after: After = None,
+                        last: Last = None, before: Before = None) -> Connection[Pipeline]:
+        return await page_of(info, "Pipeline", (first, after, last, before), None, PIPELINE_ORDER)
+
+    @strawberry.field(description="Open, weighted, committed and won amounts per group and "
+                                  "period, by expected close date, from the deals you may see. "
+                                  "Needs read access to amounts.")
+    async def forecast(
+        self, info: strawberry.Info,
+        period: Annotated[Period, arg("MONTH or QUARTER.")],
+        from_: Annotated[date, strawberry.argument(name="from",
+                                                   description="First day to include.")],
+        to: Annotated[date, arg("Last day to include.")],
+        group_by: Annotated[GroupBy, arg("OWNER, TERRITORY or PIPELINE.")],
+    ) -> list[ForecastRow]:
+        ctx = info.context
+        if not ctx.access.can_read("Opportunity", "amount"):
+            raise forbidden_field("Opportunity", "amount")
+        try:
+            check_forecast_window(from_, to)
+        except DomainError as exc:
+            raise argument_error(exc) from None
+        group = ForecastGroup(group_by.value)
+        rows = await forecast_rows(ctx.reader, ctx.access, period, from_, to, group)
+        return [ForecastRow(
+            group=None if r["group_id"] is None else strawberry.ID(
+                to_global_id(GROUP_TYPES[group], r["group_id"])),
+            group_name=r["group_name"], period_start=r["period"], currency=r["currency"],
+            open_amount=r["open_amount"], weighted_amount=r["weighted_amount"],
+            committed_amount=r["committed_amount"], won_amount=r["won_amount"],
+            deals=r["deals"], won_deals=r["won_deals"]) for r in rows]
+
+
+def _opportunity(info: strawberry.Info, action):
+    return mutate(info, OpportunityPayload, "opportunity", "Opportunity", action)
+
+
+@strawberry.type
+class OpportunityMutations:
+    @strawberry.mutation(description="Open a deal on an account.")
+    async def opportunity_create(
+        self, info: strawberry.Info,
+        input: Annotated[OpportunityCreateInput, arg("The new deal.")],
+    ) -> OpportunityPayload:
+        ctx = info.context
+        return await _opportunity(info, lambda: deals.create_opportunity(
+            field_values(input, REFERENCES), ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Change a deal or move it to another stage; won and lost "
+                                     "need a closeReason; `version` must be the one you last read.")
+    async def opportunity_update(
+        self, info: strawberry.Info,
+        input: Annotated[OpportunityUpdateInput, arg("The deal, its version, and the changes.")],
+    ) -> OpportunityPayload:
+        ctx = info.context
+        return await _opportunity(info, lambda: deals.update_opportunity(
+            parse_id(input.id, "Opportunity"), input.version, field_values(input, REFERENCES),
+            ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Archive a deal: it leaves lists and forecasts but keeps "
+                                     "its history.")
+    async def opportunity_archive(
+        self, info: strawberry.Info, input: Annotated[ArchiveInput, arg("The deal and version.")],
+    ) -> OpportunityPayload:
+        ctx = info.context
+        return await _opportunity(info, lambda: archive_record(
+            deals.KIND, parse_id(input.id, "Opportunity"), input.version, ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Give a contact a part in a deal, or take it off (role null).")
+    async def opportunity_contact_role_set(
+        self, info: strawberry.Info,
+        input: Annotated[OpportunityContactRoleInput, arg("The deal, the contact, the role.")],
+    ) -> OpportunityPayload:
+        ctx = info.context
+        return await _opportunity(info, lambda: deals.set_contact_role(
+            parse_id(input.opportunity_id, "Opportunity", "opportunityId"),
+            parse_id(input.contact_id, "Contact", "contactId"), input.role, ctx.uow(),
+            ctx.access))
+
+    @strawberry.mutation(description="Partners: register a deal on one of your accounts; it is "
+                                     "pending until sales approves it.")
+    async def deal_register(
+        self, info: strawberry.Info, input: Annotated[DealRegisterInput, arg("The deal.")],
+    ) -> OpportunityPayload:
+        ctx = info.context
+        return await _opportunity(info, lambda: deals.register_deal(
+            field_values(input, REFERENCES), ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Approve a deal a partner registered.")
+    async def deal_approve(
+        self, info: strawberry.Info, input: Annotated[DealDecisionInput, arg("The deal.")],
+    ) -> OpportunityPayload:
+        return await _decide(info, input, approve=True)
+
+    @strawberry.mutation(description="Reject a deal a partner registered.")
+    async def deal_reject(
+        self, info: strawberry.Info, input: Annotated[DealDecisionInput, arg("The deal.")],
+    ) -> OpportunityPayload:
+        return await _decide(info, input, approve=False)
+
+
+async def _decide(info: strawberry.Info, input: DealDecisionInput, approve: bool):
+    ctx = info.context
+    return await _opportunity(info, lambda: deals.decide_registration(
+        parse_id(input.id, "Opportunity"), input.version, approve, input.reason, ctx.uow(),
+        ctx.access))

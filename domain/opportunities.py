@@ -1,0 +1,183 @@
+"""Opportunities: deals moving through the stages of a pipeline, and the rules they obey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+import pycountry
+
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.values import clean_text
+
+MAX_AMOUNT = Decimal("999999999999.99")  # numeric(14, 2)
+DEFAULT_CURRENCY = "EUR"
+COMMITTED_PROBABILITY = 90  # a forecast counts a deal as committed from this probability on
+
+
+class PipelineKind(StrEnum):
+    """What kind of business a pipeline tracks."""
+
+    NEW_BUSINESS = "NEW_BUSINESS"
+    RENEWAL = "RENEWAL"
+    UPSELL = "UPSELL"
+
+
+class StageKind(StrEnum):
+    """Whether a deal in a stage is still open, or was won or lost."""
+
+    OPEN = "OPEN"
+    WON = "WON"
+    LOST = "LOST"
+
+
+class OpportunitySource(StrEnum):
+    """Where a deal came from."""
+
+    DIRECT = "DIRECT"
+    LEAD = "LEAD"
+    CAMPAIGN = "CAMPAIGN"
+    PARTNER = "PARTNER"
+
+
+class ContactRole(StrEnum):
+    """The part a contact plays in a deal."""
+
+    DECISION_MAKER = "DECISION_MAKER"
+    ECONOMIC_BUYER = "ECONOMIC_BUYER"
+    INFLUENCER = "INFLUENCER"
+    USER = "USER"
+
+
+class Registration(StrEnum):
+    """A partner-registered deal: pending until sales decides."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class ForecastPeriod(StrEnum):
+    """The length of one forecast period."""
+
+    MONTH = "MONTH"
+    QUARTER = "QUARTER"
+
+
+class ForecastGroup(StrEnum):
+    """What a forecast adds deals up by."""
+
+    OWNER = "OWNER"
+    TERRITORY = "TERRITORY"
+    PIPELINE = "PIPELINE"
+
+
+MAX_FORECAST_DAYS = 3660  # ten years of periods is as far as a forecast looks
+
+
+def check_forecast_window(start: date, end: date) -> None:
+    if end < start:
+        raise DomainError.one("to", ErrorCode.INVALID, "to is before from.")
+    if (end - start).days > MAX_FORECAST_DAYS:
+        raise DomainError.one("to", ErrorCode.INVALID, "A forecast spans at most ten years.")
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A pipeline stage as the rules need it."""
+
+    id: object
+    pipeline_id: object
+    kind: StageKind
+    probability: int
+
+
+REFERENCES = {"account": "Account", "owner": "User", "territory": "Territory",
+              "pipeline": "Pipeline", "stage": "Stage"}
+# Fields whose changes are written by the stage rules, not taken from the input as they are.
+STAGE_FIELDS = ("pipeline", "stage", "probability", "closeReason")
+
+
+def clean_amount(raw, field: str = "amount") -> Decimal | None:
+    """A non-negative amount with at most two decimals."""
+    if raw is None:
+        return None
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise DomainError.one(field, ErrorCode.INVALID, f"{field} is not a number.") from None
+    if not value.is_finite() or value < 0:
+        raise DomainError.one(field, ErrorCode.INVALID, f"{field} must not be negative.")
+    if value > MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
+        raise DomainError.one(field, ErrorCode.INVALID,
+                              f"{field} must be at most {MAX_AMOUNT} with at most two decimals.")
+    return value.quantize(Decimal("0.01"))
+
+
+def clean_currency(raw: str | None, field: str = "currency") -> str:
+    """An ISO 4217 currency code, e.g. EUR."""
+    code = (raw or "").strip().upper()
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        raise DomainError.one(field, ErrorCode.INVALID, f"{raw!r} is not an ISO 4217 currency.")
+    return code
+
+
+def clean_probability(raw: int | None, field: str = "probability") -> int | None:
+    if raw is not None and not 0 <= raw <= 100:
+        raise DomainError.one(field, ErrorCode.INVALID, f"{field} runs from 0 to 100.")
+    return raw
+
+
+def validate_opportunity(values: dict, *, creating: bool) -> dict:
+    """Check and normalise the plain fields; stages are checked by `stage_move`."""
+    problems = Problems()
+    clean: dict = {}
+
+    def attempt(field: str, fn) -> None:
+        problems.check(values, clean, field, fn)
+
+    attempt("name", lambda v: clean_text(v, "name", required=True))
+    attempt("amount", clean_amount)
+    attempt("currency", clean_currency)
+    attempt("probability", clean_probability)
+    attempt("closeReason", lambda v: clean_text(v, "closeReason", limit=500))
+    attempt("campaign", lambda v: clean_text(v, "campaign", limit=200))
+    attempt("source", lambda v: OpportunitySource(v).value if v is not None else None)
+    attempt("closeDate", lambda v: v if v is None or isinstance(v, date) else _bad_date())
+    if creating:
+        for field in ("name", "account"):
+            if values.get(field) is None and not any(p.field == field for p in problems.items):
+                problems.add(field, ErrorCode.REQUIRED, f"{field} is required.")
+        clean.setdefault("currency", DEFAULT_CURRENCY)
+    elif "account" in values and values["account"] is None:
+        problems.add("account", ErrorCode.REQUIRED, "An opportunity needs an account.")
+    for field in ("account", "owner", "territory", "pipeline", "stage"):
+        if field in values and values[field] is not None:
+            clean[field] = values[field]
+    problems.raise_if_any()
+    return clean
+
+
+def _bad_date():
+    raise DomainError.one("closeDate", ErrorCode.INVALID, "closeDate is not a date.")
+
+
+def stage_move(current: Stage | None, target: Stage, values: dict, stored_reason: str | None,
+               pipeline_given: object | None) -> dict:
+    """The stage fields a move to `target` writes: its pipeline, its default probability
+    unless one is given, and a reason, which won and lost stages require."""
+    if pipeline_given is not None and pipeline_given != target.pipeline_id:
+        raise DomainError.one("stage", ErrorCode.INVALID,
+                              "This stage belongs to another pipeline.")
+    changes = {"stage": target.id, "pipeline": target.pipeline_id}
+    moved = current is None or current.id != target.id
+    if moved and "probability" not in values:
+        changes["probability"] = target.probability
+    reason = values.get("closeReason", stored_reason)
+    if target.kind is not StageKind.OPEN and not reason:
+        raise DomainError.one("closeReason", ErrorCode.REQUIRED,
+                              f"A {target.kind.value.lower()} deal needs a closeReason.")
+    return changes
+

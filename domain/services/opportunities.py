@@ -1,0 +1,179 @@
+"""Opportunity use cases: create, change (stages included), register, approve, contact roles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from domain.access import Access, Action
+from domain.errors import DomainError, ErrorCode, not_found
+from domain.opportunities import (
+    REFERENCES,
+    STAGE_FIELDS,
+    ContactRole,
+    OpportunitySource,
+    Registration,
+    Stage,
+    StageKind,
+    stage_move,
+    validate_opportunity,
+)
+from domain.ports import UnitOfWork
+from domain.services.records import (
+    RecordKind,
+    check_references,
+    check_version,
+    lock_writable,
+    require_action,
+    require_writable_fields,
+)
+
+TYPE = "Opportunity"
+KIND = RecordKind(TYPE, lambda values, **kw: values, REFERENCES)
+# What a partner may say about a deal it registers.
+REGISTRATION_FIELDS = ("account", "name", "amount", "currency", "closeDate")
+
+
+async def _target_stage(uow: UnitOfWork, clean: dict) -> Stage:
+    """The stage named in the input, or the first of the named (or default) pipeline."""
+    if "stage" in clean:
+        target = await uow.opportunities.stage(clean["stage"])
+        if target is None:
+            raise not_found("stage", "Stage")
+        return target
+    target = await uow.opportunities.first_stage(clean.get("pipeline"))
+    if target is None:
+        raise DomainError.one("pipeline", ErrorCode.NOT_FOUND, "No pipeline with stages to start in.")
+    return target
+
+
+def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str | None) -> None:
+    """Write the stage fields of a move into `clean`: pipeline, probability, closing time."""
+    clean.update(stage_move(current, target, clean, stored_reason, clean.get("pipeline")))
+    if current is None or current.id != target.id:
+        now = datetime.now(UTC)
+        clean["stageEnteredAt"] = now
+        was_open = current is None or current.kind is StageKind.OPEN
+        if target.kind is StageKind.OPEN:
+            clean["closedAt"] = None
+        elif was_open:
+            clean["closedAt"] = now
+
+
+async def _insert(uow: UnitOfWork, clean: dict, target: Stage) -> uuid.UUID:
+    if clean.get("territory") is None:
+        clean["territory"] = await uow.opportunities.account_territory(clean["account"])
+    new_id = await uow.records.insert(TYPE, clean)
+    await uow.opportunities.stage_changed(new_id, None, target.id)
+    await uow.audit.record(TYPE, new_id, "create", {f: (None, v) for f, v in clean.items()},
+                           parent_id=clean["account"])
+    return new_id
+
+
+async def create_opportunity(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Open a deal on an account, in the given stage or the first stage of its pipeline."""
+    require_action(access, TYPE, Action.CREATE)
+    require_writable_fields(access, TYPE, values)
+    clean = validate_opportunity(values, creating=True)
+    if clean.get("owner") is None and access.user_id:
+        clean["owner"] = access.user_id
+    async with uow:
+        await check_references(KIND, clean, uow)
+        target = await _target_stage(uow, clean)
+        _moved(clean, None, target, None)
+        new_id = await _insert(uow, clean, target)
+        await lock_writable(uow, TYPE, new_id)
+        await uow.commit()
+    return new_id
+
+
+async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
+                             access: Access) -> uuid.UUID:
+    """Change a deal; a new stage is kept in its history, and won or lost needs a reason."""
+    require_writable_fields(access, TYPE, values)
+    clean = validate_opportunity(values, creating=False)
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, {*values, *STAGE_FIELDS})
+        check_version(locked, version)
+        stored = locked.values
+        await check_references(KIND, clean, uow)
+        current = await uow.opportunities.stage(stored["stage"])
+        if any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline")):
+            _moved(clean, current, await _target_stage(uow, clean), stored.get("closeReason"))
+        elif "closeReason" in values and not clean.get("closeReason") and (
+                current is not None and current.kind is not StageKind.OPEN):
+            raise DomainError.one("closeReason", ErrorCode.REQUIRED,
+                                  "A won or lost deal keeps its closeReason.")
+        changes = {f: (stored.get(f), v) for f, v in clean.items() if stored.get(f) != v}
+        if changes:
+            await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()})
+            if "stage" in changes:
+                await uow.opportunities.stage_changed(id, stored["stage"], clean["stage"])
+            await uow.audit.record(TYPE, id, "update", changes)
+        await uow.commit()
+    return id
+
+
+async def register_deal(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """A partner registers a deal on one of its accounts; it waits for sales to approve it."""
+    require_action(access, TYPE, Action.REGISTER)
+    unknown = set(values) - set(REGISTRATION_FIELDS)
+    if unknown:
+        raise DomainError.one(sorted(unknown)[0], ErrorCode.FORBIDDEN,
+                              "A registration sets only account, name, amount, currency "
+                              "and closeDate.")
+    clean = validate_opportunity(values, creating=True)
+    clean |= {"source": OpportunitySource.PARTNER.value, "partner": access.partner_id,
+              "registration": Registration.PENDING.value}
+    async with uow:
+        if not await uow.records.visible("Account", [clean["account"]]):
+            raise not_found("account", "Account")
+        target = await _target_stage(uow, clean)
+        _moved(clean, None, target, None)
+        new_id = await _insert(uow, clean, target)
+        await uow.commit()
+    return new_id
+
+
+async def decide_registration(id: uuid.UUID, version: int, approve: bool, reason: str | None,
+                              uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Approve or reject a pending partner deal; an approved deal without owner gets the approver."""
+    require_action(access, TYPE, Action.APPROVE)
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, ("registration", "owner"))
+        check_version(locked, version)
+        if locked.values.get("registration") != Registration.PENDING.value:
+            raise DomainError.one("id", ErrorCode.CONFLICT, "This deal is not awaiting approval.")
+        decided = Registration.APPROVED if approve else Registration.REJECTED
+        changes = {"registration": (Registration.PENDING.value, decided.value)}
+        if approve and locked.values.get("owner") is None and access.user_id:
+            changes["owner"] = (None, access.user_id)
+        if not approve and reason:
+            changes["closeReason"] = (None, reason.strip()[:500])
+        await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()})
+        await uow.audit.record(TYPE, id, decided.value.lower(), changes)
+        await uow.commit()
+    return id
+
+
+async def set_contact_role(opportunity_id: uuid.UUID, contact_id: uuid.UUID,
+                           role: ContactRole | None, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Give a contact a role in a deal, or take it away when `role` is None."""
+    require_writable_fields(access, TYPE, ["contactRoles"])
+    async with uow:
+        await lock_writable(uow, TYPE, opportunity_id, field_name="opportunityId")
+        if not await uow.records.visible("Contact", [contact_id]):
+            raise not_found("contactId", "Contact")
+        before = await uow.opportunities.contact_role(opportunity_id, contact_id)
+        if role is None and before is None:
+            raise DomainError.one("contactId", ErrorCode.NOT_FOUND,
+                                  "The contact has no role in this deal.")
+        value = role.value if role is not None else None
+        row_id = await uow.opportunities.set_contact_role(opportunity_id, contact_id, value)
+        await uow.audit.record("OpportunityContactRole", row_id or before["id"],
+                               "update" if before else "create",
+                               {"contact": (contact_id, contact_id),
+                                "role": ((before or {}).get("role"), value)},
+                               parent_id=opportunity_id)
+        await uow.commit()
+    return opportunity_id

@@ -1,0 +1,248 @@
+"""Pipelines with ordered stages, opportunities moving through them, and their history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint
+from sqlmodel import Field
+
+from domain.access import Access, RecordRule
+from domain.opportunities import (
+    ContactRole,
+    OpportunitySource,
+    PipelineKind,
+    Registration,
+    Stage,
+    StageKind,
+)
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, utc_column
+from persistence.db import Transaction
+from persistence.spec import Spec
+from persistence.sql import Builder
+from persistence.territories import owned_or_in_territory
+
+
+def _one_of(column: str, values) -> CheckConstraint:
+    return CheckConstraint(f"{column} IN {tuple(v.value for v in values)}", name=column)
+
+
+class PipelineRow(Stamped, table=True):
+    __tablename__ = "pipeline"
+    __table_args__ = (_one_of("kind", PipelineKind),)
+
+    name: str = Field(max_length=100, unique=True)
+    kind: str = Field(max_length=20)
+    position: int = 0
+
+
+class StageRow(Stamped, table=True):
+    __tablename__ = "pipeline_stage"
+    __table_args__ = (
+        UniqueConstraint("pipeline_id", "name"),
+        Index("ix_pipeline_stage_pipeline_id_position", "pipeline_id", "position"),
+        _one_of("kind", StageKind),
+        CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
+    )
+
+    pipeline_id: uuid.UUID = Field(foreign_key="pipeline.id")
+    name: str = Field(max_length=100)
+    position: int
+    probability: int
+    kind: str = Field(max_length=10)
+
+
+class OpportunityRow(Stamped, table=True):
+    __tablename__ = "opportunity"
+    __table_args__ = (
+        Index("ix_opportunity_created_at_id", "created_at", "id"),
+        Index("ix_opportunity_name_id", "name", "id"),
+        Index("ix_opportunity_close_date_id", "close_date", "id"),
+        Index("ix_opportunity_account_id_created_at_id", "account_id", "created_at", "id"),
+        _one_of("source", OpportunitySource),
+        _one_of("registration", Registration),
+        CheckConstraint("amount >= 0", name="amount"),
+        CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
+    )
+
+    account_id: uuid.UUID = Field(foreign_key="account.id")
+    name: str = Field(max_length=200)
+    amount: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    currency: str = Field(max_length=3)
+    close_date: date | None = None
+    pipeline_id: uuid.UUID = Field(foreign_key="pipeline.id")
+    stage_id: uuid.UUID = Field(foreign_key="pipeline_stage.id", index=True)
+    probability: int
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
+    source: str | None = Field(default=None, max_length=20)
+    campaign: str | None = Field(default=None, max_length=200)
+    # A deal a partner registered, and sales' decision on it.
+    partner_id: uuid.UUID | None = Field(default=None, foreign_key="partner.id", index=True)
+    registration: str | None = Field(default=None, max_length=10)
+    close_reason: str | None = Field(default=None, max_length=500)
+    closed_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
+    stage_entered_at: datetime = Field(**utc_column())
+
+
+class StageChangeRow(Stamped, table=True):
+    """One move of an opportunity between stages: created_by moved it, at created_at."""
+
+    __tablename__ = "opportunity_stage_change"
+    __table_args__ = (
+        Index("ix_opportunity_stage_change_opportunity_id_created_at_id",
+              "opportunity_id", "created_at", "id"),
+    )
+
+    opportunity_id: uuid.UUID = Field(foreign_key="opportunity.id")
+    from_stage_id: uuid.UUID | None = Field(default=None, foreign_key="pipeline_stage.id")
+    to_stage_id: uuid.UUID = Field(foreign_key="pipeline_stage.id")
+
+
+class OpportunityContactRow(Stamped, table=True):
+    """A contact's role in a deal."""
+
+    __tablename__ = "opportunity_contact"
+    __table_args__ = (UniqueConstraint("opportunity_id", "contact_id"), _one_of("role", ContactRole))
+
+    opportunity_id: uuid.UUID = Field(foreign_key="opportunity.id")
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True)
+    role: str = Field(max_length=20)
+
+
+def _registered_to_caller(t: str, access: Access, b: Builder) -> str:
+    return f"{t}.partner_id = {b.bind(access.partner_id)}"
+
+
+def _everyone(t: str, access: Access, b: Builder) -> str:
+    """Reached only through an opportunity the caller already sees."""
+    return "TRUE"
+
+
+PIPELINE = Spec(
+    type_name="Pipeline",
+    table=PipelineRow.__table__,
+    columns={**STAMP_FIELDS, "name": "name", "kind": "kind", "position": "position"},
+    searchable={"name": ("name", "name"), "position": ("position", "position")},
+    unique={"uq_pipeline_name": "name"},
+)
+
+STAGE = Spec(
+    type_name="Stage",
+    table=StageRow.__table__,
+    columns={"id": "id", "version": "version", "name": "name", "position": "position",
+             "probability": "probability", "kind": "kind", "pipeline": "pipeline_id"},
+    unique={"uq_pipeline_stage_pipeline_id_name": "name"},
+)
+
+OPPORTUNITY = Spec(
+    type_name="Opportunity",
+    table=OpportunityRow.__table__,
+    columns={**STAMP_FIELDS, "name": "name", "account": "account_id", "amount": "amount",
+             "currency": "currency", "closeDate": "close_date", "pipeline": "pipeline_id",
+             "stage": "stage_id", "probability": "probability", "owner": "owner_id",
+             "territory": "territory_id", "source": "source", "campaign": "campaign",
+             "partner": "partner_id", "registration": "registration",
+             "closeReason": "close_reason", "closedAt": "closed_at",
+             "stageEnteredAt": "stage_entered_at"},
+    rules={RecordRule.PARTNER: _registered_to_caller,
+           RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
+    searchable={
+        **STAMP_SEARCH,
+        **{f: (c, f) for f, c in (
+            ("name", "name"), ("account", "account_id"), ("amount", "amount"),
+            ("currency", "currency"), ("closeDate", "close_date"), ("pipeline", "pipeline_id"),
+            ("stage", "stage_id"), ("probability", "probability"), ("owner", "owner_id"),
+            ("territory", "territory_id"), ("source", "source"), ("partner", "partner_id"),
+            ("registration", "registration"), ("closedAt", "closed_at"))},
+    },
+)
+
+STAGE_CHANGE = Spec(
+    type_name="StageChange",
+    table=StageChangeRow.__table__,
+    columns={"id": "id", "at": "created_at", "actor": "created_by", "fromStage": "from_stage_id",
+             "toStage": "to_stage_id"},
+    visibility=_everyone,
+)
+
+OPPORTUNITY_CONTACT = Spec(
+    type_name="OpportunityContactRole",
+    table=OpportunityContactRow.__table__,
+    columns={"id": "id", "version": "version", "contact": "contact_id", "role": "role"},
+    visibility=_everyone,
+)
+
+
+class OpportunityStore:
+    """Implements domain.ports.OpportunityStore: stages, stage history and contact roles."""
+
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
+        self.actor = str(access.actor)
+
+    async def _stage(self, where: str, b: Builder) -> Stage | None:
+        rows = await self.tx.rows(
+            f"SELECT s.id, s.pipeline_id, s.kind, s.probability FROM pipeline_stage s "
+            f"JOIN pipeline p ON p.id = s.pipeline_id WHERE s.archived_at IS NULL "
+            f"AND p.archived_at IS NULL AND {where} "
+            f"ORDER BY p.position, p.name, s.position LIMIT 1", b.params)
+        if not rows:
+            return None
+        row = rows[0]
+        return Stage(row["id"], row["pipeline_id"], StageKind(row["kind"]), row["probability"])
+
+    async def stage(self, stage_id: uuid.UUID) -> Stage | None:
+        b = Builder()
+        return await self._stage(f"s.id = {b.bind(stage_id)}", b)
+
+    async def first_stage(self, pipeline_id: uuid.UUID | None) -> Stage | None:
+        """The first stage of the pipeline, or of the first new-business pipeline."""
+        b = Builder()
+        if pipeline_id is not None:
+            return await self._stage(f"p.id = {b.bind(pipeline_id)}", b)
+        return await self._stage(f"p.kind = {b.bind(PipelineKind.NEW_BUSINESS.value)}", b)
+
+    async def account_territory(self, account_id: uuid.UUID) -> uuid.UUID | None:
+        b = Builder()
+        return await self.tx.value(
+            f"SELECT territory_id FROM account WHERE id = {b.bind(account_id)}", b.params)
+
+    async def stage_changed(self, opportunity_id: uuid.UUID, from_stage: uuid.UUID | None,
+                            to_stage: uuid.UUID) -> None:
+        b = Builder()
+        actor = b.bind(self.actor)
+        await self.tx.value(
+            f"INSERT INTO opportunity_stage_change (id, opportunity_id, from_stage_id, "
+            f"to_stage_id, created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, "
+            f"{b.bind(opportunity_id)}, {b.bind(from_stage)}, {b.bind(to_stage)}, {actor}, "
+            f"{actor})", b.params)
+
+    async def contact_role(self, opportunity_id: uuid.UUID, contact_id: uuid.UUID) -> dict | None:
+        b = Builder()
+        rows = await self.tx.rows(
+            f"SELECT id, role FROM opportunity_contact WHERE opportunity_id = "
+            f"{b.bind(opportunity_id)} AND contact_id = {b.bind(contact_id)} "
+            f"AND archived_at IS NULL", b.params)
+        return dict(rows[0]) if rows else None
+
+    async def set_contact_role(self, opportunity_id: uuid.UUID, contact_id: uuid.UUID,
+                               role: str | None) -> uuid.UUID | None:
+        """Give the contact a role in the deal, or archive its role when `role` is None."""
+        b = Builder()
+        opportunity, contact, actor = (b.bind(opportunity_id), b.bind(contact_id),
+                                       b.bind(self.actor))
+        if role is None:
+            sql = (f"UPDATE opportunity_contact SET archived_at = now(), version = version + 1, "
+                   f"updated_at = now(), updated_by = {actor} WHERE opportunity_id = "
+                   f"{opportunity} AND contact_id = {contact} AND archived_at IS NULL RETURNING id")
+        else:
+            sql = (f"INSERT INTO opportunity_contact (id, opportunity_id, contact_id, role, "
+                   f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {opportunity}, "
+                   f"{contact}, {b.bind(role)}, {actor}, {actor}) ON CONFLICT (opportunity_id, "
+                   f"contact_id) DO UPDATE SET role = excluded.role, archived_at = NULL, "
+                   f"version = opportunity_contact.version + 1, updated_at = now(), "
+                   f"updated_by = {actor} RETURNING id")
+        return await self.tx.value(sql, b.params)
