@@ -73,6 +73,10 @@ async def _principal(conn, args) -> Principal:
             raise directory.NotFoundError(f"unknown scopes {sorted(unknown)}; known: "
                                           f"{sorted(KNOWN_SCOPES)}")
         return Principal.partner(partner["id"], scopes)
+    if role is Role.CAPTURE:
+        if not args.form:
+            raise directory.NotFoundError("--form is required for the capture role")
+        return Principal.capture((await directory.find_capture_form(conn, args.form))["id"])
     if role is Role.CUSTOMER:
         if not args.contact:
             raise directory.NotFoundError("--contact is required for the customer role")
@@ -138,6 +142,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--user", metavar="EMAIL|ID", help="staff user (default: first of role)")
     token.add_argument("--partner", metavar="NAME|ID")
     token.add_argument("--contact", metavar="EMAIL|ID")
+    token.add_argument("--form", metavar="NAME|ID", help="capture form, for the capture role")
     token.add_argument("--scope", action="append", metavar="S", help="partner scope; repeatable")
     token.add_argument("--ttl", type=int, metavar="SECONDS", help="lifetime (default CRM_TOKEN_TTL)")
     token.set_defaults(run=cmd_token)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.principal import Principal
+from auth.tokens import TokenService
 from domain.access import Access
 from persistence.db import Reader
 from persistence.loaders import Loaders
@@ -20,6 +21,7 @@ class Context:
     principal: Principal
     engine: AsyncEngine  # for writes, in transactions
     reader: Reader  # for reads, outside transactions
+    tokens: TokenService | None = None  # for the mutations that hand out tokens
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 

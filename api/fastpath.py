@@ -46,7 +46,7 @@ from persistence import readplan as rp
 
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
 RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "Consent",
-                "Opportunity", "Pipeline", "Stage")
+                "Opportunity", "Pipeline", "Stage", "Lead", "CaptureForm", "AssignmentRule")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 

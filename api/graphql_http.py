@@ -155,7 +155,8 @@ class GraphQLEndpoint:
             if data is not None:
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
             result = await self._execute(document, operation,
-                                         Context(principal, self.engine, self.reader))
+                                         Context(principal, self.engine, self.reader,
+                                                 self.authenticator.tokens))
         except TokenError as exc:
             header = f'Bearer error="invalid_token", error_description="{exc}"'
             return self._respond({"errors": [{"message": str(exc), "extensions": {

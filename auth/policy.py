@@ -17,7 +17,10 @@ from functools import cache
 
 from domain.access import Access, Action, ActorRef, RecordRule, Role
 
-ROLES = tuple(Role)
+# The roles of the tables below, in column order. A capture form is no role of the tables:
+# it may capture leads (ACTIONS) and nothing else.
+ROLES = (Role.ADMIN, Role.SALES, Role.MARKETING, Role.SERVICE, Role.ANALYST, Role.PARTNER,
+         Role.CUSTOMER)
 
 # Which fields of each type make up a group; a field belongs to exactly one group.
 GROUPS: Mapping[str, tuple[str, ...]] = {
@@ -61,6 +64,22 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "Pipeline.all": ("id", "name", "kind", "position", "stages", "version", "createdAt",
                      "updatedAt", "archivedAt", "createdBy", "updatedBy"),
     "Stage.all": ("id", "name", "position", "probability", "kind", "pipeline", "version"),
+    "Lead.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Lead.provenance": ("createdBy", "updatedBy"),
+    "Lead.person": ("firstName", "lastName", "title"),
+    "Lead.channels": ("email", "phone"),
+    "Lead.company": ("company", "industry", "size", "country", "website"),
+    "Lead.qualification": ("source", "campaign", "status", "score", "lastCapturedAt",
+                           "captures"),
+    "Lead.sales": ("owner", "territory"),
+    "Lead.conversion": ("convertedAt", "convertedContact", "convertedAccount",
+                        "convertedOpportunity"),
+    "LeadCapture.all": ("id", "at", "form", "payload"),
+    "CaptureForm.all": ("id", "name", "source", "active", "version", "createdAt", "updatedAt",
+                        "archivedAt", "createdBy", "updatedBy"),
+    "AssignmentRule.all": ("id", "position", "country", "industry", "size", "territory",
+                           "version", "createdAt", "updatedAt", "archivedAt", "createdBy",
+                           "updatedBy"),
     "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
 }
 
@@ -100,6 +119,17 @@ StageChange.all             R   R   R   R   R   -   -
 OpportunityContactRole.all  R   R   R   R   R   -   -
 Pipeline.all                R   R   R   R   R   R   -
 Stage.all                   R   R   R   R   R   R   -
+Lead.meta                   R   R   R   R   R   -   -
+Lead.provenance             R   R   R   R   R   -   -
+Lead.person                 RW  RW  RW  R   R   -   -
+Lead.channels               RW  RW  RW  R   -   -   -
+Lead.company                RW  RW  RW  R   R   -   -
+Lead.qualification          RW  RW  RW  R   R   -   -
+Lead.sales                  RW  RW  RW  R   R   -   -
+Lead.conversion             R   R   R   R   R   -   -
+LeadCapture.all             R   R   R   R   R   -   -
+CaptureForm.all             RW  R   R   R   R   -   -
+AssignmentRule.all          RW  R   R   R   R   -   -
 AuditEntry.all              R   -   -   -   -   -   -
 """
 
@@ -113,6 +143,9 @@ Partner     all/all  all/-                   all/-    all/-    all/-  partner/- 
 Opportunity all/all  all/owned_or_territory  all/-    all/-    all/-  partner/-        -/-
 Pipeline    all/-    all/-                   all/-    all/-    all/-  all/-            -/-
 Stage       all/-    all/-                   all/-    all/-    all/-  all/-            -/-
+Lead        all/all  all/owned_or_territory  all/all  all/-    all/-  -/-              -/-
+CaptureForm all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+AssignmentRule all/all all/-                 all/-    all/-    all/-  -/-              -/-
 AuditEntry  all/-    -/-                     -/-      -/-      -/-    -/-              -/-
 """
 
@@ -128,6 +161,15 @@ Opportunity.create   admin sales
 Opportunity.archive  admin sales
 Opportunity.register partner
 Opportunity.approve  admin sales
+Lead.create          admin sales marketing
+Lead.archive         admin sales marketing
+Lead.assign          admin sales marketing
+Lead.convert         admin sales
+Lead.capture         capture
+CaptureForm.create   admin
+CaptureForm.archive  admin
+AssignmentRule.create  admin
+AssignmentRule.archive admin
 """
 
 # A partner reaches a type only with the matching scope in its token.
@@ -154,7 +196,7 @@ def _rows(table: str) -> list[list[str]]:
 
 
 def _field_table() -> dict[Role, tuple[dict, dict]]:
-    grants: dict[Role, tuple[dict, dict]] = {role: ({}, {}) for role in ROLES}
+    grants: dict[Role, tuple[dict, dict]] = {role: ({}, {}) for role in Role}
     for group, *cells in _rows(FIELDS):
         type_name = group.split(".")[0]
         for role, cell in zip(ROLES, cells, strict=True):
@@ -167,7 +209,7 @@ def _field_table() -> dict[Role, tuple[dict, dict]]:
 
 
 def _record_table() -> dict[Role, tuple[dict, dict]]:
-    rules: dict[Role, tuple[dict, dict]] = {role: ({}, {}) for role in ROLES}
+    rules: dict[Role, tuple[dict, dict]] = {role: ({}, {}) for role in Role}
     for type_name, *cells in _rows(RECORDS):
         for role, cell in zip(ROLES, cells, strict=True):
             read, write = (RecordRule(p) if p != "-" else RecordRule.NONE for p in cell.split("/"))
@@ -177,7 +219,7 @@ def _record_table() -> dict[Role, tuple[dict, dict]]:
 
 
 def _action_table() -> dict[Role, dict[str, set[Action]]]:
-    actions: dict[Role, dict[str, set[Action]]] = {role: {} for role in ROLES}
+    actions: dict[Role, dict[str, set[Action]]] = {role: {} for role in Role}
     for key, *roles in _rows(ACTIONS):
         type_name, action = key.split(".")
         for role in roles:

@@ -12,12 +12,13 @@ from domain.access import Access, ActorRef, Role
 
 @dataclass(frozen=True)
 class Principal:
-    """A verified caller. Exactly one of user_id, partner_id, contact_id is set."""
+    """A verified caller. Exactly one of user_id, partner_id, contact_id, form_id is set."""
 
     role: Role
     user_id: uuid.UUID | None = None
     partner_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
+    form_id: uuid.UUID | None = None  # a lead-capture form
     scopes: frozenset[str] = field(default_factory=frozenset)
     issuer: str | None = None
 
@@ -27,6 +28,8 @@ class Principal:
             return ActorRef("User", self.user_id)
         if self.partner_id:
             return ActorRef("Partner", self.partner_id)
+        if self.form_id:
+            return ActorRef("CaptureForm", self.form_id)
         return ActorRef("Contact", self.contact_id)
 
     def access(self) -> Access:
@@ -45,6 +48,10 @@ class Principal:
     @classmethod
     def customer(cls, contact_id: uuid.UUID, **kw) -> Principal:
         return cls(role=Role.CUSTOMER, contact_id=contact_id, **kw)
+
+    @classmethod
+    def capture(cls, form_id: uuid.UUID, **kw) -> Principal:
+        return cls(role=Role.CAPTURE, form_id=form_id, **kw)
 
 
 @lru_cache(maxsize=4096)

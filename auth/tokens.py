@@ -20,7 +20,7 @@ OWN_ALGORITHMS = ["ES256", "EdDSA"]
 TRUSTED_ALGORITHMS = ["ES256", "EdDSA", "RS256", "PS256"]
 LEEWAY_SECONDS = 30
 # The kind of subject each non-staff role must carry; staff tokens name a User.
-SUBJECT_TYPES = {Role.PARTNER: "Partner", Role.CUSTOMER: "Contact"}
+SUBJECT_TYPES = {Role.PARTNER: "Partner", Role.CUSTOMER: "Contact", Role.CAPTURE: "CaptureForm"}
 
 
 class TokenError(Exception):
@@ -109,4 +109,6 @@ class TokenService:
             return Principal.partner(actor.id, scopes, issuer=self.issuer)
         if role is Role.CUSTOMER:
             return Principal.customer(actor.id, issuer=self.issuer)
+        if role is Role.CAPTURE:
+            return Principal.capture(actor.id, issuer=self.issuer)
         return Principal.staff(role, actor.id, issuer=self.issuer)

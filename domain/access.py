@@ -22,10 +22,11 @@ class Role(StrEnum):
     ANALYST = "analyst"
     PARTNER = "partner"
     CUSTOMER = "customer"
+    CAPTURE = "capture"  # a lead-capture form: it may capture leads and nothing else
 
     @property
     def is_staff(self) -> bool:
-        return self not in (Role.PARTNER, Role.CUSTOMER)
+        return self not in (Role.PARTNER, Role.CUSTOMER, Role.CAPTURE)
 
 
 STAFF_ROLES = tuple(r for r in Role if r.is_staff)
@@ -49,6 +50,9 @@ class Action(StrEnum):
     ARCHIVE = "archive"
     REGISTER = "register"  # a partner registers a deal
     APPROVE = "approve"  # sales approves or rejects a registered deal
+    CAPTURE = "capture"  # a form submits a lead
+    ASSIGN = "assign"  # run the assignment rules on a lead
+    CONVERT = "convert"  # turn a lead into a contact, an account and maybe a deal
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,16 +74,6 @@ class ForecastGroup(StrEnum):
     PIPELINE = "PIPELINE"
 
 
-MAX_FORECAST_DAYS = 3660  # ten years of periods is as far as a forecast looks
-
-
-def check_forecast_window(start: date, end: date) -> None:
-    if end < start:
-        raise DomainError.one("to", ErrorCode.INVALID, "to is before from.")
-    if (end - start).days > MAX_FORECAST_DAYS:
-        raise DomainError.one("to", ErrorCode.INVALID, "A forecast spans at most ten years.")
-
-
 @dataclass(frozen=True, slots=True)
 class Stage:
     """A pipeline stage as the rules need it."""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from domain.leads import AssignmentRule
 from domain.opportunities import Stage
 
 
@@ -61,6 +62,16 @@ class OpportunityStore(Protocol):
                                role: str | None) -> uuid.UUID | None: ...
 
 
+class LeadStore(Protocol):
+    async def recent_by_email(self, email: str) -> uuid.UUID | None: ...
+    async def add_capture(self, lead_id: uuid.UUID, form_id: uuid.UUID | None,
+                          payload: dict) -> None: ...
+    async def form(self, form_id: uuid.UUID) -> dict | None: ...
+    async def rules(self) -> list[AssignmentRule]: ...
+    async def sales_users(self, territory_id: uuid.UUID) -> list[uuid.UUID]: ...
+    async def next_turn(self, territory_id: uuid.UUID) -> int: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -77,6 +88,7 @@ class UnitOfWork(Protocol):
     notes: NoteStore
     registrations: RegistrationStore
     opportunities: OpportunityStore
+    leads: LeadStore
     audit: AuditLog
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -184,3 +185,14 @@ def address_from_input(
         postal_code=clean_text(postal_code, f"{field}.postalCode", limit=20),
         country=normalize_country(country, f"{field}.country") if country else None,
     )
+
+
+MAX_WINDOW_DAYS = 3660  # ten years is as far as a statistic or forecast looks
+
+
+def check_date_window(start: date, end: date) -> None:
+    """A from/to window of whole days: in order, and at most ten years long."""
+    if end < start:
+        raise DomainError.one("to", ErrorCode.INVALID, "to is before from.")
+    if (end - start).days > MAX_WINDOW_DAYS:
+        raise DomainError.one("to", ErrorCode.INVALID, "A window spans at most ten years.")

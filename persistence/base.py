@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, text
+from sqlalchemy import CheckConstraint, DateTime, MetaData, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -48,6 +48,11 @@ class Stamped(SQLModel):
     updated_by: str = Field(default="System", max_length=80)
     version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
     archived_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
+
+
+def one_of(column: str, values) -> CheckConstraint:
+    """A check that the column holds one of an enum's values (or null)."""
+    return CheckConstraint(f"{column} IN {tuple(v.value for v in values)}", name=column)
 
 
 def jsonb(**kwargs) -> dict:

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.contacts import ContactRow
+from persistence.leads import CaptureFormRow
 from persistence.partners import PartnerClientRow, PartnerRow
 from persistence.portal import PortalIdentityRow
 from persistence.users import UserRow
@@ -41,14 +42,22 @@ async def find_user(conn: AsyncConnection, role: str, ref: str | None) -> dict:
     return dict(row)
 
 
-async def find_partner(conn: AsyncConnection, ref: str) -> dict:
-    t = PartnerRow.__table__
+async def _by_name_or_id(conn: AsyncConnection, table, ref: str, what: str) -> dict:
     ref_id = _as_uuid(ref)
-    stmt = select(t.c.id, t.c.name).where(t.c.id == ref_id if ref_id else t.c.name == ref)
+    stmt = select(table.c.id, table.c.name).where(
+        table.c.id == ref_id if ref_id else table.c.name == ref)
     row = (await conn.execute(stmt)).mappings().first()
     if row is None:
-        raise NotFoundError(f"no partner {ref!r}")
+        raise NotFoundError(f"no {what} {ref!r}")
     return dict(row)
+
+
+async def find_partner(conn: AsyncConnection, ref: str) -> dict:
+    return await _by_name_or_id(conn, PartnerRow.__table__, ref, "partner")
+
+
+async def find_capture_form(conn: AsyncConnection, ref: str) -> dict:
+    return await _by_name_or_id(conn, CaptureFormRow.__table__, ref, "capture form")
 
 
 async def find_contact(conn: AsyncConnection, ref: str) -> dict:

@@ -71,6 +71,7 @@ CHILD_RELATIONS = {
     "stages": ChildRelation("Stage", "pipeline_id", ("position", "id")),
     "stageHistory": ChildRelation("StageChange", "opportunity_id", ("created_at", "id")),
     "contactRoles": ChildRelation("OpportunityContactRole", "opportunity_id", ("role", "id")),
+    "captures": ChildRelation("LeadCapture", "lead_id", ("created_at", "id")),
 }
 
 

@@ -18,20 +18,16 @@ from domain.opportunities import (
     Stage,
     StageKind,
 )
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, utc_column
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
 from persistence.db import Transaction
 from persistence.spec import Spec
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
 
-def _one_of(column: str, values) -> CheckConstraint:
-    return CheckConstraint(f"{column} IN {tuple(v.value for v in values)}", name=column)
-
-
 class PipelineRow(Stamped, table=True):
     __tablename__ = "pipeline"
-    __table_args__ = (_one_of("kind", PipelineKind),)
+    __table_args__ = (one_of("kind", PipelineKind),)
 
     name: str = Field(max_length=100, unique=True)
     kind: str = Field(max_length=20)
@@ -43,7 +39,7 @@ class StageRow(Stamped, table=True):
     __table_args__ = (
         UniqueConstraint("pipeline_id", "name"),
         Index("ix_pipeline_stage_pipeline_id_position", "pipeline_id", "position"),
-        _one_of("kind", StageKind),
+        one_of("kind", StageKind),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
     )
 
@@ -61,8 +57,8 @@ class OpportunityRow(Stamped, table=True):
         Index("ix_opportunity_name_id", "name", "id"),
         Index("ix_opportunity_close_date_id", "close_date", "id"),
         Index("ix_opportunity_account_id_created_at_id", "account_id", "created_at", "id"),
-        _one_of("source", OpportunitySource),
-        _one_of("registration", Registration),
+        one_of("source", OpportunitySource),
+        one_of("registration", Registration),
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
     )
@@ -105,7 +101,7 @@ class OpportunityContactRow(Stamped, table=True):
     """A contact's role in a deal."""
 
     __tablename__ = "opportunity_contact"
-    __table_args__ = (UniqueConstraint("opportunity_id", "contact_id"), _one_of("role", ContactRole))
+    __table_args__ = (UniqueConstraint("opportunity_id", "contact_id"), one_of("role", ContactRole))
 
     opportunity_id: uuid.UUID = Field(foreign_key="opportunity.id")
     contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True)

@@ -10,6 +10,7 @@ from persistence.audit import AUDIT_ENTRY, AuditLog
 from persistence.consents import CONSENT, ConsentStore
 from persistence.contacts import CONTACT
 from persistence.db import Transaction
+from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, LeadStore
 from persistence.links import LinkStore
 from persistence.notes import NOTE, NoteStore
 from persistence.opportunities import (
@@ -29,7 +30,8 @@ from persistence.users import USER
 SPECS: dict[str, Spec] = {
     s.type_name: s for s in (
         CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY,
-        PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT)
+        PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT, LEAD, LEAD_CAPTURE,
+        CAPTURE_FORM, ASSIGNMENT_RULE)
 }
 
 
@@ -45,6 +47,7 @@ class UnitOfWork:
     notes: NoteStore
     registrations: RegistrationStore
     opportunities: OpportunityStore
+    leads: LeadStore
     audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
@@ -61,6 +64,7 @@ class UnitOfWork:
         self.notes = NoteStore(tx, access)
         self.registrations = RegistrationStore(tx, access)
         self.opportunities = OpportunityStore(tx, access)
+        self.leads = LeadStore(tx, access)
         self.audit = AuditLog(tx, access)
         return self
 

@@ -27,3 +27,4 @@ DEMO_PARTNER = gid("Partner", "partner", "Demo Partner")
 # The demo's first deal, and a deal Demo Partner registered and sales approved.
 DEMO_DEAL = gid("Opportunity", "opportunity", 1)
 DEMO_PARTNER_DEAL = gid("Opportunity", "opportunity", "partner-Demo Partner-2")
+DEMO_LEAD = gid("Lead", "lead", 0)

@@ -27,9 +27,10 @@ from api.schema.operational.pipelines import Pipeline
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
 from domain.errors import DomainError
 from domain.filters import OrderTerm
-from domain.opportunities import REFERENCES, ForecastGroup, check_forecast_window
+from domain.opportunities import REFERENCES, ForecastGroup
 from domain.services import opportunities as deals
 from domain.services.records import archive_record
+from domain.values import check_date_window
 from persistence.forecast import forecast as forecast_rows
 
 FilterArg = Annotated[OpportunityFilter | None, arg("Which deals to list.")]
@@ -78,7 +79,7 @@ class OpportunityQueries:
         if not ctx.access.can_read("Opportunity", "amount"):
             raise forbidden_field("Opportunity", "amount")
         try:
-            check_forecast_window(from_, to)
+            check_date_window(from_, to)
         except DomainError as exc:
             raise argument_error(exc) from None
         group = ForecastGroup(group_by.value)

@@ -12,6 +12,7 @@ from api.resolvers.audit import AuditQueries
 from api.resolvers.consents import ConsentMutations
 from api.resolvers.contacts import ContactMutations, ContactQueries
 from api.resolvers.directory import DirectoryMutations, DirectoryQueries
+from api.resolvers.leads import LeadMutations, LeadQueries
 from api.resolvers.links import LinkMutations
 from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
@@ -21,6 +22,7 @@ from api.schema.operational.accounts import Account
 from api.schema.operational.audit import AuditEntry
 from api.schema.operational.consents import Consent
 from api.schema.operational.contacts import Contact
+from api.schema.operational.leads import AssignmentRule, CaptureForm, Lead
 from api.schema.operational.notes import Note
 from api.schema.operational.opportunities import Opportunity
 from api.schema.operational.partners import Partner
@@ -31,20 +33,20 @@ from api.schema.scalars import DateTime
 
 
 @strawberry.type(description="Reads of the customer record.")
-class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, OpportunityQueries,
-            DirectoryQueries, AuditQueries):
+class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
+            OpportunityQueries, DirectoryQueries, AuditQueries):
     pass
 
 
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
-class Mutation(ContactMutations, AccountMutations, OpportunityMutations, NoteMutations,
-               ConsentMutations, LinkMutations, DirectoryMutations):
+class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
+               NoteMutations, ConsentMutations, LinkMutations, DirectoryMutations):
     pass
 
 
 # Types reachable only through node(id) must be named so that the schema includes them.
 NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry, Opportunity,
-              Pipeline, Stage]
+              Pipeline, Stage, Lead, CaptureForm, AssignmentRule]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
                            config=StrawberryConfig(scalar_map={datetime: DateTime}))

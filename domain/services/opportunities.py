@@ -60,7 +60,10 @@ def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str
             clean["closedAt"] = now
 
 
-async def _insert(uow: UnitOfWork, clean: dict, target: Stage) -> uuid.UUID:
+async def open_deal(uow: UnitOfWork, clean: dict) -> uuid.UUID:
+    """Insert a validated deal in its starting stage, with its first history entry and audit."""
+    target = await _target_stage(uow, clean)
+    _moved(clean, None, target, None)
     if clean.get("territory") is None:
         clean["territory"] = await uow.opportunities.account_territory(clean["account"])
     new_id = await uow.records.insert(TYPE, clean)
@@ -79,9 +82,7 @@ async def create_opportunity(values: dict, uow: UnitOfWork, access: Access) -> u
         clean["owner"] = access.user_id
     async with uow:
         await check_references(KIND, clean, uow)
-        target = await _target_stage(uow, clean)
-        _moved(clean, None, target, None)
-        new_id = await _insert(uow, clean, target)
+        new_id = await open_deal(uow, clean)
         await lock_writable(uow, TYPE, new_id)
         await uow.commit()
     return new_id
@@ -128,9 +129,7 @@ async def register_deal(values: dict, uow: UnitOfWork, access: Access) -> uuid.U
     async with uow:
         if not await uow.records.visible("Account", [clean["account"]]):
             raise not_found("account", "Account")
-        target = await _target_stage(uow, clean)
-        _moved(clean, None, target, None)
-        new_id = await _insert(uow, clean, target)
+        new_id = await open_deal(uow, clean)
         await uow.commit()
     return new_id
 

@@ -11,11 +11,13 @@ from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.directory import is_empty
+from persistence.leads import AssignmentRuleRow, CaptureFormRow, LeadCaptureRow, LeadRow
 from persistence.notes import NoteRow
 from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed.demo_deals import DemoDeals, load_stages
+from persistence.seed.demo_leads import add_leads
 from persistence.seed.generator import (
     CHANNELS,
     PURPOSES,
@@ -172,7 +174,22 @@ class DemoData:
 
 ORDER = (TerritoryRow, UserRow, PartnerRow, AccountRow, ContactRow, AccountContactRow,
          PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow,
-         OpportunityRow, StageChangeRow, OpportunityContactRow)
+         OpportunityRow, StageChangeRow, OpportunityContactRow, CaptureFormRow,
+         AssignmentRuleRow, LeadRow, LeadCaptureRow)
+
+
+def _territory_reps() -> dict[str, object]:
+    """Each territory's sales rep: the sales user of the territory or the nearest one above."""
+    reps = {territory: stable_id("user", email) for email, (_, role, territory) in USERS.items()
+            if role == "sales"}
+    found = {}
+    for territory in TERRITORIES:
+        place = territory
+        while place is not None and place not in reps:
+            place = TERRITORIES[place]
+        if place is not None:
+            found[territory] = reps[place]
+    return found
 
 
 async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
@@ -182,6 +199,7 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     data = DemoData().build()
     DemoDeals(data, await load_stages(conn), BASE_TIME).add_all(
         data.rows[AccountRow], data.rows[AccountContactRow])
+    add_leads(data, BASE_TIME, COUNTRY_TERRITORY, _territory_reps())
     for table in ORDER:
         rows = data.rows.get(table, [])
         if rows:

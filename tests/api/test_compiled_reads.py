@@ -13,6 +13,7 @@ import pytest
 from tests.demo import (
     CUSTOMER,
     DEMO_DEAL,
+    DEMO_LEAD,
     DEMO_PARTNER_ACCOUNT,
     DEMO_PARTNER_CONTACT,
     DEMO_PARTNER_DEAL,
@@ -82,6 +83,14 @@ DEALS = """query($after: String) { opportunities(first: 7, after: $after,
 PARTNER_DEALS = """{ opportunities(first: 20) { totalCount nodes { name amount registration
   account { name } stage { name } } } }"""
 
+LEAD = """query($id: ID!) { lead(id: $id) { id version firstName lastName title email phone
+  company industry size country website source campaign status score lastCapturedAt
+  owner { name } territory { name } captures { at form { name source active } payload }
+  convertedAt convertedContact { lastName } convertedAccount { name } } }"""
+LEADS = """{ leads(first: 15, orderBy: [{field: SCORE, direction: DESC}],
+  filter: {status: {in: [NEW, WORKING, CONVERTED]}}) { totalCount
+  edges { cursor node { lastName company score status convertedAccount { name } } } } }"""
+
 # Queries that stay within what the portals may read.
 WITHIN_POLICY = {("customer", CUSTOMER_VIEW), ("partner", PARTNER_VIEW),
                  ("other_partner", PARTNER_VIEW), ("partner", PARTNER_DEALS),
@@ -104,6 +113,8 @@ CASES = [
     (DEAL, {"id": DEMO_PARTNER_DEAL}),
     (DEALS, {}),
     (PARTNER_DEALS, {}),
+    (LEAD, {"id": DEMO_LEAD}),
+    (LEADS, {}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The deal rows of the access policy, cell by cell, through the API.
+"""The deal and lead rows of the access policy, cell by cell, through the API.
 
 EXPECTED is written out by hand from the README's policy table, so that a change to
 auth/policy.py that is not also a deliberate change here fails.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.demo import DEMO_DEAL, DEMO_PARTNER_DEAL, SALES_USER
+from tests.demo import DEMO_DEAL, DEMO_LEAD, DEMO_PARTNER_DEAL, SALES_USER
 
 ROLES = ("admin", "sales", "marketing", "service", "analyst", "partner", "customer")
 EXPECTED = {
@@ -80,3 +80,62 @@ async def test_deal_field_group_write(gql, factories, group, role):
         codes = [e["code"] for e in result.data["opportunityUpdate"]["errors"]]
     # then it is accepted where the table says W, and FORBIDDEN elsewhere
     assert codes == ([] if "W" in cell(group, role) else ["FORBIDDEN"])
+
+
+LEAD_EXPECTED = {
+    "person": ("RW", "RW", "RW", "R", "R", "-", "-"),
+    "channels": ("RW", "RW", "RW", "R", "-", "-", "-"),
+    "company": ("RW", "RW", "RW", "R", "R", "-", "-"),
+    "qualification": ("RW", "RW", "RW", "R", "R", "-", "-"),
+    "sales": ("RW", "RW", "RW", "R", "R", "-", "-"),
+    "conversion": ("R", "R", "R", "R", "R", "-", "-"),
+}
+LEAD_FIELDS = {
+    "person": ["firstName", "lastName", "title"],
+    "channels": ["email", "phone"],
+    "company": ["company", "industry", "size", "country", "website"],
+    "qualification": ["source", "campaign", "status", "score", "lastCapturedAt",
+                      "captures { at }"],
+    "sales": ["owner { id }", "territory { id }"],
+    "conversion": ["convertedAt", "convertedContact { id }", "convertedAccount { id }",
+                   "convertedOpportunity { id }"],
+}
+LEAD_WRITES = {"person": {"lastName": "Renamed"}, "channels": {"email": "moved@example.com"},
+               "company": {"company": "Moved Ltd"}, "qualification": {"score": 55},
+               "sales": {"owner": SALES_USER}}
+LEAD_CREATE = """mutation($input: LeadCreateInput!) { leadCreate(input: $input) {
+  lead { id } errors { code } } }"""
+LEAD_UPDATE = """mutation($input: LeadUpdateInput!) { leadUpdate(input: $input) {
+  errors { code } } }"""
+
+
+@pytest.mark.parametrize("group, role", [(g, r) for g in LEAD_FIELDS for r in ROLES])
+async def test_lead_field_group_read(gql, group, role):
+    query = "query($id: ID!) { lead(id: $id) { id %s } }" % " ".join(LEAD_FIELDS[group])
+    result = await gql(role, query, {"id": DEMO_LEAD})
+    lead = result.data["lead"]
+    if role in ("partner", "customer"):  # the portals reach no lead at all
+        assert lead is None and result.errors == []
+        return
+    for selection in LEAD_FIELDS[group]:
+        name = selection.split()[0]
+        errors = result.errors_at("lead", name)
+        if "R" in LEAD_EXPECTED[group][ROLES.index(role)]:
+            assert errors == [], (name, errors)
+        else:
+            assert lead[name] is None
+            assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"], name
+
+
+@pytest.mark.parametrize("group, role", [(g, r) for g in LEAD_WRITES for r in ROLES])
+async def test_lead_field_group_write(gql, group, role):
+    # given a fresh lead owned by the EMEA sales user, so that sales may write it
+    created = (await gql.ok("admin", LEAD_CREATE, {"input": {
+        "lastName": "Matrix", "email": "matrix@example.com", "owner": SALES_USER}}))
+    lead = created["leadCreate"]["lead"]
+    # when the role writes a field of the group
+    result = await gql(role, LEAD_UPDATE, {"input": {"id": lead["id"], "version": 1,
+                                                     **LEAD_WRITES[group]}})
+    codes = [e["code"] for e in result.data["leadUpdate"]["errors"]]
+    # then it is accepted where the table says W, and FORBIDDEN elsewhere
+    assert codes == ([] if "W" in LEAD_EXPECTED[group][ROLES.index(role)] else ["FORBIDDEN"])

@@ -91,6 +91,7 @@ def graphql(url: str, token: str, query: str) -> dict:
     (["--role", "sales", "--user", "sales2@example.com"], "SALES"),
     (["--role", "customer", "--contact", "customer@example.com"], "CUSTOMER"),
     (["--role", "partner", "--partner", "Demo Partner", "--scope", "accounts:read"], "PARTNER"),
+    (["--role", "capture", "--form", "Website — contact us"], "CAPTURE"),
 ])
 def test_token_command_prints_a_token_the_server_accepts(cli_env, served, args, role):
     token = crm("token", *args, env=cli_env).stdout.strip()
@@ -99,6 +100,7 @@ def test_token_command_prints_a_token_the_server_accepts(cli_env, served, args, 
 
 @pytest.mark.parametrize("args, message", [
     (["--role", "customer"], "--contact is required"),
+    (["--role", "capture"], "--form is required"),
     (["--role", "partner", "--partner", "Nobody"], "no partner 'Nobody'"),
     (["--role", "admin", "--user", "sales@example.com"], "has role sales, not admin"),
     (["--role", "partner", "--partner", "Demo Partner", "--scope", "everything"], "unknown scopes"),

@@ -61,6 +61,11 @@ def field_values(data, references: dict[str, str]) -> dict:
     return values
 
 
+def unset(description: str):
+    """An optional input field: left out, it is UNSET and changes nothing."""
+    return strawberry.field(default=UNSET, description=description)
+
+
 def payload_errors_field():
     return strawberry.field(default_factory=list,
                             description="Why nothing was written; empty on success.")

@@ -22,7 +22,7 @@ from api.schema.filters import (
     enum_filter,
     order_input,
 )
-from api.schema.operational.inputs import payload_errors_field
+from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.pipelines import Pipeline, Stage
 from api.schema.relay import Record
 from domain.opportunities import ContactRole, OpportunitySource, Registration
@@ -100,10 +100,6 @@ SourceFilter = enum_filter(OpportunitySource, "OpportunitySourceFilter")
 RegistrationFilter = enum_filter(Registration, "RegistrationStatusFilter")
 
 
-def _f(description: str):
-    return strawberry.field(default=UNSET, description=description)
-
-
 @strawberry.input(description="Which deals to list; conditions given together must all hold.")
 class OpportunityFilter:
     and_: list[OpportunityFilter] | None = strawberry.field(
@@ -112,22 +108,22 @@ class OpportunityFilter:
         default=UNSET, name="or", description="At least one of these holds.")
     not_: OpportunityFilter | None = strawberry.field(
         default=UNSET, name="not", description="This does not hold.")
-    name: StringFilter | None = _f("Name.")
-    account: IDFilter | None = _f("Account (an Account id).")
-    amount: DecimalFilter | None = _f("Amount.")
-    currency: StringFilter | None = _f("Currency code.")
-    close_date: DateFilter | None = _f("Expected close date.")
-    pipeline: IDFilter | None = _f("Pipeline (a Pipeline id).")
-    stage: IDFilter | None = _f("Stage (a Stage id).")
-    probability: IntFilter | None = _f("Probability in percent.")
-    owner: IDFilter | None = _f("Owner (a User id).")
-    territory: IDFilter | None = _f("Territory (a Territory id).")
-    source: SourceFilter | None = _f("Source.")
-    partner: IDFilter | None = _f("Registering partner (a Partner id).")
-    registration: RegistrationFilter | None = _f("Registration status.")
-    closed_at: DateTimeFilter | None = _f("When it was won or lost.")
-    created_at: DateTimeFilter | None = _f("Created.")
-    updated_at: DateTimeFilter | None = _f("Changed.")
+    name: StringFilter | None = unset("Name.")
+    account: IDFilter | None = unset("Account (an Account id).")
+    amount: DecimalFilter | None = unset("Amount.")
+    currency: StringFilter | None = unset("Currency code.")
+    close_date: DateFilter | None = unset("Expected close date.")
+    pipeline: IDFilter | None = unset("Pipeline (a Pipeline id).")
+    stage: IDFilter | None = unset("Stage (a Stage id).")
+    probability: IntFilter | None = unset("Probability in percent.")
+    owner: IDFilter | None = unset("Owner (a User id).")
+    territory: IDFilter | None = unset("Territory (a Territory id).")
+    source: SourceFilter | None = unset("Source.")
+    partner: IDFilter | None = unset("Registering partner (a Partner id).")
+    registration: RegistrationFilter | None = unset("Registration status.")
+    closed_at: DateTimeFilter | None = unset("When it was won or lost.")
+    created_at: DateTimeFilter | None = unset("Created.")
+    updated_at: DateTimeFilter | None = unset("Changed.")
 
 
 @strawberry.enum(description="Fields deals can be sorted by.")
@@ -144,47 +140,47 @@ OpportunityOrder = order_input(OpportunityOrderField, "OpportunityOrder")
 
 @strawberry.input(description="A new deal. account and name are required.")
 class OpportunityCreateInput:
-    account: strawberry.ID | None = _f("An Account id (required).")
-    name: str | None = _f("Name (required).")
-    amount: Decimal | None = _f("Expected value, not negative, at most two decimals.")
-    currency: str | None = _f("ISO 4217 code; default EUR.")
-    close_date: date | None = _f("Expected close date.")
-    pipeline: strawberry.ID | None = _f("A Pipeline id; default: the first new-business one.")
-    stage: strawberry.ID | None = _f("A Stage id of the pipeline; default: its first stage.")
-    probability: int | None = _f("0 to 100; default: the stage's.")
-    close_reason: str | None = _f("Why it was won or lost; required in a won or lost stage.")
-    owner: strawberry.ID | None = _f("A User id; default: the member of staff creating it.")
-    territory: strawberry.ID | None = _f("A Territory id; default: the account's.")
-    source: Source | None = _f("Where it came from.")
-    campaign: str | None = _f("The campaign it came from.")
+    account: strawberry.ID | None = unset("An Account id (required).")
+    name: str | None = unset("Name (required).")
+    amount: Decimal | None = unset("Expected value, not negative, at most two decimals.")
+    currency: str | None = unset("ISO 4217 code; default EUR.")
+    close_date: date | None = unset("Expected close date.")
+    pipeline: strawberry.ID | None = unset("A Pipeline id; default: the first new-business one.")
+    stage: strawberry.ID | None = unset("A Stage id of the pipeline; default: its first stage.")
+    probability: int | None = unset("0 to 100; default: the stage's.")
+    close_reason: str | None = unset("Why it was won or lost; required in a won or lost stage.")
+    owner: strawberry.ID | None = unset("A User id; default: the member of staff creating it.")
+    territory: strawberry.ID | None = unset("A Territory id; default: the account's.")
+    source: Source | None = unset("Where it came from.")
+    campaign: str | None = unset("The campaign it came from.")
 
 
 @strawberry.input(description="Changes to a deal; a new stage is kept in its history.")
 class OpportunityUpdateInput:
     id: strawberry.ID = strawberry.field(description="The deal.")
     version: int = strawberry.field(description="The version you last read; a stale one is refused.")
-    account: strawberry.ID | None = _f("An Account id.")
-    name: str | None = _f("Name.")
-    amount: Decimal | None = _f("Expected value, not negative, at most two decimals.")
-    currency: str | None = _f("ISO 4217 code.")
-    close_date: date | None = _f("Expected close date.")
-    pipeline: strawberry.ID | None = _f("A Pipeline id; without a stage, its first stage.")
-    stage: strawberry.ID | None = _f("A Stage id; probability follows it unless given.")
-    probability: int | None = _f("0 to 100.")
-    close_reason: str | None = _f("Why it was won or lost; required to enter a won or lost stage.")
-    owner: strawberry.ID | None = _f("A User id.")
-    territory: strawberry.ID | None = _f("A Territory id.")
-    source: Source | None = _f("Where it came from.")
-    campaign: str | None = _f("The campaign it came from.")
+    account: strawberry.ID | None = unset("An Account id.")
+    name: str | None = unset("Name.")
+    amount: Decimal | None = unset("Expected value, not negative, at most two decimals.")
+    currency: str | None = unset("ISO 4217 code.")
+    close_date: date | None = unset("Expected close date.")
+    pipeline: strawberry.ID | None = unset("A Pipeline id; without a stage, its first stage.")
+    stage: strawberry.ID | None = unset("A Stage id; probability follows it unless given.")
+    probability: int | None = unset("0 to 100.")
+    close_reason: str | None = unset("Why it was won or lost; required to enter a won or lost stage.")
+    owner: strawberry.ID | None = unset("A User id.")
+    territory: strawberry.ID | None = unset("A Territory id.")
+    source: Source | None = unset("Where it came from.")
+    campaign: str | None = unset("The campaign it came from.")
 
 
 @strawberry.input(description="A deal a partner registers on one of its accounts.")
 class DealRegisterInput:
-    account: strawberry.ID | None = _f("An Account id registered to your partner (required).")
-    name: str | None = _f("Name (required).")
-    amount: Decimal | None = _f("Expected value.")
-    currency: str | None = _f("ISO 4217 code; default EUR.")
-    close_date: date | None = _f("Expected close date.")
+    account: strawberry.ID | None = unset("An Account id registered to your partner (required).")
+    name: str | None = unset("Name (required).")
+    amount: Decimal | None = unset("Expected value.")
+    currency: str | None = unset("ISO 4217 code; default EUR.")
+    close_date: date | None = unset("Expected close date.")
 
 
 @strawberry.input(description="Sales' decision on a registered deal.")

@@ -1,0 +1,218 @@
+"""lead, leads, capture forms, assignment rules, source statistics, and the lead mutations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from api.resolvers.common import get_record, list_records, mutate, page_of, reread
+from api.schema.analytical.lead_sources import LeadSourceStats
+from api.schema.errors import argument_error, forbidden_field, user_errors
+from api.schema.ids import parse_id
+from api.schema.operational.inputs import ArchiveInput, field_values
+from api.schema.operational.leads import (
+    AssignmentRule,
+    AssignmentRuleInput,
+    AssignmentRulePayload,
+    CaptureForm,
+    CaptureFormCreateInput,
+    CaptureFormPayload,
+    CaptureFormUpdateInput,
+    Lead,
+    LeadCaptureInput,
+    LeadCapturePayload,
+    LeadConvertInput,
+    LeadCreateInput,
+    LeadFilter,
+    LeadOrder,
+    LeadPayload,
+    LeadRefInput,
+    LeadUpdateInput,
+)
+from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from auth.principal import Principal
+from domain.errors import DomainError
+from domain.filters import OrderTerm
+from domain.leads import REFERENCES
+from domain.services import leads as service
+from domain.services.records import archive_record, create_record, update_record
+from domain.values import check_date_window
+from persistence.lead_stats import lead_source_stats
+
+CAPTURE_TOKEN_TTL = 365 * 86_400
+BY_POSITION = [OrderTerm("position")]
+BY_NAME = [OrderTerm("name")]
+RULE_REFERENCES = {"territory": "Territory"}
+
+
+@strawberry.type
+class LeadQueries:
+    @strawberry.field(description="A lead by id; null when there is none you may see.",
+                      metadata={"sql": "record", "type": "Lead"})
+    async def lead(self, info: strawberry.Info, id: NodeId) -> Lead | None:
+        return await get_record(info, "Lead", id)
+
+    @strawberry.field(description="Leads you may see; first/last run from 1 to 100 (default 20).",
+                      metadata={"sql": "list", "type": "Lead", "references": REFERENCES})
+    async def leads(
+        self, info: strawberry.Info, first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+        filter: Annotated[LeadFilter | None, arg("Which leads to list.")] = None,
+        order_by: Annotated[list[LeadOrder] | None,
+                            arg("Sort keys, most significant first; default: createdAt.")] = None,
+        include_archived: IncludeArchived = False,
+    ) -> Connection[Lead]:
+        return await list_records(info, "Lead", first=first, after=after, last=last,
+                                  before=before, filter=filter, order_by=order_by,
+                                  references=REFERENCES, include_archived=include_archived)
+
+    @strawberry.field(description="The capture forms, by name.")
+    async def capture_forms(self, info: strawberry.Info, first: First = None,
+                            after: After = None) -> Connection[CaptureForm]:
+        return await page_of(info, "CaptureForm", (first, after, None, None), None, BY_NAME)
+
+    @strawberry.field(description="The lead assignment rules, in the order they are tried.")
+    async def assignment_rules(self, info: strawberry.Info, first: First = None,
+                               after: After = None) -> Connection[AssignmentRule]:
+        return await page_of(info, "AssignmentRule", (first, after, None, None), None,
+                             BY_POSITION)
+
+    @strawberry.field(description="Per source, the leads created from `from` to `to` and how "
+                                  "many qualified, converted and won.")
+    async def lead_source_stats(
+        self, info: strawberry.Info,
+        from_: Annotated[date, strawberry.argument(name="from", description="First day.")],
+        to: Annotated[date, arg("Last day.")],
+    ) -> list[LeadSourceStats]:
+        ctx = info.context
+        if not ctx.access.can_read("Lead", "source"):
+            raise forbidden_field("Lead", "source")
+        try:
+            check_date_window(from_, to)
+        except DomainError as exc:
+            raise argument_error(exc) from None
+        rows = await lead_source_stats(ctx.reader, ctx.access, from_, to)
+        return [LeadSourceStats(source=r["source"], leads=r["leads"], qualified=r["qualified"],
+                                converted=r["converted"], won_deals=r["won_deals"],
+                                amounts=r["won_amounts"]) for r in rows]
+
+
+def _lead(info: strawberry.Info, action):
+    return mutate(info, LeadPayload, "lead", "Lead", action)
+
+
+@strawberry.type
+class LeadMutations:
+    @strawberry.mutation(description="Capture forms: submit a lead. Needs a capture token.")
+    async def lead_capture(
+        self, info: strawberry.Info, input: Annotated[LeadCaptureInput, arg("The lead.")],
+    ) -> LeadCapturePayload:
+        ctx = info.context
+        try:
+            _, duplicate = await service.capture_lead(field_values(input, {}), ctx.uow(),
+                                                      ctx.access)
+        except DomainError as exc:
+            return LeadCapturePayload(accepted=False, duplicate=False, errors=user_errors(exc))
+        return LeadCapturePayload(accepted=True, duplicate=duplicate, errors=[])
+
+    @strawberry.mutation(description="Enter a lead by hand.")
+    async def lead_create(self, info: strawberry.Info,
+                          input: Annotated[LeadCreateInput, arg("The lead.")]) -> LeadPayload:
+        ctx = info.context
+        return await _lead(info, lambda: create_record(
+            service.LEAD, field_values(input, REFERENCES), ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Change a lead; a converted lead no longer changes.")
+    async def lead_update(self, info: strawberry.Info,
+                          input: Annotated[LeadUpdateInput, arg("The changes.")]) -> LeadPayload:
+        ctx = info.context
+        return await _lead(info, lambda: update_record(
+            service.LEAD, parse_id(input.id, "Lead"), input.version,
+            field_values(input, REFERENCES), ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Archive a lead.")
+    async def lead_archive(self, info: strawberry.Info,
+                           input: Annotated[ArchiveInput, arg("The lead.")]) -> LeadPayload:
+        ctx = info.context
+        return await _lead(info, lambda: archive_record(
+            service.LEAD, parse_id(input.id, "Lead"), input.version, ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Run the assignment rules on a lead again: territory by "
+                                     "rule, owner by the territory's round robin.")
+    async def lead_assign(self, info: strawberry.Info,
+                          input: Annotated[LeadRefInput, arg("The lead.")]) -> LeadPayload:
+        ctx = info.context
+        return await _lead(info, lambda: service.assign_lead(
+            parse_id(input.id, "Lead"), input.version, ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Convert a lead into a contact at an account, and "
+                                     "optionally a deal, in one step; twice is a CONFLICT.")
+    async def lead_convert(self, info: strawberry.Info,
+                           input: Annotated[LeadConvertInput, arg("The conversion.")]
+                           ) -> LeadPayload:
+        ctx = info.context
+
+        def optional(value, type_name, field):
+            return None if value is None else parse_id(value, type_name, field)
+
+        return await _lead(info, lambda: service.convert_lead(
+            parse_id(input.id, "Lead"), input.version,
+            account_id=optional(input.account_id, "Account", "accountId"),
+            account_name=input.account_name,
+            contact_id=optional(input.contact_id, "Contact", "contactId"),
+            deal=None if input.opportunity is None else field_values(input.opportunity, {}),
+            uow=ctx.uow(), access=ctx.access))
+
+    @strawberry.mutation(description="Admins: create a capture form and its token.")
+    async def capture_form_create(
+        self, info: strawberry.Info, input: Annotated[CaptureFormCreateInput, arg("The form.")],
+    ) -> CaptureFormPayload:
+        ctx = info.context
+        try:
+            form_id = await create_record(service.CAPTURE_FORM, field_values(input, {}),
+                                          ctx.uow(), ctx.access)
+        except DomainError as exc:
+            return CaptureFormPayload(errors=user_errors(exc))
+        token = ctx.tokens.issue(Principal.capture(form_id), ttl=CAPTURE_TOKEN_TTL)
+        return CaptureFormPayload(form=await reread(info, "CaptureForm", form_id), token=token,
+                                  errors=[])
+
+    @strawberry.mutation(description="Admins: change a capture form; active false revokes it.")
+    async def capture_form_update(
+        self, info: strawberry.Info, input: Annotated[CaptureFormUpdateInput, arg("The form.")],
+    ) -> CaptureFormPayload:
+        ctx = info.context
+        return await mutate(info, CaptureFormPayload, "form", "CaptureForm", lambda: update_record(
+            service.CAPTURE_FORM, parse_id(input.id, "CaptureForm"), input.version,
+            field_values(input, {}), ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Admins: create an assignment rule, or change one.")
+    async def assignment_rule_save(
+        self, info: strawberry.Info, input: Annotated[AssignmentRuleInput, arg("The rule.")],
+    ) -> AssignmentRulePayload:
+        ctx = info.context
+
+        async def action():
+            values = field_values(input, RULE_REFERENCES)
+            if input.id in (None, strawberry.UNSET):
+                return await create_record(service.ASSIGNMENT_RULE, values, ctx.uow(),
+                                           ctx.access)
+            return await update_record(service.ASSIGNMENT_RULE,
+                                       parse_id(input.id, "AssignmentRule"),
+                                       input.version if isinstance(input.version, int) else 0,
+                                       values, ctx.uow(), ctx.access)
+
+        return await mutate(info, AssignmentRulePayload, "rule", "AssignmentRule", action)
+
+    @strawberry.mutation(description="Admins: archive an assignment rule.")
+    async def assignment_rule_archive(
+        self, info: strawberry.Info, input: Annotated[ArchiveInput, arg("The rule.")],
+    ) -> AssignmentRulePayload:
+        ctx = info.context
+        return await mutate(info, AssignmentRulePayload, "rule", "AssignmentRule",
+                            lambda: archive_record(service.ASSIGNMENT_RULE,
+                                                   parse_id(input.id, "AssignmentRule"),
+                                                   input.version, ctx.uow(), ctx.access))
+

@@ -1,0 +1,261 @@
+"""Lead: a person or company not yet qualified; capture forms and assignment rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import UNSET
+from strawberry.scalars import JSON
+
+from api.schema.errors import UserError
+from api.schema.fields import child_list, column, node_id, record_type, reference
+from api.schema.filters import (
+    DateTimeFilter,
+    IDFilter,
+    IntFilter,
+    StringFilter,
+    enum_filter,
+    order_input,
+)
+from api.schema.operational.accounts import Size
+from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.relay import Record
+from domain.leads import LeadSource, LeadStatus
+
+if TYPE_CHECKING:
+    from api.schema.operational.accounts import Account
+    from api.schema.operational.contacts import Contact
+    from api.schema.operational.opportunities import Opportunity
+    from api.schema.operational.territories import Territory
+    from api.schema.operational.users import User
+
+Source = strawberry.enum(LeadSource, description="Where a lead came from.")
+Status = strawberry.enum(LeadStatus, description="How far a lead has come.")
+OPERATIONAL = "api.schema.operational."
+AccountRef = Annotated["Account", strawberry.lazy(OPERATIONAL + "accounts")]
+ContactRef = Annotated["Contact", strawberry.lazy(OPERATIONAL + "contacts")]
+OpportunityRef = Annotated["Opportunity", strawberry.lazy(OPERATIONAL + "opportunities")]
+TerritoryRef = Annotated["Territory", strawberry.lazy(OPERATIONAL + "territories")]
+UserRef = Annotated["User", strawberry.lazy(OPERATIONAL + "users")]
+
+
+@record_type("CaptureForm")
+@strawberry.type(description="A web form or site allowed to capture leads with its own token.")
+class CaptureForm(Record):
+    id: strawberry.ID = node_id("CaptureForm")
+    name: str | None = column("Name, unique, e.g. `Website — contact us`.")
+    source: Source | None = column("The source its leads get.")
+    active: bool | None = column("false: its tokens capture nothing any more.")
+
+
+@record_type("LeadCapture")
+@strawberry.type(description="One submission of a capture form.")
+class LeadCapture:
+    data: strawberry.Private[dict]
+
+    at: datetime | None = column("When it arrived.")
+    form: CaptureForm | None = reference("CaptureForm", "The form it came from.")
+    payload: JSON | None = column("What was submitted, after normalisation.")
+
+
+@record_type("Lead")
+@strawberry.type(description="A person or company showing interest, not yet a customer.")
+class Lead(Record):
+    id: strawberry.ID = node_id("Lead")
+    first_name: str | None = column("Given name.")
+    last_name: str | None = column("Family name.")
+    title: str | None = column("Job title.")
+    email: str | None = column("Email address, normalised.")
+    phone: str | None = column("Phone number in E.164.")
+    company: str | None = column("Company name.")
+    industry: str | None = column("Industry.")
+    size: Size | None = column("Headcount band of the company.")
+    country: str | None = column("ISO 3166-1 alpha-2 country code.")
+    website: str | None = column("Company website.")
+    source: Source | None = column("Where it came from.")
+    campaign: str | None = column("The campaign it came from.")
+    status: Status | None = column("NEW, WORKING, QUALIFIED, DISQUALIFIED or CONVERTED.")
+    score: int | None = column("Lead score, 0 to 100.")
+    owner: UserRef | None = reference("User", "The member of staff working it.")
+    territory: TerritoryRef | None = reference("Territory", "Its territory.")
+    last_captured_at: datetime | None = column("When a form last submitted it.")
+    captures: list[LeadCapture] | None = child_list(
+        "captures", "LeadCapture", "Every form submission that made or repeated it, oldest first.")
+    converted_at: datetime | None = column("When it was converted.")
+    converted_contact: ContactRef | None = reference("Contact", "The contact it became.")
+    converted_account: AccountRef | None = reference("Account", "The account it became part of.")
+    converted_opportunity: OpportunityRef | None = reference(
+        "Opportunity", "The deal opened when it was converted.")
+
+
+@record_type("AssignmentRule")
+@strawberry.type(description="Leads matching every given condition go to the territory; the "
+                             "lowest position wins; an empty condition matches anything.")
+class AssignmentRule(Record):
+    id: strawberry.ID = node_id("AssignmentRule")
+    position: int | None = column("Order of evaluation, lowest first.")
+    country: str | None = column("ISO country code the lead must have.")
+    industry: str | None = column("Industry the lead must have (case-insensitive).")
+    size: Size | None = column("Company size the lead must have.")
+    territory: TerritoryRef | None = reference("Territory", "Where matching leads go.")
+
+
+SourceFilter = enum_filter(LeadSource, "LeadSourceFilter")
+StatusFilter = enum_filter(LeadStatus, "LeadStatusFilter")
+
+
+@strawberry.input(description="Which leads to list; conditions given together must all hold.")
+class LeadFilter:
+    and_: list[LeadFilter] | None = strawberry.field(default=UNSET, name="and",
+                                                     description="All of these hold.")
+    or_: list[LeadFilter] | None = strawberry.field(default=UNSET, name="or",
+                                                    description="At least one of these holds.")
+    not_: LeadFilter | None = strawberry.field(default=UNSET, name="not",
+                                               description="This does not hold.")
+    first_name: StringFilter | None = unset("Given name.")
+    last_name: StringFilter | None = unset("Family name.")
+    email: StringFilter | None = unset("Email.")
+    company: StringFilter | None = unset("Company.")
+    industry: StringFilter | None = unset("Industry.")
+    country: StringFilter | None = unset("Country code.")
+    source: SourceFilter | None = unset("Source.")
+    campaign: StringFilter | None = unset("Campaign.")
+    status: StatusFilter | None = unset("Status.")
+    score: IntFilter | None = unset("Score.")
+    owner: IDFilter | None = unset("Owner (a User id).")
+    territory: IDFilter | None = unset("Territory (a Territory id).")
+    last_captured_at: DateTimeFilter | None = unset("Last captured.")
+    created_at: DateTimeFilter | None = unset("Created.")
+    updated_at: DateTimeFilter | None = unset("Changed.")
+
+
+@strawberry.enum(description="Fields leads can be sorted by.")
+class LeadOrderField(Enum):
+    LAST_NAME = "lastName"
+    COMPANY = "company"
+    SCORE = "score"
+    CREATED_AT = "createdAt"
+    UPDATED_AT = "updatedAt"
+
+
+LeadOrder = order_input(LeadOrderField, "LeadOrder")
+
+
+@strawberry.input(description="What a form submits; email and a lastName or company are required.")
+class LeadCaptureInput:
+    first_name: str | None = unset("Given name.")
+    last_name: str | None = unset("Family name.")
+    title: str | None = unset("Job title.")
+    email: str | None = unset("Email address (required).")
+    phone: str | None = unset("Phone; without + it is read in `country`.")
+    company: str | None = unset("Company name.")
+    industry: str | None = unset("Industry.")
+    size: Size | None = unset("Headcount band.")
+    country: str | None = unset("ISO 3166-1 alpha-2 code.")
+    website: str | None = unset("Company website.")
+    source: Source | None = unset("Where it came from; default: the form's source.")
+    campaign: str | None = unset("The campaign it came from.")
+
+
+@strawberry.input(description="A lead entered by staff; an email or a phone, and a lastName or "
+                              "a company, are required.")
+class LeadCreateInput(LeadCaptureInput):
+    score: int | None = unset("Lead score, 0 to 100.")
+    owner: strawberry.ID | None = unset("A User id; default: you.")
+    territory: strawberry.ID | None = unset("A Territory id.")
+
+
+@strawberry.input(description="Changes to a lead; fields left out stay as they are.")
+class LeadUpdateInput(LeadCreateInput):
+    id: strawberry.ID = strawberry.field(description="The lead.")
+    version: int = strawberry.field(description="The version you last read.")
+    status: Status | None = unset("NEW, WORKING, QUALIFIED or DISQUALIFIED.")
+
+
+@strawberry.input(description="A lead and the version you last read.")
+class LeadRefInput:
+    id: strawberry.ID = strawberry.field(description="The lead.")
+    version: int = strawberry.field(description="The version you last read.")
+
+
+@strawberry.input(description="The deal to open when converting a lead.")
+class ConversionDealInput:
+    name: str = strawberry.field(description="Name of the deal.")
+    amount: Decimal | None = strawberry.field(default=UNSET, description="Expected value.")
+    currency: str | None = strawberry.field(default=UNSET, description="ISO 4217; default EUR.")
+
+
+@strawberry.input(description="Convert a lead: into a new or an existing account and contact, "
+                              "and optionally a deal.")
+class LeadConvertInput:
+    id: strawberry.ID = strawberry.field(description="The lead.")
+    version: int = strawberry.field(description="The version you last read.")
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An existing account; default: a new one from the company.")
+    account_name: str | None = strawberry.field(
+        default=None, description="Name of the new account; default: the lead's company.")
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=None, description="An existing contact; default: a new one from the lead.")
+    opportunity: ConversionDealInput | None = strawberry.field(
+        default=None, description="Open a deal on the account too.")
+
+
+@strawberry.type(description="What a capture form learns: whether the lead was taken.")
+class LeadCapturePayload:
+    accepted: bool = strawberry.field(description="true: the lead was stored.")
+    duplicate: bool = strawberry.field(
+        description="true: the same email came in within 24 hours and was added to that lead.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.type(description="The result of a lead mutation.")
+class LeadPayload:
+    lead: Lead | None = strawberry.field(default=None, description="The lead as it is now.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.input(description="A new capture form.")
+class CaptureFormCreateInput:
+    name: str = strawberry.field(description="Name, unique.")
+    source: Source = strawberry.field(default=LeadSource.WEB_FORM,
+                                      description="The source its leads get.")
+
+
+@strawberry.input(description="Changes to a capture form; active false revokes its tokens.")
+class CaptureFormUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The form.")
+    version: int = strawberry.field(description="The version you last read.")
+    name: str | None = unset("Name, unique.")
+    source: Source | None = unset("The source its leads get.")
+    active: bool | None = unset("false: its tokens capture nothing any more.")
+
+
+@strawberry.type(description="The result of a capture-form mutation.")
+class CaptureFormPayload:
+    form: CaptureForm | None = strawberry.field(default=None, description="The form.")
+    token: str | None = strawberry.field(
+        default=None, description="On creation: the token the form sends as its bearer token, "
+                                  "valid for a year or until the form is made inactive.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.input(description="A new assignment rule, or changes to one (with id and version).")
+class AssignmentRuleInput:
+    id: strawberry.ID | None = unset("The rule to change.")
+    version: int | None = unset("Its version, to change it.")
+    position: int | None = unset("Order of evaluation, lowest first (required to create).")
+    country: str | None = unset("ISO country code; null matches any.")
+    industry: str | None = unset("Industry; null matches any.")
+    size: Size | None = unset("Company size; null matches any.")
+    territory: strawberry.ID | None = unset("Where matching leads go (required to create).")
+
+
+@strawberry.type(description="The result of an assignment-rule mutation.")
+class AssignmentRulePayload:
+    rule: AssignmentRule | None = strawberry.field(default=None, description="The rule.")
+    errors: list[UserError] = payload_errors_field()
+

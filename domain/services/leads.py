@@ -1,0 +1,194 @@
+"""Lead use cases: capture, assignment by rules and round robin, and conversion."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from domain import accounts, contacts
+from domain.access import Access, Action
+from domain.errors import DomainError, ErrorCode, forbidden, not_found
+from domain.leads import (
+    REFERENCES,
+    LeadStatus,
+    round_robin_pick,
+    territory_for,
+    validate_assignment_rule,
+    validate_capture_form,
+    validate_lead,
+)
+from domain.opportunities import DEFAULT_CURRENCY, OpportunitySource, validate_opportunity
+from domain.ports import UnitOfWork
+from domain.services.opportunities import open_deal
+from domain.services.records import (
+    RecordKind,
+    check_version,
+    lock_writable,
+    require_action,
+)
+
+TYPE = "Lead"
+LEAD_FIELDS = ("firstName", "lastName", "email", "phone", "title", "company", "industry",
+               "size", "country", "website", "status", "owner", "territory")
+
+
+def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
+    if stored and stored.get("status") == LeadStatus.CONVERTED.value:
+        raise DomainError.one("id", ErrorCode.CONFLICT, "A converted lead no longer changes.")
+    return validate_lead(values, creating=creating)
+
+
+LEAD = RecordKind(TYPE, _validate, REFERENCES, context_fields=("status", "country"))
+CAPTURE_FORM = RecordKind(
+    "CaptureForm", lambda values, creating, stored=None: validate_capture_form(
+        values, creating=creating), {})
+ASSIGNMENT_RULE = RecordKind(
+    "AssignmentRule", lambda values, creating, stored=None: validate_assignment_rule(
+        values, creating=creating), {"territory": "Territory"})
+
+
+async def _assignment(uow: UnitOfWork, lead: dict) -> dict:
+    """Territory by the first matching rule, owner by the territory's round robin."""
+    territory = territory_for(await uow.leads.rules(), lead)
+    if territory is None:
+        return {}
+    users = await uow.leads.sales_users(territory)
+    owner = round_robin_pick(users, await uow.leads.next_turn(territory)) if users else None
+    return {"territory": territory, "owner": owner}
+
+
+async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[uuid.UUID, bool]:
+    """A form submits a lead; the same email within a day adds a capture to the existing lead.
+
+    Returns the lead and whether it already existed.
+    """
+    require_action(access, TYPE, Action.CAPTURE)
+    clean = validate_lead(values, creating=True, capture=True)
+    payload = {f: v for f, v in clean.items() if v is not None}
+    async with uow:
+        form = await uow.leads.form(access.actor.id)
+        if form is None or not form["active"]:
+            raise forbidden(None, "This capture form is no longer active.")
+        existing = await uow.leads.recent_by_email(clean["email"])
+        if existing is not None:
+            await uow.leads.add_capture(existing, access.actor.id, payload)
+            await uow.audit.record(TYPE, existing, "capture", {"form": (None, form["name"])})
+            await uow.commit()
+            return existing, True
+        clean.setdefault("source", form["source"])
+        clean |= await _assignment(uow, clean)
+        lead_id = await uow.records.insert(TYPE, clean)
+        await uow.leads.add_capture(lead_id, access.actor.id, payload)
+        await uow.audit.record(TYPE, lead_id, "create", {f: (None, v) for f, v in clean.items()})
+        await uow.commit()
+    return lead_id, False
+
+
+async def assign_lead(id: uuid.UUID, version: int, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Run the assignment rules on a lead again: a new territory, and the next owner in it."""
+    require_action(access, TYPE, Action.ASSIGN)
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, ("country", "industry", "size", "status",
+                                                     "owner", "territory"))
+        check_version(locked, version)
+        _validate({}, creating=False, stored=locked.values)
+        assigned = await _assignment(uow, locked.values)
+        if not assigned:
+            raise DomainError.one("id", ErrorCode.NOT_FOUND, "No assignment rule matches this lead.")
+        changes = {f: (locked.values.get(f), v) for f, v in assigned.items()
+                   if locked.values.get(f) != v}
+        if changes:
+            await uow.records.update(TYPE, id, {f: v for f, (_, v) in changes.items()})
+            await uow.audit.record(TYPE, id, "assign", changes)
+        await uow.commit()
+    return id
+
+
+def _contact_values(lead: dict) -> dict:
+    values = {"firstName": lead.get("firstName"), "lastName": lead.get("lastName"),
+              "lifecycleStage": "PROSPECT"}
+    if lead.get("email"):
+        values["emails"] = [(lead["email"], True, None)]
+    if lead.get("phone"):
+        values["phones"] = [(lead["phone"], True, None)]
+    if lead.get("country"):
+        values["address"] = {"street": None, "city": None, "region": None, "postal_code": None,
+                             "country": lead["country"]}
+    return contacts.validate_contact(values, creating=True)
+
+
+async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, name) -> uuid.UUID:
+    if account_id is not None:
+        if not await uow.records.visible("Account", [account_id]):
+            raise not_found("accountId", "Account")
+        return account_id
+    require_action(access, "Account", Action.CREATE)
+    values = {"name": name or lead.get("company"), "industry": lead.get("industry"),
+              "size": lead.get("size"), "website": lead.get("website")}
+    clean = accounts.validate_account({k: v for k, v in values.items() if v is not None},
+                                      creating=True)
+    clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
+    new_id = await uow.records.insert("Account", clean)
+    await uow.audit.record("Account", new_id, "create", {f: (None, v) for f, v in clean.items()})
+    return new_id
+
+
+async def _contact_for(uow: UnitOfWork, access: Access, lead: dict, contact_id) -> uuid.UUID:
+    if contact_id is not None:
+        if not await uow.records.visible("Contact", [contact_id]):
+            raise not_found("contactId", "Contact")
+        return contact_id
+    require_action(access, "Contact", Action.CREATE)
+    clean = _contact_values(lead)  # a lead without a last name is refused here
+    clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
+    new_id = await uow.records.insert("Contact", clean)
+    await uow.audit.record("Contact", new_id, "create", {f: (None, v) for f, v in clean.items()})
+    return new_id
+
+
+def _deal_values(deal: dict) -> dict:
+    """The deal to open on conversion; its problems are reported under `opportunity.`."""
+    try:
+        clean = validate_opportunity(deal, creating=False)
+        if not clean.get("name"):
+            raise DomainError.one("name", ErrorCode.REQUIRED, "The deal needs a name.")
+    except DomainError as exc:
+        raise DomainError(*(replace(p, field=f"opportunity.{p.field}") for p in exc.problems)
+                          ) from None
+    return {"currency": DEFAULT_CURRENCY, **clean}
+
+
+async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | None,
+                       account_name: str | None, contact_id: uuid.UUID | None,
+                       deal: dict | None, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Turn a lead into a contact at an account, and optionally a deal, in one transaction."""
+    require_action(access, TYPE, Action.CONVERT)
+    deal_values = _deal_values(deal) if deal is not None else None
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, LEAD_FIELDS)
+        check_version(locked, version)
+        lead = locked.values
+        if lead.get("status") == LeadStatus.CONVERTED.value:
+            raise DomainError.one("id", ErrorCode.CONFLICT, "This lead is already converted.")
+        if lead.get("status") == LeadStatus.DISQUALIFIED.value:
+            raise DomainError.one("id", ErrorCode.INVALID, "A disqualified lead is not converted.")
+        account = await _account_for(uow, access, lead, account_id, account_name)
+        contact = await _contact_for(uow, access, lead, contact_id)
+        if await uow.links.get(account, contact) is None:
+            await uow.links.upsert(account, contact, {"jobTitle": lead.get("title"),
+                                                      "isDecisionMaker": False})
+        opportunity = None
+        if deal_values is not None:
+            require_action(access, "Opportunity", Action.CREATE)
+            deal_values |= {"account": account, "source": OpportunitySource.LEAD.value,
+                            "owner": lead.get("owner") or access.user_id}
+            opportunity = await open_deal(uow, deal_values)
+        converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": datetime.now(UTC),
+                     "convertedContact": contact, "convertedAccount": account,
+                     "convertedOpportunity": opportunity}
+        await uow.records.update(TYPE, id, converted)
+        await uow.audit.record(TYPE, id, "convert", {f: (lead.get(f), v)
+                                                     for f, v in converted.items()})
+        await uow.commit()
+    return id

@@ -1,0 +1,201 @@
+"""Leads, their capture events, capture forms, assignment rules and round-robin turns."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import orjson
+from sqlalchemy import CheckConstraint, Index
+from sqlmodel import Field
+
+from domain.access import Access, RecordRule
+from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
+from persistence.db import Transaction
+from persistence.spec import Spec
+from persistence.sql import Builder
+from persistence.territories import owned_or_in_territory
+
+
+class LeadRow(Stamped, table=True):
+    __tablename__ = "lead"
+    __table_args__ = (
+        Index("ix_lead_created_at_id", "created_at", "id"),
+        Index("ix_lead_last_name_id", "last_name", "id"),
+        Index("ix_lead_email_last_captured_at", "email", "last_captured_at"),
+        one_of("source", LeadSource),
+        one_of("status", LeadStatus),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score"),
+    )
+
+    first_name: str | None = Field(default=None, max_length=200)
+    last_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=20)
+    title: str | None = Field(default=None, max_length=200)
+    company: str | None = Field(default=None, max_length=200)
+    industry: str | None = Field(default=None, max_length=200)
+    size: str | None = Field(default=None, max_length=20)
+    country: str | None = Field(default=None, max_length=2)
+    website: str | None = Field(default=None, max_length=300)
+    source: str | None = Field(default=None, max_length=20)
+    campaign: str | None = Field(default=None, max_length=200)
+    status: str = Field(default=LeadStatus.NEW.value, max_length=20,
+                        sa_column_kwargs={"server_default": LeadStatus.NEW.value})
+    score: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
+    last_captured_at: datetime | None = Field(
+        default=None, **utc_column(nullable=True, server_default=None))
+    converted_at: datetime | None = Field(default=None, **utc_column(nullable=True,
+                                                                    server_default=None))
+    converted_contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    converted_account_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
+    converted_opportunity_id: uuid.UUID | None = Field(default=None, foreign_key="opportunity.id")
+
+
+class LeadCaptureRow(Stamped, table=True):
+    """One submission of a form: the first made the lead, later ones were folded into it."""
+
+    __tablename__ = "lead_capture"
+    __table_args__ = (Index("ix_lead_capture_lead_id_created_at_id", "lead_id", "created_at", "id"),)
+
+    lead_id: uuid.UUID = Field(foreign_key="lead.id")
+    form_id: uuid.UUID | None = Field(default=None, foreign_key="capture_form.id")
+    payload: dict = Field(default_factory=dict, **jsonb())
+
+
+class CaptureFormRow(Stamped, table=True):
+    """A web form or site allowed to capture leads; its tokens stop working when inactive."""
+
+    __tablename__ = "capture_form"
+
+    name: str = Field(max_length=200, unique=True)
+    source: str = Field(default=LeadSource.WEB_FORM.value, max_length=20)
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
+
+
+class AssignmentRuleRow(Stamped, table=True):
+    """Leads matching the conditions go to the territory; the lowest position wins."""
+
+    __tablename__ = "assignment_rule"
+
+    position: int
+    country: str | None = Field(default=None, max_length=2)
+    industry: str | None = Field(default=None, max_length=200)
+    size: str | None = Field(default=None, max_length=20)
+    territory_id: uuid.UUID = Field(foreign_key="territory.id")
+
+
+class RoundRobinRow(Stamped, table=True):
+    """How many leads a territory has handed out: the next one goes to the next user."""
+
+    __tablename__ = "round_robin"
+
+    territory_id: uuid.UUID = Field(foreign_key="territory.id", unique=True)
+    turns: int = 0
+
+
+LEAD_FIELDS = {
+    "firstName": "first_name", "lastName": "last_name", "email": "email", "phone": "phone",
+    "title": "title", "company": "company", "industry": "industry", "size": "size",
+    "country": "country", "website": "website", "source": "source", "campaign": "campaign",
+    "status": "status", "score": "score", "owner": "owner_id", "territory": "territory_id",
+    "lastCapturedAt": "last_captured_at", "convertedAt": "converted_at",
+    "convertedContact": "converted_contact_id", "convertedAccount": "converted_account_id",
+    "convertedOpportunity": "converted_opportunity_id",
+}
+LEAD = Spec(
+    type_name="Lead",
+    table=LeadRow.__table__,
+    columns={**STAMP_FIELDS, **LEAD_FIELDS},
+    rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
+    searchable={**STAMP_SEARCH, **{f: (c, f) for f, c in LEAD_FIELDS.items() if f in (
+        "firstName", "lastName", "email", "company", "industry", "country", "source",
+        "campaign", "status", "score", "owner", "territory", "lastCapturedAt")}},
+)
+LEAD_CAPTURE = Spec(
+    type_name="LeadCapture",
+    table=LeadCaptureRow.__table__,
+    columns={"id": "id", "at": "created_at", "form": "form_id", "payload": "payload"},
+    visibility=lambda t, access, b: "TRUE",  # reached only through a lead the caller sees
+)
+CAPTURE_FORM = Spec(
+    type_name="CaptureForm",
+    table=CaptureFormRow.__table__,
+    columns={**STAMP_FIELDS, "name": "name", "source": "source", "active": "active"},
+    searchable={"name": ("name", "name")},
+    unique={"uq_capture_form_name": "name"},
+)
+ASSIGNMENT_RULE = Spec(
+    type_name="AssignmentRule",
+    table=AssignmentRuleRow.__table__,
+    columns={**STAMP_FIELDS, "position": "position", "country": "country",
+             "industry": "industry", "size": "size", "territory": "territory_id"},
+    searchable={"position": ("position", "position")},
+)
+
+
+class LeadStore:
+    """Implements domain.ports.LeadStore."""
+
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
+        self.actor = str(access.actor)
+
+    async def recent_by_email(self, email: str) -> uuid.UUID | None:
+        """The lead captured with this email within the window, locked; concurrent captures
+        of one email wait for each other here, so that only one of them creates the lead."""
+        b = Builder()
+        address = b.bind(email)
+        await self.tx.value(f"SELECT pg_advisory_xact_lock(hashtext('lead:' || {address}::text))",
+                            b.params)
+        return await self.tx.value(
+            f"SELECT id FROM lead WHERE email = {address} AND archived_at IS NULL "
+            f"AND last_captured_at > now() - interval '{DUPLICATE_WINDOW_HOURS} hours' "
+            f"ORDER BY last_captured_at DESC LIMIT 1 FOR UPDATE", b.params)
+
+    async def add_capture(self, lead_id: uuid.UUID, form_id: uuid.UUID | None,
+                          payload: dict) -> None:
+        b = Builder()
+        actor = b.bind(self.actor)
+        await self.tx.value(
+            f"INSERT INTO lead_capture (id, lead_id, form_id, payload, created_by, updated_by) "
+            f"VALUES ({b.bind(uuid.uuid4())}, {b.bind(lead_id)}, {b.bind(form_id)}, "
+            f"{b.bind(orjson.dumps(payload).decode())}::jsonb, {actor}, {actor})", b.params)
+        await self.tx.value("UPDATE lead SET last_captured_at = now() WHERE id = $1", (lead_id,))
+
+    async def form(self, form_id: uuid.UUID) -> dict | None:
+        b = Builder()
+        rows = await self.tx.rows(f"SELECT name, source, active FROM capture_form "
+                                  f"WHERE id = {b.bind(form_id)} AND archived_at IS NULL",
+                                  b.params)
+        return dict(rows[0]) if rows else None
+
+    async def rules(self) -> list[AssignmentRule]:
+        rows = await self.tx.rows("SELECT territory_id, country, industry, size FROM "
+                                  "assignment_rule WHERE archived_at IS NULL "
+                                  "ORDER BY position, created_at, id", ())
+        return [AssignmentRule(**dict(r)) for r in rows]
+
+    async def sales_users(self, territory_id: uuid.UUID) -> list[uuid.UUID]:
+        """Active sales users of the territory and the territories below it, in a fixed order."""
+        b = Builder()
+        rows = await self.tx.rows(
+            f"WITH RECURSIVE below(id) AS (SELECT {b.bind(territory_id)}::uuid UNION ALL "
+            f"SELECT t.id FROM territory t JOIN below ON t.parent_id = below.id) "
+            f"SELECT u.id FROM app_user u WHERE u.territory_id IN (SELECT id FROM below) "
+            f"AND u.role = 'sales' AND u.active AND u.archived_at IS NULL ORDER BY u.id",
+            b.params)
+        return [r["id"] for r in rows]
+
+    async def next_turn(self, territory_id: uuid.UUID) -> int:
+        """Count one more turn for the territory, atomically: each caller gets its own."""
+        b = Builder()
+        actor = b.bind(self.actor)
+        return await self.tx.value(
+            f"INSERT INTO round_robin (id, territory_id, turns, created_by, updated_by) VALUES "
+            f"({b.bind(uuid.uuid4())}, {b.bind(territory_id)}, 1, {actor}, {actor}) "
+            f"ON CONFLICT (territory_id) DO UPDATE SET turns = round_robin.turns + 1, "
+            f"updated_at = now() RETURNING turns", b.params)
