@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.calendar_feed import calendar_feed
 from api.fastpath import Planner
 from api.graphql_http import GraphQLEndpoint
 from api.oauth import token_endpoint
@@ -80,6 +81,9 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
     async def oauth_token(request: Request) -> Response:
         return await token_endpoint(request, tokens, engine)
 
+    async def calendar(request: Request) -> Response:
+        return await calendar_feed(request, reader)
+
     async def close() -> None:
         """Release the HTTP client and the database pool."""
         await http.aclose()
@@ -106,6 +110,7 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
             Route("/readyz", readyz, methods=["GET"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/oauth/token", oauth_token, methods=["POST"]),
+            Route("/calendar/{secret}.ics", calendar, methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -46,7 +46,8 @@ from persistence import readplan as rp
 
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
 RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "Consent",
-                "Opportunity", "Pipeline", "Stage", "Lead", "CaptureForm", "AssignmentRule")
+                "Opportunity", "Pipeline", "Stage", "Lead", "CaptureForm", "AssignmentRule",
+                "Activity", "CallScript")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 

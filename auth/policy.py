@@ -80,6 +80,17 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "AssignmentRule.all": ("id", "position", "country", "industry", "size", "territory",
                            "version", "createdAt", "updatedAt", "archivedAt", "createdBy",
                            "updatedBy"),
+    "Activity.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Activity.provenance": ("createdBy", "updatedBy"),
+    "Activity.work": (
+        "kind", "at", "occurredAt", "subject", "body", "contact", "account", "lead", "opportunity", "owner",
+        "direction", "durationSeconds", "outcome", "callScript", "messageId", "startsAt",
+        "endsAt", "location", "attendees", "dueAt", "reminderAt", "priority", "status",
+        "assignee",
+    ),
+    "Attendee.all": ("id", "user", "contact"),
+    "CallScript.all": ("id", "name", "questions", "version", "createdAt", "updatedAt",
+                       "archivedAt", "createdBy", "updatedBy"),
     "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
 }
 
@@ -130,6 +141,11 @@ Lead.conversion             R   R   R   R   R   -   -
 LeadCapture.all             R   R   R   R   R   -   -
 CaptureForm.all             RW  R   R   R   R   -   -
 AssignmentRule.all          RW  R   R   R   R   -   -
+Activity.meta               R   R   R   R   R   -   -
+Activity.provenance         R   R   R   R   R   -   -
+Activity.work               RW  RW  R   RW  R   -   -
+Attendee.all                R   R   R   R   R   -   -
+CallScript.all              RW  R   R   R   R   -   -
 AuditEntry.all              R   -   -   -   -   -   -
 """
 
@@ -146,6 +162,8 @@ Stage       all/-    all/-                   all/-    all/-    all/-  all/-     
 Lead        all/all  all/owned_or_territory  all/all  all/-    all/-  -/-              -/-
 CaptureForm all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 AssignmentRule all/all all/-                 all/-    all/-    all/-  -/-              -/-
+Activity    all/all  all/owned_or_territory  all/-    all/all  all/-  -/-              -/-
+CallScript  all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 AuditEntry  all/-    -/-                     -/-      -/-      -/-    -/-              -/-
 """
 
@@ -170,6 +188,9 @@ CaptureForm.create   admin
 CaptureForm.archive  admin
 AssignmentRule.create  admin
 AssignmentRule.archive admin
+Activity.create      admin sales service
+Activity.archive     admin sales service
+CallScript.create    admin
 """
 
 # A partner reaches a type only with the matching scope in its token.

@@ -72,6 +72,15 @@ class LeadStore(Protocol):
     async def next_turn(self, territory_id: uuid.UUID) -> int: ...
 
 
+class ActivityStore(Protocol):
+    async def set_attendees(self, activity_id: uuid.UUID,
+                            people: list[tuple[str, uuid.UUID]]) -> None: ...
+    async def territory_of(self, type_name: str, record_id: uuid.UUID) -> uuid.UUID | None: ...
+    async def move_lead_activities(self, lead_id: uuid.UUID, contact_id: uuid.UUID,
+                                   account_id: uuid.UUID) -> int: ...
+    async def set_feed(self, user_id: uuid.UUID, secret_hash: str) -> None: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -89,6 +98,7 @@ class UnitOfWork(Protocol):
     registrations: RegistrationStore
     opportunities: OpportunityStore
     leads: LeadStore
+    activities: ActivityStore
     audit: AuditLog
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -72,6 +72,7 @@ CHILD_RELATIONS = {
     "stageHistory": ChildRelation("StageChange", "opportunity_id", ("created_at", "id")),
     "contactRoles": ChildRelation("OpportunityContactRole", "opportunity_id", ("role", "id")),
     "captures": ChildRelation("LeadCapture", "lead_id", ("created_at", "id")),
+    "attendees": ChildRelation("Attendee", "activity_id", ("created_at", "id")),
 }
 
 

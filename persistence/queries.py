@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 from domain.access import Access, RecordRule
 from domain.filters import Filter, OrderTerm
@@ -50,14 +50,18 @@ def reaches_nothing(spec: Spec, access: Access) -> bool:
 
 async def fetch_page(reader: Reader, spec: Spec, access: Access, *,
                      request: PageRequest, order: Iterable[OrderTerm] = (),
-                     filter: Filter | None = None, include_archived: bool = False) -> Page:
-    """One page of a type's records that the caller may see, in one statement."""
+                     filter: Filter | None = None, include_archived: bool = False,
+                     scope: Callable[[Builder, str], str] | None = None) -> Page:
+    """One page of a type's records that the caller may see, in one statement; `scope`
+    narrows it further with a condition of its own (a timeline's record, say)."""
     if reaches_nothing(spec, access):
         return Page([], [], has_next=False, has_previous=False,
                     total=0 if request.with_total else None)
     b, t = Builder(), "t"
     keys = sort_keys(spec, access, order, t)
     where = list_conditions(spec, access, filter, include_archived, t, b)
+    if scope is not None:
+        where = f"{where} AND ({scope(b, t)})"
     page = (f"SELECT {projection(spec, access, t)}, {key_columns(keys)} FROM {spec.name} {t} "
             f"WHERE {where} AND {seek_sql(keys, request, b)} "
             f"ORDER BY {order_sql(keys, request)} LIMIT {limit_sql(request.size + 1)}")

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access import Access
 from persistence.accounts import ACCOUNT
+from persistence.activities import ACTIVITY, ATTENDEE, CALL_SCRIPT, ActivityStore
 from persistence.audit import AUDIT_ENTRY, AuditLog
 from persistence.consents import CONSENT, ConsentStore
 from persistence.contacts import CONTACT
@@ -31,7 +32,7 @@ SPECS: dict[str, Spec] = {
     s.type_name: s for s in (
         CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY,
         PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT, LEAD, LEAD_CAPTURE,
-        CAPTURE_FORM, ASSIGNMENT_RULE)
+        CAPTURE_FORM, ASSIGNMENT_RULE, ACTIVITY, ATTENDEE, CALL_SCRIPT)
 }
 
 
@@ -48,6 +49,7 @@ class UnitOfWork:
     registrations: RegistrationStore
     opportunities: OpportunityStore
     leads: LeadStore
+    activities: ActivityStore
     audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
@@ -65,6 +67,7 @@ class UnitOfWork:
         self.registrations = RegistrationStore(tx, access)
         self.opportunities = OpportunityStore(tx, access)
         self.leads = LeadStore(tx, access)
+        self.activities = ActivityStore(tx, access)
         self.audit = AuditLog(tx, access)
         return self
 

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from api.resolvers.accounts import AccountMutations, AccountQueries
+from api.resolvers.activities import ActivityMutations, ActivityQueries
 from api.resolvers.audit import AuditQueries
 from api.resolvers.consents import ConsentMutations
 from api.resolvers.contacts import ContactMutations, ContactQueries
@@ -19,6 +20,7 @@ from api.resolvers.notes import NoteMutations
 from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.viewer import ViewerQueries
 from api.schema.operational.accounts import Account
+from api.schema.operational.activities import Activity, CallScript
 from api.schema.operational.audit import AuditEntry
 from api.schema.operational.consents import Consent
 from api.schema.operational.contacts import Contact
@@ -34,19 +36,20 @@ from api.schema.scalars import DateTime
 
 @strawberry.type(description="Reads of the customer record.")
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
-            OpportunityQueries, DirectoryQueries, AuditQueries):
+            OpportunityQueries, ActivityQueries, DirectoryQueries, AuditQueries):
     pass
 
 
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
-               NoteMutations, ConsentMutations, LinkMutations, DirectoryMutations):
+               ActivityMutations, NoteMutations, ConsentMutations, LinkMutations,
+               DirectoryMutations):
     pass
 
 
 # Types reachable only through node(id) must be named so that the schema includes them.
 NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry, Opportunity,
-              Pipeline, Stage, Lead, CaptureForm, AssignmentRule]
+              Pipeline, Stage, Lead, CaptureForm, AssignmentRule, Activity, CallScript]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
                            config=StrawberryConfig(scalar_map={datetime: DateTime}))

@@ -184,6 +184,7 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
             deal_values |= {"account": account, "source": OpportunitySource.LEAD.value,
                             "owner": lead.get("owner") or access.user_id}
             opportunity = await open_deal(uow, deal_values)
+        await uow.activities.move_lead_activities(id, contact, account)
         converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": datetime.now(UTC),
                      "convertedContact": contact, "convertedAccount": account,
                      "convertedOpportunity": opportunity}

@@ -8,6 +8,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.accounts import AccountRow
+from persistence.activities import ActivityRow, AttendeeRow, CallScriptRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.directory import is_empty
@@ -16,6 +17,7 @@ from persistence.notes import NoteRow
 from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
+from persistence.seed.demo_activities import add_activities
 from persistence.seed.demo_deals import DemoDeals, load_stages
 from persistence.seed.demo_leads import add_leads
 from persistence.seed.generator import (
@@ -175,7 +177,7 @@ class DemoData:
 ORDER = (TerritoryRow, UserRow, PartnerRow, AccountRow, ContactRow, AccountContactRow,
          PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow,
          OpportunityRow, StageChangeRow, OpportunityContactRow, CaptureFormRow,
-         AssignmentRuleRow, LeadRow, LeadCaptureRow)
+         AssignmentRuleRow, LeadRow, LeadCaptureRow, CallScriptRow, ActivityRow, AttendeeRow)
 
 
 def _territory_reps() -> dict[str, object]:
@@ -200,6 +202,7 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     DemoDeals(data, await load_stages(conn), BASE_TIME).add_all(
         data.rows[AccountRow], data.rows[AccountContactRow])
     add_leads(data, BASE_TIME, COUNTRY_TERRITORY, _territory_reps())
+    add_activities(data, BASE_TIME, BASE_TIME + timedelta(days=300))
     for table in ORDER:
         rows = data.rows.get(table, [])
         if rows:

@@ -12,6 +12,7 @@ import pytest
 
 from tests.demo import (
     CUSTOMER,
+    DEMO_ACTIVITY,
     DEMO_DEAL,
     DEMO_LEAD,
     DEMO_PARTNER_ACCOUNT,
@@ -91,6 +92,11 @@ LEADS = """{ leads(first: 15, orderBy: [{field: SCORE, direction: DESC}],
   filter: {status: {in: [NEW, WORKING, CONVERTED]}}) { totalCount
   edges { cursor node { lastName company score status convertedAccount { name } } } } }"""
 
+ACTIVITY = """query($id: ID!) { activity(id: $id) { id kind at subject body direction
+  durationSeconds outcome callScript { name questions { question answers } } messageId
+  startsAt endsAt location attendees { user { name } contact { lastName } } dueAt priority
+  status assignee { name } owner { name } contact { lastName } account { name } } }"""
+
 # Queries that stay within what the portals may read.
 WITHIN_POLICY = {("customer", CUSTOMER_VIEW), ("partner", PARTNER_VIEW),
                  ("other_partner", PARTNER_VIEW), ("partner", PARTNER_DEALS),
@@ -115,6 +121,7 @@ CASES = [
     (PARTNER_DEALS, {}),
     (LEAD, {"id": DEMO_LEAD}),
     (LEADS, {}),
+    (ACTIVITY, {"id": DEMO_ACTIVITY}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The deal and lead rows of the access policy, cell by cell, through the API.
+"""The deal, lead and activity rows of the access policy, cell by cell, through the API.
 
 EXPECTED is written out by hand from the README's policy table, so that a change to
 auth/policy.py that is not also a deliberate change here fails.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.demo import DEMO_DEAL, DEMO_LEAD, DEMO_PARTNER_DEAL, SALES_USER
+from tests.demo import DEMO_ACTIVITY, DEMO_DEAL, DEMO_LEAD, DEMO_PARTNER_DEAL, SALES_USER
 
 ROLES = ("admin", "sales", "marketing", "service", "analyst", "partner", "customer")
 EXPECTED = {
@@ -139,3 +139,35 @@ async def test_lead_field_group_write(gql, group, role):
     codes = [e["code"] for e in result.data["leadUpdate"]["errors"]]
     # then it is accepted where the table says W, and FORBIDDEN elsewhere
     assert codes == ([] if "W" in LEAD_EXPECTED[group][ROLES.index(role)] else ["FORBIDDEN"])
+
+
+# Activity.work: admin RW, sales RW, marketing R, service RW, analyst R, partner -, customer -
+ACTIVITY_WORK = ("RW", "RW", "R", "RW", "R", "-", "-")
+ACTIVITY_READ = ("kind", "at", "subject", "body", "owner { id }", "attendees { user { id } }")
+ACTIVITY_LOG = """mutation($input: ActivityLogInput!) { activityLog(input: $input) {
+  activity { id } errors { code } } }"""
+ACTIVITY_UPDATE = """mutation($input: ActivityUpdateInput!) { activityUpdate(input: $input) {
+  errors { code } } }"""
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_activity_read(gql, role):
+    query = "query($id: ID!) { activity(id: $id) { id %s } }" % " ".join(ACTIVITY_READ)
+    result = await gql(role, query, {"id": DEMO_ACTIVITY})
+    activity = result.data["activity"]
+    if "R" in ACTIVITY_WORK[ROLES.index(role)]:
+        assert result.errors == [] and activity["id"] == DEMO_ACTIVITY
+    else:  # the portals reach no activity at all
+        assert activity is None and result.errors == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_activity_write(gql, factories, role):
+    contact = await factories.contact(owner=SALES_USER)
+    # given a note sales logged, so that the sales role's write rule covers it
+    logged = (await gql.ok("sales", ACTIVITY_LOG, {"input": {
+        "kind": "NOTE", "body": "Matrix", "contact": contact["id"]}}))["activityLog"]
+    result = await gql(role, ACTIVITY_UPDATE, {"input": {
+        "id": logged["activity"]["id"], "version": 1, "body": "Changed"}})
+    codes = [e["code"] for e in result.data["activityUpdate"]["errors"]]
+    assert codes == ([] if "W" in ACTIVITY_WORK[ROLES.index(role)] else ["FORBIDDEN"])

@@ -1,0 +1,196 @@
+"""activity, timeline, myCalendar, overdueTasks, callScripts, and the activity mutations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import strawberry
+
+from api.resolvers.common import decode_query_id, get_record, mutate, page_of
+from api.schema.errors import argument_error, coded_error, user_errors
+from api.schema.fields import wrap
+from api.schema.ids import from_global_id, parse_id
+from api.schema.operational.activities import (
+    Activity,
+    ActivityLogInput,
+    ActivityPayload,
+    ActivityUpdateInput,
+    CalendarFeedPayload,
+    CallScript,
+    CallScriptInput,
+    CallScriptPayload,
+    Kind,
+)
+from api.schema.operational.inputs import ArchiveInput, field_values
+from api.schema.relay import After, Connection, First, NodeId, arg, connection, page_args
+from domain.activities import REFERENCES, ActivityKind, TaskStatus
+from domain.errors import DomainError, ErrorCode
+from domain.filters import AllOf, Condition, Op, OrderTerm
+from domain.services import activities as service
+from domain.services.records import archive_record, create_record, update_record
+from domain.values import check_date_window
+from persistence.calendar import TIMELINE_TYPES, calendar_rows, timeline_scope
+from persistence.queries import fetch_page
+from persistence.uow import SPECS
+
+NEWEST_FIRST = [OrderTerm("at", descending=True)]
+DUE_FIRST = [OrderTerm("dueAt")]
+BY_NAME = [OrderTerm("name")]
+
+
+def _attendees(ids: list[str]) -> list[tuple[str, object]]:
+    """(type, id) of each attendee, a User or a Contact; every bad id is reported."""
+    people, problems = [], []
+    for index, global_id in enumerate(ids):
+        try:
+            raw = parse_id(global_id, ("User", "Contact"), f"attendees[{index}]")
+            people.append((from_global_id(global_id)[0], raw))
+        except DomainError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DomainError(*problems)
+    return people
+
+
+def _activity_values(data) -> dict:
+    values = field_values(data, REFERENCES)
+    if values.get("attendees") is not None:
+        values["attendees"] = _attendees(values["attendees"])
+    return values
+
+
+@strawberry.type
+class ActivityQueries:
+    @strawberry.field(description="An activity by id; null when there is none you may see.",
+                      metadata={"sql": "record", "type": "Activity"})
+    async def activity(self, info: strawberry.Info, id: NodeId) -> Activity | None:
+        return await get_record(info, "Activity", id)
+
+    @strawberry.field(description="A contact's, account's, lead's or deal's history, newest "
+                                  "first; an account's includes its contacts' and deals'. "
+                                  "Null when there is no such record you may see.")
+    async def timeline(
+        self, info: strawberry.Info, record_id: Annotated[strawberry.ID, arg("The record.")],
+        first: First = None, after: After = None,
+        kinds: Annotated[list[Kind] | None, arg("Only these kinds of activity.")] = None,
+    ) -> Connection[Activity] | None:
+        type_name, raw = decode_query_id(record_id)
+        if type_name not in TIMELINE_TYPES:
+            return None
+        if await info.context.loaders.by_id(type_name).load(raw) is None:
+            return None
+        condition = Condition("kind", Op.IN, [k.value for k in kinds]) if kinds else None
+        request = page_args(info, first, after, None, None)
+        try:
+            page = await fetch_page(info.context.reader, SPECS["Activity"], info.context.access,
+                                    request=request, order=NEWEST_FIRST, filter=condition,
+                                    scope=timeline_scope(type_name, raw))
+        except DomainError as exc:
+            raise argument_error(exc) from None
+        return connection(page, lambda row: wrap("Activity", row))
+
+    @strawberry.field(description="Your meetings (organised or attended) and open tasks due "
+                                  "from `from` to `to`, by time.")
+    async def my_calendar(
+        self, info: strawberry.Info,
+        from_: Annotated[datetime, strawberry.argument(name="from", description="Start.")],
+        to: Annotated[datetime, arg("End (exclusive).")],
+    ) -> list[Activity]:
+        ctx = info.context
+        if ctx.access.user_id is None:
+            raise coded_error("Only staff users have a calendar.", ErrorCode.FORBIDDEN.value)
+        try:
+            check_date_window(from_.date(), to.date())
+        except DomainError as exc:
+            raise argument_error(exc) from None
+        rows = await calendar_rows(ctx.reader, ctx.access, ctx.access.user_id, from_, to)
+        return [wrap("Activity", r) for r in rows]
+
+    @strawberry.field(description="Open tasks past their due time, earliest first, of one "
+                                  "assignee (default: you).")
+    async def overdue_tasks(
+        self, info: strawberry.Info,
+        assignee: Annotated[strawberry.ID | None, arg("A User id.")] = None,
+        first: First = None, after: After = None,
+    ) -> Connection[Activity]:
+        try:
+            user = (parse_id(assignee, "User", "assignee") if assignee
+                    else info.context.access.user_id)
+        except DomainError as exc:
+            raise argument_error(exc) from None
+        condition = AllOf((Condition("kind", Op.EQ, ActivityKind.TASK.value),
+                           Condition("status", Op.EQ, TaskStatus.OPEN.value),
+                           Condition("assignee", Op.EQ, user),
+                           Condition("dueAt", Op.LT, datetime.now(UTC))))
+        return await page_of(info, "Activity", (first, after, None, None), condition, DUE_FIRST)
+
+    @strawberry.field(description="Call scripts for telesales, by name.")
+    async def call_scripts(self, info: strawberry.Info, first: First = None,
+                           after: After = None) -> Connection[CallScript]:
+        return await page_of(info, "CallScript", (first, after, None, None), None, BY_NAME)
+
+
+@strawberry.type
+class ActivityMutations:
+    @strawberry.mutation(description="Log a call, email, meeting, task or note.")
+    async def activity_log(self, info: strawberry.Info,
+                           input: Annotated[ActivityLogInput, arg("The activity.")]
+                           ) -> ActivityPayload:
+        ctx = info.context
+
+        async def action():
+            values = _activity_values(input)
+            kind = ActivityKind(values.pop("kind"))
+            return await service.log_activity(kind, values, ctx.uow(), ctx.access)
+
+        return await mutate(info, ActivityPayload, "activity", "Activity", action)
+
+    @strawberry.mutation(description="Change an activity, e.g. complete a task (status DONE).")
+    async def activity_update(self, info: strawberry.Info,
+                              input: Annotated[ActivityUpdateInput, arg("The changes.")]
+                              ) -> ActivityPayload:
+        ctx = info.context
+
+        async def action():
+            return await service.update_activity(parse_id(input.id, "Activity"), input.version,
+                                                 _activity_values(input), ctx.uow(), ctx.access)
+
+        return await mutate(info, ActivityPayload, "activity", "Activity", action)
+
+    @strawberry.mutation(description="Archive an activity.")
+    async def activity_archive(self, info: strawberry.Info,
+                               input: Annotated[ArchiveInput, arg("The activity.")]
+                               ) -> ActivityPayload:
+        ctx = info.context
+        return await mutate(info, ActivityPayload, "activity", "Activity", lambda: archive_record(
+            service.KIND, parse_id(input.id, "Activity"), input.version, ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="A new secret address for your iCalendar feed.")
+    async def calendar_feed_reset(self, info: strawberry.Info) -> CalendarFeedPayload:
+        try:
+            secret = await service.reset_calendar_feed(info.context.uow(), info.context.access)
+        except DomainError as exc:
+            return CalendarFeedPayload(errors=user_errors(exc))
+        return CalendarFeedPayload(url=f"/calendar/{secret}.ics", errors=[])
+
+    @strawberry.mutation(description="Admins: create a call script, or change one.")
+    async def call_script_save(self, info: strawberry.Info,
+                               input: Annotated[CallScriptInput, arg("The script.")]
+                               ) -> CallScriptPayload:
+        ctx = info.context
+
+        async def action():
+            values = field_values(input, {})
+            if values.get("questions") is not None:
+                values["questions"] = [{"question": q.question, "answers": list(q.answers)}
+                                       for q in values["questions"]]
+            if input.id in (None, strawberry.UNSET):
+                return await create_record(service.CALL_SCRIPT, values, ctx.uow(), ctx.access)
+            return await update_record(
+                service.CALL_SCRIPT, parse_id(input.id, "CallScript"),
+                input.version if isinstance(input.version, int) else 0, values, ctx.uow(),
+                ctx.access)
+
+        return await mutate(info, CallScriptPayload, "script", "CallScript", action)
+

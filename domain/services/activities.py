@@ -1,0 +1,122 @@
+"""Activity use cases: log one, change it, and a user's calendar feed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from domain.access import Access, Action
+from domain.activities import (
+    REFERENCES,
+    SUBJECTS,
+    ActivityKind,
+    TaskStatus,
+    timeline_time,
+    validate_activity,
+    validate_call_script,
+)
+from domain.errors import DomainError, ErrorCode, Problem, forbidden
+from domain.ports import UnitOfWork
+from domain.services.records import (
+    RecordKind,
+    check_references,
+    check_version,
+    lock_writable,
+    require_action,
+    require_writable_fields,
+)
+
+TYPE = "Activity"
+KIND = RecordKind(TYPE, lambda values, **kw: values, REFERENCES)
+CALL_SCRIPT = RecordKind("CallScript", lambda values, creating, stored=None: validate_call_script(
+    values, creating=creating), {})
+ALL_FIELDS = ("kind", "at", "subject", "body", "contact", "account", "lead", "opportunity",
+              "direction", "durationSeconds", "outcome", "callScript", "messageId", "startsAt",
+              "endsAt", "location", "dueAt", "reminderAt", "priority", "status", "assignee",
+              "createdAt")
+
+
+async def _check_attendees(uow: UnitOfWork, people: list[tuple[str, uuid.UUID]]) -> None:
+    missing = [i for i, (kind, person) in enumerate(people)
+               if not await uow.records.visible(kind, [person])]
+    if missing:
+        raise DomainError(*(Problem(f"attendees[{i}]", ErrorCode.NOT_FOUND,
+                                    "No user or contact with this id.") for i in missing))
+
+
+async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
+                       access: Access) -> uuid.UUID:
+    """Record a call, email, meeting, task or note on the records it concerns."""
+    require_action(access, TYPE, Action.CREATE)
+    require_writable_fields(access, TYPE, values)
+    clean = validate_activity(values, kind=kind, creating=True)
+    now = datetime.now(UTC)
+    clean |= {"kind": kind.value, "owner": access.user_id,
+              "at": timeline_time(kind, clean, now)}
+    clean.pop("occurredAt", None)
+    if kind is ActivityKind.TASK:
+        clean.setdefault("assignee", access.user_id)
+        clean.setdefault("status", TaskStatus.OPEN.value)
+        clean.setdefault("priority", "NORMAL")
+    attendees = clean.pop("attendees", None)
+    async with uow:
+        await check_references(KIND, clean, uow)
+        if attendees:
+            await _check_attendees(uow, attendees)
+        subject = next(f for f in SUBJECTS if clean.get(f))
+        clean["territory"] = await uow.activities.territory_of(SUBJECTS[subject], clean[subject])
+        new_id = await uow.records.insert(TYPE, clean)
+        if attendees:
+            await uow.activities.set_attendees(new_id, attendees)
+        await uow.audit.record(TYPE, new_id, "create", {f: (None, v) for f, v in clean.items()})
+        await lock_writable(uow, TYPE, new_id)
+        await uow.commit()
+    return new_id
+
+
+async def update_activity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
+                          access: Access) -> uuid.UUID:
+    """Change an activity; its place on the timeline follows its new times."""
+    require_writable_fields(access, TYPE, values)
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, ALL_FIELDS)
+        check_version(locked, version)
+        stored = locked.values
+        kind = ActivityKind(stored["kind"])
+        clean = validate_activity(values, kind=kind, creating=False, stored=stored)
+        attendees = clean.pop("attendees", None)
+        await check_references(KIND, clean, uow)
+        if not any({**stored, **clean}.get(f) for f in SUBJECTS):
+            raise DomainError.one("contact", ErrorCode.REQUIRED,
+                                  "An activity concerns a contact, an account, a lead or a deal.")
+        merged = {**stored, **clean}
+        clean["at"] = timeline_time(kind, merged, stored["at"])
+        clean.pop("occurredAt", None)
+        changes = {f: (stored.get(f), v) for f, v in clean.items() if stored.get(f) != v}
+        if changes:
+            await uow.records.update(TYPE, id, {f: v for f, (_, v) in changes.items()})
+        if attendees is not None:
+            await _check_attendees(uow, attendees)
+            await uow.activities.set_attendees(id, attendees)
+            changes["attendees"] = (None, [str(p) for _, p in attendees])
+        if changes:
+            await uow.audit.record(TYPE, id, "update", changes)
+        await uow.commit()
+    return id
+
+
+def feed_secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def reset_calendar_feed(uow: UnitOfWork, access: Access) -> str:
+    """A new secret calendar address for the calling user; the old one stops working."""
+    if access.user_id is None:
+        raise forbidden(None, "Only staff users have a calendar.")
+    secret = secrets.token_urlsafe(32)
+    async with uow:
+        await uow.activities.set_feed(access.user_id, feed_secret_hash(secret))
+        await uow.commit()
+    return secret

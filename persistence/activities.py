@@ -1,0 +1,176 @@
+"""Activities and their attendees, call scripts, and per-user calendar feeds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field
+
+from domain.access import Access, RecordRule
+from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
+from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column
+from persistence.db import Transaction
+from persistence.spec import Spec
+from persistence.sql import Builder
+from persistence.territories import owned_or_in_territory
+
+
+class ActivityRow(Stamped, table=True):
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_contact_id_at_id", "contact_id", "at", "id"),
+        Index("ix_activity_account_id_at_id", "account_id", "at", "id"),
+        Index("ix_activity_lead_id_at_id", "lead_id", "at", "id"),
+        Index("ix_activity_opportunity_id_at_id", "opportunity_id", "at", "id"),
+        Index("ix_activity_assignee_id_status_due_at", "assignee_id", "status", "due_at"),
+        Index("ix_activity_owner_id_starts_at", "owner_id", "starts_at"),
+        one_of("kind", ActivityKind), one_of("direction", Direction),
+        one_of("outcome", CallOutcome), one_of("priority", TaskPriority),
+        one_of("status", TaskStatus),
+        CheckConstraint("num_nonnulls(contact_id, account_id, lead_id, opportunity_id) > 0",
+                        name="subject"),
+    )
+
+    kind: str = Field(max_length=10)
+    # Where it sits on a timeline: when it happened, starts, or is due.
+    at: datetime = Field(**utc_column())
+    subject: str | None = Field(default=None, max_length=300)
+    body: str | None = None
+    contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    account_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
+    lead_id: uuid.UUID | None = Field(default=None, foreign_key="lead.id")
+    opportunity_id: uuid.UUID | None = Field(default=None, foreign_key="opportunity.id")
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id")
+    direction: str | None = Field(default=None, max_length=10)
+    duration_seconds: int | None = None
+    outcome: str | None = Field(default=None, max_length=20)
+    call_script_id: uuid.UUID | None = Field(default=None, foreign_key="call_script.id")
+    message_id: str | None = Field(default=None, max_length=300)
+    starts_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
+    ends_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
+    location: str | None = Field(default=None, max_length=300)
+    due_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
+    reminder_at: datetime | None = Field(default=None,
+                                         **utc_column(nullable=True, server_default=None))
+    priority: str | None = Field(default=None, max_length=10)
+    status: str | None = Field(default=None, max_length=10)
+    assignee_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+
+
+class AttendeeRow(Stamped, table=True):
+    """A user or a contact invited to a meeting."""
+
+    __tablename__ = "activity_attendee"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "user_id", "contact_id"),
+        Index("ix_activity_attendee_user_id", "user_id"),
+        CheckConstraint("num_nonnulls(user_id, contact_id) = 1", name="who"),
+    )
+
+    activity_id: uuid.UUID = Field(foreign_key="activity.id")
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+
+
+class CallScriptRow(Stamped, table=True):
+    """Standard questions and answers for telesales."""
+
+    __tablename__ = "call_script"
+
+    name: str = Field(max_length=200, unique=True)
+    # [{"question": "...", "answers": ["...", ...]}]
+    questions: list = Field(default_factory=list, **jsonb())
+
+
+class CalendarFeedRow(Stamped, table=True):
+    """A user's secret calendar address; only a hash of the secret is kept."""
+
+    __tablename__ = "calendar_feed"
+
+    user_id: uuid.UUID = Field(foreign_key="app_user.id", unique=True)
+    secret_hash: str = Field(max_length=64, unique=True)
+
+
+ACTIVITY_FIELDS = {
+    "kind": "kind", "at": "at", "subject": "subject", "body": "body", "contact": "contact_id",
+    "account": "account_id", "lead": "lead_id", "opportunity": "opportunity_id",
+    "owner": "owner_id", "territory": "territory_id", "direction": "direction",
+    "durationSeconds": "duration_seconds", "outcome": "outcome", "callScript": "call_script_id",
+    "messageId": "message_id", "startsAt": "starts_at", "endsAt": "ends_at",
+    "location": "location", "dueAt": "due_at", "reminderAt": "reminder_at",
+    "priority": "priority", "status": "status", "assignee": "assignee_id",
+}
+ACTIVITY = Spec(
+    type_name="Activity",
+    table=ActivityRow.__table__,
+    columns={**STAMP_FIELDS, **ACTIVITY_FIELDS},
+    rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
+    searchable={f: (c, f) for f, c in ACTIVITY_FIELDS.items() if f in (
+        "kind", "at", "subject", "contact", "account", "lead", "opportunity", "owner",
+        "dueAt", "startsAt", "status", "priority", "assignee")},
+)
+ATTENDEE = Spec(
+    type_name="Attendee",
+    table=AttendeeRow.__table__,
+    columns={"id": "id", "user": "user_id", "contact": "contact_id"},
+    visibility=lambda t, access, b: "TRUE",  # reached only through a meeting the caller sees
+)
+CALL_SCRIPT = Spec(
+    type_name="CallScript",
+    table=CallScriptRow.__table__,
+    columns={**STAMP_FIELDS, "name": "name", "questions": "questions"},
+    searchable={"name": ("name", "name")},
+    unique={"uq_call_script_name": "name"},
+)
+
+
+class ActivityStore:
+    """Implements domain.ports.ActivityStore: attendees, the timeline's subject, feeds."""
+
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
+        self.actor = str(access.actor)
+
+    async def set_attendees(self, activity_id: uuid.UUID, people: list[tuple[str, uuid.UUID]]
+                            ) -> None:
+        """Replace a meeting's attendees with (type, id) pairs of users and contacts."""
+        b = Builder()
+        await self.tx.value(f"DELETE FROM activity_attendee WHERE activity_id = "
+                            f"{b.bind(activity_id)}", b.params)
+        for kind, person in people:
+            b = Builder()
+            column = "user_id" if kind == "User" else "contact_id"
+            actor = b.bind(self.actor)
+            await self.tx.value(
+                f"INSERT INTO activity_attendee (id, activity_id, {column}, created_by, "
+                f"updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(activity_id)}, "
+                f"{b.bind(person)}, {actor}, {actor})", b.params)
+
+    async def territory_of(self, type_name: str, record_id: uuid.UUID) -> uuid.UUID | None:
+        table = {"Contact": "contact", "Account": "account", "Lead": "lead",
+                 "Opportunity": "opportunity"}[type_name]
+        return await self.tx.value(f"SELECT territory_id FROM {table} WHERE id = $1",
+                                   (record_id,))
+
+    async def move_lead_activities(self, lead_id: uuid.UUID, contact_id: uuid.UUID,
+                                   account_id: uuid.UUID) -> int:
+        """A converted lead's activities now concern its contact and account too."""
+        b = Builder()
+        rows = await self.tx.rows(
+            f"UPDATE activity SET contact_id = {b.bind(contact_id)}, account_id = "
+            f"{b.bind(account_id)}, version = version + 1, updated_at = now() "
+            f"WHERE lead_id = {b.bind(lead_id)} RETURNING id", b.params)
+        return len(rows)
+
+    async def set_feed(self, user_id: uuid.UUID, secret_hash: str) -> None:
+        b = Builder()
+        actor = b.bind(self.actor)
+        await self.tx.value(
+            f"INSERT INTO calendar_feed (id, user_id, secret_hash, created_by, updated_by) "
+            f"VALUES ({b.bind(uuid.uuid4())}, {b.bind(user_id)}, {b.bind(secret_hash)}, "
+            f"{actor}, {actor}) ON CONFLICT (user_id) DO UPDATE SET secret_hash = "
+            f"excluded.secret_hash, version = calendar_feed.version + 1, updated_at = now()",
+            b.params)

@@ -1,0 +1,58 @@
+"""Timelines and calendars: which activities concern a record, and which fill a user's days."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from domain.access import Access
+from persistence.activities import ACTIVITY
+from persistence.db import Reader
+from persistence.spec import projection, read_sql
+from persistence.sql import Builder, read_rows
+
+CALENDAR_LIMIT = 1000  # a calendar window shows at most this many items
+
+# record type -> the activities on its timeline, as a condition on alias t for record x.
+_TIMELINES = {
+    "Contact": "{t}.contact_id = {x}",
+    "Lead": "{t}.lead_id = {x}",
+    "Opportunity": "{t}.opportunity_id = {x}",
+    # An account's history includes its contacts' and its deals'.
+    "Account": ("{t}.account_id = {x} OR {t}.contact_id IN (SELECT l.contact_id FROM "
+                "account_contact l WHERE l.account_id = {x} AND l.archived_at IS NULL) OR "
+                "{t}.opportunity_id IN (SELECT o.id FROM opportunity o WHERE o.account_id = {x})"),
+}
+TIMELINE_TYPES = tuple(_TIMELINES)
+
+
+def timeline_scope(type_name: str, record_id: uuid.UUID):
+    """The condition `fetch_page` narrows activities with for one record's timeline."""
+    def scope(b: Builder, t: str) -> str:
+        return _TIMELINES[type_name].format(t=t, x=b.bind(record_id))
+    return scope
+
+
+async def calendar_rows(reader: Reader, access: Access, user_id: uuid.UUID, start: datetime,
+                        end: datetime) -> list[dict]:
+    """The user's meetings (owned or attended) and open tasks due in [start, end), by time."""
+    b = Builder()
+    user, since, until = b.bind(user_id), b.bind(start), b.bind(end)
+    sql = (f"SELECT {projection(ACTIVITY, access, 't')} FROM activity t "
+           f"WHERE t.archived_at IS NULL AND {read_sql(ACTIVITY, access, 't', b)} AND ("
+           f"(t.kind = 'MEETING' AND t.starts_at < {until} AND t.ends_at > {since} AND "
+           f"(t.owner_id = {user} OR EXISTS (SELECT 1 FROM activity_attendee a "
+           f"WHERE a.activity_id = t.id AND a.user_id = {user}))) OR "
+           f"(t.kind = 'TASK' AND t.status = 'OPEN' AND t.assignee_id = {user} "
+           f"AND t.due_at >= {since} AND t.due_at < {until})) "
+           f"ORDER BY t.at, t.id LIMIT {CALENDAR_LIMIT}")
+    return await read_rows(reader, sql, b)
+
+
+async def feed_owner(reader: Reader, secret_hash: str) -> dict | None:
+    """The active staff user whose calendar address has this secret."""
+    b = Builder()
+    rows = await read_rows(reader, (
+        f"SELECT u.id, u.role, u.name FROM calendar_feed f JOIN app_user u ON u.id = f.user_id "
+        f"WHERE f.secret_hash = {b.bind(secret_hash)} AND u.active AND u.archived_at IS NULL"), b)
+    return rows[0] if rows else None
