@@ -47,7 +47,7 @@ from persistence import readplan as rp
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
 RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "Consent",
                 "Opportunity", "Pipeline", "Stage", "Lead", "CaptureForm", "AssignmentRule",
-                "Activity", "CallScript")
+                "Activity", "CallScript", "Product", "PriceBook", "Order")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 

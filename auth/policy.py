@@ -91,6 +91,17 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "Attendee.all": ("id", "user", "contact"),
     "CallScript.all": ("id", "name", "questions", "version", "createdAt", "updatedAt",
                        "archivedAt", "createdBy", "updatedBy"),
+    "Product.all": ("id", "sku", "name", "family", "category", "active", "version",
+                    "createdAt", "updatedAt", "archivedAt", "createdBy", "updatedBy"),
+    "PriceBook.all": ("id", "name", "isStandard", "active", "entries", "version", "createdAt",
+                      "updatedAt", "archivedAt", "createdBy", "updatedBy"),
+    "PriceBookEntry.all": ("id", "version", "product", "currency", "unitPrice"),
+    "Order.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Order.provenance": ("createdBy", "updatedBy"),
+    "Order.all": ("number", "account", "contact", "priceBook", "currency", "status", "orderedAt",
+                  "lines", "subtotal", "discountTotal", "total", "owner", "territory"),
+    "OrderLine.all": ("id", "position", "product", "quantity", "unitPrice", "discountPercent",
+                      "total"),
     "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
 }
 
@@ -146,6 +157,13 @@ Activity.provenance         R   R   R   R   R   -   -
 Activity.work               RW  RW  R   RW  R   -   -
 Attendee.all                R   R   R   R   R   -   -
 CallScript.all              RW  R   R   R   R   -   -
+Product.all                 RW  R   R   R   R   R   R
+PriceBook.all               RW  R   R   R   R   -   -
+PriceBookEntry.all          R   R   R   R   R   -   -
+Order.meta                  R   R   R   R   R   -   R
+Order.provenance            R   R   R   R   R   -   -
+Order.all                   RW  RW  R   R   R   -   R
+OrderLine.all               R   R   R   R   R   -   R
 AuditEntry.all              R   -   -   -   -   -   -
 """
 
@@ -164,6 +182,9 @@ CaptureForm all/all  all/-                   all/-    all/-    all/-  -/-       
 AssignmentRule all/all all/-                 all/-    all/-    all/-  -/-              -/-
 Activity    all/all  all/owned_or_territory  all/-    all/all  all/-  -/-              -/-
 CallScript  all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+Product     all/all  all/-                   all/-    all/-    all/-  all/-            all/-
+PriceBook   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+Order       all/all  all/owned_or_territory  all/-    all/-    all/-  -/-              self/-
 AuditEntry  all/-    -/-                     -/-      -/-      -/-    -/-              -/-
 """
 
@@ -191,6 +212,11 @@ AssignmentRule.archive admin
 Activity.create      admin sales service
 Activity.archive     admin sales service
 CallScript.create    admin
+Product.create       admin
+Product.archive      admin
+PriceBook.create     admin
+Order.create         admin sales
+Order.archive        admin
 """
 
 # A partner reaches a type only with the matching scope in its token.

@@ -81,6 +81,15 @@ class ActivityStore(Protocol):
     async def set_feed(self, user_id: uuid.UUID, secret_hash: str) -> None: ...
 
 
+class OrderStore(Protocol):
+    async def standard_price_book(self) -> uuid.UUID | None: ...
+    async def products(self, ids: list) -> dict: ...
+    async def prices(self, price_book_id: uuid.UUID, currency: str, ids: list) -> dict: ...
+    async def add_lines(self, order_id: uuid.UUID, lines: list) -> None: ...
+    async def set_price(self, price_book_id: uuid.UUID, product_id: uuid.UUID, currency: str,
+                        unit_price) -> None: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -99,6 +108,7 @@ class UnitOfWork(Protocol):
     opportunities: OpportunityStore
     leads: LeadStore
     activities: ActivityStore
+    orders: OrderStore
     audit: AuditLog
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -73,6 +73,8 @@ CHILD_RELATIONS = {
     "contactRoles": ChildRelation("OpportunityContactRole", "opportunity_id", ("role", "id")),
     "captures": ChildRelation("LeadCapture", "lead_id", ("created_at", "id")),
     "attendees": ChildRelation("Attendee", "activity_id", ("created_at", "id")),
+    "entries": ChildRelation("PriceBookEntry", "price_book_id", ("currency", "product_id")),
+    "lines": ChildRelation("OrderLine", "order_id", ("position",)),
 }
 
 

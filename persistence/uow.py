@@ -22,6 +22,14 @@ from persistence.opportunities import (
     STAGE_CHANGE,
     OpportunityStore,
 )
+from persistence.orders import (
+    ORDER,
+    ORDER_LINE,
+    PRICE_BOOK,
+    PRICE_BOOK_ENTRY,
+    PRODUCT,
+    OrderStore,
+)
 from persistence.partners import PARTNER, RegistrationStore
 from persistence.records import RecordStore
 from persistence.spec import Spec
@@ -32,7 +40,8 @@ SPECS: dict[str, Spec] = {
     s.type_name: s for s in (
         CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY,
         PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT, LEAD, LEAD_CAPTURE,
-        CAPTURE_FORM, ASSIGNMENT_RULE, ACTIVITY, ATTENDEE, CALL_SCRIPT)
+        CAPTURE_FORM, ASSIGNMENT_RULE, ACTIVITY, ATTENDEE, CALL_SCRIPT, PRODUCT, PRICE_BOOK,
+        PRICE_BOOK_ENTRY, ORDER, ORDER_LINE)
 }
 
 
@@ -50,6 +59,7 @@ class UnitOfWork:
     opportunities: OpportunityStore
     leads: LeadStore
     activities: ActivityStore
+    orders: OrderStore
     audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
@@ -68,6 +78,7 @@ class UnitOfWork:
         self.opportunities = OpportunityStore(tx, access)
         self.leads = LeadStore(tx, access)
         self.activities = ActivityStore(tx, access)
+        self.orders = OrderStore(tx, access)
         self.audit = AuditLog(tx, access)
         return self
 

@@ -18,6 +18,7 @@ from api.resolvers.links import LinkMutations
 from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
 from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
+from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.viewer import ViewerQueries
 from api.schema.operational.accounts import Account
 from api.schema.operational.activities import Activity, CallScript
@@ -27,6 +28,7 @@ from api.schema.operational.contacts import Contact
 from api.schema.operational.leads import AssignmentRule, CaptureForm, Lead
 from api.schema.operational.notes import Note
 from api.schema.operational.opportunities import Opportunity
+from api.schema.operational.orders import Order, PriceBook, Product
 from api.schema.operational.partners import Partner
 from api.schema.operational.pipelines import Pipeline, Stage
 from api.schema.operational.territories import Territory
@@ -36,20 +38,21 @@ from api.schema.scalars import DateTime
 
 @strawberry.type(description="Reads of the customer record.")
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
-            OpportunityQueries, ActivityQueries, DirectoryQueries, AuditQueries):
+            OpportunityQueries, ActivityQueries, OrderQueries, DirectoryQueries, AuditQueries):
     pass
 
 
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
-               ActivityMutations, NoteMutations, ConsentMutations, LinkMutations,
+               ActivityMutations, OrderMutations, NoteMutations, ConsentMutations, LinkMutations,
                DirectoryMutations):
     pass
 
 
 # Types reachable only through node(id) must be named so that the schema includes them.
 NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry, Opportunity,
-              Pipeline, Stage, Lead, CaptureForm, AssignmentRule, Activity, CallScript]
+              Pipeline, Stage, Lead, CaptureForm, AssignmentRule, Activity, CallScript,
+              Product, PriceBook, Order]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
                            config=StrawberryConfig(scalar_map={datetime: DateTime}))

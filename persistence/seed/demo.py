@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.accounts import AccountRow
@@ -15,11 +15,14 @@ from persistence.directory import is_empty
 from persistence.leads import AssignmentRuleRow, CaptureFormRow, LeadCaptureRow, LeadRow
 from persistence.notes import NoteRow
 from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
+from persistence.orders import OrderLineRow, OrderRow, PriceBookEntryRow, ProductRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed.demo_activities import add_activities
 from persistence.seed.demo_deals import DemoDeals, load_stages
 from persistence.seed.demo_leads import add_leads
+from persistence.seed.demo_orders import ORDERS as DEMO_ORDERS
+from persistence.seed.demo_orders import add_orders
 from persistence.seed.generator import (
     CHANNELS,
     PURPOSES,
@@ -177,7 +180,8 @@ class DemoData:
 ORDER = (TerritoryRow, UserRow, PartnerRow, AccountRow, ContactRow, AccountContactRow,
          PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow,
          OpportunityRow, StageChangeRow, OpportunityContactRow, CaptureFormRow,
-         AssignmentRuleRow, LeadRow, LeadCaptureRow, CallScriptRow, ActivityRow, AttendeeRow)
+         AssignmentRuleRow, LeadRow, LeadCaptureRow, CallScriptRow, ActivityRow, AttendeeRow,
+         ProductRow, PriceBookEntryRow, OrderRow, OrderLineRow)
 
 
 def _territory_reps() -> dict[str, object]:
@@ -203,8 +207,13 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
         data.rows[AccountRow], data.rows[AccountContactRow])
     add_leads(data, BASE_TIME, COUNTRY_TERRITORY, _territory_reps())
     add_activities(data, BASE_TIME, BASE_TIME + timedelta(days=300))
+    standard_book = (await conn.execute(text(
+        "SELECT id FROM price_book WHERE is_standard"))).scalar()
+    add_orders(data, BASE_TIME, standard_book, data.rows[AccountRow])
     for table in ORDER:
         rows = data.rows.get(table, [])
         if rows:
             await conn.execute(insert(table.__table__), rows)
+    # New orders are numbered after the demo's.
+    await conn.execute(text(f"SELECT setval('order_number', {DEMO_ORDERS})"))
     return {table.__tablename__: len(data.rows.get(table, [])) for table in ORDER}

@@ -15,6 +15,7 @@ from tests.demo import (
     DEMO_ACTIVITY,
     DEMO_DEAL,
     DEMO_LEAD,
+    DEMO_ORDER,
     DEMO_PARTNER_ACCOUNT,
     DEMO_PARTNER_CONTACT,
     DEMO_PARTNER_DEAL,
@@ -97,6 +98,11 @@ ACTIVITY = """query($id: ID!) { activity(id: $id) { id kind at subject body dire
   startsAt endsAt location attendees { user { name } contact { lastName } } dueAt priority
   status assignee { name } owner { name } contact { lastName } account { name } } }"""
 
+ORDER = """query($id: ID!) { order(id: $id) { id number status currency orderedAt subtotal
+  discountTotal total account { name } priceBook { name isStandard entries { currency unitPrice
+  product { sku } } } lines { position quantity unitPrice discountPercent total
+  product { sku name family active } } owner { name } } }"""
+
 # Queries that stay within what the portals may read.
 WITHIN_POLICY = {("customer", CUSTOMER_VIEW), ("partner", PARTNER_VIEW),
                  ("other_partner", PARTNER_VIEW), ("partner", PARTNER_DEALS),
@@ -122,6 +128,7 @@ CASES = [
     (LEAD, {"id": DEMO_LEAD}),
     (LEADS, {}),
     (ACTIVITY, {"id": DEMO_ACTIVITY}),
+    (ORDER, {"id": DEMO_ORDER}),
 ]
 
 

@@ -33,6 +33,12 @@ schemathesis.graphql.scalar("DateTime", st.one_of(
     st.text(max_size=30),
 ).map(nodes.String))
 
+# Mostly decimal numbers as text (negative, huge, with many places), sometimes no number at all.
+schemathesis.graphql.scalar("Decimal", st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=4).map(str),
+    st.text(max_size=12),
+).map(nodes.String))
+
 schema = schemathesis.graphql.from_path(SDL, config=schemathesis.Config.from_dict({
     "generation": {"max-examples": MAX_EXAMPLES},
 }))
