@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.demo import SALES2_USER
+from tests.demo import SALES2_USER, TERRITORY_DACH, TERRITORY_NORTH_AMERICA
 
 ACCOUNT = """query($id: ID!) { account(id: $id) {
   id version name legalName industry size website parent { id } owner { email } } }"""
@@ -71,3 +71,26 @@ async def test_sales_may_not_create_an_account_it_could_not_write(gql):
     assert [e["code"] for e in data["accountCreate"]["errors"]] == ["FORBIDDEN"]
     found = await gql.ok("admin", '{ accounts(filter: {name: {eq: "Elsewhere"}}) { totalCount } }')
     assert found["accounts"]["totalCount"] == 0
+
+
+MOVE = """mutation($input: AccountUpdateInput!) { accountUpdate(input: $input) {
+  account { version territory { name } } errors { field code } } }"""
+
+
+async def test_moving_an_account_moves_its_write_rule_for_sales(gql, factories):
+    # given an account in DACH, owned by the admin: EMEA's sales user may write it
+    account = await factories.account(territory=TERRITORY_DACH)
+    ok = await gql.ok("sales", MOVE, {"input": {"id": account["id"], "version": 1,
+                                                "industry": "Retail"}})
+    assert ok["accountUpdate"]["errors"] == []
+    # when an admin moves it to North America
+    moved = await gql.ok("admin", MOVE, {"input": {"id": account["id"], "version": 2,
+                                                   "territory": TERRITORY_NORTH_AMERICA}})
+    assert moved["accountUpdate"]["account"]["territory"]["name"] == "North America"
+    # then EMEA's sales user may no longer write it, and the Americas' sales user may
+    denied = await gql.ok("sales", MOVE, {"input": {"id": account["id"], "version": 3,
+                                                    "industry": "Media"}})
+    assert [e["code"] for e in denied["accountUpdate"]["errors"]] == ["FORBIDDEN"]
+    allowed = await gql.ok("sales2", MOVE, {"input": {"id": account["id"], "version": 3,
+                                                      "industry": "Media"}})
+    assert allowed["accountUpdate"]["errors"] == []
