@@ -26,6 +26,7 @@ from persistence.notes import NoteRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed.bulk_deals import COLUMNS as DEAL_COLUMNS
+from persistence.seed.bulk_history import COLUMNS as HISTORY_COLUMNS
 from persistence.seed.bulk_rows import BulkRows, Rows
 from persistence.seed.demo_deals import load_stages
 from persistence.territories import TerritoryRow
@@ -51,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ConsentRow.__tablename__: ("contact_id", "channel", "purpose", "status", "recorded_at",
                                "source"),
     **DEAL_COLUMNS,
+    **HISTORY_COLUMNS,
 }
 # Keys and indexes of the loaded tables, and foreign keys pointing at them. Restored in this
 # order: unique keys first, since foreign keys need the keys they reference.
@@ -135,7 +137,12 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress) -> dict[
             driver = (await conn.get_raw_connection()).driver_connection
             restore = await _drop_keys(driver)
             stages = await load_stages(conn)
-            await _copy_all(driver, BulkRows(contacts, seed, stages), progress)
+            book = (await conn.execute(text(
+                "SELECT id FROM price_book WHERE is_standard"))).scalar()
+            data = BulkRows(contacts, seed, stages, book)
+            await _copy_all(driver, data, progress)
+            # New orders are numbered after the generated ones.
+            await driver.execute(f"SELECT setval('order_number', {max(1, data.history.orders)})")
             progress.say(f"all rows copied; restoring {len(restore)} keys and indexes")
             for statement in restore:
                 await driver.execute(statement)

@@ -27,6 +27,7 @@ from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRo
 from persistence.portal import PortalIdentityRow
 from persistence.seed import demo
 from persistence.seed.bulk_deals import BulkDeals
+from persistence.seed.bulk_history import BulkHistory
 from persistence.seed.demo_deals import StageInfo
 from persistence.seed.generator import (
     CHANNELS,
@@ -143,9 +144,11 @@ class BulkRows:
     """The fixed rows (territories, users, partners), then contacts with all that hangs on them."""
 
     def __init__(self, contacts: int, seed: int = 42,
-                 stages: dict[str, list[StageInfo]] | None = None) -> None:
+                 stages: dict[str, list[StageInfo]] | None = None,
+                 standard_book=None) -> None:
         self.total, self.made = contacts, 0
         self.deals = BulkDeals(stages or {}, seed, _stamp, stable_hex)
+        self.history = BulkHistory(seed, standard_book, _stamp, stable_hex)
         self.gen = Generator(seed)
         self.rng = self.gen.rng
         self.phones = phone_pool()
@@ -157,6 +160,7 @@ class BulkRows:
         self.territory_ids = {name: stable_id("territory", name) for name in demo.TERRITORIES}
         self.rows: Rows = defaultdict(list)
         self.fixed = self._fixed_rows(max(1, round(contacts / CONTACTS_PER_SALES_USER)))
+        self.fixed |= self.history.fixed_rows(SETUP_TIME)
 
     @property
     def done(self) -> bool:
@@ -262,6 +266,8 @@ class BulkRows:
             territory = self.territory_ids[demo.COUNTRY_TERRITORY[account.country]]
             self.deals.for_account(self.rows, account.id, account.owner, territory,
                                    account.country, account.contacts, self._time(self.made))
+            self.history.for_account(self.rows, account.id, account.owner, territory,
+                                     account.contacts, self._time(self.made))
 
     def _contact(self, account: _Account | None) -> None:
         rng, i = self.rng, self.made

@@ -66,13 +66,18 @@ ORDER BY 1, 2, 3
 """
 STAMPED_TABLES = ("territory", "app_user", "partner", "account", "contact", "account_contact",
                   "partner_account", "partner_contact", "portal_identity", "note", "consent",
-                  "opportunity", "opportunity_stage_change", "opportunity_contact")
+                  "opportunity", "opportunity_stage_change", "opportunity_contact",
+                  "activity", "sales_order", "sales_order_line", "product", "price_book_entry")
 BAD_DEALS = """
 SELECT count(*) FROM opportunity o JOIN pipeline_stage s ON s.id = o.stage_id
 WHERE s.pipeline_id <> o.pipeline_id OR o.probability <> s.probability
    OR (s.kind = 'OPEN') <> (o.closed_at IS NULL AND o.close_reason IS NULL)
    OR NOT EXISTS (SELECT 1 FROM opportunity_stage_change h
                   WHERE h.opportunity_id = o.id AND h.to_stage_id = o.stage_id)
+"""
+BAD_ORDER_TOTALS = """
+SELECT count(*) FROM sales_order o WHERE o.total <> (SELECT sum(l.total) FROM sales_order_line l
+  WHERE l.order_id = o.id) OR o.subtotal - o.discount_total <> o.total
 """
 DEAL_ROLES_OUTSIDE_ACCOUNT = """
 SELECT count(*) FROM opportunity_contact r JOIN opportunity o ON o.id = r.opportunity_id
@@ -144,6 +149,15 @@ async def test_seed_bulk_counts_in_expected_ranges(seeded, db):
     assert 0 < counts["partner_account"] < 0.05 * counts["account"]
     assert counts["account"] < counts["opportunity"] < 2 * counts["account"]
     assert 2 * counts["opportunity"] < counts["opportunity_stage_change"]
+    assert 0.8 * CONTACTS < counts["activity"] < 1.2 * CONTACTS
+    assert 0.5 * counts["account"] < counts["sales_order"] < counts["account"]
+    assert counts["sales_order"] < counts["sales_order_line"] < 3 * counts["sales_order"]
+
+
+async def test_seed_bulk_order_totals_add_up_and_new_orders_number_after_them(db):
+    assert await db.fetchval(BAD_ORDER_TOTALS) == 0
+    last = await db.fetchval("SELECT max(number) FROM sales_order")
+    assert await db.fetchval("SELECT 'SO-' || lpad(nextval('order_number')::text, 6, '0')") > last
 
 
 async def test_seed_bulk_deals_sit_in_their_stage_with_their_history(db):
@@ -199,7 +213,8 @@ async def test_seed_bulk_same_seed_gives_same_rows(seeded):
     # given two databases seeded alike and one with another seed
     urls, counts = seeded
     tables = ("contact", "account", "account_contact", "note", "consent", "partner_contact",
-              "opportunity", "opportunity_stage_change", "opportunity_contact")
+              "opportunity", "opportunity_stage_change", "opportunity_contact", "activity",
+              "sales_order", "sales_order_line")
     first, second, other = [await _digests(url, tables) for url in urls]
     # then the same seed gives identical rows, and another seed different contacts
     assert counts[0] == counts[1]
@@ -212,14 +227,16 @@ def test_bulk_rows_do_not_depend_on_chunk_size():
     stages = {kind: [StageInfo(uuid.uuid4(), uuid.uuid4(), k, 50, k) for k in ("OPEN", "WON",
                                                                           "LOST")]
               for kind in ("NEW_BUSINESS", "RENEWAL", "UPSELL")}
-    whole, pieces = BulkRows(CONTACTS, SEED, stages), BulkRows(CONTACTS, SEED, stages)
+    book = uuid.uuid4()
+    whole, pieces = (BulkRows(CONTACTS, SEED, stages, book),
+                     BulkRows(CONTACTS, SEED, stages, book))
     in_one = whole.chunk(CONTACTS)
     in_pieces: dict[str, list] = {}
     while not pieces.done:
         for table, rows in pieces.chunk(333).items():
             in_pieces.setdefault(table, []).extend(rows)
     # then the rows are the same, deals included
-    assert whole.fixed == pieces.fixed and in_one["opportunity"]
+    assert whole.fixed == pieces.fixed and in_one["opportunity"] and in_one["sales_order"]
     assert dict(in_one) == in_pieces
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 from strawberry import UNSET
@@ -20,18 +20,11 @@ from api.schema.filters import (
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.operational.memberships import AccountContactConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
+from api.schema.operational.refs import OpportunityRef, TerritoryRef, UserRef
 from api.schema.relay import After, Before, Connection, First, Last, Record, connection, page_args
 from domain.accounts import AccountSize
 
-if TYPE_CHECKING:
-    from api.schema.operational.opportunities import Opportunity
-    from api.schema.operational.territories import Territory
-    from api.schema.operational.users import User
-
 Size = strawberry.enum(AccountSize, description="Headcount band of an organisation.")
-UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
-TerritoryRef = Annotated["Territory", strawberry.lazy("api.schema.operational.territories")]
-OpportunityRef = Annotated["Opportunity", strawberry.lazy("api.schema.operational.opportunities")]
 
 
 @record_type("Account")

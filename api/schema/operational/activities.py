@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.operational.refs import AccountRef, ContactRef, LeadRef, OpportunityRef, UserRef
 from api.schema.relay import Record
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
-
-if TYPE_CHECKING:
-    from api.schema.operational.accounts import Account
-    from api.schema.operational.contacts import Contact
-    from api.schema.operational.leads import Lead
-    from api.schema.operational.opportunities import Opportunity
-    from api.schema.operational.users import User
 
 Kind = strawberry.enum(ActivityKind, description="What kind of activity it is.")
 CallDirection = strawberry.enum(Direction, name="Direction", description="Inbound or outbound.")
 Outcome = strawberry.enum(CallOutcome, description="How a call went.")
 Priority = strawberry.enum(TaskPriority, description="How urgent a task is.")
 Status = strawberry.enum(TaskStatus, description="Whether a task is open, done or cancelled.")
-OPERATIONAL = "api.schema.operational."
-AccountRef = Annotated["Account", strawberry.lazy(OPERATIONAL + "accounts")]
-ContactRef = Annotated["Contact", strawberry.lazy(OPERATIONAL + "contacts")]
-LeadRef = Annotated["Lead", strawberry.lazy(OPERATIONAL + "leads")]
-OpportunityRef = Annotated["Opportunity", strawberry.lazy(OPERATIONAL + "opportunities")]
-UserRef = Annotated["User", strawberry.lazy(OPERATIONAL + "users")]
 
 
 @strawberry.type(description="One question of a call script, with the answers to expect.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import UNSET
@@ -34,16 +33,11 @@ from api.schema.operational.inputs import (
 )
 from api.schema.operational.memberships import ContactAccountConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
+from api.schema.operational.refs import TerritoryRef, UserRef
 from api.schema.relay import After, Before, Connection, First, Last, Record, page_args
 from domain.contacts import LifecycleStage
 
-if TYPE_CHECKING:
-    from api.schema.operational.territories import Territory
-    from api.schema.operational.users import User
-
 Stage = strawberry.enum(LifecycleStage, description="Where a person stands with the company.")
-UserRef = Annotated["User", strawberry.lazy("api.schema.operational.users")]
-TerritoryRef = Annotated["Territory", strawberry.lazy("api.schema.operational.territories")]
 
 
 @strawberry.type(description="An email address; exactly one of a contact's addresses is primary.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import UNSET
@@ -23,24 +22,12 @@ from api.schema.filters import (
 )
 from api.schema.operational.accounts import Size
 from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.operational.refs import AccountRef, ContactRef, OpportunityRef, TerritoryRef, UserRef
 from api.schema.relay import Record
 from domain.leads import LeadSource, LeadStatus
 
-if TYPE_CHECKING:
-    from api.schema.operational.accounts import Account
-    from api.schema.operational.contacts import Contact
-    from api.schema.operational.opportunities import Opportunity
-    from api.schema.operational.territories import Territory
-    from api.schema.operational.users import User
-
 Source = strawberry.enum(LeadSource, description="Where a lead came from.")
 Status = strawberry.enum(LeadStatus, description="How far a lead has come.")
-OPERATIONAL = "api.schema.operational."
-AccountRef = Annotated["Account", strawberry.lazy(OPERATIONAL + "accounts")]
-ContactRef = Annotated["Contact", strawberry.lazy(OPERATIONAL + "contacts")]
-OpportunityRef = Annotated["Opportunity", strawberry.lazy(OPERATIONAL + "opportunities")]
-TerritoryRef = Annotated["Territory", strawberry.lazy(OPERATIONAL + "territories")]
-UserRef = Annotated["User", strawberry.lazy(OPERATIONAL + "users")]
 
 
 @record_type("CaptureForm")

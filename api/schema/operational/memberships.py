@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 from api.schema.fields import column, wrap
+from api.schema.operational.refs import AccountRef, ContactRef
 from api.schema.relay import PageInfo, page_info
 from persistence.paging import Page
-
-if TYPE_CHECKING:
-    from api.schema.operational.accounts import Account
-    from api.schema.operational.contacts import Contact
-
-ContactRef = Annotated["Contact", strawberry.lazy("api.schema.operational.contacts")]
-AccountRef = Annotated["Account", strawberry.lazy("api.schema.operational.accounts")]
-
 
 JOB_TITLE = "The contact's job title at the account."
 DECIDES = "Whether the contact decides purchases at the account."

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import UNSET
@@ -24,27 +23,15 @@ from api.schema.filters import (
 )
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.pipelines import Pipeline, Stage
+from api.schema.operational.refs import AccountRef, ContactRef, PartnerRef, TerritoryRef, UserRef
 from api.schema.relay import Record
 from domain.opportunities import ContactRole, OpportunitySource, Registration
-
-if TYPE_CHECKING:
-    from api.schema.operational.accounts import Account
-    from api.schema.operational.contacts import Contact
-    from api.schema.operational.partners import Partner
-    from api.schema.operational.territories import Territory
-    from api.schema.operational.users import User
 
 Source = strawberry.enum(OpportunitySource, description="Where a deal came from.")
 Role = strawberry.enum(ContactRole, description="The part a contact plays in a deal.")
 RegistrationStatus = strawberry.enum(
     Registration, name="RegistrationStatus",
     description="Sales' decision on a deal a partner registered.")
-OPERATIONAL = "api.schema.operational."
-AccountRef = Annotated["Account", strawberry.lazy(OPERATIONAL + "accounts")]
-ContactRef = Annotated["Contact", strawberry.lazy(OPERATIONAL + "contacts")]
-PartnerRef = Annotated["Partner", strawberry.lazy(OPERATIONAL + "partners")]
-TerritoryRef = Annotated["Territory", strawberry.lazy(OPERATIONAL + "territories")]
-UserRef = Annotated["User", strawberry.lazy(OPERATIONAL + "users")]
 
 
 @record_type("StageChange")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -20,19 +19,11 @@ from api.schema.filters import (
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.operational.refs import AccountRef, ContactRef, UserRef
 from api.schema.relay import Record
 from domain.orders import OrderStatus
 
-if TYPE_CHECKING:
-    from api.schema.operational.accounts import Account
-    from api.schema.operational.contacts import Contact
-    from api.schema.operational.users import User
-
 Status = strawberry.enum(OrderStatus, description="DRAFT, CONFIRMED, FULFILLED or CANCELLED.")
-OPERATIONAL = "api.schema.operational."
-AccountRef = Annotated["Account", strawberry.lazy(OPERATIONAL + "accounts")]
-ContactRef = Annotated["Contact", strawberry.lazy(OPERATIONAL + "contacts")]
-UserRef = Annotated["User", strawberry.lazy(OPERATIONAL + "users")]
 
 
 @record_type("Product")
