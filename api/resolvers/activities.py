@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import decode_query_id, get_record, mutate, page_of
+from api.resolvers.common import decode_query_id, get_record, mutate, page_of, save_record
 from api.schema.errors import argument_error, coded_error, user_errors
 from api.schema.fields import wrap
 from api.schema.ids import from_global_id, parse_id
@@ -28,7 +28,7 @@ from domain.activities import REFERENCES, ActivityKind, TaskStatus
 from domain.errors import DomainError, ErrorCode
 from domain.filters import AllOf, Condition, Op, OrderTerm
 from domain.services import activities as service
-from domain.services.records import archive_record, create_record, update_record
+from domain.services.records import archive_record
 from domain.values import check_date_window
 from persistence.calendar import TIMELINE_TYPES, calendar_rows, timeline_scope
 from persistence.queries import fetch_page
@@ -57,6 +57,13 @@ def _activity_values(data) -> dict:
     values = field_values(data, REFERENCES)
     if values.get("attendees") is not None:
         values["attendees"] = _attendees(values["attendees"])
+    return values
+
+
+def _script_values(values: dict) -> dict:
+    if values.get("questions") is not None:
+        values["questions"] = [{"question": q.question, "answers": list(q.answers)}
+                               for q in values["questions"]]
     return values
 
 
@@ -178,19 +185,6 @@ class ActivityMutations:
     async def call_script_save(self, info: strawberry.Info,
                                input: Annotated[CallScriptInput, arg("The script.")]
                                ) -> CallScriptPayload:
-        ctx = info.context
-
-        async def action():
-            values = field_values(input, {})
-            if values.get("questions") is not None:
-                values["questions"] = [{"question": q.question, "answers": list(q.answers)}
-                                       for q in values["questions"]]
-            if input.id in (None, strawberry.UNSET):
-                return await create_record(service.CALL_SCRIPT, values, ctx.uow(), ctx.access)
-            return await update_record(
-                service.CALL_SCRIPT, parse_id(input.id, "CallScript"),
-                input.version if isinstance(input.version, int) else 0, values, ctx.uow(),
-                ctx.access)
-
-        return await mutate(info, CallScriptPayload, "script", "CallScript", action)
+        return await save_record(info, service.CALL_SCRIPT, input, CallScriptPayload, "script",
+                                 prepare=_script_values)
 

@@ -12,10 +12,12 @@ import strawberry
 from api.schema.errors import argument_error, coded_error, user_errors
 from api.schema.fields import wrap
 from api.schema.filters import to_domain_filter, to_order_terms
-from api.schema.ids import from_global_id
+from api.schema.ids import from_global_id, parse_id
+from api.schema.operational.inputs import field_values
 from api.schema.relay import Connection, connection, page_args
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Filter, OrderTerm
+from domain.services.records import create_record, update_record
 from persistence.queries import fetch_page
 from persistence.uow import SPECS
 
@@ -81,3 +83,21 @@ async def mutate(info: strawberry.Info, payload: type, field: str, type_name: st
     except DomainError as exc:
         return payload(errors=user_errors(exc))
     return payload(**{field: await reread(info, type_name, record_id)}, errors=[])
+
+
+async def save_record(info: strawberry.Info, kind, data, payload: type, field: str,
+                      prepare: Callable[[dict], dict] = lambda values: values) -> Any:
+    """Create when the input has no id, update when it has one with its version; `prepare`
+    turns the input's values into the domain's form first."""
+    ctx = info.context
+
+    async def action():
+        values = prepare(field_values(data, dict(kind.references)))
+        if getattr(data, "id", strawberry.UNSET) in (strawberry.UNSET, None):
+            return await create_record(kind, values, ctx.uow(), ctx.access)
+        if data.version in (strawberry.UNSET, None):
+            raise DomainError.one("version", ErrorCode.REQUIRED, "Send the version you last read.")
+        return await update_record(kind, parse_id(data.id, kind.type_name), data.version, values,
+                                   ctx.uow(), ctx.access)
+
+    return await mutate(info, payload, field, kind.type_name, action)

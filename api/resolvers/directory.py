@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from strawberry import UNSET
 
-from api.resolvers.common import mutate, page_of
+from api.resolvers.common import mutate, page_of, save_record
 from api.schema.ids import from_global_id, parse_id
-from api.schema.operational.inputs import field_values
 from api.schema.operational.partners import (
     Partner,
     PartnerInput,
@@ -19,28 +17,10 @@ from api.schema.operational.partners import (
 from api.schema.operational.territories import Territory, TerritoryInput, TerritoryPayload
 from api.schema.operational.users import User, UserCreateInput, UserPayload, UserUpdateInput
 from api.schema.relay import After, Before, Connection, First, Last, arg
-from domain.errors import DomainError, ErrorCode
 from domain.filters import OrderTerm
 from domain.services.directory import PARTNER, REGISTRABLE, TERRITORY, USER, register
-from domain.services.records import RecordKind, create_record, update_record
 
 BY_NAME = [OrderTerm("name")]
-
-
-async def _save(info: strawberry.Info, kind: RecordKind, data, payload: type, field: str):
-    """Create when the input has no id, update when it has one with its version."""
-    ctx = info.context
-
-    async def action():
-        values = field_values(data, dict(kind.references))
-        if getattr(data, "id", UNSET) in (UNSET, None):
-            return await create_record(kind, values, ctx.uow(), ctx.access)
-        if data.version in (UNSET, None):
-            raise DomainError.one("version", ErrorCode.REQUIRED, "Send the version you last read.")
-        record_id = parse_id(data.id, kind.type_name)
-        return await update_record(kind, record_id, data.version, values, ctx.uow(), ctx.access)
-
-    return await mutate(info, payload, field, kind.type_name, action)
 
 
 @strawberry.type
@@ -72,19 +52,19 @@ RegistrationArg = Annotated[PartnerRegistrationInput, arg("The partner and the r
 class DirectoryMutations:
     @strawberry.mutation(description="Add a member of staff. Admins only.")
     async def user_create(self, info: strawberry.Info, input: UserCreateArg) -> UserPayload:
-        return await _save(info, USER, input, UserPayload, "user")
+        return await save_record(info, USER, input, UserPayload, "user")
 
     @strawberry.mutation(description="Change a user's email, name, role, territory or activity.")
     async def user_update(self, info: strawberry.Info, input: UserUpdateArg) -> UserPayload:
-        return await _save(info, USER, input, UserPayload, "user")
+        return await save_record(info, USER, input, UserPayload, "user")
 
     @strawberry.mutation(description="Create or change a territory. Admins only.")
     async def territory_save(self, info: strawberry.Info, input: TerritoryArg) -> TerritoryPayload:
-        return await _save(info, TERRITORY, input, TerritoryPayload, "territory")
+        return await save_record(info, TERRITORY, input, TerritoryPayload, "territory")
 
     @strawberry.mutation(description="Create or rename a partner. Admins only.")
     async def partner_save(self, info: strawberry.Info, input: PartnerArg) -> PartnerPayload:
-        return await _save(info, PARTNER, input, PartnerPayload, "partner")
+        return await save_record(info, PARTNER, input, PartnerPayload, "partner")
 
     @strawberry.mutation(description="Let a partner's portal reach an account or a contact.")
     async def partner_register(self, info: strawberry.Info,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import get_record, list_records, mutate, page_of, reread
+from api.resolvers.common import get_record, list_records, mutate, page_of, reread, save_record
 from api.schema.analytical.lead_sources import LeadSourceStats
 from api.schema.errors import argument_error, forbidden_field, user_errors
 from api.schema.ids import parse_id
@@ -192,19 +192,8 @@ class LeadMutations:
     async def assignment_rule_save(
         self, info: strawberry.Info, input: Annotated[AssignmentRuleInput, arg("The rule.")],
     ) -> AssignmentRulePayload:
-        ctx = info.context
-
-        async def action():
-            values = field_values(input, RULE_REFERENCES)
-            if input.id in (None, strawberry.UNSET):
-                return await create_record(service.ASSIGNMENT_RULE, values, ctx.uow(),
-                                           ctx.access)
-            return await update_record(service.ASSIGNMENT_RULE,
-                                       parse_id(input.id, "AssignmentRule"),
-                                       input.version if isinstance(input.version, int) else 0,
-                                       values, ctx.uow(), ctx.access)
-
-        return await mutate(info, AssignmentRulePayload, "rule", "AssignmentRule", action)
+        return await save_record(info, service.ASSIGNMENT_RULE, input, AssignmentRulePayload,
+                                 "rule")
 
     @strawberry.mutation(description="Admins: archive an assignment rule.")
     async def assignment_rule_archive(

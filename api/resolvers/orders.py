@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import get_record, list_records, mutate, page_of
+from api.resolvers.common import get_record, list_records, mutate, page_of, save_record
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import field_values
 from api.schema.operational.orders import (
@@ -28,7 +28,6 @@ from api.schema.relay import After, Before, Connection, First, IncludeArchived, 
 from domain.filters import OrderTerm
 from domain.orders import REFERENCES
 from domain.services import orders as service
-from domain.services.records import RecordKind, create_record, update_record
 
 BY_NAME = [OrderTerm("name")]
 STANDARD_FIRST = [OrderTerm("isStandard", descending=True), OrderTerm("name")]
@@ -38,21 +37,6 @@ def _lines(data: OrderCreateInput) -> list[dict]:
     return [{"product": parse_id(line.product, "Product", f"lines[{i}].product"),
              "quantity": line.quantity, "unitPrice": line.unit_price,
              "discountPercent": line.discount_percent} for i, line in enumerate(data.lines)]
-
-
-async def _save(info: strawberry.Info, kind: RecordKind, data, payload: type, field: str):
-    """Create a record, or change it when the input names one."""
-    ctx = info.context
-
-    async def action():
-        values = field_values(data, {})
-        if data.id in (None, strawberry.UNSET):
-            return await create_record(kind, values, ctx.uow(), ctx.access)
-        version = data.version if isinstance(data.version, int) else 0
-        return await update_record(kind, parse_id(data.id, kind.type_name), version, values,
-                                   ctx.uow(), ctx.access)
-
-    return await mutate(info, payload, field, kind.type_name, action)
 
 
 @strawberry.type
@@ -116,13 +100,13 @@ class OrderMutations:
     @strawberry.mutation(description="Admins: create a product, or change one.")
     async def product_save(self, info: strawberry.Info,
                            input: Annotated[ProductInput, arg("The product.")]) -> ProductPayload:
-        return await _save(info, service.PRODUCT, input, ProductPayload, "product")
+        return await save_record(info, service.PRODUCT, input, ProductPayload, "product")
 
     @strawberry.mutation(description="Admins: create a price book, or change one.")
     async def price_book_save(self, info: strawberry.Info,
                               input: Annotated[PriceBookInput, arg("The price book.")]
                               ) -> PriceBookPayload:
-        return await _save(info, service.PRICE_BOOK, input, PriceBookPayload, "price_book")
+        return await save_record(info, service.PRICE_BOOK, input, PriceBookPayload, "price_book")
 
     @strawberry.mutation(description="Admins: set a product's price in a price book and "
                                      "currency, or remove it.")

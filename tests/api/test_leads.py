@@ -278,3 +278,12 @@ async def test_portals_get_no_source_stats(gql, role):
     today = datetime.now(UTC).date().isoformat()
     result = await gql(role, STATS, {"from": today, "to": today})
     assert result.error_codes() == ["FORBIDDEN"]
+
+
+async def test_changing_a_rule_needs_its_version(gql):
+    _, _, industry = await _territory_with_reps(gql, 1)
+    rules = (await gql.ok("admin", "{ assignmentRules(first: 100) { nodes { id industry } } }"))
+    rule = next(r for r in rules["assignmentRules"]["nodes"] if r["industry"] == industry)
+    data = await gql.ok("admin", RULE, {"input": {"id": rule["id"], "industry": "Other"}})
+    assert [(e["field"], e["code"]) for e in data["assignmentRuleSave"]["errors"]] == [
+        ("version", "REQUIRED")]
