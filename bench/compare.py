@@ -82,6 +82,11 @@ def _q3(data: dict, postgraphile: bool) -> list:
     return rows
 
 
+def _q5(data: dict, postgraphile: bool) -> list:
+    nodes = (data["activities"] if postgraphile else data["timeline"])["nodes"]
+    return [{**n, "id": plain_id(n["id"]), "at": when(n["at"])} for n in nodes]
+
+
 def normalise(question: str, server: str, answer: dict):
     """An answer as plain data: raw uuids, one timestamp spelling, unpromised orders fixed."""
     if answer.get("errors"):
@@ -93,6 +98,8 @@ def normalise(question: str, server: str, answer: dict):
         return _q1(data["contact"])
     if question == "Q2":
         return _q2(data, postgraphile)
+    if question == "Q5":
+        return _q5(data, postgraphile)
     return _q3(data, postgraphile)
 
 
@@ -110,7 +117,7 @@ def check(question: str, answers: dict[str, dict], expected_rows: int) -> None:
     if not reference:
         raise DifferentAnswers(f"bench: {reference_name} found nothing for {question}")
     size = {"Q1": 1, "Q2": len(reference["contacts"]) if question == "Q2" else 0,
-            "Q3": len(reference)}[question]
+            "Q3": len(reference), "Q5": len(reference)}[question]
     if size != expected_rows:
         raise DifferentAnswers(f"bench: {question} returned {size} records, expected "
                                f"{expected_rows}")

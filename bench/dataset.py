@@ -36,6 +36,8 @@ class Fixtures:
     territory_contacts: int
     pool: tuple[str, ...]  # contacts Q4 updates, writable by SALES_USER
     lookups: tuple[str, ...] = ()  # contacts Q1 asks for in turn, so no answer is a repeat
+    timeline_account_id: str = ""  # Q5: the account with the longest timeline
+    timeline_activities: int = 0
 
 
 def database_name(scale: int) -> str:
@@ -97,15 +99,38 @@ async def _contact_count(url: str) -> int | None:
         await conn.close()
 
 
+async def _has_activities(url: str) -> bool:
+    conn = await _connect(url)
+    try:
+        return await conn.fetchval("SELECT EXISTS (SELECT 1 FROM activity)")
+    finally:
+        await conn.close()
+
+
+async def _recreate_database(server_url: str, name: str) -> None:
+    conn = await _connect(server_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
 def prepare(scale: int, crm_home: Path, venv_bin: Path) -> str:
     """URL of a database holding exactly `scale` generated contacts, seeding it if need be."""
     url = database_url(scale, crm_home)
     env = crm_env(url, crm_home)
     subprocess.run([venv_bin / "crm", "migrate"], env=env, check=True, timeout=300)
     count = asyncio.run(_contact_count(url))
-    if count == scale:
+    if count == scale and asyncio.run(_has_activities(url)):
         print(f"bench: reusing {database_name(scale)}, which holds {scale:,} contacts")
         return url
+    if count == scale:
+        # Seeded before the data set had activities: the bench's own database, made afresh.
+        print(f"bench: {database_name(scale)} predates activities; seeding it again")
+        asyncio.run(_recreate_database(with_database(url, "postgres"), database_name(scale)))
+        subprocess.run([venv_bin / "crm", "migrate"], env=env, check=True, timeout=300)
+        count = 0
     if count:
         sys.exit(f"bench: {database_name(scale)} holds {count:,} contacts, not {scale:,}; "
                  f"drop it (dropdb {database_name(scale)}) and run again")
@@ -127,6 +152,22 @@ FIXTURES_SQL = {
         SELECT t.id::text, t.name, count(c.id) FROM territory t JOIN contact c
           ON c.territory_id = t.id AND c.archived_at IS NULL
         GROUP BY t.id, t.name ORDER BY t.name <> $1, count(c.id) DESC LIMIT 1""",
+    # Q5 wants a long timeline that PostGraphile can ask for too: an account whose contacts'
+    # activities all name the account, and whose deals have none (its own condition suffices).
+    "timeline": """
+        WITH longest AS (
+            SELECT account_id, count(*) AS n FROM activity
+            WHERE account_id IS NOT NULL AND archived_at IS NULL
+            GROUP BY account_id ORDER BY count(*) DESC, account_id LIMIT 200)
+        SELECT t.account_id::text, t.n FROM longest t
+        WHERE NOT EXISTS (
+            SELECT 1 FROM account_contact l JOIN activity b ON b.contact_id = l.contact_id
+            WHERE l.account_id = t.account_id AND l.archived_at IS NULL
+              AND b.archived_at IS NULL AND b.account_id IS DISTINCT FROM t.account_id)
+          AND NOT EXISTS (
+            SELECT 1 FROM opportunity o JOIN activity b ON b.opportunity_id = o.id
+            WHERE o.account_id = t.account_id)
+        ORDER BY t.n DESC, t.account_id LIMIT 1""",
     "pool": """
         WITH RECURSIVE reach AS (
             SELECT territory_id AS id FROM app_user WHERE lower(email) = $1
@@ -147,10 +188,12 @@ async def _fixtures(url: str) -> Fixtures:
         territory = await conn.fetchrow(FIXTURES_SQL["territory"], Q3_TERRITORY)
         pool = await conn.fetch(FIXTURES_SQL["pool"], SALES_USER, contact_id, POOL_SIZE)
         lookups = await conn.fetch(FIXTURES_SQL["lookups"], LOOKUPS)
+        timeline = await conn.fetchrow(FIXTURES_SQL["timeline"])
     finally:
         await conn.close()
     return Fixtures(contact_id, account_id, account_contacts, territory[0], territory[1],
-                    territory[2], tuple(r[0] for r in pool), tuple(r[0] for r in lookups))
+                    territory[2], tuple(r[0] for r in pool), tuple(r[0] for r in lookups),
+                    *(timeline or ("", 0)))
 
 
 def fixtures(url: str) -> Fixtures:

@@ -1,4 +1,4 @@
-"""The four questions, each in the dialect of our server, of PostGraphile and of the floor."""
+"""The five questions, each in the dialect of our server, of PostGraphile and of the floor."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from api.schema.ids import to_global_id
 from bench.dataset import Fixtures
 
-QUESTIONS = ("Q1", "Q2", "Q3", "Q4")
+QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5")
 # Placeholders of Q4's body template; bench/lua/update.lua fills them per request.
 ID, VERSION, NAME = "__ID__", "__VERSION__", "__NAME__"
 
@@ -36,6 +36,9 @@ CRM = {
     contact { id version }
     errors { field code message }
   }
+}""",
+    "Q5": """query Q5($id: ID!) {
+  timeline(recordId: $id, first: 50) { nodes { id kind at subject } }
 }""",
 }
 
@@ -68,6 +71,11 @@ POSTGRAPHILE = {
     "Q4": """mutation Q4($id: UUID!, $firstName: String!) {
   updateContact(input: {id: $id, patch: {firstName: $firstName}}) { contact { id version } }
 }""",
+    # The fixture account's whole timeline carries its id (bench/dataset.py picks it so).
+    "Q5": """query Q5($id: UUID!) {
+  activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ID_DESC],
+             first: 50) { nodes { id kind at subject } }
+}""",
 }
 
 
@@ -94,6 +102,7 @@ def requests(question: str, fx: Fixtures) -> dict[str, Request]:
     """The question in each server's dialect."""
     contact, account = to_global_id("Contact", fx.contact_id), to_global_id("Account", fx.account_id)
     territory = to_global_id("Territory", fx.territory_id)
+    timeline = to_global_id("Account", fx.timeline_account_id) if fx.timeline_account_id else ""
     crm_vars, pg_vars, floor_vars = {
         "Q1": ({"id": contact}, {"id": fx.contact_id}, {"contact_id": contact}),
         "Q2": ({"id": account}, {"id": fx.account_id}, {"account_id": account}),
@@ -101,6 +110,7 @@ def requests(question: str, fx: Fixtures) -> dict[str, Request]:
                {"territory_id": territory}),
         "Q4": ({"id": ID, "version": VERSION, "firstName": NAME}, {"id": ID, "firstName": NAME},
                {"contact_id": ID, "version": VERSION, "first_name": NAME}),
+        "Q5": ({"id": timeline}, {"id": fx.timeline_account_id}, {"account_id": timeline}),
     }[question]
     others = fx.lookups if question == "Q1" else ()
     return {

@@ -18,10 +18,13 @@ _TIMELINES = {
     "Contact": "{t}.contact_id = {x}",
     "Lead": "{t}.lead_id = {x}",
     "Opportunity": "{t}.opportunity_id = {x}",
-    # An account's history includes its contacts' and its deals'.
-    "Account": ("{t}.account_id = {x} OR {t}.contact_id IN (SELECT l.contact_id FROM "
-                "account_contact l WHERE l.account_id = {x} AND l.archived_at IS NULL) OR "
-                "{t}.opportunity_id IN (SELECT o.id FROM opportunity o WHERE o.account_id = {x})"),
+    # An account's history includes its contacts' and its deals'. The ids are gathered along
+    # three indexes first: an OR over the three conditions would scan every activity.
+    "Account": ("{t}.id = ANY(ARRAY(SELECT h.id FROM activity h WHERE h.account_id = {x} "
+                "UNION ALL SELECT h.id FROM account_contact l JOIN activity h ON h.contact_id = "
+                "l.contact_id WHERE l.account_id = {x} AND l.archived_at IS NULL "
+                "UNION ALL SELECT h.id FROM opportunity o JOIN activity h ON h.opportunity_id = "
+                "o.id WHERE o.account_id = {x}))"),
 }
 TIMELINE_TYPES = tuple(_TIMELINES)
 
