@@ -38,6 +38,7 @@ from strawberry.types.arguments import convert_arguments
 
 from api.schema.filters import to_domain_filter, to_order_terms
 from api.schema.ids import from_global_id
+from api.schema.relay import is_node_type
 from domain.access import Access
 from domain.errors import DomainError
 from domain.filters import OrderTerm
@@ -45,9 +46,6 @@ from domain.paging import page_request
 from persistence import readplan as rp
 
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
-RECORD_TYPES = ("Contact", "Account", "User", "Territory", "Partner", "Note", "Consent",
-                "Opportunity", "Pipeline", "Stage", "Lead", "CaptureForm", "AssignmentRule",
-                "Activity", "CallScript", "Product", "PriceBook", "Order")
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 
@@ -184,7 +182,7 @@ class _Walk:
             except ValueError:
                 raise Fallback("a malformed id: the resolvers report it") from None
             wanted = meta.get("type")
-            if (wanted and type_name != wanted) or type_name not in RECORD_TYPES:
+            if (wanted and type_name != wanted) or not is_node_type(type_name):
                 return rp.Const(key, None)
             object_type = self.planner.graphql.get_type(type_name)
             target = self.selection(object_type, [n.selection_set for n in nodes])

@@ -9,8 +9,8 @@ import strawberry
 
 from api.resolvers.common import decode_query_id
 from api.schema.errors import coded_error
-from api.schema.fields import TYPES, wrap
-from api.schema.relay import Node, NodeId, arg
+from api.schema.fields import wrap
+from api.schema.relay import Node, NodeId, arg, is_node_type
 from domain.errors import ErrorCode
 
 MAX_NODES = 100
@@ -18,8 +18,8 @@ MAX_NODES = 100
 
 async def _load(info: strawberry.Info, global_id: str):
     type_name, raw = decode_query_id(global_id)
-    if not issubclass(TYPES.get(type_name, object), Node):
-        return None  # rows seen only through their parent (stage changes) are no nodes
+    if not is_node_type(type_name):
+        return None
     return wrap(type_name, await info.context.loaders.by_id(type_name).load(raw))
 
 

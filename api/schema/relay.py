@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types.nodes import SelectedField
 
 from api.schema.errors import argument_error
-from api.schema.fields import actor, column
+from api.schema.fields import TYPES, actor, column
 from domain.errors import DomainError
 from domain.paging import PageRequest, page_request
 from persistence.paging import Page
@@ -20,6 +20,13 @@ T = TypeVar("T")
 @strawberry.interface(description="An object with an opaque global id, fetchable by node(id).")
 class Node:
     id: strawberry.ID = strawberry.field(description="Opaque global id; use it with node(id).")
+
+
+def is_node_type(type_name: str) -> bool:
+    """Whether node(id) answers with this type: a registered type that implements Node
+    (rows reached only through a parent, such as stage changes, are no nodes)."""
+    cls = TYPES.get(type_name)
+    return cls is not None and issubclass(cls, Node)
 
 
 @strawberry.interface(description="A record of the customer record: versioned, audited, archivable.")

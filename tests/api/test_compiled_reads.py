@@ -229,3 +229,16 @@ async def test_a_variable_read_elsewhere_too_is_not_templated(app, http, tokens)
         "id": "VXNlcjowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA"})
     assert first[1]["data"]["contacts"]["totalCount"] > 0
     assert other[1]["data"]["contacts"]["totalCount"] == 0
+
+
+async def test_every_node_type_answers_node_alike_on_both_paths(http, resolver_http, tokens,
+                                                                factories):
+    """node(id) of an audit entry, a type reached by node only, is answered by both paths."""
+    account = await factories.account()
+    trail = """query($r: ID!) { auditTrail(recordId: $r) { nodes { id } } }"""
+    entry = (await ask(http, tokens["admin"], trail, {"r": account["id"]}))[1]["data"][
+        "auditTrail"]["nodes"][0]["id"]
+    query = """query($id: ID!) { node(id: $id) { id ... on AuditEntry { action } } }"""
+    fast = await ask(http, tokens["admin"], query, {"id": entry})
+    slow = await ask(resolver_http, tokens["admin"], query, {"id": entry})
+    assert fast == slow and fast[1]["data"]["node"] == {"id": entry, "action": "create"}
