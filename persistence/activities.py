@@ -149,12 +149,6 @@ class ActivityStore:
                 f"updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(activity_id)}, "
                 f"{b.bind(person)}, {actor}, {actor})", b.params)
 
-    async def territory_of(self, type_name: str, record_id: uuid.UUID) -> uuid.UUID | None:
-        table = {"Contact": "contact", "Account": "account", "Lead": "lead",
-                 "Opportunity": "opportunity"}[type_name]
-        return await self.tx.value(f"SELECT territory_id FROM {table} WHERE id = $1",
-                                   (record_id,))
-
     async def move_lead_activities(self, lead_id: uuid.UUID, contact_id: uuid.UUID,
                                    account_id: uuid.UUID) -> int:
         """A converted lead's activities now concern its contact and account too."""

@@ -201,11 +201,6 @@ class OpportunityStore:
             return await self._stage(f"p.id = {b.bind(pipeline_id)}", b)
         return await self._stage(f"p.kind = {b.bind(PipelineKind.NEW_BUSINESS.value)}", b)
 
-    async def account_territory(self, account_id: uuid.UUID) -> uuid.UUID | None:
-        b = Builder()
-        return await self.tx.value(
-            f"SELECT territory_id FROM account WHERE id = {b.bind(account_id)}", b.params)
-
     async def stage_changed(self, opportunity_id: uuid.UUID, from_stage: uuid.UUID | None,
                             to_stage: uuid.UUID) -> None:
         b = Builder()

@@ -67,6 +67,11 @@ class RecordStore:
                f"SELECT id FROM chain WHERE id IS NOT NULL ORDER BY depth")
         return [row["id"] for row in await self.tx.rows(sql, b.params)]
 
+    async def territory_of(self, type_name: str, id: uuid.UUID) -> uuid.UUID | None:
+        """The territory a record lies in, for records filed under it (activities, orders)."""
+        spec = self.specs[type_name]
+        return await self.tx.value(f"SELECT territory_id FROM {spec.name} WHERE id = $1", (id,))
+
     async def _write(self, spec: Spec, sql: str, b: Builder):
         """Run a write; a unique violation becomes CONFLICT on the field it concerns."""
         try:

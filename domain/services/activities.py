@@ -23,6 +23,7 @@ from domain.services.records import (
     RecordKind,
     check_references,
     check_version,
+    insert_audited,
     lock_writable,
     require_action,
     require_writable_fields,
@@ -66,11 +67,10 @@ async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
         if attendees:
             await _check_attendees(uow, attendees)
         subject = next(f for f in SUBJECTS if clean.get(f))
-        clean["territory"] = await uow.activities.territory_of(SUBJECTS[subject], clean[subject])
-        new_id = await uow.records.insert(TYPE, clean)
+        clean["territory"] = await uow.records.territory_of(SUBJECTS[subject], clean[subject])
+        new_id = await insert_audited(uow, TYPE, clean)
         if attendees:
             await uow.activities.set_attendees(new_id, attendees)
-        await uow.audit.record(TYPE, new_id, "create", {f: (None, v) for f, v in clean.items()})
         await lock_writable(uow, TYPE, new_id)
         await uow.commit()
     return new_id

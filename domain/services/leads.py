@@ -24,6 +24,7 @@ from domain.services.opportunities import open_deal
 from domain.services.records import (
     RecordKind,
     check_version,
+    insert_audited,
     lock_writable,
     require_action,
 )
@@ -78,9 +79,8 @@ async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[u
             return existing, True
         clean.setdefault("source", form["source"])
         clean |= await _assignment(uow, clean)
-        lead_id = await uow.records.insert(TYPE, clean)
+        lead_id = await insert_audited(uow, TYPE, clean)
         await uow.leads.add_capture(lead_id, access.actor.id, payload)
-        await uow.audit.record(TYPE, lead_id, "create", {f: (None, v) for f, v in clean.items()})
         await uow.commit()
     return lead_id, False
 
@@ -129,9 +129,7 @@ async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, 
     clean = accounts.validate_account({k: v for k, v in values.items() if v is not None},
                                       creating=True)
     clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
-    new_id = await uow.records.insert("Account", clean)
-    await uow.audit.record("Account", new_id, "create", {f: (None, v) for f, v in clean.items()})
-    return new_id
+    return await insert_audited(uow, "Account", clean)
 
 
 async def _contact_for(uow: UnitOfWork, access: Access, lead: dict, contact_id) -> uuid.UUID:
@@ -142,9 +140,7 @@ async def _contact_for(uow: UnitOfWork, access: Access, lead: dict, contact_id) 
     require_action(access, "Contact", Action.CREATE)
     clean = _contact_values(lead)  # a lead without a last name is refused here
     clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
-    new_id = await uow.records.insert("Contact", clean)
-    await uow.audit.record("Contact", new_id, "create", {f: (None, v) for f, v in clean.items()})
-    return new_id
+    return await insert_audited(uow, "Contact", clean)
 
 
 def _deal_values(deal: dict) -> dict:

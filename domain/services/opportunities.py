@@ -23,6 +23,7 @@ from domain.services.records import (
     RecordKind,
     check_references,
     check_version,
+    insert_audited,
     lock_writable,
     require_action,
     require_writable_fields,
@@ -65,11 +66,9 @@ async def open_deal(uow: UnitOfWork, clean: dict) -> uuid.UUID:
     target = await _target_stage(uow, clean)
     _moved(clean, None, target, None)
     if clean.get("territory") is None:
-        clean["territory"] = await uow.opportunities.account_territory(clean["account"])
-    new_id = await uow.records.insert(TYPE, clean)
+        clean["territory"] = await uow.records.territory_of("Account", clean["account"])
+    new_id = await insert_audited(uow, TYPE, clean, parent_id=clean["account"])
     await uow.opportunities.stage_changed(new_id, None, target.id)
-    await uow.audit.record(TYPE, new_id, "create", {f: (None, v) for f, v in clean.items()},
-                           parent_id=clean["account"])
     return new_id
 
 

@@ -23,6 +23,7 @@ from domain.services.records import (
     RecordKind,
     check_references,
     check_version,
+    insert_audited,
     lock_writable,
     require_action,
     require_writable_fields,
@@ -74,15 +75,13 @@ async def create_order(values: dict, uow: UnitOfWork, access: Access) -> uuid.UU
             "Contact", clean["contact"])
         clean |= totals(priced) | {"orderedAt": datetime.now(UTC),
                                    "owner": clean.get("owner") or access.user_id,
-                                   "territory": await uow.activities.territory_of(*customer)}
-        order_id = await uow.records.insert(TYPE, clean)
-        await uow.orders.add_lines(order_id, priced)
-        await lock_writable(uow, TYPE, order_id)
-        await uow.audit.record(TYPE, order_id, "create", {
-            **{f: (None, v) for f, v in clean.items()},
+                                   "territory": await uow.records.territory_of(*customer)}
+        order_id = await insert_audited(uow, TYPE, clean, extra={
             "lines": (None, [{"product": str(p.product), "quantity": str(p.quantity),
                               "unitPrice": str(p.unit_price),
                               "discountPercent": str(p.discount_percent)} for p in priced])})
+        await uow.orders.add_lines(order_id, priced)
+        await lock_writable(uow, TYPE, order_id)
         await uow.commit()
     return order_id
 

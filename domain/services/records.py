@@ -74,6 +74,17 @@ async def check_references(kind: RecordKind, values: dict, uow: UnitOfWork,
         raise DomainError(*problems)
 
 
+async def insert_audited(uow: UnitOfWork, type_name: str, clean: dict[str, Any], *,
+                         parent_id: uuid.UUID | None = None, extra: dict | None = None
+                         ) -> uuid.UUID:
+    """Insert a validated record with its "create" audit entry, in the open transaction;
+    `extra` adds changes that live outside the row, such as an order's lines."""
+    new_id = await uow.records.insert(type_name, clean)
+    changes = {f: (None, v) for f, v in clean.items()} | (extra or {})
+    await uow.audit.record(type_name, new_id, "create", changes, parent_id=parent_id)
+    return new_id
+
+
 async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
                         access: Access) -> uuid.UUID:
     """Create a record with fields the caller may write; the caller must be able to write it after."""
@@ -84,10 +95,8 @@ async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWor
         clean["owner"] = access.user_id  # the creator owns what it creates unless told otherwise
     async with uow:
         await check_references(kind, clean, uow)
-        new_id = await uow.records.insert(kind.type_name, clean)
+        new_id = await insert_audited(uow, kind.type_name, clean)
         await lock_writable(uow, kind.type_name, new_id)
-        await uow.audit.record(kind.type_name, new_id, "create",
-                               {f: (None, v) for f, v in clean.items()})
         await uow.commit()
     return new_id
 
