@@ -12,7 +12,7 @@ from domain.access import Access, RecordRule
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
 from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.spec import Spec, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -116,7 +116,7 @@ ATTENDEE = Spec(
     type_name="Attendee",
     table=AttendeeRow.__table__,
     columns={"id": "id", "user": "user_id", "contact": "contact_id"},
-    visibility=lambda t, access, b: "TRUE",  # reached only through a meeting the caller sees
+    visibility=through_parent,
 )
 CALL_SCRIPT = Spec(
     type_name="CallScript",

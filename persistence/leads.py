@@ -13,7 +13,7 @@ from domain.access import Access, RecordRule
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.spec import Spec, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -119,7 +119,7 @@ LEAD_CAPTURE = Spec(
     type_name="LeadCapture",
     table=LeadCaptureRow.__table__,
     columns={"id": "id", "at": "created_at", "form": "form_id", "payload": "payload"},
-    visibility=lambda t, access, b: "TRUE",  # reached only through a lead the caller sees
+    visibility=through_parent,
 )
 CAPTURE_FORM = Spec(
     type_name="CaptureForm",

@@ -20,7 +20,7 @@ from domain.opportunities import (
 )
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.spec import Spec, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -112,11 +112,6 @@ def _registered_to_caller(t: str, access: Access, b: Builder) -> str:
     return f"{t}.partner_id = {b.bind(access.partner_id)}"
 
 
-def _everyone(t: str, access: Access, b: Builder) -> str:
-    """Reached only through an opportunity the caller already sees."""
-    return "TRUE"
-
-
 PIPELINE = Spec(
     type_name="Pipeline",
     table=PipelineRow.__table__,
@@ -161,14 +156,14 @@ STAGE_CHANGE = Spec(
     table=StageChangeRow.__table__,
     columns={"id": "id", "at": "created_at", "actor": "created_by", "fromStage": "from_stage_id",
              "toStage": "to_stage_id"},
-    visibility=_everyone,
+    visibility=through_parent,
 )
 
 OPPORTUNITY_CONTACT = Spec(
     type_name="OpportunityContactRole",
     table=OpportunityContactRow.__table__,
     columns={"id": "id", "version": "version", "contact": "contact_id", "role": "role"},
-    visibility=_everyone,
+    visibility=through_parent,
 )
 
 

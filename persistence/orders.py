@@ -13,7 +13,7 @@ from domain.access import Access, RecordRule
 from domain.orders import OrderStatus, PricedLine
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.spec import Spec, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -122,7 +122,7 @@ PRICE_BOOK_ENTRY = Spec(
     table=PriceBookEntryRow.__table__,
     columns={"id": "id", "version": "version", "product": "product_id", "currency": "currency",
              "unitPrice": "unit_price"},
-    visibility=lambda t, access, b: "TRUE",  # reached only through a price book
+    visibility=through_parent,
 )
 ORDER_FIELDS = {"number": "number", "account": "account_id", "contact": "contact_id",
                 "priceBook": "price_book_id", "currency": "currency", "status": "status",
@@ -143,7 +143,7 @@ ORDER_LINE = Spec(
     columns={"id": "id", "position": "position", "product": "product_id",
              "quantity": "quantity", "unitPrice": "unit_price",
              "discountPercent": "discount_percent", "total": "total"},
-    visibility=lambda t, access, b: "TRUE",  # reached only through an order
+    visibility=through_parent,
 )
 
 

@@ -50,6 +50,12 @@ class Spec:
         return self.searchable[field_name][1]
 
 
+def through_parent(t: str, access: Access, b: Builder) -> str:
+    """The visibility of rows reached only through a parent the caller already sees (a deal's
+    stage changes, an order's lines): the parent's own rule decided."""
+    return "TRUE"
+
+
 def readable_fields(spec: Spec, access: Access, wanted: Iterable[str] | None = None) -> list[str]:
     readable = access.readable.get(spec.type_name, frozenset())
     chosen = [f for f in spec.columns if f in readable or f in ALWAYS_SELECTED]

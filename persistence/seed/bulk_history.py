@@ -12,7 +12,7 @@ from persistence.activities import ActivityRow
 from persistence.orders import OrderLineRow, OrderRow, PriceBookEntryRow, ProductRow
 from persistence.seed import demo
 from persistence.seed.demo_activities import SUBJECTS
-from persistence.seed.demo_orders import PRODUCTS, USD_RATE
+from persistence.seed.demo_orders import ORDERABLE, PRODUCTS, standard_prices
 
 Rows = dict[str, list[tuple]]
 ACTIVITIES_PER_CONTACT = (0, 0, 1, 1, 1, 2, 2)  # drawn uniformly: 1 on average
@@ -27,7 +27,6 @@ class BulkHistory:
         self.book = standard_book
         self._stamp, self._hex = stamp, stable_hex
         self.activities = self.orders = 0
-        self.prices = {sku: Decimal(p[3]) for sku, p in PRODUCTS.items() if p[2] != "Retired"}
         self.product_ids = {sku: self._hex("product", sku) for sku in PRODUCTS}
 
     def fixed_rows(self, at: datetime) -> Rows:
@@ -38,8 +37,7 @@ class BulkHistory:
         for sku, (name, family, category, price) in PRODUCTS.items():
             products.append(self._stamp(self.product_ids[sku], at) + (
                 sku, name, family, category, category != "Retired"))
-            for currency, amount in (("EUR", Decimal(price)),
-                                     ("USD", (Decimal(price) * USD_RATE).quantize(Decimal("1")))):
+            for currency, amount in standard_prices(price):
                 entries.append(self._stamp(self._hex("price", f"{sku}-{currency}"), at) + (
                     self.book, self.product_ids[sku], currency, amount))
         return {ProductRow.__tablename__: products, PriceBookEntryRow.__tablename__: entries}
@@ -78,8 +76,8 @@ class BulkHistory:
         self.orders += 1
         at = min(opened + timedelta(days=rng.randrange(0, 400)), demo.BASE_TIME)
         lines = [PricedLine(self.product_ids[sku], Decimal(rng.choice((1, 2, 5, 10))),
-                            self.prices[sku], Decimal(rng.choice((0, 0, 5, 10))))
-                 for sku in rng.sample(sorted(self.prices), rng.randrange(1, 4))]
+                            ORDERABLE[sku], Decimal(rng.choice((0, 0, 5, 10))))
+                 for sku in rng.sample(sorted(ORDERABLE), rng.randrange(1, 4))]
         summed = totals(lines)
         order_id = self._hex("order", n)
         rows[OrderRow.__tablename__].append(self._stamp(order_id, at) + (

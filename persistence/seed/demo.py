@@ -30,6 +30,7 @@ from persistence.seed.generator import (
     TITLES,
     Generator,
     stable_id,
+    stamped,
 )
 from persistence.territories import TerritoryRow
 from persistence.users import UserRow
@@ -62,9 +63,7 @@ CUSTOMER_EMAIL = "customer@example.com"
 
 
 def _stamp(kind: str, number, minutes: int, actor: str = "System") -> dict:
-    at = BASE_TIME + timedelta(minutes=minutes)
-    return {"id": stable_id(kind, number), "created_at": at, "updated_at": at,
-            "created_by": actor, "updated_by": actor}
+    return stamped(kind, number, BASE_TIME + timedelta(minutes=minutes), actor)
 
 
 class DemoData:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from persistence.activities import ActivityRow, AttendeeRow, CallScriptRow
 from persistence.contacts import AccountContactRow, ContactRow
-from persistence.seed.generator import stable_id
+from persistence.seed.generator import stable_id, stamped
 
 SCRIPTS = {
     "Discovery call": [
@@ -36,18 +36,15 @@ def add_activities(data, base_time: datetime, present: datetime) -> None:
     for link in data.rows[AccountContactRow]:
         accounts_of.setdefault(link["contact_id"], link["account_id"])
     for name, questions in SCRIPTS.items():
-        data.add(CallScriptRow, {"id": stable_id("call-script", name), "created_at": base_time,
-                                 "updated_at": base_time, "created_by": "System",
-                                 "updated_by": "System", "name": name, "questions": questions})
+        data.add(CallScriptRow, {**stamped("call-script", name, base_time), "name": name,
+                                 "questions": questions})
     n = 0
     for contact in data.rows[ContactRow]:
         for _ in range(rng.randrange(0, 4)):
             n += 1
             kind = rng.choice(tuple(SUBJECTS))
             at = base_time + timedelta(days=rng.randrange(0, 320), hours=rng.randrange(8, 18))
-            row = {"id": stable_id("activity", n), "created_at": min(at, present),
-                   "updated_at": min(at, present), "created_by": "System",
-                   "updated_by": "System", "kind": kind, "at": at,
+            row = {**stamped("activity", n, min(at, present)), "kind": kind, "at": at,
                    "subject": rng.choice(SUBJECTS[kind]), "body": None,
                    "contact_id": contact["id"], "account_id": accounts_of.get(contact["id"]),
                    "lead_id": None, "opportunity_id": None, "owner_id": contact["owner_id"],
@@ -70,9 +67,8 @@ def add_activities(data, base_time: datetime, present: datetime) -> None:
                 for who, column in ((contact["owner_id"], "user_id"),
                                     (contact["id"], "contact_id")):
                     data.add(AttendeeRow, {
-                        "id": stable_id("attendee", f"{n}-{column}"), "created_at": row[
-                            "created_at"], "updated_at": row["created_at"],
-                        "created_by": "System", "updated_by": "System", "activity_id": row["id"],
+                        **stamped("attendee", f"{n}-{column}", row["created_at"]),
+                        "activity_id": row["id"],
                         "user_id": who if column == "user_id" else None,
                         "contact_id": who if column == "contact_id" else None})
             elif kind == "TASK":

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
-from persistence.seed.generator import stable_id
+from persistence.seed.generator import stable_id, stamped
 
 # pipeline kind -> share of the demo's deals
 PIPELINE_SHARE = (("NEW_BUSINESS", 0.7), ("RENEWAL", 0.15), ("UPSELL", 0.15))
@@ -123,12 +123,10 @@ class DemoDeals:
             "stage_entered_at": entered})
         for i, (before, after, moved_at) in enumerate(moves):
             self.data.add(StageChangeRow, {
-                "id": stable_id("stage-change", f"{n}-{i}"), "created_at": moved_at,
-                "updated_at": moved_at, "created_by": "System", "updated_by": "System",
-                "opportunity_id": deal_id, "from_stage_id": before, "to_stage_id": after})
+                **stamped("stage-change", f"{n}-{i}", moved_at), "opportunity_id": deal_id,
+                "from_stage_id": before, "to_stage_id": after})
         for i, contact_id in enumerate(contacts[:2]):
             self.data.add(OpportunityContactRow, {
-                "id": stable_id("opportunity-contact", f"{n}-{i}"), "created_at": opened,
-                "updated_at": opened, "created_by": "System", "updated_by": "System",
-                "opportunity_id": deal_id, "contact_id": contact_id, "role": ROLES[i]})
+                **stamped("opportunity-contact", f"{n}-{i}", opened), "opportunity_id": deal_id,
+                "contact_id": contact_id, "role": ROLES[i]})
         return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from persistence.leads import AssignmentRuleRow, CaptureFormRow, LeadCaptureRow, LeadRow
-from persistence.seed.generator import stable_id
+from persistence.seed.generator import stable_id, stamped
 
 LEADS = 60
 FORMS = {"Website — contact us": "WEB_FORM", "Spring expo badge scan": "EVENT"}
@@ -18,15 +18,11 @@ def add_leads(data, base_time: datetime, country_territory: dict[str, str],
     """Add the lead rows to a built DemoData; `territory_owner` maps a territory to its rep."""
     gen, rng = data.gen, data.gen.rng
 
-    def stamp(kind: str, key, at: datetime) -> dict:
-        return {"id": stable_id(kind, key), "created_at": at, "updated_at": at,
-                "created_by": "System", "updated_by": "System"}
-
     for name, source in FORMS.items():
-        data.add(CaptureFormRow, {**stamp("capture-form", name, base_time), "name": name,
+        data.add(CaptureFormRow, {**stamped("capture-form", name, base_time), "name": name,
                                   "source": source, "active": True})
     for position, (country, territory) in enumerate(sorted(country_territory.items()), 1):
-        data.add(AssignmentRuleRow, {**stamp("assignment-rule", country, base_time),
+        data.add(AssignmentRuleRow, {**stamped("assignment-rule", country, base_time),
                                      "position": position * 10, "country": country,
                                      "territory_id": stable_id("territory", territory)})
     for i in range(LEADS):
@@ -38,7 +34,7 @@ def add_leads(data, base_time: datetime, country_territory: dict[str, str],
         converted = status == "CONVERTED"
         person_index = (7 * i + 1) % 196  # never a multiple of 7: a contact with an account
         row = data.add(LeadRow, {
-            **stamp("lead", i, at), "first_name": person.first_name,
+            **stamped("lead", i, at), "first_name": person.first_name,
             "last_name": person.last_name, "email": person.emails[0]["address"].lower(),
             "phone": person.phones[0]["number"], "title": None, "company": company.name,
             "industry": company.industry, "size": company.size, "country": company.country,
@@ -55,7 +51,7 @@ def add_leads(data, base_time: datetime, country_territory: dict[str, str],
             "converted_opportunity_id": None})
         form = next((name for name, s in FORMS.items() if s == source), None)
         if form:
-            data.add(LeadCaptureRow, {**stamp("lead-capture", i, at), "lead_id": row["id"],
+            data.add(LeadCaptureRow, {**stamped("lead-capture", i, at), "lead_id": row["id"],
                                       "form_id": stable_id("capture-form", form),
                                       "payload": {"email": row["email"],
                                                   "lastName": row["last_name"],

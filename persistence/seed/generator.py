@@ -9,6 +9,7 @@ import random
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import phonenumbers
 
@@ -70,6 +71,12 @@ STREETS = ("Main St", "High Street", "Hauptstrasse", "Rue de la Paix", "Kerkstra
 def stable_id(kind: str, number: int | str) -> uuid.UUID:
     """The same id for the same kind and number, on every run."""
     return uuid.uuid5(NAMESPACE, f"{kind}:{number}")
+
+
+def stamped(kind: str, key, at: datetime, actor: str = "System") -> dict:
+    """The columns every demo row shares: a stable id, its times, and who made it."""
+    return {"id": stable_id(kind, key), "created_at": at, "updated_at": at,
+            "created_by": actor, "updated_by": actor}
 
 
 def _ascii(text: str) -> str:
