@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.errors import ErrorCode, Problems
+from domain.errors import Problems
 from domain.values import clean_text, normalize_website
 
 
@@ -33,8 +33,8 @@ def validate_account(values: dict, *, creating: bool) -> dict:
         problems.check(values, clean, field, fn)
 
     attempt("name", lambda v: clean_text(v, "name", required=True))
-    if creating and "name" not in values:
-        problems.add("name", ErrorCode.REQUIRED, "name is required.")
+    if creating:
+        problems.require(values, "name")
     attempt("legalName", lambda v: clean_text(v, "legalName"))
     attempt("industry", lambda v: clean_text(v, "industry", limit=100))
     attempt("size", lambda v: AccountSize(v).value if v is not None else None)

@@ -140,8 +140,8 @@ def validate_call_script(values: dict, *, creating: bool) -> dict:
     problems, clean = Problems(), {}
     problems.check(values, clean, "name",
                    lambda v: clean_text(v, "name", required=True, limit=200))
-    if creating and "name" not in values:
-        problems.add("name", ErrorCode.REQUIRED, "name is required.")
+    if creating:
+        problems.require(values, "name")
     for index, item in enumerate(values.get("questions") or []):
         if not clean_text(item.get("question"), "question"):
             problems.add(f"questions[{index}].question", ErrorCode.REQUIRED,

@@ -44,8 +44,8 @@ def validate_contact(values: dict, *, creating: bool, stored_country: str | None
 
     attempt("firstName", lambda v: clean_text(v, "firstName"))
     attempt("lastName", lambda v: clean_text(v, "lastName", required=True))
-    if creating and "lastName" not in values:
-        problems.add("lastName", ErrorCode.REQUIRED, "lastName is required.")
+    if creating:
+        problems.require(values, "lastName")
     attempt("address", lambda v: address_from_input(**v).as_json() if v is not None else None)
     region = (clean.get("address") or {}).get("country") or stored_country
     attempt("emails", lambda v: [e.as_json() for e in emails_from_input(v or [])])

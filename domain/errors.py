@@ -66,6 +66,12 @@ class Problems:
             except DomainError as exc:
                 self.absorb(exc)
 
+    def require(self, values: dict, *fields: str) -> None:
+        """REQUIRED for each field left out or empty that no other problem is reported on."""
+        for field in fields:
+            if values.get(field) is None and not any(p.field == field for p in self.items):
+                self.add(field, ErrorCode.REQUIRED, f"{field} is required.")
+
     def raise_if_any(self) -> None:
         if self.items:
             raise DomainError(*self.items)

@@ -116,6 +116,8 @@ def validate_capture_form(values: dict, *, creating: bool) -> dict:
                    lambda v: clean_text(v, "name", required=True, limit=200))
     problems.check(values, clean, "source", lambda v: LeadSource(v or "WEB_FORM").value)
     problems.check(values, clean, "active", lambda v: bool(v))
+    if creating:
+        problems.require(values, "name")
     problems.raise_if_any()
     return clean
 
@@ -133,10 +135,8 @@ def validate_assignment_rule(values: dict, *, creating: bool) -> dict:
                    lambda v: normalize_country(v, "country") if v else None)
     problems.check(values, clean, "industry", lambda v: clean_text(v, "industry", limit=200))
     problems.check(values, clean, "size", lambda v: AccountSize(v).value if v else None)
-    for field in ("position", "territory"):
-        if creating and values.get(field) is None and not any(
-                p.field == field for p in problems.items):
-            problems.add(field, ErrorCode.REQUIRED, f"{field} is required.")
+    if creating:
+        problems.require(values, "position", "territory")
     if "territory" in values:
         if values["territory"] is None:
             problems.add("territory", ErrorCode.REQUIRED, "A rule needs a territory.")

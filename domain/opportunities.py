@@ -137,9 +137,7 @@ def validate_opportunity(values: dict, *, creating: bool) -> dict:
     attempt("source", lambda v: OpportunitySource(v).value if v is not None else None)
     attempt("closeDate", lambda v: v if v is None or isinstance(v, date) else _bad_date())
     if creating:
-        for field in ("name", "account"):
-            if values.get(field) is None and not any(p.field == field for p in problems.items):
-                problems.add(field, ErrorCode.REQUIRED, f"{field} is required.")
+        problems.require(values, "name", "account")
         clean.setdefault("currency", DEFAULT_CURRENCY)
     elif "account" in values and values["account"] is None:
         problems.add("account", ErrorCode.REQUIRED, "An opportunity needs an account.")

@@ -135,9 +135,7 @@ def validate_product(values: dict, *, creating: bool) -> dict:
     problems.check(values, clean, "category", lambda v: clean_text(v, "category", limit=100))
     problems.check(values, clean, "active", lambda v: bool(v) if v is not None else True)
     if creating:
-        for field in ("sku", "name"):
-            if field not in values:
-                problems.add(field, ErrorCode.REQUIRED, f"{field} is required.")
+        problems.require(values, "sku", "name")
     problems.raise_if_any()
     return clean
 
@@ -148,7 +146,7 @@ def validate_price_book(values: dict, *, creating: bool) -> dict:
                    lambda v: clean_text(v, "name", required=True, limit=200))
     problems.check(values, clean, "isStandard", lambda v: bool(v))
     problems.check(values, clean, "active", lambda v: bool(v) if v is not None else True)
-    if creating and "name" not in values:
-        problems.add("name", ErrorCode.REQUIRED, "name is required.")
+    if creating:
+        problems.require(values, "name")
     problems.raise_if_any()
     return clean

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import decode_query_id, get_record, mutate, page_of, save_record
-from api.schema.errors import argument_error, coded_error, user_errors
+from api.resolvers.common import arguments_checked, decode_query_id, get_record, mutate, page_of, save_record
+from api.schema.errors import coded_error, user_errors
 from api.schema.fields import wrap
 from api.schema.ids import from_global_id, parse_id
 from api.schema.operational.activities import (
@@ -23,7 +23,7 @@ from api.schema.operational.activities import (
     Kind,
 )
 from api.schema.operational.inputs import ArchiveInput, field_values
-from api.schema.relay import After, Connection, First, NodeId, arg, connection, page_args
+from api.schema.relay import After, Connection, First, NodeId, arg
 from domain.activities import REFERENCES, ActivityKind, TaskStatus
 from domain.errors import DomainError, ErrorCode
 from domain.filters import AllOf, Condition, Op, OrderTerm
@@ -31,8 +31,6 @@ from domain.services import activities as service
 from domain.services.records import archive_record
 from domain.values import check_date_window
 from persistence.calendar import TIMELINE_TYPES, calendar_rows, timeline_scope
-from persistence.queries import fetch_page
-from persistence.uow import SPECS
 
 NEWEST_FIRST = [OrderTerm("at", descending=True)]
 DUE_FIRST = [OrderTerm("dueAt")]
@@ -88,14 +86,8 @@ class ActivityQueries:
         if await info.context.loaders.by_id(type_name).load(raw) is None:
             return None
         condition = Condition("kind", Op.IN, [k.value for k in kinds]) if kinds else None
-        request = page_args(info, first, after, None, None)
-        try:
-            page = await fetch_page(info.context.reader, SPECS["Activity"], info.context.access,
-                                    request=request, order=NEWEST_FIRST, filter=condition,
-                                    scope=timeline_scope(type_name, raw))
-        except DomainError as exc:
-            raise argument_error(exc) from None
-        return connection(page, lambda row: wrap("Activity", row))
+        return await page_of(info, "Activity", (first, after, None, None), condition,
+                             NEWEST_FIRST, scope=timeline_scope(type_name, raw))
 
     @strawberry.field(description="Your meetings (organised or attended) and open tasks due "
                                   "from `from` to `to`, by time.")
@@ -107,10 +99,8 @@ class ActivityQueries:
         ctx = info.context
         if ctx.access.user_id is None:
             raise coded_error("Only staff users have a calendar.", ErrorCode.FORBIDDEN.value)
-        try:
+        with arguments_checked():
             check_date_window(from_.date(), to.date())
-        except DomainError as exc:
-            raise argument_error(exc) from None
         rows = await calendar_rows(ctx.reader, ctx.access, ctx.access.user_id, from_, to)
         return [wrap("Activity", r) for r in rows]
 
@@ -121,11 +111,9 @@ class ActivityQueries:
         assignee: Annotated[strawberry.ID | None, arg("A User id.")] = None,
         first: First = None, after: After = None,
     ) -> Connection[Activity]:
-        try:
+        with arguments_checked():
             user = (parse_id(assignee, "User", "assignee") if assignee
                     else info.context.access.user_id)
-        except DomainError as exc:
-            raise argument_error(exc) from None
         condition = AllOf((Condition("kind", Op.EQ, ActivityKind.TASK.value),
                            Condition("status", Op.EQ, TaskStatus.OPEN.value),
                            Condition("assignee", Op.EQ, user),

@@ -41,29 +41,35 @@ async def get_record(info: strawberry.Info, type_name: str, global_id: str):
     return wrap(type_name, await info.context.loaders.by_id(type_name).load(raw))
 
 
+@contextlib.contextmanager
+def arguments_checked():
+    """Problems with a query's arguments become a top-level error with their code."""
+    try:
+        yield
+    except DomainError as exc:
+        raise argument_error(exc) from None
+
+
 async def list_records(info: strawberry.Info, type_name: str, *, first, after, last, before,
                        filter, order_by, references: dict[str, str],
                        include_archived: bool) -> Connection:
     """A page of a type's records under the caller's rules, from filter and order inputs."""
-    try:
+    with arguments_checked():
         condition = to_domain_filter(filter, references)
         order = to_order_terms(order_by) or DEFAULT_ORDER
-    except DomainError as exc:
-        raise argument_error(exc) from None
     return await page_of(info, type_name, (first, after, last, before), condition, order,
                          include_archived=include_archived)
 
 
 async def page_of(info: strawberry.Info, type_name: str, paging: tuple, condition: Filter | None,
-                  order: list[OrderTerm], *, include_archived: bool = False) -> Connection:
-    """A page of a type's records under the caller's rules."""
+                  order: list[OrderTerm], *, include_archived: bool = False,
+                  scope=None) -> Connection:
+    """A page of a type's records under the caller's rules; `scope` narrows it (fetch_page)."""
     request = page_args(info, *paging)
-    try:
+    with arguments_checked():
         page = await fetch_page(info.context.reader, SPECS[type_name], info.context.access,
                                 request=request, order=order, filter=condition,
-                                include_archived=include_archived)
-    except DomainError as exc:
-        raise argument_error(exc) from None
+                                include_archived=include_archived, scope=scope)
     return connection(page, lambda row: wrap(type_name, row))
 
 

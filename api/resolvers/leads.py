@@ -7,9 +7,17 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import get_record, list_records, mutate, page_of, reread, save_record
+from api.resolvers.common import (
+    arguments_checked,
+    get_record,
+    list_records,
+    mutate,
+    page_of,
+    reread,
+    save_record,
+)
 from api.schema.analytical.lead_sources import LeadSourceStats
-from api.schema.errors import argument_error, forbidden_field, user_errors
+from api.schema.errors import forbidden_field, user_errors
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.operational.leads import (
@@ -89,10 +97,8 @@ class LeadQueries:
         ctx = info.context
         if not ctx.access.can_read("Lead", "source"):
             raise forbidden_field("Lead", "source")
-        try:
+        with arguments_checked():
             check_date_window(from_, to)
-        except DomainError as exc:
-            raise argument_error(exc) from None
         rows = await lead_source_stats(ctx.reader, ctx.access, from_, to)
         return [LeadSourceStats(source=r["source"], leads=r["leads"], qualified=r["qualified"],
                                 converted=r["converted"], won_deals=r["won_deals"],

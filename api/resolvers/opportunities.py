@@ -7,9 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import get_record, list_records, mutate, page_of
+from api.resolvers.common import arguments_checked, get_record, list_records, mutate, page_of
 from api.schema.analytical.forecast import ForecastRow, GroupBy, Period
-from api.schema.errors import argument_error, forbidden_field
+from api.schema.errors import forbidden_field
 from api.schema.ids import parse_id, to_global_id
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.operational.opportunities import (
@@ -25,7 +25,6 @@ from api.schema.operational.opportunities import (
 )
 from api.schema.operational.pipelines import Pipeline
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
-from domain.errors import DomainError
 from domain.filters import OrderTerm
 from domain.opportunities import REFERENCES, ForecastGroup
 from domain.services import opportunities as deals
@@ -78,10 +77,8 @@ class OpportunityQueries:
         ctx = info.context
         if not ctx.access.can_read("Opportunity", "amount"):
             raise forbidden_field("Opportunity", "amount")
-        try:
+        with arguments_checked():
             check_date_window(from_, to)
-        except DomainError as exc:
-            raise argument_error(exc) from None
         group = ForecastGroup(group_by.value)
         rows = await forecast_rows(ctx.reader, ctx.access, period, from_, to, group)
         return [ForecastRow(

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from domain import accounts
-from domain.services.records import RecordKind
-
-
-def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
-    return accounts.validate_account(values, creating=creating)
-
+from domain.services.records import RecordKind, stateless
 
 ACCOUNT = RecordKind(
     type_name="Account",
-    validate=_validate,
+    validate=stateless(accounts.validate_account),
     references=accounts.REFERENCES,
     acyclic=("parent",),
 )

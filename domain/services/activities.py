@@ -27,12 +27,13 @@ from domain.services.records import (
     lock_writable,
     require_action,
     require_writable_fields,
+    stateless,
+    validated_by_use_case,
 )
 
 TYPE = "Activity"
-KIND = RecordKind(TYPE, lambda values, **kw: values, REFERENCES)
-CALL_SCRIPT = RecordKind("CallScript", lambda values, creating, stored=None: validate_call_script(
-    values, creating=creating), {})
+KIND = RecordKind(TYPE, validated_by_use_case, REFERENCES)
+CALL_SCRIPT = RecordKind("CallScript", stateless(validate_call_script), {})
 ALL_FIELDS = ("kind", "at", "subject", "body", "contact", "account", "lead", "opportunity",
               "direction", "durationSeconds", "outcome", "callScript", "messageId", "startsAt",
               "endsAt", "location", "dueAt", "reminderAt", "priority", "status", "assignee",

@@ -27,6 +27,7 @@ from domain.services.records import (
     insert_audited,
     lock_writable,
     require_action,
+    stateless,
 )
 
 TYPE = "Lead"
@@ -41,12 +42,9 @@ def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> di
 
 
 LEAD = RecordKind(TYPE, _validate, REFERENCES, context_fields=("status", "country"))
-CAPTURE_FORM = RecordKind(
-    "CaptureForm", lambda values, creating, stored=None: validate_capture_form(
-        values, creating=creating), {})
-ASSIGNMENT_RULE = RecordKind(
-    "AssignmentRule", lambda values, creating, stored=None: validate_assignment_rule(
-        values, creating=creating), {"territory": "Territory"})
+CAPTURE_FORM = RecordKind("CaptureForm", stateless(validate_capture_form), {})
+ASSIGNMENT_RULE = RecordKind("AssignmentRule", stateless(validate_assignment_rule),
+                             {"territory": "Territory"})
 
 
 async def _assignment(uow: UnitOfWork, lead: dict) -> dict:

@@ -27,10 +27,11 @@ from domain.services.records import (
     lock_writable,
     require_action,
     require_writable_fields,
+    validated_by_use_case,
 )
 
 TYPE = "Opportunity"
-KIND = RecordKind(TYPE, lambda values, **kw: values, REFERENCES)
+KIND = RecordKind(TYPE, validated_by_use_case, REFERENCES)
 # What a partner may say about a deal it registers.
 REGISTRATION_FIELDS = ("account", "name", "amount", "currency", "closeDate")
 

@@ -27,14 +27,14 @@ from domain.services.records import (
     lock_writable,
     require_action,
     require_writable_fields,
+    stateless,
+    validated_by_use_case,
 )
 
 TYPE = "Order"
-KIND = RecordKind(TYPE, lambda values, **kw: values, REFERENCES)
-PRODUCT = RecordKind("Product", lambda values, creating, stored=None: validate_product(
-    values, creating=creating), {})
-PRICE_BOOK = RecordKind("PriceBook", lambda values, creating, stored=None: validate_price_book(
-    values, creating=creating), {})
+KIND = RecordKind(TYPE, validated_by_use_case, REFERENCES)
+PRODUCT = RecordKind("Product", stateless(validate_product), {})
+PRICE_BOOK = RecordKind("PriceBook", stateless(validate_price_book), {})
 
 
 async def _price(uow: UnitOfWork, clean: dict, lines) -> list[PricedLine]:

@@ -24,6 +24,19 @@ class RecordKind:
     acyclic: tuple[str, ...] = field(default=())  # self-references that must not loop
 
 
+def stateless(validate: Callable[..., dict]) -> Callable[..., dict]:
+    """A validator that needs no stored values, in the form RecordKind calls it."""
+    def call(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
+        return validate(values, creating=creating)
+    return call
+
+
+def validated_by_use_case(values: dict, **_) -> dict:
+    """For kinds whose use cases validate in their own way (a deal's stages, an order's lines):
+    the kind then only names the references and the type."""
+    return values
+
+
 def require_action(access: Access, type_name: str, action: Action) -> None:
     if not access.can(type_name, action):
         raise forbidden(None, f"You may not {action.value} a {type_name}.")
