@@ -35,9 +35,13 @@ LEAD_FIELDS = ("firstName", "lastName", "email", "phone", "title", "company", "i
                "size", "country", "website", "status", "owner", "territory")
 
 
-def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
+def _refuse_converted(stored: dict | None) -> None:
     if stored and stored.get("status") == LeadStatus.CONVERTED.value:
         raise DomainError.one("id", ErrorCode.CONFLICT, "A converted lead no longer changes.")
+
+
+def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
+    _refuse_converted(stored)
     return validate_lead(values, creating=creating)
 
 
@@ -90,7 +94,7 @@ async def assign_lead(id: uuid.UUID, version: int, uow: UnitOfWork, access: Acce
         locked = await lock_writable(uow, TYPE, id, ("country", "industry", "size", "status",
                                                      "owner", "territory"))
         check_version(locked, version)
-        _validate({}, creating=False, stored=locked.values)
+        _refuse_converted(locked.values)
         assigned = await _assignment(uow, locked.values)
         if not assigned:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No assignment rule matches this lead.")

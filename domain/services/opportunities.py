@@ -98,11 +98,14 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
         check_version(locked, version)
         stored = locked.values
         await check_references(KIND, clean, uow)
-        current = await uow.opportunities.stage(stored["stage"])
-        if any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline")):
+        moving = any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline"))
+        clearing_reason = "closeReason" in values and not clean.get("closeReason")
+        # The current stage matters only to a move, or to a reason being taken away.
+        current = (await uow.opportunities.stage(stored["stage"])
+                   if moving or clearing_reason else None)
+        if moving:
             _moved(clean, current, await _target_stage(uow, clean), stored.get("closeReason"))
-        elif "closeReason" in values and not clean.get("closeReason") and (
-                current is not None and current.kind is not StageKind.OPEN):
+        elif clearing_reason and current is not None and current.kind is not StageKind.OPEN:
             raise DomainError.one("closeReason", ErrorCode.REQUIRED,
                                   "A won or lost deal keeps its closeReason.")
         changes = {f: (stored.get(f), v) for f, v in clean.items() if stored.get(f) != v}

@@ -231,3 +231,16 @@ async def test_account_lists_its_deals(gql, factories):
     deals = data["account"]["opportunities"]
     assert deals["totalCount"] == 2
     assert [n["id"] for n in deals["nodes"]] == [second["id"], first["id"]]  # newest first
+
+
+async def test_a_won_deal_keeps_its_reason(gql, factories, stages):
+    account = await factories.account()
+    deal = await _create(gql, account=account["id"], name="Kept", stage=stages["New business"][
+        "Closed won"], closeReason="Signed")
+    cleared = await gql.ok("sales", UPDATE, {"input": {"id": deal["id"], "version": 1,
+                                                       "closeReason": ""}})
+    assert [(e["field"], e["code"]) for e in cleared["opportunityUpdate"]["errors"]] == [
+        ("closeReason", "REQUIRED")]
+    renamed = await gql.ok("sales", UPDATE, {"input": {"id": deal["id"], "version": 1,
+                                                       "closeReason": "Signed early"}})
+    assert renamed["opportunityUpdate"]["opportunity"]["closeReason"] == "Signed early"
