@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.demo import TERRITORY_DACH
+
 FORM = """mutation($input: CaptureFormCreateInput!) { captureFormCreate(input: $input) {
   form { id version active } token errors { field code } } }"""
 FORM_UPDATE = """mutation($input: CaptureFormUpdateInput!) { captureFormUpdate(input: $input) {
@@ -287,3 +289,12 @@ async def test_changing_a_rule_needs_its_version(gql):
     data = await gql.ok("admin", RULE, {"input": {"id": rule["id"], "industry": "Other"}})
     assert [(e["field"], e["code"]) for e in data["assignmentRuleSave"]["errors"]] == [
         ("version", "REQUIRED")]
+
+
+@pytest.mark.parametrize("role", ["sales", "marketing", "service", "analyst"])
+async def test_only_admins_keep_capture_forms_and_assignment_rules(gql, role):
+    form = await gql.ok(role, FORM, {"input": {"name": f"Not mine {next(_n)}"}})
+    assert [e["code"] for e in form["captureFormCreate"]["errors"]] == ["FORBIDDEN"]
+    rule = await gql.ok(role, RULE, {"input": {"position": 1, "country": "DE",
+                                               "territory": TERRITORY_DACH}})
+    assert [e["code"] for e in rule["assignmentRuleSave"]["errors"]] == ["FORBIDDEN"]

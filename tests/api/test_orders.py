@@ -148,3 +148,13 @@ async def test_only_sales_and_admin_place_orders(gql, factories, catalogue, role
 async def test_only_admins_keep_the_catalogue(gql, role):
     data = await gql.ok(role, PRODUCT, {"input": {"sku": "NOPE", "name": "Nope"}})
     assert [e["code"] for e in data["productSave"]["errors"]] == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize("role", ["sales", "marketing", "analyst"])
+async def test_only_admins_set_prices(gql, catalogue, role):
+    standard = next(b for b in (await gql.ok("admin", BOOKS))["priceBooks"]["nodes"]
+                    if b["isStandard"])
+    data = await gql.ok(role, PRICE, {"input": {
+        "priceBookId": standard["id"], "productId": catalogue["seat"], "currency": "EUR",
+        "unitPrice": "1.00"}})
+    assert [e["code"] for e in data["priceSet"]["errors"]] == ["FORBIDDEN"]
