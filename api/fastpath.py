@@ -171,7 +171,11 @@ class _Walk:
                 continue
             meta = self.metadata(query, name)
             args = self.arguments(query, node)
+            # Selections are cached by path: two root fields of one type (article and node)
+            # must not share the first one's.
+            self.path.append(key)
             outputs.append(self._root_field(key, meta, args, query.fields[name].type, nodes))
+            self.path.pop()
         return tuple(outputs)
 
     def _root_field(self, key: str, meta: dict, args: dict, graphql_type, nodes) -> rp.Output:

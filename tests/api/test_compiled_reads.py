@@ -242,3 +242,12 @@ async def test_every_node_type_answers_node_alike_on_both_paths(http, resolver_h
     fast = await ask(http, tokens["admin"], query, {"id": entry})
     slow = await ask(resolver_http, tokens["admin"], query, {"id": entry})
     assert fast == slow and fast[1]["data"]["node"] == {"id": entry, "action": "create"}
+
+
+async def test_two_root_fields_of_one_type_keep_their_own_selections(gql, app):
+    query = f"""{{ one: contact(id: "{CUSTOMER}") {{ firstName }}
+                 two: contact(id: "{CUSTOMER}") {{ lastName }} }}"""
+    answered = app.state.graphql.compiled_answers
+    assert await gql.ok("admin", query) == {"one": {"firstName": "Casey"},
+                                            "two": {"lastName": "Customer"}}
+    assert app.state.graphql.compiled_answers == answered + 1
