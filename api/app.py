@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -17,6 +20,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.calendar_feed import calendar_feed
+from api.context import utc_now
+from api.escalation import EscalationJob
 from api.fastpath import Planner
 from api.graphql_http import GraphQLEndpoint
 from api.oauth import token_endpoint
@@ -46,8 +51,10 @@ def token_service(settings: Settings) -> TokenService:
                         settings.crm_token_ttl)
 
 
-def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
-    """Build the app: engine, token verifier and schema, wired into the routes."""
+def create_app(settings: Settings, *, url: str | None = None,
+               clock: Callable[[], datetime] = utc_now) -> Starlette:
+    """Build the app: engine, token verifier and schema, wired into the routes; `clock` is
+    "now" for the use cases that keep time."""
     url = url or database_url(settings)
     engine = make_engine(url, pool_size=settings.crm_db_pool_size)
     reader = Reader(engine)
@@ -56,7 +63,9 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
     authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http), engine)
     graphql = GraphQLEndpoint(schema._schema, authenticator, engine, reader,
                               introspection=settings.introspection, graphiql=settings.graphiql,
-                              planner=Planner(schema) if settings.crm_compiled_reads else None)
+                              planner=Planner(schema) if settings.crm_compiled_reads else None,
+                              clock=clock)
+    escalation = EscalationJob(engine, clock, settings.crm_escalation_interval)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -94,7 +103,13 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
         # Everything built so far (schema, policy, modules) lives as long as the process:
         # frozen, the collector no longer walks it, so full collections stop pausing requests.
         gc.freeze()
+        job = (asyncio.create_task(escalation.run_forever())
+               if settings.crm_escalation_interval else None)
         yield
+        if job is not None:
+            job.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await job
         await close()
 
     middleware = []
@@ -120,4 +135,5 @@ def create_app(settings: Settings, *, url: str | None = None) -> Starlette:
     app.state.close = close
     app.state.graphql = graphql
     app.state.tokens = tokens
+    app.state.escalation = escalation
     return app

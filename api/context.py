@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,6 +16,10 @@ from persistence.loaders import Loaders
 from persistence.uow import UnitOfWork
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass
 class Context:
     """One per request; loaders cache only within it."""
@@ -22,6 +28,8 @@ class Context:
     engine: AsyncEngine  # for writes, in transactions
     reader: Reader  # for reads, outside transactions
     tokens: TokenService | None = None  # for the mutations that hand out tokens
+    # "Now" for the use cases that keep time (SLA clocks); tests hand in a clock they set.
+    clock: Callable[[], datetime] = utc_now
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 

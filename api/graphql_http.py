@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -36,7 +38,7 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.http.ides import get_graphql_ide_html
 
-from api.context import Context
+from api.context import Context, utc_now
 from api.fastpath import Planner, variable_uses
 from api.statements import StatementCache
 from auth.authenticator import Authenticator
@@ -122,8 +124,9 @@ class GraphQLEndpoint:
 
     def __init__(self, schema: GraphQLSchema, authenticator: Authenticator, engine,
                  reader: Reader, *, introspection: bool, graphiql: bool,
-                 planner: Planner | None = None) -> None:
+                 planner: Planner | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self.schema = schema
+        self.clock = clock
         self.planner = planner
         self.compiled_answers = 0  # how many queries the compiled path answered, for tests
         self.authenticator = authenticator
@@ -156,7 +159,7 @@ class GraphQLEndpoint:
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
             result = await self._execute(document, operation,
                                          Context(principal, self.engine, self.reader,
-                                                 self.authenticator.tokens))
+                                                 self.authenticator.tokens, self.clock))
         except TokenError as exc:
             header = f'Bearer error="invalid_token", error_description="{exc}"'
             return self._respond({"errors": [{"message": str(exc), "extensions": {

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     crm_introspection: bool | None = None
     crm_graphiql: bool | None = None
     crm_db_pool_size: int = Field(default=10, ge=1, le=200)
+    crm_escalation_interval: float = Field(
+        default=60, ge=0, le=3600,
+        description="Seconds between escalation runs in the server; 0 turns the job off.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
 

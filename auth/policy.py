@@ -37,7 +37,7 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "Account.identity": (
         "name", "legalName", "industry", "size", "website", "parent", "territory", "contacts",
     ),
-    "Account.sales": ("owner",),
+    "Account.sales": ("owner", "tier"),
     "Account.notes": ("notes",),
     "Account.opportunities": ("opportunities",),
     "AccountContact.identity": ("jobTitle", "isDecisionMaker"),
@@ -82,8 +82,9 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
                            "updatedBy"),
     "Activity.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
     "Activity.provenance": ("createdBy", "updatedBy"),
+    "Activity.message": ("kind", "at", "subject", "body", "case", "visibility"),
     "Activity.work": (
-        "kind", "at", "occurredAt", "subject", "body", "contact", "account", "lead", "opportunity", "owner",
+        "occurredAt", "contact", "account", "lead", "opportunity", "owner",
         "direction", "durationSeconds", "outcome", "callScript", "messageId", "startsAt",
         "endsAt", "location", "attendees", "dueAt", "reminderAt", "priority", "status",
         "assignee",
@@ -103,6 +104,36 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
     "OrderLine.all": ("id", "position", "product", "quantity", "unitPrice", "discountPercent",
                       "total"),
     "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
+    "Case.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Case.provenance": ("createdBy", "updatedBy"),
+    "Case.request": ("subject", "description", "type", "product", "channel"),
+    "Case.state": ("number", "contact", "account", "priority", "status", "openedAt",
+                   "resolvedAt", "closedAt", "previousCase"),
+    "Case.conversation": ("comments", "articles"),
+    "Case.handling": ("assignee", "queue", "timeEntries", "timeSpentMinutes"),
+    "Case.sla": ("slaPolicy", "firstResponseAt", "firstResponseMinutes", "firstResponseDueAt",
+                 "firstResponseRiskAt", "resolutionMinutes", "resolutionDueAt",
+                 "resolutionRiskAt", "slaPausedSince", "slaPausedMinutes", "atRisk",
+                 "breached", "escalations"),
+    "CaseQueue.all": ("id", "name", "description", "active", "version", "createdAt",
+                      "updatedAt", "archivedAt", "createdBy", "updatedBy"),
+    "TimeEntry.all": ("id", "version", "at", "minutes", "user", "note"),
+    "CaseEscalation.all": ("id", "at", "metric", "level", "action"),
+    "CaseArticle.all": ("id", "article", "linkedAt"),
+    "BusinessCalendar.all": ("id", "name", "timeZone", "hours", "holidays", "version",
+                             "createdAt", "updatedAt", "archivedAt", "createdBy", "updatedBy"),
+    "SlaPolicy.all": ("id", "name", "calendar", "targets", "atRiskPercent", "accountTier",
+                      "product", "position", "breachAction", "escalationQueue",
+                      "escalationUser", "active", "version", "createdAt", "updatedAt",
+                      "archivedAt", "createdBy", "updatedBy"),
+    "Article.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
+    "Article.provenance": ("createdBy", "updatedBy"),
+    "Article.content": ("title", "body", "category", "tags", "language", "visibility"),
+    "Article.publication": ("status", "publishedAt"),
+    "Article.feedback": ("helpfulCount", "notHelpfulCount"),
+    "Article.versions": ("versions",),
+    "ArticleVersion.all": ("id", "number", "title", "body", "category", "tags", "language",
+                           "visibility", "savedAt", "savedBy"),
 }
 
 # Roles, in column order: admin sales marketing service analyst partner customer
@@ -152,8 +183,9 @@ Lead.conversion             R   R   R   R   R   -   -
 LeadCapture.all             R   R   R   R   R   -   -
 CaptureForm.all             RW  R   R   R   R   -   -
 AssignmentRule.all          RW  R   R   R   R   -   -
-Activity.meta               R   R   R   R   R   -   -
+Activity.meta               R   R   R   R   R   -   R
 Activity.provenance         R   R   R   R   R   -   -
+Activity.message            RW  RW  R   RW  R   -   R
 Activity.work               RW  RW  R   RW  R   -   -
 Attendee.all                R   R   R   R   R   -   -
 CallScript.all              RW  R   R   R   R   -   -
@@ -165,6 +197,26 @@ Order.provenance            R   R   R   R   R   -   -
 Order.all                   RW  RW  R   R   R   -   R
 OrderLine.all               R   R   R   R   R   -   R
 AuditEntry.all              R   -   -   -   -   -   -
+Case.meta                   R   R   -   R   R   R   R
+Case.provenance             R   R   -   R   R   -   -
+Case.request                RW  R   -   RW  R   R   RW
+Case.state                  RW  R   -   RW  R   R   R
+Case.conversation           RW  R   -   RW  R   -   RW
+Case.handling               RW  R   -   RW  R   -   -
+Case.sla                    R   R   -   R   R   -   -
+CaseQueue.all               RW  R   R   R   R   -   -
+TimeEntry.all               R   R   -   R   R   -   -
+CaseEscalation.all          R   R   -   R   R   -   -
+CaseArticle.all             R   R   -   R   R   -   R
+BusinessCalendar.all        RW  R   R   R   R   -   -
+SlaPolicy.all               RW  R   R   R   R   -   -
+Article.meta                R   R   R   R   R   R   R
+Article.provenance          R   R   R   R   R   -   -
+Article.content             RW  R   R   RW  R   R   R
+Article.publication         RW  R   R   RW  R   R   R
+Article.feedback            R   R   R   R   R   R   R
+Article.versions            R   R   R   R   R   -   -
+ArticleVersion.all          R   R   R   R   R   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -180,12 +232,17 @@ Stage       all/-    all/-                   all/-    all/-    all/-  all/-     
 Lead        all/all  all/owned_or_territory  all/all  all/-    all/-  -/-              -/-
 CaptureForm all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 AssignmentRule all/all all/-                 all/-    all/-    all/-  -/-              -/-
-Activity    all/all  all/owned_or_territory  all/-    all/all  all/-  -/-              -/-
+Activity    all/all  all/owned_or_territory  all/-    all/all  all/-  -/-              self/-
 CallScript  all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Product     all/all  all/-                   all/-    all/-    all/-  all/-            all/-
 PriceBook   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Order       all/all  all/owned_or_territory  all/-    all/-    all/-  -/-              self/-
 AuditEntry  all/-    -/-                     -/-      -/-      -/-    -/-              -/-
+Case        all/all  all/-                   -/-      all/all  all/-  partner/-        self/self
+CaseQueue   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+BusinessCalendar all/all all/-               all/-    all/-    all/-  -/-              -/-
+SlaPolicy   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+Article     all/all  all/-                   all/-    all/all  all/-  partner/-        public/-
 """
 
 ACTIONS = """
@@ -217,15 +274,27 @@ Product.archive      admin
 PriceBook.create     admin
 Order.create         admin sales
 Order.archive        admin
+Case.create          admin service customer
+Case.archive         admin
+Case.report          admin sales marketing service analyst
+Case.escalate        admin
+CaseQueue.create     admin
+CaseQueue.archive    admin
+BusinessCalendar.create  admin
+SlaPolicy.create     admin
+SlaPolicy.archive    admin
+Article.create       admin service
+Article.archive      admin service
 """
 
 # A partner reaches a type only with the matching scope in its token.
-PARTNER_SCOPES: Mapping[str, tuple[str, str]] = {
+PARTNER_SCOPES: Mapping[str, tuple[str, str | None]] = {
     "Contact": ("contacts:read", "contacts:write"),
     "Account": ("accounts:read", "accounts:write"),
     "Opportunity": ("opportunities:read", "opportunities:write"),
+    "Case": ("cases:read", None),  # partners read cases, never write them
 }
-KNOWN_SCOPES = frozenset(s for pair in PARTNER_SCOPES.values() for s in pair)
+KNOWN_SCOPES = frozenset(s for pair in PARTNER_SCOPES.values() for s in pair if s)
 
 @dataclass(frozen=True)
 class RoleGrant:

@@ -41,6 +41,7 @@ class RecordRule(StrEnum):
     LINKED_TO_SELF = "linked_to_self"  # accounts the customer's contact belongs to
     PARTNER = "partner"  # records registered to the caller's partner
     OWNED_OR_TERRITORY = "owned_or_territory"  # owner, or in the caller's territory subtree
+    PUBLIC = "public"  # what is published for everyone, e.g. PUBLIC knowledge articles
 
 
 class Action(StrEnum):
@@ -53,6 +54,8 @@ class Action(StrEnum):
     CAPTURE = "capture"  # a form submits a lead
     ASSIGN = "assign"  # run the assignment rules on a lead
     CONVERT = "convert"  # turn a lead into a contact, an account and maybe a deal
+    REPORT = "report"  # read figures over records, e.g. service statistics
+    ESCALATE = "escalate"  # run the escalation job by hand
 
 
 @dataclass(frozen=True, slots=True)

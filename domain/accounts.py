@@ -19,7 +19,7 @@ class AccountSize(StrEnum):
 
 
 ACCOUNT_FIELDS = (
-    "name", "legalName", "industry", "size", "website", "parent", "owner", "territory",
+    "name", "legalName", "industry", "size", "website", "tier", "parent", "owner", "territory",
 )
 REFERENCES = {"parent": "Account", "owner": "User", "territory": "Territory"}
 
@@ -39,6 +39,7 @@ def validate_account(values: dict, *, creating: bool) -> dict:
     attempt("industry", lambda v: clean_text(v, "industry", limit=100))
     attempt("size", lambda v: AccountSize(v).value if v is not None else None)
     attempt("website", lambda v: normalize_website(v, "website") if v else None)
+    attempt("tier", lambda v: clean_text(v, "tier", limit=40))
     for field in ("parent", "owner", "territory"):
         if field in values:
             clean[field] = values[field]

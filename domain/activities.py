@@ -17,6 +17,7 @@ class ActivityKind(StrEnum):
     MEETING = "MEETING"
     TASK = "TASK"
     NOTE = "NOTE"
+    COMMENT = "COMMENT"  # a message on a case: a reply the customer reads, or internal
 
 
 class Direction(StrEnum):

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "FORBIDDEN"
     STALE_VERSION = "STALE_VERSION"
     CONFLICT = "CONFLICT"
+    INVALID_TRANSITION = "INVALID_TRANSITION"  # a status move its state machine forbids
 
 
 @dataclass(frozen=True, slots=True)

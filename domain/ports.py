@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from domain.leads import AssignmentRule
 from domain.opportunities import Stage
+from domain.sla import SlaPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,28 @@ class OrderStore(Protocol):
                         unit_price) -> None: ...
 
 
+class KnowledgeStore(Protocol):
+    async def add_version(self, article_id: uuid.UUID, values: dict) -> int: ...
+    async def vote(self, article_id: uuid.UUID, helpful: bool) -> bool | None: ...
+
+
+class CaseStore(Protocol):
+    async def state(self, case_id: uuid.UUID) -> dict: ...
+    async def link_article(self, case_id: uuid.UUID, article_id: uuid.UUID,
+                           linked: bool) -> bool: ...
+    async def add_time_entry(self, case_id: uuid.UUID, at: datetime, minutes: int,
+                             note: str | None, user_id: uuid.UUID | None) -> None: ...
+
+
+class SlaStore(Protocol):
+    async def matching(self, product_id, account_id) -> SlaPolicy | None: ...
+    async def policy(self, policy_id: uuid.UUID) -> SlaPolicy | None: ...
+    async def due_cases(self, now: datetime, limit: int) -> list[uuid.UUID]: ...
+    async def recorded(self, case_id: uuid.UUID) -> set[tuple[str, str]]: ...
+    async def record(self, case_id: uuid.UUID, at: datetime, metric: str, level: str,
+                     action: str | None, changes: dict) -> None: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -108,6 +132,9 @@ class UnitOfWork(Protocol):
     leads: LeadStore
     activities: ActivityStore
     orders: OrderStore
+    knowledge: KnowledgeStore
+    cases: CaseStore
+    sla: SlaStore
     audit: AuditLog
 
     async def __aenter__(self) -> UnitOfWork: ...

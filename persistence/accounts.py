@@ -30,6 +30,8 @@ class AccountRow(Stamped, table=True):
     industry: str | None = Field(default=None, max_length=100)
     size: str | None = Field(default=None, max_length=20)
     website: str | None = Field(default=None, max_length=300)
+    # A service tier such as GOLD; SLA policies may apply by tier.
+    tier: str | None = Field(default=None, max_length=40)
     parent_id: uuid.UUID | None = Field(default=None, foreign_key="account.id", index=True)
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
@@ -45,7 +47,7 @@ ACCOUNT = Spec(
     type_name="Account",
     table=AccountRow.__table__,
     columns={**STAMP_FIELDS, "name": "name", "legalName": "legal_name", "industry": "industry",
-             "size": "size", "website": "website", "parent": "parent_id", "owner": "owner_id",
+             "size": "size", "website": "website", "tier": "tier", "parent": "parent_id", "owner": "owner_id",
              "territory": "territory_id"},
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),
@@ -57,7 +59,8 @@ ACCOUNT = Spec(
         **STAMP_SEARCH,
         "name": ("name", "name"), "legalName": ("legal_name", "legalName"),
         "industry": ("industry", "industry"), "size": ("size", "size"),
-        "website": ("website", "website"), "parent": ("parent_id", "parent"),
+        "website": ("website", "website"), "tier": ("tier", "tier"),
+        "parent": ("parent_id", "parent"),
         "owner": ("owner_id", "owner"), "territory": ("territory_id", "territory"),
     },
 )

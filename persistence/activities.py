@@ -10,9 +10,11 @@ from sqlmodel import Field
 
 from domain.access import Access, RecordRule
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
+from domain.cases import Visibility
 from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column
+from persistence.cases import CASE
 from persistence.db import Transaction
-from persistence.spec import Spec, through_parent
+from persistence.spec import Spec, read_sql, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -24,11 +26,12 @@ class ActivityRow(Stamped, table=True):
         Index("ix_activity_account_id_at_id", "account_id", "at", "id"),
         Index("ix_activity_lead_id_at_id", "lead_id", "at", "id"),
         Index("ix_activity_opportunity_id_at_id", "opportunity_id", "at", "id"),
+        Index("ix_activity_case_id_at_id", "case_id", "at", "id"),
         Index("ix_activity_assignee_id_status_due_at", "assignee_id", "status", "due_at"),
         Index("ix_activity_owner_id_starts_at", "owner_id", "starts_at"),
         one_of("kind", ActivityKind), one_of("direction", Direction),
         one_of("outcome", CallOutcome), one_of("priority", TaskPriority),
-        one_of("status", TaskStatus),
+        one_of("status", TaskStatus), one_of("visibility", Visibility),
         CheckConstraint("num_nonnulls(contact_id, account_id, lead_id, opportunity_id) > 0",
                         name="subject"),
     )
@@ -58,6 +61,9 @@ class ActivityRow(Stamped, table=True):
     priority: str | None = Field(default=None, max_length=10)
     status: str | None = Field(default=None, max_length=10)
     assignee_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    # A comment on a case, and who may read it: staff only, or the customer too.
+    case_id: uuid.UUID | None = Field(default=None, foreign_key="service_case.id")
+    visibility: str | None = Field(default=None, max_length=10)
 
 
 class AttendeeRow(Stamped, table=True):
@@ -101,16 +107,30 @@ ACTIVITY_FIELDS = {
     "durationSeconds": "duration_seconds", "outcome": "outcome", "callScript": "call_script_id",
     "messageId": "message_id", "startsAt": "starts_at", "endsAt": "ends_at",
     "location": "location", "dueAt": "due_at", "reminderAt": "reminder_at",
-    "priority": "priority", "status": "status", "assignee": "assignee_id",
+    "priority": "priority", "status": "status", "assignee": "assignee_id", "case": "case_id",
+    "visibility": "visibility",
 }
+
+
+def _customer_visible_on_own_case(t: str, access: Access, b: Builder) -> str:
+    return (f"{t}.visibility = 'CUSTOMER' AND EXISTS (SELECT 1 FROM service_case own WHERE "
+            f"own.id = {t}.case_id AND own.contact_id = {b.bind(access.contact_id)})")
+
+
+def _case_visible(t: str, access: Access, b: Builder) -> str:
+    """A comment on a case is reached only by whom the case itself is visible to."""
+    return (f"{t}.case_id IS NULL OR EXISTS (SELECT 1 FROM service_case c WHERE "
+            f"c.id = {t}.case_id AND {read_sql(CASE, access, 'c', b)})")
 ACTIVITY = Spec(
     type_name="Activity",
     table=ActivityRow.__table__,
     columns={**STAMP_FIELDS, **ACTIVITY_FIELDS},
-    rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
+    rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
+           RecordRule.SELF: _customer_visible_on_own_case},
     searchable={f: (c, f) for f, c in ACTIVITY_FIELDS.items() if f in (
         "kind", "at", "subject", "contact", "account", "lead", "opportunity", "owner",
-        "dueAt", "startsAt", "status", "priority", "assignee")},
+        "dueAt", "startsAt", "status", "priority", "assignee", "case", "visibility")},
+    requires=_case_visible,
 )
 ATTENDEE = Spec(
     type_name="Attendee",

@@ -18,6 +18,7 @@ _TIMELINES = {
     "Contact": "{t}.contact_id = {x}",
     "Lead": "{t}.lead_id = {x}",
     "Opportunity": "{t}.opportunity_id = {x}",
+    "Case": "{t}.case_id = {x}",
     # An account's history includes its contacts' and its deals'. The ids are gathered along
     # three indexes first: an OR over the three conditions would scan every activity.
     "Account": ("{t}.id = ANY(ARRAY(SELECT h.id FROM activity h WHERE h.account_id = {x} "

@@ -75,6 +75,11 @@ CHILD_RELATIONS = {
     "attendees": ChildRelation("Attendee", "activity_id", ("created_at", "id")),
     "entries": ChildRelation("PriceBookEntry", "price_book_id", ("currency", "product_id")),
     "lines": ChildRelation("OrderLine", "order_id", ("position",)),
+    "comments": ChildRelation("Activity", "case_id", ("at", "id")),
+    "timeEntries": ChildRelation("TimeEntry", "case_id", ("at", "id")),
+    "escalations": ChildRelation("CaseEscalation", "case_id", ("at", "id")),
+    "articles": ChildRelation("CaseArticle", "case_id", ("created_at", "id")),
+    "versions": ChildRelation("ArticleVersion", "article_id", ("number",)),
 }
 
 

@@ -61,10 +61,11 @@ PARTNER = Spec(
 )
 
 
-def registered_to_partner(link_table: str, link_column: str):
-    """The rule: a registration of this row to the caller's partner exists."""
+def registered_to_partner(link_table: str, link_column: str, column: str = "id"):
+    """The rule: a registration to the caller's partner exists of this row, or of the row its
+    `column` points at (a case's account)."""
     def rule(t: str, access: Access, b: Builder) -> str:
-        return (f"EXISTS (SELECT 1 FROM {link_table} reg WHERE reg.{link_column} = {t}.id "
+        return (f"EXISTS (SELECT 1 FROM {link_table} reg WHERE reg.{link_column} = {t}.{column} "
                 f"AND reg.partner_id = {b.bind(access.partner_id)} AND reg.archived_at IS NULL)")
     return rule
 

@@ -2,12 +2,19 @@
 
 from persistence import (  # noqa: F401
     accounts,
+    activities,
     audit,
+    cases,
     consents,
     contacts,
+    knowledge,
+    leads,
     notes,
+    opportunities,
+    orders,
     partners,
     portal,
+    sla,
     territories,
     users,
 )

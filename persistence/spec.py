@@ -35,6 +35,9 @@ class Spec:
     visibility: RuleSql | None = None
     # Unique constraint -> the field a violation is reported on (as CONFLICT).
     unique: Mapping[str, str] = field(default_factory=dict)
+    # A condition every read and write must also meet, whatever the rule: an activity on a
+    # case is reached only by whom the case is visible to.
+    requires: RuleSql | None = None
 
     @property
     def name(self) -> str:
@@ -84,14 +87,22 @@ def rule_sql(spec: Spec, rule: RecordRule, access: Access, t: str, b: Builder) -
         raise ValueError(f"policy: rule {rule} is not defined for {spec.type_name}") from None
 
 
+def _also_required(spec: Spec, condition: str, access: Access, t: str, b: Builder) -> str:
+    if spec.requires is None or condition == "FALSE":
+        return condition
+    return f"{condition} AND ({spec.requires(t, access, b)})"
+
+
 def read_sql(spec: Spec, access: Access, t: str, b: Builder) -> str:
     if spec.visibility is not None:
         return f"({spec.visibility(t, access, b)})"
-    return rule_sql(spec, access.read_rule(spec.type_name), access, t, b)
+    rule = rule_sql(spec, access.read_rule(spec.type_name), access, t, b)
+    return _also_required(spec, rule, access, t, b)
 
 
 def write_sql(spec: Spec, access: Access, t: str, b: Builder) -> str:
-    return rule_sql(spec, access.write_rule(spec.type_name), access, t, b)
+    rule = rule_sql(spec, access.write_rule(spec.type_name), access, t, b)
+    return _also_required(spec, rule, access, t, b)
 
 
 def require_readable(spec: Spec, access: Access, fields: Iterable[str], argument: str) -> None:

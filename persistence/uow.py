@@ -8,9 +8,18 @@ from domain.access import Access
 from persistence.accounts import ACCOUNT
 from persistence.activities import ACTIVITY, ATTENDEE, CALL_SCRIPT, ActivityStore
 from persistence.audit import AUDIT_ENTRY, AuditLog
+from persistence.cases import (
+    CASE,
+    CASE_ARTICLE,
+    CASE_QUEUE,
+    ESCALATION,
+    TIME_ENTRY,
+    CaseStore,
+)
 from persistence.consents import CONSENT, ConsentStore
 from persistence.contacts import CONTACT
 from persistence.db import Transaction
+from persistence.knowledge import ARTICLE, ARTICLE_VERSION, KnowledgeStore
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, LeadStore
 from persistence.links import LinkStore
 from persistence.notes import NOTE, NoteStore
@@ -32,6 +41,7 @@ from persistence.orders import (
 )
 from persistence.partners import PARTNER, RegistrationStore
 from persistence.records import RecordStore
+from persistence.sla import CALENDAR, SLA_POLICY, SlaStore
 from persistence.spec import Spec
 from persistence.territories import TERRITORY
 from persistence.users import USER
@@ -41,7 +51,8 @@ SPECS: dict[str, Spec] = {
         CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY,
         PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT, LEAD, LEAD_CAPTURE,
         CAPTURE_FORM, ASSIGNMENT_RULE, ACTIVITY, ATTENDEE, CALL_SCRIPT, PRODUCT, PRICE_BOOK,
-        PRICE_BOOK_ENTRY, ORDER, ORDER_LINE)
+        PRICE_BOOK_ENTRY, ORDER, ORDER_LINE, ARTICLE, ARTICLE_VERSION, CASE_QUEUE, CASE, TIME_ENTRY,
+        ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY)
 }
 
 
@@ -60,6 +71,9 @@ class UnitOfWork:
     leads: LeadStore
     activities: ActivityStore
     orders: OrderStore
+    knowledge: KnowledgeStore
+    cases: CaseStore
+    sla: SlaStore
     audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
@@ -79,6 +93,9 @@ class UnitOfWork:
         self.leads = LeadStore(tx, access)
         self.activities = ActivityStore(tx, access)
         self.orders = OrderStore(tx, access)
+        self.cases = CaseStore(tx, access)
+        self.sla = SlaStore(tx, access)
+        self.knowledge = KnowledgeStore(tx, access)
         self.audit = AuditLog(tx, access)
         return self
 

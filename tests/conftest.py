@@ -11,6 +11,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -79,7 +80,9 @@ def crm_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(crm_home: Path):
-    return load_settings(crm_home=crm_home, crm_env="dev", database_url=None)
+    # The escalation job runs only when a test asks for it, on the clock it sets.
+    return load_settings(crm_home=crm_home, crm_env="dev", database_url=None,
+                         crm_escalation_interval=0)
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +97,32 @@ async def resolver_app(settings, database_url):
     """The same app without compiled reads: every query goes through the resolvers."""
     application = create_app(settings.model_copy(update={"crm_compiled_reads": False}),
                              url=database_url)
+    yield application
+    await application.state.close()
+
+
+class TestClock:
+    """A clock a test sets: "now" for the use cases that keep time."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 12, 21, 9, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+
+@pytest.fixture(scope="session")
+def clock() -> TestClock:
+    return TestClock()
+
+
+@pytest.fixture(scope="session")
+async def clock_app(settings, database_url, clock):
+    """The app on a clock the tests set, for SLA clocks and escalation."""
+    application = create_app(settings, url=database_url, clock=clock)
     yield application
     await application.state.close()
 
@@ -140,6 +169,12 @@ def tokens(app, principals) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def gql(http, tokens) -> GraphQLClient:
     return GraphQLClient(http, tokens)
+
+
+@pytest.fixture(scope="session")
+async def clock_gql(clock_app, tokens) -> AsyncIterator[GraphQLClient]:
+    async with _client(clock_app) as client:
+        yield GraphQLClient(client, tokens)
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,9 @@ async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
     """Record a call, email, meeting, task or note on the records it concerns."""
     require_action(access, TYPE, Action.CREATE)
     require_writable_fields(access, TYPE, values)
+    if kind is ActivityKind.COMMENT:
+        raise DomainError.one("kind", ErrorCode.INVALID,
+                              "A comment is on a case: add it with caseReply.")
     clean = validate_activity(values, kind=kind, creating=True)
     now = datetime.now(UTC)
     clean |= {"kind": kind.value, "owner": access.user_id,

@@ -9,9 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.accounts import AccountRow
 from persistence.activities import ActivityRow, AttendeeRow, CallScriptRow
+from persistence.cases import CaseArticleRow, CaseQueueRow, CaseRow, TimeEntryRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.directory import is_empty
+from persistence.knowledge import ArticleFeedbackRow, ArticleRow, ArticleVersionRow
 from persistence.leads import AssignmentRuleRow, CaptureFormRow, LeadCaptureRow, LeadRow
 from persistence.notes import NoteRow
 from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
@@ -19,6 +21,9 @@ from persistence.orders import OrderLineRow, OrderRow, PriceBookEntryRow, Produc
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed.demo_activities import add_activities
+from persistence.seed.demo_articles import add_articles
+from persistence.seed.demo_cases import CASES as DEMO_CASES
+from persistence.seed.demo_cases import add_cases
 from persistence.seed.demo_deals import DemoDeals, load_stages
 from persistence.seed.demo_leads import add_leads
 from persistence.seed.demo_orders import ORDERS as DEMO_ORDERS
@@ -32,6 +37,7 @@ from persistence.seed.generator import (
     stable_id,
     stamped,
 )
+from persistence.sla import BusinessCalendarRow, SlaPolicyRow
 from persistence.territories import TerritoryRow
 from persistence.users import UserRow
 
@@ -179,8 +185,10 @@ class DemoData:
 ORDER = (TerritoryRow, UserRow, PartnerRow, AccountRow, ContactRow, AccountContactRow,
          PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow,
          OpportunityRow, StageChangeRow, OpportunityContactRow, CaptureFormRow,
-         AssignmentRuleRow, LeadRow, LeadCaptureRow, CallScriptRow, ActivityRow, AttendeeRow,
-         ProductRow, PriceBookEntryRow, OrderRow, OrderLineRow)
+         AssignmentRuleRow, LeadRow, LeadCaptureRow, CallScriptRow, ProductRow,
+         PriceBookEntryRow, OrderRow, OrderLineRow, ArticleRow, ArticleVersionRow,
+         ArticleFeedbackRow, BusinessCalendarRow, CaseQueueRow, SlaPolicyRow, CaseRow,
+         TimeEntryRow, CaseArticleRow, ActivityRow, AttendeeRow)
 
 
 def _territory_reps() -> dict[str, object]:
@@ -197,6 +205,14 @@ def _territory_reps() -> dict[str, object]:
     return found
 
 
+def _uniform(table: type, rows: list[dict]) -> list[dict]:
+    """Rows of one table with the same keys, as one multi-row insert needs: a nullable column
+    some rows leave out is null in them (case comments and calls share the activity table)."""
+    keys = {k for row in rows for k in row}
+    nullable = {k for k in keys if table.__table__.c[k].nullable}
+    return [{**dict.fromkeys(nullable - row.keys()), **row} for row in rows]
+
+
 async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     """Load the demo into an empty database; None when it already holds data."""
     if not await is_empty(conn):
@@ -209,10 +225,15 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     standard_book = (await conn.execute(text(
         "SELECT id FROM price_book WHERE is_standard"))).scalar()
     add_orders(data, BASE_TIME, standard_book, data.rows[AccountRow])
+    add_articles(data, BASE_TIME)
+    agents = [stable_id("user", e) for e, u in USERS.items() if u[1] in ("service", "admin")]
+    add_cases(data, BASE_TIME + timedelta(days=300), agents, data.rows[AccountRow],
+              data.rows[AccountContactRow])
     for table in ORDER:
-        rows = data.rows.get(table, [])
+        rows = _uniform(table, data.rows.get(table, []))
         if rows:
             await conn.execute(insert(table.__table__), rows)
     # New orders are numbered after the demo's.
     await conn.execute(text(f"SELECT setval('order_number', {DEMO_ORDERS})"))
+    await conn.execute(text(f"SELECT setval('case_number', {DEMO_CASES})"))
     return {table.__tablename__: len(data.rows.get(table, [])) for table in ORDER}

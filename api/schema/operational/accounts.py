@@ -36,6 +36,7 @@ class Account(Record):
     industry: str | None = column("Industry, e.g. Software or Retail.")
     size: Size | None = column("Headcount band.")
     website: str | None = column("Website address.")
+    tier: str | None = column("Service tier, e.g. GOLD; SLA policies may apply by tier.")
     parent: Annotated["Account", strawberry.lazy(__name__)] | None = reference(
         "Account", "The parent organisation, e.g. a holding company.")
     owner: UserRef | None = reference("User", "The member of staff responsible for the account.")
@@ -84,6 +85,7 @@ class AccountFilter:
     industry: StringFilter | None = strawberry.field(default=UNSET, description="Industry.")
     size: AccountSizeFilter | None = strawberry.field(default=UNSET, description="Size band.")
     website: StringFilter | None = strawberry.field(default=UNSET, description="Website.")
+    tier: StringFilter | None = strawberry.field(default=UNSET, description="Service tier.")
     parent: IDFilter | None = strawberry.field(default=UNSET, description="Parent (an Account id).")
     owner: IDFilter | None = strawberry.field(default=UNSET, description="Owner (a User id).")
     territory: IDFilter | None = strawberry.field(
@@ -112,6 +114,7 @@ class AccountCreateInput:
     industry: str | None = strawberry.field(default=UNSET, description="Industry.")
     size: Size | None = strawberry.field(default=UNSET, description="Headcount band.")
     website: str | None = strawberry.field(default=UNSET, description="Website; https:// is added.")
+    tier: str | None = strawberry.field(default=UNSET, description="Service tier, e.g. GOLD.")
     parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
     owner: strawberry.ID | None = strawberry.field(
         default=UNSET, description="A User id; defaults to the member of staff creating it.")
@@ -127,6 +130,7 @@ class AccountUpdateInput:
     industry: str | None = strawberry.field(default=UNSET, description="Industry.")
     size: Size | None = strawberry.field(default=UNSET, description="Headcount band.")
     website: str | None = strawberry.field(default=UNSET, description="Website.")
+    tier: str | None = strawberry.field(default=UNSET, description="Service tier, e.g. GOLD.")
     parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
     owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")

@@ -9,15 +9,26 @@ import strawberry
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.refs import AccountRef, ContactRef, LeadRef, OpportunityRef, UserRef
+from api.schema.operational.refs import (
+    AccountRef,
+    CaseRef,
+    ContactRef,
+    LeadRef,
+    OpportunityRef,
+    UserRef,
+)
 from api.schema.relay import Record
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
+from domain.cases import Visibility
 
 Kind = strawberry.enum(ActivityKind, description="What kind of activity it is.")
 CallDirection = strawberry.enum(Direction, name="Direction", description="Inbound or outbound.")
 Outcome = strawberry.enum(CallOutcome, description="How a call went.")
 Priority = strawberry.enum(TaskPriority, description="How urgent a task is.")
 Status = strawberry.enum(TaskStatus, description="Whether a task is open, done or cancelled.")
+MessageVisibility = strawberry.enum(
+    Visibility, name="MessageVisibility",
+    description="Who reads a message on a case: INTERNAL (staff) or CUSTOMER (the customer too).")
 
 
 @strawberry.type(description="One question of a call script, with the answers to expect.")
@@ -49,11 +60,12 @@ class Attendee:
 
 
 @record_type("Activity")
-@strawberry.type(description="A call, logged email, meeting, task or note on the records it "
-                             "concerns: any of a contact, an account, a lead and a deal.")
+@strawberry.type(description="A call, logged email, meeting, task, note or case comment on the "
+                             "records it concerns: any of a contact, an account, a lead, a deal "
+                             "and a case.")
 class Activity(Record):
     id: strawberry.ID = node_id("Activity")
-    kind: Kind | None = column("CALL, EMAIL, MEETING, TASK or NOTE.")
+    kind: Kind | None = column("CALL, EMAIL, MEETING, TASK, NOTE or COMMENT (on a case).")
     at: datetime | None = column("Its place on a timeline: when it happened, starts or is due.")
     subject: str | None = column("Subject or title.")
     body: str | None = column("Text: notes of a call, an email's excerpt, a note.")
@@ -77,11 +89,14 @@ class Activity(Record):
     priority: Priority | None = column("Tasks: LOW, NORMAL or HIGH.")
     status: Status | None = column("Tasks: OPEN, DONE or CANCELLED.")
     assignee: UserRef | None = reference("User", "Tasks: who does it.")
+    case: CaseRef | None = reference("Case", "Comments: the case it is on.")
+    visibility: MessageVisibility | None = column(
+        "Comments: INTERNAL (staff only) or CUSTOMER (the customer reads it too).")
 
 
 @strawberry.input(description="An activity to log; which fields apply depends on `kind`.")
 class ActivityLogInput:
-    kind: Kind = strawberry.field(description="CALL, EMAIL, MEETING, TASK or NOTE.")
+    kind: Kind = strawberry.field(description="CALL, EMAIL, MEETING, TASK or NOTE (comments: caseReply).")
     subject: str | None = unset("Subject or title (required for tasks).")
     body: str | None = unset("Text (required for notes).")
     occurred_at: datetime | None = unset("Calls, emails, notes: when; default now.")

@@ -12,6 +12,9 @@ def _lazy(name: str, module: str):
 
 
 AccountRef = _lazy("Account", "accounts")
+ArticleRef = _lazy("Article", "knowledge")
+CaseQueueRef = _lazy("CaseQueue", "cases")
+CaseRef = _lazy("Case", "cases")
 ContactRef = _lazy("Contact", "contacts")
 LeadRef = _lazy("Lead", "leads")
 OpportunityRef = _lazy("Opportunity", "opportunities")

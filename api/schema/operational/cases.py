@@ -1,0 +1,248 @@
+"""Case: a customer's question, problem, wish or complaint, with its SLA clock and its work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from api.schema.errors import UserError
+from api.schema.fields import child_list, column, node_id, record_type, reference
+from api.schema.filters import DateTimeFilter, IDFilter, StringFilter, enum_filter, order_input
+from api.schema.operational.activities import Activity, MessageVisibility
+from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.operational.orders import Product
+from api.schema.operational.refs import AccountRef, ArticleRef, ContactRef, UserRef
+from api.schema.operational.sla import Priority, SlaPolicy
+from api.schema.relay import Record
+from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
+from domain.sla import Level, Metric
+
+Type = strawberry.enum(CaseType, description="QUESTION, PROBLEM, FEATURE_REQUEST or COMPLAINT.")
+Status = strawberry.enum(CaseStatus, description="Where a case stands in its state machine.")
+Channel = strawberry.enum(CaseChannel, description="How the case came in.")
+SlaMetric = strawberry.enum(Metric, description="FIRST_RESPONSE or RESOLUTION.")
+SlaLevel = strawberry.enum(Level, description="AT_RISK (before the target) or BREACHED.")
+
+
+@record_type("CaseQueue")
+@strawberry.type(description="A team that works cases, e.g. Billing or Second level.")
+class CaseQueue(Record):
+    id: strawberry.ID = node_id("CaseQueue")
+    name: str | None = column("Name, unique.")
+    description: str | None = column("What the team handles.")
+    active: bool | None = column("Inactive queues take no new cases.")
+
+
+@record_type("TimeEntry")
+@strawberry.type(description="Time someone spent on a case.")
+class TimeEntry:
+    data: strawberry.Private[dict]
+
+    at: datetime | None = column("When it was logged.")
+    minutes: int | None = column("Minutes spent.")
+    user: UserRef | None = reference("User", "Who spent them.")
+    note: str | None = column("What was done.")
+
+
+@record_type("CaseEscalation")
+@strawberry.type(description="A moment of a case's SLA that escalation acted on.")
+class CaseEscalation:
+    data: strawberry.Private[dict]
+
+    at: datetime | None = column("When the moment passed: the at-risk moment or the due time.")
+    metric: SlaMetric | None = column("Which target.")
+    level: SlaLevel | None = column("AT_RISK or BREACHED.")
+    action: str | None = column("What the policy did, e.g. priority raised to HIGH.")
+
+
+@record_type("CaseArticle")
+@strawberry.type(description="A knowledge article used to solve a case.")
+class CaseArticle:
+    data: strawberry.Private[dict]
+
+    article: ArticleRef | None = reference(
+        "Article", "The article; null when you may not read it.")
+    linked_at: datetime | None = column("When it was linked.")
+
+
+@record_type("Case")
+@strawberry.type(description="A customer's question, problem, wish or complaint, with its "
+                             "conversation, the work on it and its SLA clock.")
+class Case(Record):
+    id: strawberry.ID = node_id("Case")
+    number: str | None = column("Human-readable and sequential, e.g. CS-000123.")
+    contact: ContactRef | None = reference("Contact", "Who asked.")
+    account: AccountRef | None = reference("Account", "For which organisation.")
+    subject: str | None = column("Subject.")
+    description: str | None = column("What the customer wrote.")
+    type: Type | None = column("QUESTION, PROBLEM, FEATURE_REQUEST or COMPLAINT.")
+    priority: Priority | None = column("LOW, NORMAL, HIGH or URGENT; sets the SLA targets.")
+    status: Status | None = column("NEW, OPEN, PENDING_CUSTOMER, ON_HOLD, RESOLVED or CLOSED.")
+    channel: Channel | None = column("EMAIL, PHONE, WEB, CHAT, PORTAL or SOCIAL.")
+    assignee: UserRef | None = reference("User", "The agent working it.")
+    queue: CaseQueue | None = reference("CaseQueue", "The team working it.")
+    product: Product | None = reference("Product", "The product it concerns.")
+    previous_case: Case | None = reference(
+        "Case", "The case this one follows up (reopened after the 7-day window).")
+    opened_at: datetime | None = column("When it came in; the SLA clock starts here.")
+    resolved_at: datetime | None = column("When it was resolved.")
+    closed_at: datetime | None = column("When it was closed.")
+    comments: list[Activity] | None = child_list(
+        "comments", "Activity", "Replies and internal comments, oldest first; a customer "
+                                "reads only the customer-visible ones.")
+    articles: list[CaseArticle] | None = child_list(
+        "articles", "CaseArticle", "Knowledge articles used to solve it.")
+    time_entries: list[TimeEntry] | None = child_list(
+        "timeEntries", "TimeEntry", "Time spent on it, oldest first.")
+    time_spent_minutes: int | None = column("All time spent, in minutes.")
+    sla_policy: SlaPolicy | None = reference("SlaPolicy", "The SLA policy it falls under.")
+    first_response_at: datetime | None = column("When staff first replied, customer-visibly.")
+    first_response_minutes: int | None = column(
+        "First response time, in business minutes, without time pending the customer.")
+    first_response_due_at: datetime | None = column("When the first response is due.")
+    first_response_risk_at: datetime | None = column("When the first response becomes at risk.")
+    resolution_minutes: int | None = column(
+        "Resolution time, in business minutes, without time pending the customer.")
+    resolution_due_at: datetime | None = column("When the resolution is due.")
+    resolution_risk_at: datetime | None = column("When the resolution becomes at risk.")
+    sla_paused_since: datetime | None = column(
+        "Set while the case is pending the customer: the SLA clock stands still.")
+    sla_paused_minutes: int | None = column("Business minutes the clock stood still so far.")
+    at_risk: bool | None = column("Escalation found a target at risk.")
+    breached: bool | None = column("Escalation found a target breached.")
+    escalations: list[CaseEscalation] | None = child_list(
+        "escalations", "CaseEscalation", "What escalation did, oldest first.")
+
+
+TypeFilter = enum_filter(CaseType, "CaseTypeFilter")
+PriorityFilter = enum_filter(CasePriority, "CasePriorityFilter")
+StatusFilter = enum_filter(CaseStatus, "CaseStatusFilter")
+ChannelFilter = enum_filter(CaseChannel, "CaseChannelFilter")
+
+
+@strawberry.input(description="Which cases to list.")
+class CaseFilter:
+    and_: list[CaseFilter] | None = strawberry.field(default=strawberry.UNSET, name="and",
+                                                     description="All of these hold.")
+    or_: list[CaseFilter] | None = strawberry.field(default=strawberry.UNSET, name="or",
+                                                    description="At least one holds.")
+    not_: CaseFilter | None = strawberry.field(default=strawberry.UNSET, name="not",
+                                               description="This does not hold.")
+    number: StringFilter | None = unset("Case number.")
+    subject: StringFilter | None = unset("Subject.")
+    contact: IDFilter | None = unset("Contact (a Contact id).")
+    account: IDFilter | None = unset("Account (an Account id).")
+    type: TypeFilter | None = unset("Type.")
+    priority: PriorityFilter | None = unset("Priority.")
+    status: StatusFilter | None = unset("Status.")
+    channel: ChannelFilter | None = unset("Channel.")
+    assignee: IDFilter | None = unset("Assignee (a User id).")
+    queue: IDFilter | None = unset("Queue (a CaseQueue id).")
+    product: IDFilter | None = unset("Product (a Product id).")
+    opened_at: DateTimeFilter | None = unset("When it came in.")
+    resolved_at: DateTimeFilter | None = unset("When it was resolved.")
+    resolution_due_at: DateTimeFilter | None = unset("When its resolution is due.")
+
+
+@strawberry.enum(description="Fields cases can be sorted by.")
+class CaseOrderField(Enum):
+    OPENED_AT = "openedAt"
+    NUMBER = "number"
+    PRIORITY = "priority"
+    RESOLUTION_DUE_AT = "resolutionDueAt"
+    CREATED_AT = "createdAt"
+
+
+CaseOrder = order_input(CaseOrderField, "CaseOrder")
+
+
+@strawberry.input(description="A new case. A customer opens one for itself: contact is its own.")
+class CaseCreateInput:
+    subject: str | None = unset("Subject (required).")
+    description: str | None = unset("What the customer wrote.")
+    type: Type | None = unset("Default QUESTION.")
+    priority: Priority | None = unset("Default NORMAL.")
+    channel: Channel | None = unset("Default WEB (PORTAL for customers).")
+    contact: strawberry.ID | None = unset("A Contact id (or give an account).")
+    account: strawberry.ID | None = unset("An Account id (or give a contact).")
+    assignee: strawberry.ID | None = unset("A User id.")
+    queue: strawberry.ID | None = unset("A CaseQueue id.")
+    product: strawberry.ID | None = unset("A Product id.")
+    opened_at: datetime | None = unset("When it came in, e.g. the email's date; default now.")
+
+
+@strawberry.input(description="Changes to a case; fields left out stay as they are. A new "
+                              "priority recomputes the SLA due times.")
+class CaseUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The case.")
+    version: int = strawberry.field(description="The version you last read.")
+    subject: str | None = unset("Subject.")
+    description: str | None = unset("Description.")
+    type: Type | None = unset("Type.")
+    priority: Priority | None = unset("Priority.")
+    channel: Channel | None = unset("Channel.")
+    assignee: strawberry.ID | None = unset("A User id; null unassigns.")
+    queue: strawberry.ID | None = unset("A CaseQueue id.")
+    product: strawberry.ID | None = unset("A Product id.")
+
+
+@strawberry.input(description="Move a case to another status.")
+class CaseStatusInput:
+    id: strawberry.ID = strawberry.field(description="The case.")
+    version: int = strawberry.field(description="The version you last read.")
+    status: Status = strawberry.field(description="The new status.")
+
+
+@strawberry.input(description="A reply to the customer or an internal comment on a case.")
+class CaseReplyInput:
+    case: strawberry.ID = strawberry.field(description="The case.")
+    body: str = strawberry.field(description="The message.")
+    visibility: MessageVisibility | None = strawberry.field(
+        default=None, description="INTERNAL (default for staff) or CUSTOMER; customers always "
+                                  "write CUSTOMER.")
+
+
+@strawberry.input(description="Time spent on a case.")
+class CaseTimeInput:
+    case: strawberry.ID = strawberry.field(description="The case.")
+    minutes: int = strawberry.field(description="More than 0, at most 1440.")
+    note: str | None = strawberry.field(default=None, description="What was done.")
+
+
+@strawberry.input(description="Link a knowledge article to a case, or unlink it.")
+class CaseArticleInput:
+    case: strawberry.ID = strawberry.field(description="The case.")
+    article: strawberry.ID = strawberry.field(description="The Article.")
+    linked: bool = strawberry.field(default=True, description="false unlinks it.")
+
+
+@strawberry.type(description="The result of a case mutation.")
+class CasePayload:
+    case: Case | None = strawberry.field(
+        default=None, description="As it is now; after reopening a case past its window, the "
+                                  "new follow-up case.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.input(description="A new queue, or changes to one (with id and version).")
+class CaseQueueInput:
+    id: strawberry.ID | None = unset("The queue to change.")
+    version: int | None = unset("Its version, to change it.")
+    name: str | None = unset("Name, unique (required to create).")
+    description: str | None = unset("What the team handles.")
+    active: bool | None = unset("false: it takes no new cases.")
+
+
+@strawberry.type(description="The result of a queue mutation.")
+class CaseQueuePayload:
+    case_queue: CaseQueue | None = strawberry.field(default=None, description="As it is now.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.type(description="What one run of escalation did.")
+class EscalationRunResult:
+    cases: int = strawberry.field(description="Cases looked at.")
+    at_risk: int = strawberry.field(description="Targets newly flagged at risk.")
+    breached: int = strawberry.field(description="Targets newly breached.")

@@ -1,0 +1,132 @@
+"""Article, its versions, and search hits: the knowledge base that service and the portals share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from api.schema.errors import UserError
+from api.schema.fields import actor, child_list, column, node_id, record_type
+from api.schema.filters import DateTimeFilter, StringFilter, enum_filter, order_input
+from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.relay import Record
+from domain.knowledge import ArticleStatus, Visibility
+
+Status = strawberry.enum(ArticleStatus, description="DRAFT (staff only) or PUBLISHED.")
+ArticleVisibility = strawberry.enum(
+    Visibility, name="ArticleVisibility",
+    description="Who finds a published article: INTERNAL (staff), PARTNER (partners too) or "
+                "PUBLIC (customers too).")
+
+
+@record_type("ArticleVersion")
+@strawberry.type(description="What an article said after one save.")
+class ArticleVersion:
+    data: strawberry.Private[dict]
+
+    number: int | None = column("1 for the first save, then 2, 3, …")
+    title: str | None = column("Title.")
+    body: str | None = column("Body, in Markdown.")
+    category: str | None = column("Category.")
+    tags: list[str] | None = column("Tags, lower-case.")
+    language: str | None = column("Language: en or ru.")
+    visibility: ArticleVisibility | None = column("Who would find it once published.")
+    saved_at: datetime | None = column("When it was saved.")
+    saved_by: strawberry.ID | None = actor("Global id of the user who saved it.")
+
+
+@record_type("Article")
+@strawberry.type(description="A help article: written in Markdown in one language, published "
+                             "to staff, partners or everyone.")
+class Article(Record):
+    id: strawberry.ID = node_id("Article")
+    title: str | None = column("Title; its words weigh most in search.")
+    body: str | None = column("Body, in Markdown.")
+    category: str | None = column("Category, e.g. Billing.")
+    tags: list[str] | None = column("Tags, lower-case; searched like the category.")
+    language: str | None = column("Language, ISO 639-1: en or ru; words are stemmed in it.")
+    visibility: ArticleVisibility | None = column("Who finds it once published.")
+    status: Status | None = column("DRAFT or PUBLISHED.")
+    published_at: datetime | None = column("When it was last published; null for a draft.")
+    helpful_count: int | None = column("How many readers found it helpful.")
+    not_helpful_count: int | None = column("How many readers did not.")
+    versions: list[ArticleVersion] | None = child_list(
+        "versions", "ArticleVersion", "Every save, oldest first.")
+
+
+@strawberry.type(description="An article knowledgeSearch found, with how well it matches.")
+class KnowledgeHit:
+    article: Article = strawberry.field(description="The article.")
+    rank: float = strawberry.field(description=(
+        "PostgreSQL's cover density (ts_rank_cd): each occurrence of a searched word counts "
+        "1.0 in the title, 0.4 in the body and 0.2 in the category or tags; higher is better."))
+    snippet: str | None = strawberry.field(description=(
+        "Passages of the body (Markdown as written) with the matched words between <b> and "
+        "</b>, joined by \" … \"; the beginning of the body when only the title matched."))
+
+
+StatusFilter = enum_filter(ArticleStatus, "ArticleStatusFilter")
+VisibilityFilter = enum_filter(Visibility, "ArticleVisibilityFilter")
+
+
+@strawberry.input(description="Which articles to list.")
+class ArticleFilter:
+    and_: list[ArticleFilter] | None = strawberry.field(default=strawberry.UNSET, name="and",
+                                                        description="All of these hold.")
+    or_: list[ArticleFilter] | None = strawberry.field(default=strawberry.UNSET, name="or",
+                                                       description="At least one holds.")
+    not_: ArticleFilter | None = strawberry.field(default=strawberry.UNSET, name="not",
+                                                  description="This does not hold.")
+    title: StringFilter | None = unset("Title.")
+    category: StringFilter | None = unset("Category.")
+    language: StringFilter | None = unset("Language code.")
+    visibility: VisibilityFilter | None = unset("Visibility.")
+    status: StatusFilter | None = unset("DRAFT or PUBLISHED.")
+    published_at: DateTimeFilter | None = unset("When it was last published.")
+    updated_at: DateTimeFilter | None = unset("When it last changed.")
+
+
+@strawberry.enum(description="Fields articles can be sorted by.")
+class ArticleOrderField(Enum):
+    TITLE = "title"
+    PUBLISHED_AT = "publishedAt"
+    CREATED_AT = "createdAt"
+    UPDATED_AT = "updatedAt"
+
+
+ArticleOrder = order_input(ArticleOrderField, "ArticleOrder")
+
+
+@strawberry.input(description="A new article (a draft), or changes to one (with id and "
+                               "version); each save that changes it is kept as a version.")
+class ArticleInput:
+    id: strawberry.ID | None = unset("The article to change.")
+    version: int | None = unset("Its version, to change it.")
+    title: str | None = unset("Title, at most 200 characters (required to create).")
+    body: str | None = unset("Body in Markdown (required to create).")
+    category: str | None = unset("Category; null clears it.")
+    tags: list[str] | None = unset("Tags, at most 20; they are trimmed and lower-cased.")
+    language: str | None = unset("en or ru (default en); anything else is INVALID.")
+    visibility: str | None = unset("INTERNAL (default), PARTNER or PUBLIC; anything else is "
+                                   "INVALID.")
+
+
+@strawberry.input(description="An article to publish or take back, at the version read.")
+class ArticlePublicationInput:
+    id: strawberry.ID = strawberry.field(description="The article.")
+    version: int = strawberry.field(description="The version you last read.")
+
+
+@strawberry.input(description="A reader's verdict on an article.")
+class ArticleFeedbackInput:
+    article: strawberry.ID = strawberry.field(description="The article.")
+    helpful: bool = strawberry.field(description="Whether it helped; a second vote replaces "
+                                                 "the first.")
+
+
+@strawberry.type(description="The result of an article mutation.")
+class ArticlePayload:
+    article: Article | None = strawberry.field(default=None, description="As it is now.")
+    errors: list[UserError] = payload_errors_field()

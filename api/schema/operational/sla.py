@@ -1,0 +1,140 @@
+"""BusinessCalendar and SlaPolicy: the service levels, kept as data."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.schema.errors import UserError
+from api.schema.fields import column, node_id, record_type, reference
+from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.operational.orders import Product
+from api.schema.operational.refs import CaseQueueRef, UserRef
+from api.schema.relay import Record
+from domain.cases import CasePriority
+from domain.sla import BreachAction
+
+OnBreach = strawberry.enum(BreachAction, description="What escalation does at a breach.")
+Priority = strawberry.enum(CasePriority, description="LOW, NORMAL, HIGH or URGENT.")
+
+
+@strawberry.type(description="Working hours on one weekday, in the calendar's time zone.")
+class WorkingHours:
+    day: str = strawberry.field(description="MONDAY … SUNDAY.")
+    start: str = strawberry.field(description="HH:MM.")
+    end: str = strawberry.field(description="HH:MM; 00:00 means midnight at the day's end.")
+
+
+@strawberry.type(description="A day off.")
+class Holiday:
+    date: str = strawberry.field(description="YYYY-MM-DD, in the calendar's time zone.")
+    name: str | None = strawberry.field(default=None, description="e.g. Christmas Day.")
+
+
+@strawberry.type(description="The targets for one priority, in business minutes.")
+class SlaTarget:
+    priority: Priority = strawberry.field(description="The priority they apply to.")
+    first_response_minutes: int = strawberry.field(description="First response within.")
+    resolution_minutes: int = strawberry.field(description="Resolution within.")
+
+
+@record_type("BusinessCalendar")
+@strawberry.type(description="Working hours in a time zone, and holidays: what business time "
+                             "counts.")
+class BusinessCalendar(Record):
+    id: strawberry.ID = node_id("BusinessCalendar")
+    name: str | None = column("Name, unique.")
+    time_zone: str | None = column("IANA time zone, e.g. Europe/Berlin.")
+    hours: list[WorkingHours] | None = column(
+        "Working hours per weekday.", lambda items: [WorkingHours(**h) for h in items],
+        sql="json_many")
+    holidays: list[Holiday] | None = column(
+        "Days off.", lambda items: [Holiday(date=h["date"], name=h.get("name")) for h in items],
+        sql="json_many")
+
+
+def _targets(items: list[dict]) -> list[SlaTarget]:
+    return [SlaTarget(priority=Priority(t["priority"]),
+                      first_response_minutes=t["firstResponseMinutes"],
+                      resolution_minutes=t["resolutionMinutes"]) for t in items]
+
+
+@record_type("SlaPolicy")
+@strawberry.type(description="Targets per priority in business time, for the cases of a "
+                             "product, of an account tier, or (naming neither) all others.")
+class SlaPolicy(Record):
+    id: strawberry.ID = node_id("SlaPolicy")
+    name: str | None = column("Name, unique.")
+    calendar: BusinessCalendar | None = reference("BusinessCalendar", "What business time is.")
+    targets: list[SlaTarget] | None = column("The targets per priority.", _targets,
+                                             sql="json_many")
+    at_risk_percent: int | None = column("A target is at risk once this share of it is used.")
+    account_tier: str | None = column("Applies to accounts of this tier.")
+    product: Product | None = reference("Product", "Applies to cases about this product.")
+    position: int | None = column("Among equally specific policies, the lowest applies.")
+    breach_action: OnBreach | None = column("RAISE_PRIORITY, REASSIGN or NONE.")
+    escalation_queue: CaseQueueRef | None = reference(
+        "CaseQueue", "REASSIGN: the queue a breached case moves to.")
+    escalation_user: UserRef | None = reference("User", "REASSIGN: the agent it goes to.")
+    active: bool | None = column("Inactive policies apply to no new case.")
+
+
+@strawberry.input(description="Working hours on one weekday.")
+class WorkingHoursInput:
+    day: str = strawberry.field(description="MONDAY … SUNDAY.")
+    start: str = strawberry.field(description="HH:MM.")
+    end: str = strawberry.field(description="HH:MM, after start; 00:00 is midnight.")
+
+
+@strawberry.input(description="A day off.")
+class HolidayInput:
+    date: str = strawberry.field(description="YYYY-MM-DD.")
+    name: str | None = strawberry.field(default=None, description="e.g. Christmas Day.")
+
+
+@strawberry.input(description="A new calendar, or changes to one (with id and version).")
+class BusinessCalendarInput:
+    id: strawberry.ID | None = unset("The calendar to change.")
+    version: int | None = unset("Its version, to change it.")
+    name: str | None = unset("Name, unique (required to create).")
+    time_zone: str | None = unset("IANA time zone (required to create).")
+    hours: list[WorkingHoursInput] | None = unset("Working hours (required to create).")
+    holidays: list[HolidayInput] | None = unset("Days off.")
+
+
+@strawberry.type(description="The result of a calendar mutation.")
+class BusinessCalendarPayload:
+    business_calendar: BusinessCalendar | None = strawberry.field(
+        default=None, description="As it is now.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.input(description="The targets for one priority.")
+class SlaTargetInput:
+    priority: Priority = strawberry.field(description="The priority.")
+    first_response_minutes: int = strawberry.field(description="Business minutes, above 0.")
+    resolution_minutes: int = strawberry.field(description="Business minutes, above 0.")
+
+
+@strawberry.input(description="A new SLA policy, or changes to one (with id and version). "
+                              "Cases keep the due times they have until their priority "
+                              "changes.")
+class SlaPolicyInput:
+    id: strawberry.ID | None = unset("The policy to change.")
+    version: int | None = unset("Its version, to change it.")
+    name: str | None = unset("Name, unique (required to create).")
+    calendar: strawberry.ID | None = unset("A BusinessCalendar id (required to create).")
+    targets: list[SlaTargetInput] | None = unset("One per priority (required to create).")
+    at_risk_percent: int | None = unset("1 to 99; default 80.")
+    account_tier: str | None = unset("Apply to accounts of this tier.")
+    product: strawberry.ID | None = unset("Apply to cases about this Product.")
+    position: int | None = unset("Order among equally specific policies; default 0.")
+    breach_action: OnBreach | None = unset("Default NONE.")
+    escalation_queue: strawberry.ID | None = unset("REASSIGN: a CaseQueue id.")
+    escalation_user: strawberry.ID | None = unset("REASSIGN: a User id.")
+    active: bool | None = unset("false: it applies to no new case.")
+
+
+@strawberry.type(description="The result of an SLA policy mutation.")
+class SlaPolicyPayload:
+    sla_policy: SlaPolicy | None = strawberry.field(default=None, description="As it is now.")
+    errors: list[UserError] = payload_errors_field()

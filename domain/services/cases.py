@@ -1,0 +1,261 @@
+"""Case use cases: open a case, change it, move its status, reply, and log time.
+
+Every change to a case's SLA clock happens here, in the same transaction as the change
+that causes it: a priority change recomputes the due times, pending the customer pauses
+the clock, a reply from staff stops the first-response clock, resolving stops the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from domain.access import Access, Action, Role
+from domain.activities import ActivityKind
+from domain.business_time import ALWAYS
+from domain.cases import (
+    DONE,
+    REFERENCES,
+    CaseChannel,
+    CaseStatus,
+    Visibility,
+    check_transition,
+    reopens_in_place,
+    validate_case,
+    validate_queue,
+    validate_reply,
+    validate_time_entry,
+)
+from domain.errors import DomainError, ErrorCode, forbidden, not_found
+from domain.ports import UnitOfWork
+from domain.services.records import (
+    RecordKind,
+    check_references,
+    check_version,
+    insert_audited,
+    lock_writable,
+    require_action,
+    require_writable_fields,
+    stateless,
+    validated_by_use_case,
+)
+from domain.sla import SlaPolicy, due_times, validate_calendar, validate_sla_policy
+
+TYPE = "Case"
+KIND = RecordKind(TYPE, validated_by_use_case, REFERENCES)
+QUEUE = RecordKind("CaseQueue", stateless(validate_queue), {})
+CALENDAR = RecordKind("BusinessCalendar", validate_calendar, {},
+                      context_fields=("timeZone", "hours", "holidays"))
+SLA_POLICY = RecordKind("SlaPolicy", stateless(validate_sla_policy), {
+    "calendar": "BusinessCalendar", "product": "Product", "escalationQueue": "CaseQueue",
+    "escalationUser": "User"})
+
+
+async def policy_of(uow: UnitOfWork, state: dict) -> SlaPolicy | None:
+    return await uow.sla.policy(state["slaPolicy"]) if state.get("slaPolicy") else None
+
+
+def _clock_minutes(policy: SlaPolicy | None, start: datetime, end: datetime) -> int:
+    return (policy.calendar if policy else ALWAYS).minutes_between(start, end)
+
+
+def _elapsed(policy: SlaPolicy | None, state: dict, now: datetime) -> int:
+    """Business minutes the case has run: since it opened, less the time it was paused."""
+    end = state.get("slaPausedSince") or now
+    return max(0, _clock_minutes(policy, state["openedAt"], end) - state["slaPausedMinutes"])
+
+
+def sla_moments(policy: SlaPolicy | None, state: dict) -> dict:
+    if policy is None:
+        return {}
+    return due_times(policy, state["priority"], state["openedAt"], state["slaPausedMinutes"])
+
+
+def _resumed(policy: SlaPolicy | None, state: dict, since: datetime, now: datetime) -> dict:
+    """The clock runs again: the minutes since `since` no longer count."""
+    paused = state["slaPausedMinutes"] + _clock_minutes(policy, since, now)
+    changes = {"slaPausedSince": None, "slaPausedMinutes": paused}
+    return changes | sla_moments(policy, {**state, **changes})
+
+
+def status_changes(policy: SlaPolicy | None, state: dict, target: str, now: datetime) -> dict:
+    """What moving to `target` does to a case's timestamps and SLA clock."""
+    changes: dict = {"status": target}
+    current = state["status"]
+    if current == CaseStatus.PENDING_CUSTOMER and state.get("slaPausedSince"):
+        changes |= _resumed(policy, state, state["slaPausedSince"], now)
+    elif current == CaseStatus.RESOLVED and target == CaseStatus.OPEN:
+        changes |= _resumed(policy, state, state["resolvedAt"], now)
+        changes |= {"resolvedAt": None, "resolutionMinutes": None}
+    if target == CaseStatus.PENDING_CUSTOMER:
+        changes["slaPausedSince"] = now
+    if target in DONE and state.get("resolvedAt") is None:
+        changes |= {"resolvedAt": now,
+                    "resolutionMinutes": _elapsed(policy, {**state, **changes,
+                                                           "slaPausedSince": None}, now)}
+    if target == CaseStatus.CLOSED:
+        changes["closedAt"] = now
+    return changes
+
+
+async def save_changes(uow: UnitOfWork, id: uuid.UUID, state: dict, changes: dict,
+                action: str) -> None:
+    changes = {f: v for f, v in changes.items() if state.get(f) != v}
+    if changes:
+        await uow.records.update(TYPE, id, changes)
+        await uow.audit.record(TYPE, id, action, {f: (state.get(f), v)
+                                                  for f, v in changes.items()})
+
+
+async def _open(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
+    """Insert a case with its SLA policy and due times, and its audit entry."""
+    policy = await uow.sla.matching(clean.get("product"), clean.get("account"))
+    clean |= {"status": CaseStatus.NEW.value, "openedAt": clean.get("openedAt") or now,
+              "slaPausedMinutes": 0, "slaPolicy": policy.id if policy else None}
+    clean |= sla_moments(policy, clean)
+    return await insert_audited(uow, TYPE, clean)
+
+
+async def create_case(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                      ) -> uuid.UUID:
+    """Open a case; a customer opens one for itself, through the portal."""
+    require_action(access, TYPE, Action.CREATE)
+    if access.role is Role.CUSTOMER:
+        values = {**values, "contact": access.contact_id}
+        values.setdefault("channel", CaseChannel.PORTAL.value)
+    require_writable_fields(access, TYPE, [f for f in values if f != "contact"
+                                           or access.role is not Role.CUSTOMER])
+    clean = validate_case(values, creating=True)
+    opened = values.get("openedAt")
+    if opened is not None:
+        if opened > now:
+            raise DomainError.one("openedAt", ErrorCode.INVALID,
+                                  "A case cannot open in the future.")
+        clean["openedAt"] = opened
+    async with uow:
+        await check_references(KIND, clean, uow)
+        new_id = await _open(uow, clean, now)
+        await lock_writable(uow, TYPE, new_id)
+        await uow.commit()
+    return new_id
+
+
+async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
+                      access: Access) -> uuid.UUID:
+    """Change a case's fields; a new priority or product recomputes its due times."""
+    require_writable_fields(access, TYPE, values)
+    clean = validate_case(values, creating=False)
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id)
+        check_version(locked, version)
+        await check_references(KIND, clean, uow, own_id=id)
+        state = await uow.cases.state(id)
+        merged = {**state, **clean}
+        if merged["priority"] != state["priority"] or merged["product"] != state["product"]:
+            policy = (await uow.sla.matching(merged["product"], merged["account"])
+                      if merged["product"] != state["product"] else await policy_of(uow, state))
+            clean |= {"slaPolicy": policy.id if policy else None}
+            clean |= sla_moments(policy, merged)
+        await save_changes(uow, id, state, clean, "update")
+        await uow.commit()
+    return id
+
+
+async def change_status(id: uuid.UUID, version: int, status: str, uow: UnitOfWork,
+                        access: Access, now: datetime) -> uuid.UUID:
+    """Move a case along its state machine. Reopening a case resolved more than seven days
+    ago, or a closed one, opens a linked follow-up case instead; its id is returned."""
+    require_writable_fields(access, TYPE, ["status"])
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id)
+        check_version(locked, version)
+        state = await uow.cases.state(id)
+        check_transition(state["status"], status)
+        if status == CaseStatus.OPEN and state["status"] in DONE and not reopens_in_place(
+                state["status"], state["resolvedAt"], now):
+            result = await _follow_up(uow, id, state, now)
+        else:
+            policy = await policy_of(uow, state)
+            await save_changes(uow, id, state, status_changes(policy, state, status, now), "status")
+            result = id
+        await uow.commit()
+    return result
+
+
+async def _follow_up(uow: UnitOfWork, id: uuid.UUID, state: dict, now: datetime
+                     ) -> uuid.UUID:
+    carried = ("contact", "account", "subject", "type", "priority", "channel", "assignee",
+               "queue", "product")
+    clean = {f: state[f] for f in carried if state.get(f) is not None}
+    clean |= {"previousCase": id, "description": f"Follow-up of {state['number']}."}
+    return await _open(uow, clean, now)
+
+
+async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: Access,
+                now: datetime) -> uuid.UUID:
+    """Add a message to a case. A customer's messages are customer-visible and move a case
+    pending the customer back to OPEN; the first customer-visible reply from staff is the
+    first response."""
+    require_writable_fields(access, TYPE, ["comments"])
+    customer = access.role is Role.CUSTOMER
+    clean = validate_reply(body, visibility or (Visibility.CUSTOMER if customer else None))
+    if customer and clean["visibility"] != Visibility.CUSTOMER:
+        raise forbidden("visibility", "Customers write customer-visible messages only.")
+    async with uow:
+        await lock_writable(uow, TYPE, case_id, field_name="case")
+        state = await uow.cases.state(case_id)
+        if state["status"] == CaseStatus.CLOSED:
+            raise DomainError.one("case", ErrorCode.INVALID,
+                                  "A closed case takes no messages; reopen it.")
+        people = ("Contact", state["contact"]) if state["contact"] else ("Account",
+                                                                       state["account"])
+        await insert_audited(uow, "Activity", {
+            "kind": ActivityKind.COMMENT.value, "at": now, "body": clean["body"],
+            "case": case_id, "visibility": clean["visibility"], "contact": state["contact"],
+            "account": state["account"], "owner": access.user_id,
+            "territory": await uow.records.territory_of(*people)})
+        policy = await policy_of(uow, state)
+        if customer and state["status"] == CaseStatus.PENDING_CUSTOMER:
+            await save_changes(uow, case_id, state,
+                        status_changes(policy, state, CaseStatus.OPEN.value, now), "status")
+        elif (not customer and clean["visibility"] == Visibility.CUSTOMER
+              and state["firstResponseAt"] is None):
+            changes = {"firstResponseAt": now,
+                       "firstResponseMinutes": _elapsed(policy, state, now)}
+            if state["status"] == CaseStatus.NEW:
+                changes["status"] = CaseStatus.OPEN.value
+            await save_changes(uow, case_id, state, changes, "first response")
+        await uow.commit()
+    return case_id
+
+
+async def log_time(case_id: uuid.UUID, minutes: int, note: str | None, uow: UnitOfWork,
+                   access: Access, now: datetime) -> uuid.UUID:
+    """Record time spent on a case; the case keeps the running total."""
+    require_writable_fields(access, TYPE, ["timeEntries"])
+    clean = validate_time_entry(minutes, note)
+    async with uow:
+        await lock_writable(uow, TYPE, case_id, field_name="case")
+        state = await uow.cases.state(case_id)
+        await uow.cases.add_time_entry(case_id, now, clean["minutes"], clean.get("note"),
+                                       access.user_id)
+        await save_changes(uow, case_id, state, {
+            "timeSpentMinutes": state["timeSpentMinutes"] + clean["minutes"]}, "time")
+        await uow.commit()
+    return case_id
+
+
+
+async def link_article(case_id: uuid.UUID, article_id: uuid.UUID, linked: bool,
+                       uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Link an article used to solve a case, or unlink it."""
+    require_writable_fields(access, TYPE, ["articles"])
+    async with uow:
+        await lock_writable(uow, TYPE, case_id, field_name="case")
+        if not await uow.records.visible("Article", [article_id]):
+            raise not_found("article", "Article")
+        if await uow.cases.link_article(case_id, article_id, linked):
+            await uow.audit.record(TYPE, case_id, "article", {
+                "articles": (None, {"article": str(article_id), "linked": linked})})
+        await uow.commit()
+    return case_id

@@ -1,0 +1,88 @@
+"""Knowledge use cases: save an article (each save kept as a version), publish it, vote on it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from domain.access import Access, Action
+from domain.errors import DomainError, ErrorCode, not_found
+from domain.knowledge import VERSIONED, ArticleStatus, check_publication, validate_article
+from domain.ports import UnitOfWork
+from domain.services.records import (
+    RecordKind,
+    check_version,
+    insert_audited,
+    lock_writable,
+    require_action,
+    require_writable_fields,
+    stateless,
+)
+
+TYPE = "Article"
+KIND = RecordKind(TYPE, stateless(validate_article), {})
+
+
+async def create_article(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    """Create a draft article; what it says is kept as its version 1."""
+    require_action(access, TYPE, Action.CREATE)
+    require_writable_fields(access, TYPE, values)
+    clean = validate_article(values, creating=True)
+    async with uow:
+        article_id = await insert_audited(uow, TYPE, clean)
+        await lock_writable(uow, TYPE, article_id)
+        await uow.knowledge.add_version(article_id, clean)
+        await uow.commit()
+    return article_id
+
+
+async def update_article(id: uuid.UUID, version: int | None, values: dict, uow: UnitOfWork,
+                         access: Access) -> uuid.UUID:
+    """Change an article at the version read; a save that changes it appends a version."""
+    if version is None:
+        raise DomainError.one("version", ErrorCode.REQUIRED, "Send the version you last read.")
+    require_writable_fields(access, TYPE, values)
+    clean = validate_article(values, creating=False)
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, VERSIONED)
+        check_version(locked, version)
+        stored = locked.values
+        changes = {f: (stored.get(f), v) for f, v in clean.items() if stored.get(f) != v}
+        if changes:
+            await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()})
+            await uow.audit.record(TYPE, id, "update", changes)
+            await uow.knowledge.add_version(id, stored | clean)
+        await uow.commit()
+    return id
+
+
+async def set_publication(id: uuid.UUID, version: int, target: ArticleStatus, uow: UnitOfWork,
+                          access: Access) -> uuid.UUID:
+    """Publish an article to whom its visibility allows, or take it back to draft."""
+    require_writable_fields(access, TYPE, ["status"])
+    async with uow:
+        locked = await lock_writable(uow, TYPE, id, ("status", "publishedAt"))
+        check_version(locked, version)
+        check_publication(locked.values["status"], target)
+        published_at = datetime.now(UTC) if target is ArticleStatus.PUBLISHED else None
+        await uow.records.update(TYPE, id, {"status": target.value, "publishedAt": published_at})
+        await uow.audit.record(TYPE, id, "status", {
+            "status": (locked.values["status"], target.value),
+            "publishedAt": (locked.values["publishedAt"], published_at)})
+        await uow.commit()
+    return id
+
+
+async def give_feedback(article_id: uuid.UUID, helpful: bool, uow: UnitOfWork,
+                        access: Access) -> uuid.UUID:
+    """Count the caller's vote on an article it may read; voting again replaces its vote."""
+    async with uow:
+        # The lock orders concurrent votes on one article, so that each recount sees the
+        # others; an article the caller may not read is as good as missing.
+        if await uow.records.lock(TYPE, article_id, ()) is None:
+            raise not_found("article", TYPE)
+        before = await uow.knowledge.vote(article_id, helpful)
+        if before != helpful:
+            await uow.audit.record(TYPE, article_id, "feedback", {"helpful": (before, helpful)})
+        await uow.commit()
+    return article_id

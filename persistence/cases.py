@@ -1,0 +1,222 @@
+"""Service cases with their SLA clock, queues, time entries and escalation events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
+from sqlmodel import Field
+
+from domain.access import Access, RecordRule
+from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
+from domain.sla import Level, Metric
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
+from persistence.db import Transaction
+from persistence.partners import registered_to_partner
+from persistence.spec import Spec, through_parent
+from persistence.sql import Builder, quote
+
+
+def _moment(**kwargs) -> dict:
+    return {"default": None, **utc_column(nullable=True, server_default=None), **kwargs}
+
+
+class CaseQueueRow(Stamped, table=True):
+    """A team that works cases, e.g. Billing or Second level."""
+
+    __tablename__ = "case_queue"
+
+    name: str = Field(max_length=100, unique=True)
+    description: str | None = None
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
+
+
+class CaseRow(Stamped, table=True):
+    __tablename__ = "service_case"
+    __table_args__ = (
+        Index("ix_service_case_contact_id_opened_at_id", "contact_id", "opened_at", "id"),
+        Index("ix_service_case_account_id_opened_at_id", "account_id", "opened_at", "id"),
+        Index("ix_service_case_opened_at_id", "opened_at", "id"),
+        # The escalation job looks only at running cases.
+        Index("ix_service_case_running", "first_response_risk_at", "resolution_risk_at",
+              postgresql_where=text("status NOT IN ('RESOLVED', 'CLOSED') "
+                                    "AND sla_paused_since IS NULL")),
+        one_of("type", CaseType), one_of("priority", CasePriority),
+        one_of("status", CaseStatus), one_of("channel", CaseChannel),
+        CheckConstraint("num_nonnulls(contact_id, account_id) > 0", name="customer"),
+        CheckConstraint("time_spent_minutes >= 0", name="time_spent"),
+    )
+
+    # Human-readable and sequential: CS-000123, from the case_number sequence.
+    number: str = Field(max_length=20, unique=True, sa_column_kwargs={"server_default": text(
+        "'CS-' || lpad(nextval('case_number')::text, 6, '0')")})
+    contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    account_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
+    subject: str = Field(max_length=300)
+    description: str | None = None
+    type: str = Field(max_length=20)
+    priority: str = Field(max_length=10)
+    status: str = Field(max_length=20)
+    channel: str = Field(max_length=10)
+    assignee_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
+    queue_id: uuid.UUID | None = Field(default=None, foreign_key="case_queue.id", index=True)
+    product_id: uuid.UUID | None = Field(default=None, foreign_key="product.id")
+    previous_case_id: uuid.UUID | None = Field(default=None, foreign_key="service_case.id")
+    sla_policy_id: uuid.UUID | None = Field(default=None, foreign_key="sla_policy.id")
+    opened_at: datetime = Field(**utc_column())
+    first_response_at: datetime | None = Field(**_moment())
+    first_response_minutes: int | None = None
+    resolved_at: datetime | None = Field(**_moment())
+    resolution_minutes: int | None = None
+    closed_at: datetime | None = Field(**_moment())
+    # The SLA clock: business minutes spent pending the customer push every moment back.
+    sla_paused_since: datetime | None = Field(**_moment())
+    sla_paused_minutes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    first_response_risk_at: datetime | None = Field(**_moment())
+    first_response_due_at: datetime | None = Field(**_moment())
+    resolution_risk_at: datetime | None = Field(**_moment())
+    resolution_due_at: datetime | None = Field(**_moment())
+    # Flags escalation sets; the moments themselves are its CaseEscalation entries.
+    at_risk: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    breached: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    time_spent_minutes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+
+
+class TimeEntryRow(Stamped, table=True):
+    """Time someone spent on a case."""
+
+    __tablename__ = "case_time_entry"
+    __table_args__ = (Index("ix_case_time_entry_case_id_at", "case_id", "at"),
+                      CheckConstraint("minutes > 0", name="minutes"))
+
+    case_id: uuid.UUID = Field(foreign_key="service_case.id")
+    at: datetime = Field(**utc_column())
+    minutes: int
+    user_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class EscalationRow(Stamped, table=True):
+    """A moment of a case's SLA that escalation acted on; each is recorded once."""
+
+    __tablename__ = "case_escalation"
+    __table_args__ = (UniqueConstraint("case_id", "metric", "level"),
+                      one_of("metric", Metric), one_of("level", Level))
+
+    case_id: uuid.UUID = Field(foreign_key="service_case.id")
+    at: datetime = Field(**utc_column())
+    metric: str = Field(max_length=20)
+    level: str = Field(max_length=10)
+    action: str | None = Field(default=None, max_length=300)
+    changes: dict = Field(default_factory=dict, **jsonb())
+
+
+class CaseArticleRow(Stamped, table=True):
+    """A knowledge article used to solve a case."""
+
+    __tablename__ = "case_article"
+    __table_args__ = (UniqueConstraint("case_id", "article_id"),)
+
+    case_id: uuid.UUID = Field(foreign_key="service_case.id")
+    article_id: uuid.UUID = Field(foreign_key="article.id", index=True)
+
+
+def _own_cases(t: str, access: Access, b: Builder) -> str:
+    return f"{t}.contact_id = {b.bind(access.contact_id)}"
+
+
+CASE_QUEUE = Spec(
+    type_name="CaseQueue",
+    table=CaseQueueRow.__table__,
+    columns={**STAMP_FIELDS, "name": "name", "description": "description", "active": "active"},
+    searchable={"name": ("name", "name"), "active": ("active", "active")},
+    unique={"uq_case_queue_name": "name"},
+)
+CASE_FIELDS = {
+    "number": "number", "contact": "contact_id", "account": "account_id",
+    "subject": "subject", "description": "description", "type": "type",
+    "priority": "priority", "status": "status", "channel": "channel",
+    "assignee": "assignee_id", "queue": "queue_id", "product": "product_id",
+    "previousCase": "previous_case_id", "slaPolicy": "sla_policy_id", "openedAt": "opened_at",
+    "firstResponseAt": "first_response_at", "firstResponseMinutes": "first_response_minutes",
+    "resolvedAt": "resolved_at", "resolutionMinutes": "resolution_minutes",
+    "closedAt": "closed_at", "slaPausedSince": "sla_paused_since",
+    "slaPausedMinutes": "sla_paused_minutes", "firstResponseRiskAt": "first_response_risk_at",
+    "firstResponseDueAt": "first_response_due_at", "resolutionRiskAt": "resolution_risk_at",
+    "resolutionDueAt": "resolution_due_at", "atRisk": "at_risk",
+    "breached": "breached", "timeSpentMinutes": "time_spent_minutes",
+}
+CASE = Spec(
+    type_name="Case",
+    table=CaseRow.__table__,
+    columns={**STAMP_FIELDS, **CASE_FIELDS},
+    rules={RecordRule.SELF: _own_cases,
+           RecordRule.PARTNER: registered_to_partner("partner_account", "account_id",
+                                                     column="account_id")},
+    searchable={**STAMP_SEARCH, **{f: (c, f) for f, c in CASE_FIELDS.items() if f in (
+        "number", "contact", "account", "subject", "type", "priority", "status", "channel",
+        "assignee", "queue", "product", "openedAt", "resolvedAt", "resolutionDueAt")}},
+    unique={"uq_service_case_number": "number"},
+)
+TIME_ENTRY = Spec(
+    type_name="TimeEntry",
+    table=TimeEntryRow.__table__,
+    columns={"id": "id", "version": "version", "at": "at", "minutes": "minutes",
+             "user": "user_id", "note": "note"},
+    visibility=through_parent,
+)
+CASE_ARTICLE = Spec(
+    type_name="CaseArticle",
+    table=CaseArticleRow.__table__,
+    columns={"id": "id", "article": "article_id", "linkedAt": "created_at"},
+    visibility=through_parent,
+)
+ESCALATION = Spec(
+    type_name="CaseEscalation",
+    table=EscalationRow.__table__,
+    columns={"id": "id", "at": "at", "metric": "metric", "level": "level", "action": "action"},
+    visibility=through_parent,
+)
+
+
+class CaseStore:
+    """Implements domain.ports.CaseStore: a case's whole state, for the use cases that keep
+    its SLA clock (after the caller's access to the case was checked), and time entries."""
+
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
+        self.actor = str(access.actor)
+
+    async def state(self, case_id: uuid.UUID) -> dict:
+        columns = ", ".join(f"{c} AS {quote(f)}" for f, c in CASE.columns.items())
+        rows = await self.tx.rows(f"SELECT {columns} FROM service_case WHERE id = $1",
+                                  (case_id,))
+        return rows[0]
+
+    async def link_article(self, case_id: uuid.UUID, article_id: uuid.UUID,
+                           linked: bool) -> bool:
+        """Link an article to a case, or unlink it; whether anything changed."""
+        b = Builder()
+        case, article, actor = b.bind(case_id), b.bind(article_id), b.bind(self.actor)
+        if linked:
+            sql = (f"INSERT INTO case_article (id, case_id, article_id, created_by, updated_by) "
+                   f"VALUES ({b.bind(uuid.uuid4())}, {case}, {article}, {actor}, {actor}) "
+                   f"ON CONFLICT (case_id, article_id) DO UPDATE SET archived_at = NULL, "
+                   f"created_at = now(), version = case_article.version + 1, updated_by = "
+                   f"{actor} WHERE case_article.archived_at IS NOT NULL RETURNING id")
+        else:
+            sql = (f"UPDATE case_article SET archived_at = now(), version = version + 1, "
+                   f"updated_by = {actor} WHERE case_id = {case} AND article_id = {article} "
+                   f"AND archived_at IS NULL RETURNING id")
+        return await self.tx.value(sql, b.params) is not None
+
+    async def add_time_entry(self, case_id: uuid.UUID, at: datetime, minutes: int,
+                             note: str | None, user_id: uuid.UUID | None) -> None:
+        b = Builder()
+        actor = b.bind(self.actor)
+        await self.tx.value(
+            f"INSERT INTO case_time_entry (id, case_id, at, minutes, note, user_id, created_by, "
+            f"updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(case_id)}, {b.bind(at)}, "
+            f"{b.bind(minutes)}, {b.bind(note)}, {b.bind(user_id)}, {actor}, {actor})",
+            b.params)

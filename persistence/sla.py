@@ -1,0 +1,151 @@
+"""Business calendars and SLA policies, kept as data, and what escalation reads of cases."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import orjson
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field
+
+from domain.access import Access
+from domain.business_time import parse_calendar
+from domain.sla import MOMENTS, BreachAction, Metric, SlaPolicy, Target
+from persistence.base import STAMP_FIELDS, Stamped, jsonable, jsonb, one_of
+from persistence.db import Transaction
+from persistence.spec import Spec
+from persistence.sql import Builder
+
+
+class BusinessCalendarRow(Stamped, table=True):
+    """Working hours in a time zone, and holidays."""
+
+    __tablename__ = "business_calendar"
+
+    name: str = Field(max_length=200, unique=True)
+    time_zone: str = Field(max_length=64)
+    # [{"day": "MONDAY", "start": "09:00", "end": "17:00"}, ...]
+    hours: list = Field(default_factory=list, **jsonb())
+    # [{"date": "2026-12-25", "name": "Christmas Day"}, ...]
+    holidays: list = Field(default_factory=list, **jsonb())
+
+
+class SlaPolicyRow(Stamped, table=True):
+    """Targets per priority, in business minutes, for the cases it applies to."""
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (one_of("breach_action", BreachAction),
+                      CheckConstraint("at_risk_percent BETWEEN 1 AND 99", name="at_risk"))
+
+    name: str = Field(max_length=200, unique=True)
+    calendar_id: uuid.UUID = Field(foreign_key="business_calendar.id")
+    # [{"priority": "URGENT", "firstResponseMinutes": 30, "resolutionMinutes": 240}, ...]
+    targets: list = Field(default_factory=list, **jsonb())
+    at_risk_percent: int = Field(default=80, sa_column_kwargs={"server_default": "80"})
+    account_tier: str | None = Field(default=None, max_length=40)
+    product_id: uuid.UUID | None = Field(default=None, foreign_key="product.id")
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    breach_action: str = Field(default=BreachAction.NONE.value, max_length=20)
+    escalation_queue_id: uuid.UUID | None = Field(default=None, foreign_key="case_queue.id")
+    escalation_user_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
+
+
+CALENDAR = Spec(
+    type_name="BusinessCalendar",
+    table=BusinessCalendarRow.__table__,
+    columns={**STAMP_FIELDS, "name": "name", "timeZone": "time_zone", "hours": "hours",
+             "holidays": "holidays"},
+    searchable={"name": ("name", "name")},
+    unique={"uq_business_calendar_name": "name"},
+)
+POLICY_FIELDS = {"name": "name", "calendar": "calendar_id", "targets": "targets",
+                 "atRiskPercent": "at_risk_percent", "accountTier": "account_tier",
+                 "product": "product_id", "position": "position",
+                 "breachAction": "breach_action", "escalationQueue": "escalation_queue_id",
+                 "escalationUser": "escalation_user_id", "active": "active"}
+SLA_POLICY = Spec(
+    type_name="SlaPolicy",
+    table=SlaPolicyRow.__table__,
+    columns={**STAMP_FIELDS, **POLICY_FIELDS},
+    searchable={"name": ("name", "name"), "position": ("position", "position")},
+    unique={"uq_sla_policy_name": "name"},
+)
+_MOMENT_COLUMNS = {"first_response_risk_at": MOMENTS["firstResponseRiskAt"],
+                   "first_response_due_at": MOMENTS["firstResponseDueAt"],
+                   "resolution_risk_at": MOMENTS["resolutionRiskAt"],
+                   "resolution_due_at": MOMENTS["resolutionDueAt"]}
+_POLICY_SQL = (
+    "SELECT p.id, p.product_id, p.account_tier, p.targets, p.at_risk_percent, "
+    "p.breach_action, p.escalation_queue_id, p.escalation_user_id, c.time_zone, c.hours, "
+    "c.holidays FROM sla_policy p JOIN business_calendar c ON c.id = p.calendar_id "
+    "WHERE p.active AND p.archived_at IS NULL")
+
+
+def _policy(row) -> SlaPolicy:
+    def data(value):
+        return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+    targets = {t["priority"]: Target(t["firstResponseMinutes"], t["resolutionMinutes"])
+               for t in data(row["targets"])}
+    return SlaPolicy(row["id"], parse_calendar(row["time_zone"], data(row["hours"]),
+                                               data(row["holidays"])),
+                     targets, row["at_risk_percent"], BreachAction(row["breach_action"]),
+                     row["escalation_queue_id"], row["escalation_user_id"])
+
+
+class SlaStore:
+    """Implements domain.ports.SlaStore: policies, and the cases escalation looks at."""
+
+    def __init__(self, tx: Transaction, access: Access) -> None:
+        self.tx = tx
+        self.actor = str(access.actor)
+
+    async def matching(self, product_id, account_id) -> SlaPolicy | None:
+        """The policy for a case's product, else its account's tier, else the default one."""
+        b = Builder()
+        rows = await self.tx.rows(
+            f"{_POLICY_SQL} AND (p.product_id = {b.bind(product_id)} OR (p.product_id IS NULL "
+            f"AND (p.account_tier IS NULL OR p.account_tier = (SELECT tier FROM account WHERE "
+            f"id = {b.bind(account_id)})))) ORDER BY p.product_id IS NULL, "
+            f"p.account_tier IS NULL, p.position, p.name LIMIT 1", b.params)
+        return _policy(rows[0]) if rows else None
+
+    async def policy(self, policy_id: uuid.UUID) -> SlaPolicy | None:
+        rows = await self.tx.rows(f"{_POLICY_SQL} AND p.id = $1", (policy_id,))
+        return _policy(rows[0]) if rows else None
+
+    async def due_cases(self, now: datetime, limit: int) -> list[uuid.UUID]:
+        """Running cases with a moment passed that escalation has not recorded, locked; cases
+        another run holds are skipped, so two runs never act on one case at once."""
+        passed = " OR ".join(
+            f"(c.{column} <= $1 AND NOT EXISTS (SELECT 1 FROM case_escalation e WHERE "
+            f"e.case_id = c.id AND e.metric = '{metric}' AND e.level = '{level}')"
+            f"{' AND c.first_response_at IS NULL' if metric == Metric.FIRST_RESPONSE else ''})"
+            for column, (metric, level) in _MOMENT_COLUMNS.items())
+        rows = await self.tx.rows(
+            f"SELECT c.id FROM service_case c WHERE c.status NOT IN ('RESOLVED', 'CLOSED') "
+            f"AND c.sla_paused_since IS NULL AND c.archived_at IS NULL AND ({passed}) "
+            f"ORDER BY c.opened_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED", (now, limit))
+        return [r["id"] for r in rows]
+
+    async def recorded(self, case_id: uuid.UUID) -> set[tuple[str, str]]:
+        rows = await self.tx.rows("SELECT metric, level FROM case_escalation WHERE case_id = $1",
+                                  (case_id,))
+        return {(r["metric"], r["level"]) for r in rows}
+
+    async def record(self, case_id: uuid.UUID, at: datetime, metric: str, level: str,
+                     action: str | None, changes: dict) -> None:
+        b = Builder()
+        actor = b.bind(self.actor)
+        await self.tx.value(
+            f"INSERT INTO case_escalation (id, case_id, at, metric, level, action, changes, "
+            f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(case_id)}, "
+            f"{b.bind(at)}, {b.bind(metric)}, {b.bind(level)}, {b.bind(action)}, "
+            f"{b.bind(orjson.dumps(jsonable_tree(changes)).decode())}::jsonb, {actor}, {actor})",
+            b.params)
+
+
+def jsonable_tree(changes: dict) -> dict:
+    return {k: [jsonable(v) for v in pair] for k, pair in changes.items()}
