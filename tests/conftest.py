@@ -217,7 +217,7 @@ def live_server(database_url: str, crm_home: Path, tmp_path_factory):
 
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "CRM_HOME": str(crm_home),
-           "CRM_ENV": "dev"}
+           "CRM_ENV": "dev", "CRM_ESCALATION_INTERVAL": "0"}
     # A file, not a pipe: nobody reads a pipe, and a full one would stall the server.
     log_path = tmp_path_factory.mktemp("live-server") / "server.log"
     log = log_path.open("w")

@@ -195,3 +195,28 @@ async def test_escalation_is_refused_to_everyone_but_admins(gql):
     for role in ("sales", "marketing", "service", "analyst", "partner", "customer"):
         result = await gql(role, ESCALATE)
         assert result.error_codes() == ["FORBIDDEN"], role
+
+
+async def test_the_server_runs_escalation_by_itself(clock_gql, clock, settings, database_url,
+                                                    raising):
+    """A server started with CRM_ESCALATION_INTERVAL escalates without being asked."""
+    import asyncio
+
+    from api.app import create_app
+
+    gql = clock_gql
+    # Tuesday 29 December 09:00 Berlin, URGENT: first response due 10:00 (09:00 UTC).
+    case = await open_case(gql, clock, utc(2026, 12, 29, 8), raising, "URGENT")
+    clock.set(utc(2026, 12, 29, 9, 30))
+    server = create_app(settings.model_copy(update={"crm_escalation_interval": 0.05}),
+                        url=database_url, clock=clock)
+    async with server.router.lifespan_context(server):
+        for _ in range(100):  # at most five seconds
+            read = (await gql.ok("service", READ, {"id": case["id"]}))["case"]
+            if read["breached"]:
+                break
+            await asyncio.sleep(0.05)
+    assert read["breached"] and read["atRisk"]
+    # Already URGENT: nothing to raise, and the breach is recorded once however often it ran.
+    assert [(e["level"], e["action"]) for e in read["escalations"]] == [
+        ("AT_RISK", None), ("BREACHED", None)]
