@@ -34,3 +34,12 @@ def argument_error(error: DomainError) -> GraphQLError:
     """A query argument that cannot be served (page size, cursor, filter): a top-level error."""
     problem = error.problems[0]
     return coded_error(str(error), problem.code.value, argument=problem.field)
+
+
+async def load_page(loader, key):
+    """A nested connection's page; a bad cursor in its arguments is a coded error at its path,
+    not a server error."""
+    try:
+        return await loader.load(key)
+    except DomainError as exc:
+        raise argument_error(exc) from None

@@ -159,3 +159,13 @@ async def test_nested_connection_pages_per_parent(gql, factories):
         after = contacts["pageInfo"]["endCursor"]
     # then all five come, in last-name order, each once
     assert names == [f"Nested{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("query", [
+    '{ accounts(first: 1) { nodes { contacts(after: "\\u000e|J") { totalCount } } } }',
+    '{ contacts(first: 1) { nodes { accounts(after: "\\u000e|J") { totalCount } } } }',
+    '{ accounts(first: 1) { nodes { notes(after: "\\u000e|J") { totalCount } } } }',
+])
+async def test_a_forged_cursor_in_a_nested_connection_is_a_coded_error(gql, query):
+    result = await gql("admin", query)
+    assert result.error_codes() == ["INVALID"], result.body

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry import UNSET
 
-from api.schema.errors import UserError
+from api.schema.errors import UserError, load_page
 from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
 from api.schema.filters import (
     DateTimeFilter,
@@ -49,7 +49,8 @@ class Account(Record):
                        before: Before = None) -> AccountContactConnection | None:
         check_readable(info)
         request = page_args(info, first, after, last, before)
-        page = await info.context.loaders.contacts_by_account_id.load((self.data["id"], request))
+        page = await load_page(info.context.loaders.contacts_by_account_id,
+                               (self.data["id"], request))
         return membership_connection(page, "Contact")
 
     @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})

@@ -7,7 +7,7 @@ from enum import Enum
 import strawberry
 from strawberry import UNSET
 
-from api.schema.errors import UserError
+from api.schema.errors import UserError, load_page
 from api.schema.fields import (
     check_readable,
     child_list,
@@ -100,7 +100,8 @@ class Contact(Record):
                        before: Before = None) -> ContactAccountConnection | None:
         check_readable(info)
         request = page_args(info, first, after, last, before)
-        page = await info.context.loaders.accounts_by_contact_id.load((self.data["id"], request))
+        page = await load_page(info.context.loaders.accounts_by_contact_id,
+                               (self.data["id"], request))
         return membership_connection(page, "Account")
 
     consents: list[Consent] | None = child_list(

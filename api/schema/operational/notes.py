@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.schema.errors import load_page
 from api.schema.fields import check_readable, column, node_id, record_type, wrap
 from api.schema.relay import Connection, Node, connection, page_args
 from domain.access import ActorRef
@@ -41,5 +42,5 @@ async def notes_of(record_id, info: strawberry.Info, first, after, last, before)
     """The `notes` connection of a contact or an account, newest first."""
     check_readable(info)
     request = page_args(info, first, after, last, before)
-    page = await info.context.loaders.notes_by_record_id.load((record_id, request))
+    page = await load_page(info.context.loaders.notes_by_record_id, (record_id, request))
     return connection(page, lambda row: Note(data=row))
