@@ -32,7 +32,7 @@ class EscalationJob:
         while True:
             try:
                 run = await self.run_once()
-                if run.events:
+                if run.at_risk or run.breached:
                     log.info("escalation: %d at risk, %d breached", run.at_risk, run.breached)
             except Exception:  # a failed run must not stop the next one
                 log.exception("escalation run failed")

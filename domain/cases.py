@@ -103,9 +103,10 @@ def validate_case(values: dict, *, creating: bool) -> dict:
         if field in values:
             clean[field] = values[field]
     if creating:
-        clean = {"type": CaseType.QUESTION.value, "priority": CasePriority.NORMAL.value,
-                 "channel": CaseChannel.WEB.value, **{k: v for k, v in clean.items()
-                                                      if v is not None}}
+        for field, default in (("type", CaseType.QUESTION), ("priority", CasePriority.NORMAL),
+                               ("channel", CaseChannel.WEB)):
+            if clean.get(field) is None:
+                clean[field] = default.value
         problems.require(values, "subject")
         if not clean.get("contact") and not clean.get("account"):
             problems.add("contact", ErrorCode.REQUIRED, "A case is for a contact or an account.")

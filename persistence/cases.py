@@ -11,15 +11,15 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
 from domain.sla import Level, Metric
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
 from persistence.db import Transaction
 from persistence.partners import registered_to_partner
 from persistence.spec import Spec, through_parent
 from persistence.sql import Builder, quote
 
 
-def _moment(**kwargs) -> dict:
-    return {"default": None, **utc_column(nullable=True, server_default=None), **kwargs}
+def _moment() -> dict:
+    return {"default": None, **utc_column(nullable=True, server_default=None)}
 
 
 class CaseQueueRow(Stamped, table=True):
@@ -109,7 +109,6 @@ class EscalationRow(Stamped, table=True):
     metric: str = Field(max_length=20)
     level: str = Field(max_length=10)
     action: str | None = Field(default=None, max_length=300)
-    changes: dict = Field(default_factory=dict, **jsonb())
 
 
 class CaseArticleRow(Stamped, table=True):

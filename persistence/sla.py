@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import orjson
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
 from domain.access import Access
 from domain.business_time import parse_calendar
 from domain.sla import MOMENTS, BreachAction, Metric, SlaPolicy, Target
-from persistence.base import STAMP_FIELDS, Stamped, jsonable, jsonb, one_of
+from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of
+from persistence.cases import CASE
 from persistence.db import Transaction
 from persistence.spec import Spec
 from persistence.sql import Builder
@@ -72,10 +72,7 @@ SLA_POLICY = Spec(
     searchable={"name": ("name", "name"), "position": ("position", "position")},
     unique={"uq_sla_policy_name": "name"},
 )
-_MOMENT_COLUMNS = {"first_response_risk_at": MOMENTS["firstResponseRiskAt"],
-                   "first_response_due_at": MOMENTS["firstResponseDueAt"],
-                   "resolution_risk_at": MOMENTS["resolutionRiskAt"],
-                   "resolution_due_at": MOMENTS["resolutionDueAt"]}
+_MOMENT_COLUMNS = {CASE.columns[field]: moment for field, moment in MOMENTS.items()}
 _POLICY_SQL = (
     "SELECT p.id, p.product_id, p.account_tier, p.targets, p.at_risk_percent, "
     "p.breach_action, p.escalation_queue_id, p.escalation_user_id, c.time_zone, c.hours, "
@@ -84,13 +81,10 @@ _POLICY_SQL = (
 
 
 def _policy(row) -> SlaPolicy:
-    def data(value):
-        return orjson.loads(value) if isinstance(value, str | bytes) else value
-
+    """A policy from its row (JSON columns arrive decoded)."""
     targets = {t["priority"]: Target(t["firstResponseMinutes"], t["resolutionMinutes"])
-               for t in data(row["targets"])}
-    return SlaPolicy(row["id"], parse_calendar(row["time_zone"], data(row["hours"]),
-                                               data(row["holidays"])),
+               for t in row["targets"]}
+    return SlaPolicy(row["id"], parse_calendar(row["time_zone"], row["hours"], row["holidays"]),
                      targets, row["at_risk_percent"], BreachAction(row["breach_action"]),
                      row["escalation_queue_id"], row["escalation_user_id"])
 
@@ -136,16 +130,11 @@ class SlaStore:
         return {(r["metric"], r["level"]) for r in rows}
 
     async def record(self, case_id: uuid.UUID, at: datetime, metric: str, level: str,
-                     action: str | None, changes: dict) -> None:
+                     action: str | None) -> None:
+        """An escalation moment; what it changed is in the case's audit trail."""
         b = Builder()
         actor = b.bind(self.actor)
         await self.tx.value(
-            f"INSERT INTO case_escalation (id, case_id, at, metric, level, action, changes, "
-            f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(case_id)}, "
-            f"{b.bind(at)}, {b.bind(metric)}, {b.bind(level)}, {b.bind(action)}, "
-            f"{b.bind(orjson.dumps(jsonable_tree(changes)).decode())}::jsonb, {actor}, {actor})",
-            b.params)
-
-
-def jsonable_tree(changes: dict) -> dict:
-    return {k: [jsonable(v) for v in pair] for k, pair in changes.items()}
+            f"INSERT INTO case_escalation (id, case_id, at, metric, level, action, created_by, "
+            f"updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(case_id)}, {b.bind(at)}, "
+            f"{b.bind(metric)}, {b.bind(level)}, {b.bind(action)}, {actor}, {actor})", b.params)

@@ -37,6 +37,7 @@ from domain.services.records import (
     require_action,
     require_writable_fields,
     stateless,
+    update_audited,
     validated_by_use_case,
 )
 from domain.sla import SlaPolicy, due_times, validate_calendar, validate_sla_policy
@@ -98,15 +99,6 @@ def status_changes(policy: SlaPolicy | None, state: dict, target: str, now: date
     return changes
 
 
-async def save_changes(uow: UnitOfWork, id: uuid.UUID, state: dict, changes: dict,
-                action: str) -> None:
-    changes = {f: v for f, v in changes.items() if state.get(f) != v}
-    if changes:
-        await uow.records.update(TYPE, id, changes)
-        await uow.audit.record(TYPE, id, action, {f: (state.get(f), v)
-                                                  for f, v in changes.items()})
-
-
 async def _open(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
     """Insert a case with its SLA policy and due times, and its audit entry."""
     policy = await uow.sla.matching(clean.get("product"), clean.get("account"))
@@ -156,7 +148,7 @@ async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork
                       if merged["product"] != state["product"] else await policy_of(uow, state))
             clean |= {"slaPolicy": policy.id if policy else None}
             clean |= sla_moments(policy, merged)
-        await save_changes(uow, id, state, clean, "update")
+        await update_audited(uow, TYPE, id, state, clean, "update")
         await uow.commit()
     return id
 
@@ -176,7 +168,8 @@ async def change_status(id: uuid.UUID, version: int, status: str, uow: UnitOfWor
             result = await _follow_up(uow, id, state, now)
         else:
             policy = await policy_of(uow, state)
-            await save_changes(uow, id, state, status_changes(policy, state, status, now), "status")
+            await update_audited(uow, TYPE, id, state,
+                                 status_changes(policy, state, status, now), "status")
             result = id
         await uow.commit()
     return result
@@ -216,15 +209,16 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
             "territory": await uow.records.territory_of(*people)})
         policy = await policy_of(uow, state)
         if customer and state["status"] == CaseStatus.PENDING_CUSTOMER:
-            await save_changes(uow, case_id, state,
-                        status_changes(policy, state, CaseStatus.OPEN.value, now), "status")
+            await update_audited(uow, TYPE, case_id, state,
+                                 status_changes(policy, state, CaseStatus.OPEN.value, now),
+                                 "status")
         elif (not customer and clean["visibility"] == Visibility.CUSTOMER
               and state["firstResponseAt"] is None):
             changes = {"firstResponseAt": now,
                        "firstResponseMinutes": _elapsed(policy, state, now)}
             if state["status"] == CaseStatus.NEW:
                 changes["status"] = CaseStatus.OPEN.value
-            await save_changes(uow, case_id, state, changes, "first response")
+            await update_audited(uow, TYPE, case_id, state, changes, "first response")
         await uow.commit()
     return case_id
 
@@ -239,11 +233,10 @@ async def log_time(case_id: uuid.UUID, minutes: int, note: str | None, uow: Unit
         state = await uow.cases.state(case_id)
         await uow.cases.add_time_entry(case_id, now, clean["minutes"], clean.get("note"),
                                        access.user_id)
-        await save_changes(uow, case_id, state, {
+        await update_audited(uow, TYPE, case_id, state, {
             "timeSpentMinutes": state["timeSpentMinutes"] + clean["minutes"]}, "time")
         await uow.commit()
     return case_id
-
 
 
 async def link_article(case_id: uuid.UUID, article_id: uuid.UUID, linked: bool,

@@ -6,12 +6,13 @@ finds nothing new changes nothing: running the job twice is the same as running 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from domain.cases import CasePriority
 from domain.ports import UnitOfWork
-from domain.services.cases import policy_of, save_changes, sla_moments
+from domain.services.cases import TYPE, policy_of, sla_moments
+from domain.services.records import update_audited
 from domain.sla import BreachAction, Level, SlaPolicy, reached
 
 BATCH = 500
@@ -24,7 +25,6 @@ class EscalationRun:
     cases: int = 0
     at_risk: int = 0
     breached: int = 0
-    events: list[tuple[str, str, str]] = field(default_factory=list)  # (number, metric, level)
 
 
 def _breach(policy: SlaPolicy, state: dict) -> tuple[str | None, dict]:
@@ -63,12 +63,10 @@ async def escalate(uow: UnitOfWork, now: datetime, limit: int = BATCH) -> Escala
                     action, changes = _breach(policy, state)
                     changes["breached"] = True
                     run.breached += 1
-                audited = {f: (state.get(f), v) for f, v in changes.items()
-                           if state.get(f) != v}
-                await uow.sla.record(case_id, moment, metric, level, action, audited)
-                await save_changes(uow, case_id, state, changes, f"escalation {metric} {level}")
+                await update_audited(uow, TYPE, case_id, state, changes,
+                                     f"escalation {metric} {level}")
+                await uow.sla.record(case_id, moment, metric, level, action)
                 state = {**state, **changes}
                 recorded.add((metric, level))
-                run.events.append((state["number"], metric.value, level.value))
         await uow.commit()
     return run

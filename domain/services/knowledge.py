@@ -17,6 +17,7 @@ from domain.services.records import (
     require_action,
     require_writable_fields,
     stateless,
+    update_audited,
 )
 
 TYPE = "Article"
@@ -47,10 +48,7 @@ async def update_article(id: uuid.UUID, version: int | None, values: dict, uow: 
         locked = await lock_writable(uow, TYPE, id, VERSIONED)
         check_version(locked, version)
         stored = locked.values
-        changes = {f: (stored.get(f), v) for f, v in clean.items() if stored.get(f) != v}
-        if changes:
-            await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()})
-            await uow.audit.record(TYPE, id, "update", changes)
+        if await update_audited(uow, TYPE, id, stored, clean, "update"):
             await uow.knowledge.add_version(id, stored | clean)
         await uow.commit()
     return id
@@ -65,10 +63,8 @@ async def set_publication(id: uuid.UUID, version: int, target: ArticleStatus, uo
         check_version(locked, version)
         check_publication(locked.values["status"], target)
         published_at = datetime.now(UTC) if target is ArticleStatus.PUBLISHED else None
-        await uow.records.update(TYPE, id, {"status": target.value, "publishedAt": published_at})
-        await uow.audit.record(TYPE, id, "status", {
-            "status": (locked.values["status"], target.value),
-            "publishedAt": (locked.values["publishedAt"], published_at)})
+        await update_audited(uow, TYPE, id, locked.values,
+                             {"status": target.value, "publishedAt": published_at}, "status")
         await uow.commit()
     return id
 

@@ -28,6 +28,7 @@ from domain.services.records import (
     lock_writable,
     require_action,
     stateless,
+    update_audited,
 )
 
 TYPE = "Lead"
@@ -98,11 +99,7 @@ async def assign_lead(id: uuid.UUID, version: int, uow: UnitOfWork, access: Acce
         assigned = await _assignment(uow, locked.values)
         if not assigned:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No assignment rule matches this lead.")
-        changes = {f: (locked.values.get(f), v) for f, v in assigned.items()
-                   if locked.values.get(f) != v}
-        if changes:
-            await uow.records.update(TYPE, id, {f: v for f, (_, v) in changes.items()})
-            await uow.audit.record(TYPE, id, "assign", changes)
+        await update_audited(uow, TYPE, id, locked.values, assigned, "assign")
         await uow.commit()
     return id
 

@@ -27,6 +27,7 @@ from domain.services.records import (
     lock_writable,
     require_action,
     require_writable_fields,
+    update_audited,
     validated_by_use_case,
 )
 
@@ -108,12 +109,8 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
         elif clearing_reason and current is not None and current.kind is not StageKind.OPEN:
             raise DomainError.one("closeReason", ErrorCode.REQUIRED,
                                   "A won or lost deal keeps its closeReason.")
-        changes = {f: (stored.get(f), v) for f, v in clean.items() if stored.get(f) != v}
-        if changes:
-            await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()})
-            if "stage" in changes:
-                await uow.opportunities.stage_changed(id, stored["stage"], clean["stage"])
-            await uow.audit.record(TYPE, id, "update", changes)
+        if "stage" in await update_audited(uow, TYPE, id, stored, clean, "update"):
+            await uow.opportunities.stage_changed(id, stored["stage"], clean["stage"])
         await uow.commit()
     return id
 

@@ -28,6 +28,7 @@ from domain.services.records import (
     require_action,
     require_writable_fields,
     stateless,
+    update_audited,
     validated_by_use_case,
 )
 
@@ -94,8 +95,7 @@ async def change_order_status(id: uuid.UUID, version: int, status: str, uow: Uni
         locked = await lock_writable(uow, TYPE, id, ("status",))
         check_version(locked, version)
         check_transition(locked.values["status"], status)
-        await uow.records.update(TYPE, id, {"status": status})
-        await uow.audit.record(TYPE, id, "status", {"status": (locked.values["status"], status)})
+        await update_audited(uow, TYPE, id, locked.values, {"status": status}, "status")
         await uow.commit()
     return id
 

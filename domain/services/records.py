@@ -98,6 +98,17 @@ async def insert_audited(uow: UnitOfWork, type_name: str, clean: dict[str, Any],
     return new_id
 
 
+async def update_audited(uow: UnitOfWork, type_name: str, id: uuid.UUID, stored: dict,
+                         values: dict, action: str) -> dict[str, tuple[Any, Any]]:
+    """Write the values that differ from `stored`, with their audit entry, in the open
+    transaction; the changes as (before, after) pairs, empty when nothing differed."""
+    changes = {f: (stored.get(f), v) for f, v in values.items() if stored.get(f) != v}
+    if changes:
+        await uow.records.update(type_name, id, {f: after for f, (_, after) in changes.items()})
+        await uow.audit.record(type_name, id, action, changes)
+    return changes
+
+
 async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
                         access: Access) -> uuid.UUID:
     """Create a record with fields the caller may write; the caller must be able to write it after."""
@@ -123,11 +134,7 @@ async def update_record(kind: RecordKind, id: uuid.UUID, version: int, values: d
         check_version(locked, version)
         clean = kind.validate(values, creating=False, stored=locked.values)
         await check_references(kind, clean, uow, own_id=id)
-        changes = {f: (locked.values.get(f), v) for f, v in clean.items()
-                   if locked.values.get(f) != v}
-        if changes:
-            await uow.records.update(kind.type_name, id, {f: after for f, (_, after) in changes.items()})
-            await uow.audit.record(kind.type_name, id, "update", changes)
+        await update_audited(uow, kind.type_name, id, locked.values, clean, "update")
         await uow.commit()
     return id
 

@@ -171,7 +171,6 @@ def upgrade() -> None:
     sa.Column('metric', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('level', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
-    sa.Column('changes', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
     sa.CheckConstraint("level IN ('AT_RISK', 'BREACHED')", name=op.f('ck_case_escalation_level')),
     sa.CheckConstraint("metric IN ('FIRST_RESPONSE', 'RESOLUTION')", name=op.f('ck_case_escalation_metric')),
     sa.ForeignKeyConstraint(['case_id'], ['service_case.id'], name=op.f('fk_case_escalation_case_id_service_case')),
