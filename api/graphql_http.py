@@ -168,11 +168,12 @@ class GraphQLEndpoint:
             return self._respond({"errors": [{"message": str(exc), "extensions": {
                 "code": exc.code}}]}, exc.status, media, exc.headers)
         except _DocumentErrors as exc:
-            return self._respond({"errors": [_document_error(e) for e in exc.errors]}, 400, media)
+            return self._respond({"errors": [_document_error(e) for e in exc.errors]},
+                                 _request_error_status(media), media)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [_format(e) for e in result.errors]
-        status = 400 if result.data is None and result.errors and all(
+        status = _request_error_status(media) if result.data is None and result.errors and all(
             e.path is None for e in result.errors) else 200
         return self._respond(body, status, media)
 
@@ -308,6 +309,13 @@ def _nul_strings(document: DocumentNode) -> list[GraphQLError]:
 class _DocumentErrors(Exception):
     def __init__(self, errors: list[GraphQLError]) -> None:
         self.errors = errors
+
+
+def _request_error_status(media: str) -> int:
+    """The status of a document or variable error: GraphQL over HTTP asks for a 4xx with
+    application/graphql-response+json, and recommends 200 with application/json, whose
+    clients read the errors from the body."""
+    return 400 if media == GRAPHQL_RESPONSE else 200
 
 
 def _document_error(error: GraphQLError) -> dict:
