@@ -23,6 +23,7 @@ from api.calendar_feed import calendar_feed
 from api.context import utc_now
 from api.escalation import EscalationJob
 from api.fastpath import Planner
+from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.oauth import token_endpoint
 from api.schema import schema
@@ -126,6 +127,7 @@ def create_app(settings: Settings, *, url: str | None = None,
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/calendar/{secret}.ics", calendar, methods=["GET"]),
+            *([graphiql_assets()] if settings.graphiql else []),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -33,13 +33,13 @@ from graphql import (
     visit,
 )
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
-from strawberry.http.ides import get_graphql_ide_html
 
 from api.context import Context, utc_now
 from api.fastpath import Planner, variable_uses
+from api.graphiql import graphiql_page
 from api.statements import StatementCache
 from auth.authenticator import Authenticator
 from auth.principal import Principal
@@ -142,7 +142,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
                 "text/html" in request.headers.get("accept", "")):
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return graphiql_page()
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in request.headers.get("accept", "") \
             else "application/json"
         if request.method not in ("GET", "POST"):
