@@ -27,13 +27,13 @@ from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.oauth import token_endpoint
 from api.schema import schema
-from api.settings import Settings
+from api.settings import ConfigError, Settings
 from auth.authenticator import Authenticator
 from auth.keys import load_configured_key, load_or_create_key
 from auth.tokens import TokenService
 from auth.trusted import JwksCache
 from persistence.db import Reader, make_engine
-from persistence.embedded import embedded_url
+from persistence.embedded import EmbeddedUnavailable, embedded_url
 from persistence.migrate import current_revision, head_revision
 
 log = logging.getLogger("crm")
@@ -42,7 +42,12 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def database_url(settings: Settings) -> str:
     """DATABASE_URL, or the embedded server under CRM_HOME (started if need be)."""
-    return settings.database_url or embedded_url(settings.crm_home)
+    if settings.database_url:
+        return settings.database_url
+    try:
+        return embedded_url(settings.crm_home)
+    except EmbeddedUnavailable as exc:
+        raise ConfigError(f"Configuration error:\n  DATABASE_URL: unset, and {exc}.") from None
 
 
 def token_service(settings: Settings) -> TokenService:
