@@ -122,7 +122,8 @@ def create_app(settings: Settings, *, url: str | None = None,
     if settings.crm_cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=settings.crm_cors_origins, allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"], max_age=600))
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"], max_age=600))
     app = Starlette(
         routes=[
             # Every method reaches the handler, which refuses all but GET and POST with a JSON 405.

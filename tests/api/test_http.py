@@ -233,6 +233,28 @@ async def test_cors_allows_only_configured_origins(crm_home, database_url):
     assert "access-control-allow-origin" not in denied.headers
 
 
+async def test_cors_allows_the_request_id_and_exposes_response_headers(crm_home, database_url,
+                                                                       tokens):
+    # given a server that lets https://app.example.com call it from a browser
+    app = create_app(load_settings(crm_home=crm_home, crm_cors_origins="https://app.example.com",
+                                   database_url=None), url=database_url)
+    origin = {"Origin": "https://app.example.com"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1") as client:
+        # when the browser asks whether it may send the request id, then sends a query
+        preflight = await client.options("/graphql", headers={
+            **origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type,x-request-id"})
+        answer = await client.post("/graphql", json={"query": ME},
+                                   headers={**origin, **auth(tokens)})
+    await app.state.close()
+    # then it may, and scripts may read the request id and Retry-After of the answers
+    assert preflight.status_code == 200
+    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    exposed = {h.strip().lower() for h in answer.headers["access-control-expose-headers"].split(",")}
+    assert exposed == {"x-request-id", "retry-after"}
+
+
 async def test_health_readiness_and_keys(http):
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")
