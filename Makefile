@@ -41,7 +41,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/crm migrate
 	$(BIN)/crm seed --demo
-	@echo "An admin token for GraphiQL (header Authorization: Bearer <token>):"
+	@echo 'An admin token for GraphiQL (under Headers: {"Authorization": "Bearer <token>"}):'
 	@$(BIN)/crm token --role admin --ttl 86400
 	$(BIN)/crm serve --host $(HOST) --port $(PORT)
 
@@ -63,9 +63,9 @@ $(BIN)/uv: | $(BIN)/python
 
 lock: | $(BIN)/uv
 	$(BIN)/uv lock $(LOCK_ARGS)
-	$(UV_EXPORT) > requirements/runtime.txt
-	$(UV_EXPORT) --extra embedded > requirements/runtime-embedded.txt
-	$(UV_EXPORT) --extra dev > requirements/dev.txt
+	$(UV_EXPORT) --output-file requirements/runtime.txt
+	$(UV_EXPORT) --extra embedded --output-file requirements/runtime-embedded.txt
+	$(UV_EXPORT) --extra dev --output-file requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info
