@@ -51,7 +51,7 @@ from api.graphql_errors import (
     refusal,
 )
 from api.graphql_request import Operation, RequestError, read_operation
-from api.query_cost import query_cost
+from api.query_cost import CostCache
 from api.ratelimit import RateLimit, RateLimitExceeded
 from api.statements import StatementCache
 from api.tracing import Tracing
@@ -99,6 +99,7 @@ class GraphQLEndpoint:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self.statements = StatementCache()
+        self.costs = CostCache(schema)
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
@@ -211,7 +212,7 @@ class GraphQLEndpoint:
 
     def _check_cost(self, document: DocumentNode, ast: OperationDefinitionNode,
                     operation: Operation) -> None:
-        cost = query_cost(self.schema, document, ast, operation.variables)
+        cost = self.costs.cost(operation.query, document, ast, operation.variables)
         if cost > self.max_cost:
             self._refused("query_cost")
             raise refusal.too_complex(cost, self.max_cost)

@@ -49,6 +49,7 @@ class Metrics:
         Gauge("crm_db_pool_size", "The most connections this process's pool opens.",
               registry=self.registry).set_function(lambda: engine.pool.size())
         self._names: set[str] = set()
+        self._children: dict[tuple, tuple] = {}
 
     def operation_label(self, name: str | None) -> str:
         """The label for a client's operation name: the name, "anonymous" or "other"."""
@@ -63,8 +64,12 @@ class Metrics:
 
     def observe(self, operation: str | None, outcome: str, seconds: float) -> None:
         label = self.operation_label(operation)
-        self.requests.labels(label, outcome).inc()
-        self.latency.labels(label).observe(seconds)
+        children = self._children.get((label, outcome))
+        if children is None:  # labels() locks and hashes: look each pair up once
+            children = self._children[(label, outcome)] = (
+                self.requests.labels(label, outcome), self.latency.labels(label))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def endpoint(self, token: str | None, required: bool):
         """GET /metrics: open, or only with `Authorization: Bearer <token>` when one is set;

@@ -11,10 +11,12 @@ costs 100 + 100 × 100 + 100 × 100 × 20 = 210,100.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -30,7 +32,9 @@ from graphql import (
     SelectionSetNode,
     ValueNode,
     VariableNode,
+    Visitor,
     is_composite_type,
+    visit,
 )
 
 from domain.paging import DEFAULT_PAGE
@@ -131,3 +135,49 @@ def query_cost(schema: GraphQLSchema, document, operation: OperationDefinitionNo
                variables: Mapping[str, Any] | None) -> int:
     """The most records `operation` can return with these variables."""
     return QueryCost(schema, document, variables).operation(operation)
+
+
+class _SizingVariables(Visitor):
+    """The variables a document sizes its lists with: in first, last and ids."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_argument(self, node: ArgumentNode, *_) -> None:
+        if node.name.value in (*PAGE_ARGUMENTS, "ids") and isinstance(node.value, VariableNode):
+            self.names.add(node.value.name.value)
+
+
+def _sizing(value: Any) -> Any:
+    return len(value) if isinstance(value, list) else value if isinstance(value, int) else None
+
+
+class CostCache:
+    """Costs kept by document, operation and the values of the variables that size lists,
+    so that a repeated query is costed once."""
+
+    def __init__(self, schema: GraphQLSchema, size: int = 2048) -> None:
+        self.schema = schema
+        self.size = size
+        self._costs: OrderedDict[tuple, int] = OrderedDict()
+        self._sizing: dict[tuple, tuple[str, ...]] = {}
+
+    def cost(self, query: str, document, operation: OperationDefinitionNode,
+             variables: Mapping[str, Any] | None) -> int:
+        name = operation.name.value if operation.name else None
+        names = self._sizing.get((query, name))
+        if names is None:
+            finder = _SizingVariables()
+            visit(document, finder)
+            names = self._sizing[(query, name)] = tuple(sorted(finder.names))
+            if len(self._sizing) > self.size:
+                self._sizing.pop(next(iter(self._sizing)))
+        given = variables or {}
+        key = (query, name, tuple(_sizing(given.get(n)) for n in names))
+        cost = self._costs.get(key)
+        if cost is None:
+            cost = self._costs[key] = query_cost(self.schema, document, operation, variables)
+            if len(self._costs) > self.size:
+                self._costs.popitem(last=False)
+        return cost

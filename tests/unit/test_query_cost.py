@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import get_operation_ast, parse
 
-from api.query_cost import query_cost
+from api.query_cost import CostCache, query_cost
 from api.schema import schema
 
 
@@ -49,3 +49,15 @@ def test_the_five_level_probe_costs_billions():
              "{ nodes { body } } accounts(first: 100) { nodes { contacts(first: 100) { nodes { "
              "notes { nodes { body } } } } } } } } } } }")
     assert cost(probe) == 100 + 100**2 + 100**3 + 100**3 + 100**4 + 100**4 * 20
+
+
+def test_cache_keys_a_cost_by_the_variables_that_size_lists():
+    cache = CostCache(schema._schema)
+    query = ("query($n: Int, $name: String) { contacts(first: $n, filter: {lastName: "
+             "{eq: $name}}) { nodes { id } } }")
+    document = parse(query)
+    operation = get_operation_ast(document)
+    assert cache.cost(query, document, operation, {"n": 30, "name": "a"}) == 30
+    assert cache.cost(query, document, operation, {"n": 30, "name": "b"}) == 30
+    assert cache.cost(query, document, operation, {"n": 70, "name": "a"}) == 70
+    assert len(cache._costs) == 2  # the name filters; it sizes nothing
