@@ -344,6 +344,15 @@ def _action_table() -> dict[Role, dict[str, set[Action]]]:
 
 
 @cache
+def declared_fields() -> dict[str, frozenset[str]]:
+    """Every field the groups name, per type."""
+    declared: dict[str, set[str]] = {}
+    for group, fields in GROUPS.items():
+        declared.setdefault(group.split(".")[0], set()).update(fields)
+    return {t: frozenset(f) for t, f in declared.items()}
+
+
+@cache
 def grant_for(role: Role) -> RoleGrant:
     """The role's grant as declared in the tables above."""
     readable, writable = _field_table()[role]
@@ -395,6 +404,7 @@ def access_for(
         partner_id=partner_id,
         contact_id=contact_id,
         scopes=scopes,
+        declared=declared_fields(),
     )
 
 

@@ -13,7 +13,7 @@ from domain.access import Access, RecordRule
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec, through_parent
+from persistence.spec import KeysOf, Spec, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -120,6 +120,7 @@ LEAD_CAPTURE = Spec(
     table=LeadCaptureRow.__table__,
     columns={"id": "id", "at": "created_at", "form": "form_id", "payload": "payload"},
     visibility=through_parent,
+    json_keys={"payload": KeysOf("Lead")},
 )
 CAPTURE_FORM = Spec(
     type_name="CaptureForm",
