@@ -276,7 +276,7 @@ Order.create         admin sales
 Order.archive        admin
 Case.create          admin service customer
 Case.archive         admin
-Case.report          admin sales marketing service analyst
+Case.report          admin sales service analyst
 Case.escalate        admin
 CaseQueue.create     admin
 CaseQueue.archive    admin

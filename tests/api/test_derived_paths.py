@@ -77,3 +77,42 @@ async def test_capture_payload_next_to_a_forbidden_email_holds_no_email(gql, cap
     assert result.error_codes() == ["FORBIDDEN"]
     assert all("email" not in p and "phone" not in p for p in _payloads(result.data))
 
+
+FORECAST = """query($by: ForecastGroupBy!) { forecast(period: QUARTER, from: "2024-01-01",
+  to: "2030-12-31", groupBy: $by) { group groupName deals } }"""
+SERVICE_STATS = """query($by: ServiceStatsGroupBy!) { serviceStats(from: "2026-01-01",
+  to: "2026-12-31", groupBy: $by) { total { cases } groups { groupName cases } } }"""
+
+
+@pytest.mark.parametrize("by, field", [("OWNER", "Opportunity.owner"),
+                                       ("TERRITORY", "Opportunity.territory")])
+async def test_forecast_by_a_field_a_partner_may_not_read_is_forbidden(gql, by, field):
+    # given a partner, who reads its deals' amounts but not their owner or territory
+    # when it asks for the forecast grouped by one of them
+    result = await gql("partner", FORECAST, {"by": by})
+    # then the forecast is refused at its path, and no group's id or name comes back
+    assert result.error_codes() == ["FORBIDDEN"]
+    assert result.errors[0]["path"] == ["forecast"]
+    assert field in result.errors[0]["message"]
+    assert result.data is None
+
+
+async def test_forecast_by_pipeline_is_allowed_to_a_partner(gql):
+    # given a partner, who reads its deals' pipeline: the forecast by pipeline answers
+    data = await gql.ok("partner", FORECAST, {"by": "PIPELINE"})
+    assert all(row["group"] is None or row["groupName"] for row in data["forecast"])
+
+
+@pytest.mark.parametrize("by", ["OWNER", "TERRITORY", "PIPELINE"])
+async def test_forecast_by_any_group_is_allowed_to_sales(gql, by):
+    data = await gql.ok("sales", FORECAST, {"by": by})
+    assert data["forecast"], "the demo has deals in the window"
+
+
+@pytest.mark.parametrize("by", ["TYPE", "QUEUE", "PRIORITY", "CHANNEL"])
+async def test_service_stats_are_forbidden_to_marketing_which_reads_no_case(gql, by):
+    # given marketing, which may read no field of a case
+    result = await gql("marketing", SERVICE_STATS, {"by": by})
+    # then figures counted over the cases' fields are refused as well
+    assert result.error_codes() == ["FORBIDDEN"]
+    assert result.errors[0]["path"] == ["serviceStats"]
