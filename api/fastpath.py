@@ -44,6 +44,8 @@ from domain.errors import DomainError
 from domain.filters import OrderTerm
 from domain.paging import page_request
 from persistence import readplan as rp
+from persistence.queries import check_list_arguments
+from persistence.uow import SPECS
 
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
@@ -193,10 +195,11 @@ class _Walk:
             return rp.Record(key, type_name, raw, target, _variable_of(nodes[0], "id"))
         if kind == "list":
             node_type = meta["type"]
-            order = tuple(to_order_terms(args["order_by"])) or DEFAULT_ORDER
+            order = tuple(to_order_terms(args["order_by"]))
+            filter = to_domain_filter(args["filter"], meta["references"])
+            check_list_arguments(SPECS[node_type], self.access, filter, order)
             return self.connection(key, "list", node_type, _unwrap(graphql_type), nodes, args,
-                                   order=order, filter=to_domain_filter(args["filter"],
-                                                                        meta["references"]),
+                                   order=order or DEFAULT_ORDER, filter=filter,
                                    include_archived=args["include_archived"])
         raise Fallback(f"root field kind {kind}")
 
