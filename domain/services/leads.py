@@ -66,7 +66,9 @@ async def _assignment(uow: UnitOfWork, lead: dict) -> dict:
 async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[uuid.UUID, bool]:
     """A form submits a lead; the same email within a day adds a capture to the existing lead.
 
-    Returns the lead and whether it already existed.
+    Returns the lead and whether it is a duplicate: one this same form captured within the
+    day. A lead another form captured takes the capture all the same, but is not reported,
+    so that no form learns what another captured.
     """
     require_action(access, TYPE, Action.CAPTURE)
     clean = validate_lead(values, creating=True, capture=True)
@@ -75,12 +77,13 @@ async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[u
         form = await uow.leads.form(access.actor.id)
         if form is None or not form["active"]:
             raise forbidden(None, "This capture form is no longer active.")
-        existing = await uow.leads.recent_by_email(clean["email"])
-        if existing is not None:
+        recent = await uow.leads.recent_by_email(clean["email"], access.actor.id)
+        if recent is not None:
+            existing, same_form = recent
             await uow.leads.add_capture(existing, access.actor.id, payload)
             await uow.audit.record(TYPE, existing, "capture", {"form": (None, form["name"])})
             await uow.commit()
-            return existing, True
+            return existing, same_form
         clean.setdefault("source", form["source"])
         clean |= await _assignment(uow, clean)
         lead_id = await insert_audited(uow, TYPE, clean)
