@@ -38,6 +38,7 @@ from strawberry.types.arguments import convert_arguments
 
 from api.schema.filters import to_domain_filter, to_order_terms
 from api.schema.ids import from_global_id
+from api.schema.reads import reads_of
 from api.schema.relay import is_node_type
 from domain.access import Access
 from domain.errors import DomainError
@@ -158,8 +159,8 @@ class _Walk:
     def metadata(self, parent: GraphQLObjectType, name: str) -> dict:
         field = self.planner.strawberry_field(parent.name, name)
         meta = field.metadata if field is not None else {}
-        if "sql" not in meta:
-            raise Fallback(f"{parent.name}.{name} has no SQL form")
+        if "sql" not in meta or reads_of(field) is not None:
+            raise Fallback(f"{parent.name}.{name} has no SQL form, or reads what the resolvers check")
         return meta
 
     def root(self, selection_set: SelectionSetNode) -> tuple[rp.Output, ...]:

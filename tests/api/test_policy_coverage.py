@@ -27,6 +27,7 @@ QUERY = GRAPHQL.query_type
 # A group that stands for a relation the API changes but lists nowhere: partnerRegister
 # opens a record to a partner's portal, and needs Partner.registrations to.
 PERMISSION_ONLY = {("Partner", "registrations")}
+POLICY_TYPES = sorted({g.split(".")[0] for g in GROUPS}, key=len, reverse=True)  # longest first
 # Values for arguments, by name and else by GraphQL type: a window around the demo's data,
 # and the demo customer's id for a record.
 SAMPLES = {"from": '"2025-01-01"', "to": '"2027-12-31"', "Date": '"2026-01-01"',
@@ -74,12 +75,9 @@ def _written_fields() -> set[tuple[str, str]]:
     written = set()
     for name, graphql_type in GRAPHQL.type_map.items():
         if isinstance(graphql_type, GraphQLInputObjectType):
-            owner = next((t for t in GROUPS_TYPES if name.startswith(t)), None)
+            owner = next((t for t in POLICY_TYPES if name.startswith(t)), None)
             written |= {(owner, f) for f in graphql_type.fields if owner}
     return written
-
-
-GROUPS_TYPES = sorted({g.split(".")[0] for g in GROUPS}, key=len, reverse=True)
 
 
 def test_every_field_a_group_names_exists():
