@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import event, text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -19,15 +19,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api import telemetry
 from api.calendar_feed import calendar_feed
 from api.context import utc_now
 from api.escalation import EscalationJob
 from api.fastpath import Planner
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
+from api.metrics import Metrics
 from api.oauth import token_endpoint
+from api.ratelimit import RateLimit
 from api.schema import schema
 from api.settings import ConfigError, Settings
+from api.telemetry import RequestTelemetry
+from api.tracing import Tracing
 from auth.authenticator import Authenticator
 from auth.keys import load_configured_key, load_or_create_key
 from auth.tokens import TokenService
@@ -57,20 +62,33 @@ def token_service(settings: Settings) -> TokenService:
                         settings.crm_token_ttl)
 
 
+def _limit(limit: str, name: str) -> RateLimit | None:
+    return None if limit.lower() == "off" else RateLimit(limit, name)
+
+
 def create_app(settings: Settings, *, url: str | None = None,
                clock: Callable[[], datetime] = utc_now) -> Starlette:
     """Build the app: engine, token verifier and schema, wired into the routes; `clock` is
     "now" for the use cases that keep time."""
     url = url or database_url(settings)
-    engine = make_engine(url, pool_size=settings.crm_db_pool_size)
+    engine = make_engine(url, pool_size=settings.crm_db_pool_size,
+                         statement_timeout_ms=settings.crm_statement_timeout_ms)
     reader = Reader(engine)
     tokens = token_service(settings)
     http = httpx.AsyncClient()
     authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http), engine)
+    metrics = Metrics(engine)
+    tracing = Tracing(settings.tracing)
+    event.listen(engine.sync_engine, "before_cursor_execute", telemetry.count_statement)
     graphql = GraphQLEndpoint(schema._schema, authenticator, engine, reader,
                               introspection=settings.introspection, graphiql=settings.graphiql,
                               planner=Planner(schema) if settings.crm_compiled_reads else None,
-                              clock=clock)
+                              clock=clock, max_cost=settings.crm_max_query_cost,
+                              statement_timeout_ms=settings.crm_statement_timeout_ms,
+                              rate_limit=_limit(settings.crm_rate_limit, "requests"),
+                              auth_failures=_limit(settings.crm_auth_failure_limit,
+                                                   "rejected tokens"),
+                              metrics=metrics, tracing=tracing)
     escalation = EscalationJob(engine, clock, settings.crm_escalation_interval)
 
     async def healthz(request: Request) -> Response:
@@ -133,9 +151,13 @@ def create_app(settings: Settings, *, url: str | None = None,
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
             Route("/oauth/token", oauth_token, methods=["POST"]),
             Route("/calendar/{secret}.ics", calendar, methods=["GET"]),
+            Route("/metrics", metrics.endpoint(settings.crm_metrics_token,
+                                               required=settings.crm_env == "prod"),
+                  methods=["GET"]),
             *([graphiql_assets()] if settings.graphiql else []),
         ],
-        middleware=middleware,
+        middleware=[*tracing.middleware(), Middleware(RequestTelemetry, metrics=metrics,
+                               log_requests=settings.crm_log_format == "json"), *middleware],
         lifespan=lifespan,
     )
     app.state.engine = engine
@@ -144,4 +166,5 @@ def create_app(settings: Settings, *, url: str | None = None,
     app.state.graphql = graphql
     app.state.tokens = tokens
     app.state.escalation = escalation
+    app.state.metrics = metrics
     return app

@@ -10,6 +10,7 @@ import sys
 
 from api.app import database_url, token_service
 from api.settings import ConfigError, Settings, load_settings
+from api.telemetry import logging_config
 from auth.policy import KNOWN_SCOPES
 from auth.principal import Principal
 from auth.secrets import hash_secret, new_client_credentials
@@ -37,9 +38,12 @@ def cmd_serve(args, settings: Settings) -> None:
 
     # Resolve (and start) the database once, so that every worker shares it.
     os.environ["DATABASE_URL"] = database_url(settings)
+    # In JSON, the app writes one line per request itself; uvicorn's access log would repeat it.
+    json_logs = settings.crm_log_format == "json"
+    logs = {"log_config": logging_config("json", args.log_level)} if json_logs else {}
     uvicorn.run("api.main:app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level, access_log=args.access_log,
-                proxy_headers=True)
+                workers=args.workers, log_level=args.log_level,
+                access_log=args.access_log and not json_logs, proxy_headers=True, **logs)
 
 
 def cmd_migrate(args, settings: Settings) -> None:

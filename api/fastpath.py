@@ -38,12 +38,15 @@ from strawberry.types.arguments import convert_arguments
 
 from api.schema.filters import to_domain_filter, to_order_terms
 from api.schema.ids import from_global_id
+from api.schema.reads import reads_of
 from api.schema.relay import is_node_type
 from domain.access import Access
 from domain.errors import DomainError
 from domain.filters import OrderTerm
 from domain.paging import page_request
 from persistence import readplan as rp
+from persistence.queries import check_list_arguments
+from persistence.uow import SPECS
 
 DEFAULT_ORDER = (OrderTerm("createdAt"),)
 PAGE_INFO = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
@@ -156,8 +159,8 @@ class _Walk:
     def metadata(self, parent: GraphQLObjectType, name: str) -> dict:
         field = self.planner.strawberry_field(parent.name, name)
         meta = field.metadata if field is not None else {}
-        if "sql" not in meta:
-            raise Fallback(f"{parent.name}.{name} has no SQL form")
+        if "sql" not in meta or reads_of(field) is not None:
+            raise Fallback(f"{parent.name}.{name} has no SQL form, or reads what the resolvers check")
         return meta
 
     def root(self, selection_set: SelectionSetNode) -> tuple[rp.Output, ...]:
@@ -193,10 +196,11 @@ class _Walk:
             return rp.Record(key, type_name, raw, target, _variable_of(nodes[0], "id"))
         if kind == "list":
             node_type = meta["type"]
-            order = tuple(to_order_terms(args["order_by"])) or DEFAULT_ORDER
+            order = tuple(to_order_terms(args["order_by"]))
+            filter = to_domain_filter(args["filter"], meta["references"])
+            check_list_arguments(SPECS[node_type], self.access, filter, order)
             return self.connection(key, "list", node_type, _unwrap(graphql_type), nodes, args,
-                                   order=order, filter=to_domain_filter(args["filter"],
-                                                                        meta["references"]),
+                                   order=order or DEFAULT_ORDER, filter=filter,
                                    include_archived=args["include_archived"])
         raise Fallback(f"root field kind {kind}")
 

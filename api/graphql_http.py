@@ -1,15 +1,17 @@
 """GraphQL over HTTP: POST (and GET for queries), one operation per request.
 
-Documents are parsed and validated once and cached; the limits on depth, aliases and
-tokens are validation rules, so a document over a limit never executes.
+A request passes, in order: the caller's token, the rate limits, the document (parsed and
+validated once and cached; depth, aliases and tokens are validation rules), the query cost,
+and then one compiled statement or the resolvers. Whatever refuses it answers at once, so a
+refused request never reaches the database's heavy work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,104 +21,54 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
-    GraphQLSyntaxError,
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     OperationType,
-    StringValueNode,
-    Visitor,
     execute,
     get_operation_ast,
     parse,
     specified_rules,
     validate,
-    visit,
 )
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
+from api import telemetry
 from api.context import Context, utc_now
 from api.fastpath import Planner, variable_uses
 from api.graphiql import graphiql_page
+from api.graphql_errors import (
+    GRAPHQL_RESPONSE,
+    DocumentErrors,
+    Refusal,
+    document_error,
+    execution_status,
+    format_error,
+    nul_strings,
+    outcome_of,
+    refusal,
+    request_error_status,
+)
+from api.graphql_request import Operation, RequestError, read_operation
+from api.query_cost import CostCache
+from api.ratelimit import RateLimit, RateLimitExceeded
 from api.statements import StatementCache
+from api.tracing import Tracing
 from auth.authenticator import Authenticator
 from auth.principal import Principal
 from auth.tokens import TokenError
 from domain.errors import DomainError
 from persistence.compiled import TooWide, compile_plan, fetch_json
-from persistence.db import Reader
+from persistence.db import Reader, is_timeout, is_unavailable
 
 log = logging.getLogger("crm.graphql")
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
-MAX_BODY_BYTES = 1_000_000
-MAX_VARIABLE_NESTING = 32
 DOCUMENT_CACHE_SIZE = 512
-GRAPHQL_RESPONSE = "application/graphql-response+json"
-# PostgreSQL cannot store NUL in text, so no request may carry one.
-NUL_MESSAGE = "Text must not contain NUL (\\u0000) characters."
-
-
-class RequestError(Exception):
-    """A request that cannot be executed; becomes an HTTP error with a GraphQL error body."""
-
-    def __init__(self, status: int, message: str, code: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.code, self.headers = status, code, headers or {}
-
-
-@dataclass(frozen=True)
-class Operation:
-    query: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
-
-
-def _nesting(value: Any, depth: int = 0) -> int:
-    """How deep a JSON value nests; a NUL in any string counts as too deep to store."""
-    if depth > MAX_VARIABLE_NESTING:
-        return depth
-    if isinstance(value, dict):
-        return max((_nesting(v, depth + 1) for v in (*value.keys(), *value.values())),
-                   default=depth)
-    if isinstance(value, list):
-        return max((_nesting(v, depth + 1) for v in value), default=depth)
-    if isinstance(value, str) and "\x00" in value:
-        raise RequestError(400, NUL_MESSAGE, "BAD_REQUEST")
-    return depth
-
-
-def _json_object(value: Any, name: str) -> dict | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            raise RequestError(400, f"`{name}` is not valid JSON.", "BAD_REQUEST") from None
-    if not isinstance(value, dict):
-        raise RequestError(400, f"`{name}` must be a JSON object.", "BAD_REQUEST")
-    if _nesting(value) > MAX_VARIABLE_NESTING:
-        raise RequestError(400, f"`{name}` is nested too deeply.", "BAD_REQUEST")
-    return value
-
-
-def _operation(params: Any) -> Operation:
-    if isinstance(params, list):
-        raise RequestError(400, "Batched requests are not supported: send one operation per "
-                                "request.", "BATCHING_NOT_SUPPORTED")
-    if not isinstance(params, dict):
-        raise RequestError(400, "The body must be a JSON object with a `query`.", "BAD_REQUEST")
-    query, name = params.get("query"), params.get("operationName")
-    if not isinstance(query, str) or not query.strip():
-        raise RequestError(400, "`query` must be a non-empty string.", "BAD_REQUEST")
-    if name is not None and not isinstance(name, str):
-        raise RequestError(400, "`operationName` must be a string.", "BAD_REQUEST")
-    return Operation(query, _json_object(params.get("variables"), "variables"), name)
 
 
 class GraphQLEndpoint:
@@ -124,7 +76,10 @@ class GraphQLEndpoint:
 
     def __init__(self, schema: GraphQLSchema, authenticator: Authenticator, engine,
                  reader: Reader, *, introspection: bool, graphiql: bool,
-                 planner: Planner | None = None, clock: Callable[[], datetime] = utc_now) -> None:
+                 planner: Planner | None = None, clock: Callable[[], datetime] = utc_now,
+                 max_cost: int = 20_000, statement_timeout_ms: int = 5000,
+                 rate_limit: RateLimit | None = None, auth_failures: RateLimit | None = None,
+                 metrics=None, tracing: Tracing | None = None) -> None:
         self.schema = schema
         self.clock = clock
         self.planner = planner
@@ -133,11 +88,19 @@ class GraphQLEndpoint:
         self.engine = engine
         self.reader = reader
         self.graphiql = graphiql
+        self.max_cost = max_cost
+        self.statement_timeout_ms = statement_timeout_ms
+        self.rate_limit, self.auth_failures = rate_limit, auth_failures
+        self.metrics = metrics
+        self.tracing = tracing or Tracing(False)
+        # Suggestions ("Did you mean …?") would name types and fields that introspection hides.
+        self.hide_suggestions = not introspection
         self.rules = [*specified_rules, max_depth_rule(MAX_DEPTH, None), max_aliases_rule(MAX_ALIASES)]
         if not introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self.statements = StatementCache()
+        self.costs = CostCache(schema)
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
@@ -145,61 +108,99 @@ class GraphQLEndpoint:
             return graphiql_page()
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in request.headers.get("accept", "") \
             else "application/json"
+        info = telemetry.current.get()
         if request.method not in ("GET", "POST"):
             return self._respond({"errors": [{"message": "Use POST, or GET for queries.",
                                               "extensions": {"code": "METHOD_NOT_ALLOWED"}}]},
                                  405, media, {"Allow": "GET, POST"})
         try:
-            principal = await self.authenticator.authenticate(request.headers.get("authorization"))
-            operation = await self._read(request)
-            document = self._document(operation.query)
-            ast = self._check_method(request, document, operation)
+            principal = await self._authenticate(request, info)
+            operation = await read_operation(request)
+            if info is not None:
+                info.operation = operation.operation_name
+            with self.tracing.span("graphql.parse_validate"):
+                document = self._document(operation.query)
+                ast = self._check_method(request, document, operation)
+                if info is not None and ast.name is not None:
+                    info.operation = ast.name.value
+                self._check_cost(document, ast, operation)
             data = await self._compiled_data(document, ast, operation, principal)
             if data is not None:
+                self._outcome(info, "ok")
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
-            result = await self._execute(document, operation,
-                                         Context(principal, self.engine, self.reader,
-                                                 self.authenticator.tokens, self.clock))
-        except TokenError as exc:
-            header = f'Bearer error="invalid_token", error_description="{exc}"'
-            return self._respond({"errors": [{"message": str(exc), "extensions": {
-                "code": "UNAUTHENTICATED"}}]}, 401, media, {"WWW-Authenticate": header})
+            with self.tracing.span("graphql.execute"):
+                result = await self._execute(document, operation,
+                                             Context(principal, self.engine, self.reader,
+                                                     self.authenticator.tokens, self.clock))
+        except Refusal as exc:
+            self._outcome(info, exc.outcome)
+            return self._respond(exc.body, exc.status, media, exc.headers)
+        except DocumentErrors as exc:
+            self._outcome(info, exc.outcome)
+            return self._respond({"errors": [document_error(e) for e in exc.errors]},
+                                 request_error_status(media), media)
         except RequestError as exc:
+            self._outcome(info, "bad_request")
             return self._respond({"errors": [{"message": str(exc), "extensions": {
                 "code": exc.code}}]}, exc.status, media, exc.headers)
-        except _DocumentErrors as exc:
-            return self._respond({"errors": [_document_error(e) for e in exc.errors]},
-                                 _request_error_status(media), media)
+        outage = self._outage(result)
+        if outage is not None:
+            self._outcome(info, "unavailable")
+            return self._respond(outage.body, outage.status, media, outage.headers)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
-            body["errors"] = [_format(e) for e in result.errors]
-        status = _request_error_status(media) if result.data is None and result.errors and all(
-            e.path is None for e in result.errors) else 200
-        return self._respond(body, status, media)
+            body["errors"] = [format_error(e, self.statement_timeout_ms) for e in result.errors]
+        self._outcome(info, outcome_of(body))
+        return self._respond(body, execution_status(result, media), media)
 
     @staticmethod
     def _respond(body: dict, status: int, media: str, headers: dict | None = None) -> Response:
         return Response(orjson.dumps(body), status, headers=headers, media_type=media)
 
-    async def _read(self, request: Request) -> Operation:
-        if request.method == "GET":
-            return _operation(dict(request.query_params))
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            raise RequestError(415, "Send the operation as application/json.",
-                               "UNSUPPORTED_MEDIA_TYPE")
-        body = await _limited_body(request)
+    @staticmethod
+    def _outcome(info: telemetry.RequestInfo | None, outcome: str) -> None:
+        if info is not None:
+            info.outcome = outcome
+
+    def _refused(self, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.refusals.labels(reason).inc()
+
+    async def _authenticate(self, request: Request, info) -> Principal:
+        """The caller, within the rate limits; bad tokens are counted per client address."""
+        address = request.client.host if request.client else "unknown"
+        if self.auth_failures is not None and self.auth_failures.exceeded(address):
+            self._refused("auth_failures")
+            raise refusal.rate_limited(self.auth_failures.retry_after(address),
+                                       "Too many rejected tokens from this address.")
         try:
-            return _operation(orjson.loads(body))
-        except orjson.JSONDecodeError:
-            raise RequestError(400, "The body is not valid JSON.", "BAD_REQUEST") from None
+            principal = await self.authenticator.authenticate(request.headers.get("authorization"))
+        except TokenError as exc:
+            if self.auth_failures is not None:
+                with contextlib.suppress(RateLimitExceeded):  # refused from the next one on
+                    self.auth_failures.hit(address)
+            raise refusal.unauthenticated(str(exc)) from None
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise _unavailable(exc) from None
+            raise
+        if info is not None:
+            info.principal = str(principal.actor)
+        if self.rate_limit is not None:
+            try:
+                self.rate_limit.hit(str(principal.actor))
+            except RateLimitExceeded as exc:
+                self._refused("rate_limit")
+                raise refusal.rate_limited(exc.retry_after, str(exc)) from None
+        return principal
 
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
         if cached is None:
             try:
                 document = parse(query, max_tokens=MAX_TOKENS)
-                errors = validate(self.schema, document, self.rules) or _nul_strings(document)
+                errors = validate(self.schema, document, self.rules,
+                                  hide_suggestions=self.hide_suggestions) or nul_strings(document)
                 cached = errors or document
             except GraphQLError as exc:
                 cached = [exc]
@@ -207,26 +208,47 @@ class GraphQLEndpoint:
             if len(self._documents) > DOCUMENT_CACHE_SIZE:
                 self._documents.popitem(last=False)
         if isinstance(cached, list):
-            raise _DocumentErrors(cached)
+            raise DocumentErrors(cached)
         return cached
+
+    def _check_cost(self, document: DocumentNode, ast: OperationDefinitionNode,
+                    operation: Operation) -> None:
+        cost = self.costs.cost(operation.query, document, ast, operation.variables)
+        if cost > self.max_cost:
+            self._refused("query_cost")
+            raise refusal.too_complex(cost, self.max_cost)
 
     async def _compiled_data(self, document: DocumentNode, ast: OperationDefinitionNode,
                              operation: Operation, principal: Principal) -> str | None:
         """The `data` JSON from compiled SQL, or None to let the resolvers answer.
 
-        A failure here is logged and handed to the resolvers, which either answer or mask
-        the error as INTERNAL like any other.
+        A bug here is logged and handed to the resolvers, which either answer or mask the
+        error as INTERNAL like any other. A timeout or an outage is answered at once: the
+        resolvers would only meet it again.
         """
         try:
-            compiled = self._compiled(document, ast, operation, principal)
+            with self.tracing.span("graphql.plan_compile"):
+                compiled = self._compiled(document, ast, operation, principal)
             if compiled is None:
+                self._count_compiled(ast, "miss")
                 return None
-            data = await fetch_json(self.reader, *compiled)
-        except Exception:  # a bug or a database fault: never a half answer
+            with self.tracing.span("graphql.execute"):
+                data = await fetch_json(self.reader, *compiled)
+        except Exception as exc:  # never a half answer
+            if is_timeout(exc):
+                raise refusal.timed_out(self.statement_timeout_ms) from None
+            if is_unavailable(exc):
+                raise _unavailable(exc) from None
             log.exception("compiled read failed; answering through the resolvers")
+            self._count_compiled(ast, "miss")
             return None
         self.compiled_answers += 1
+        self._count_compiled(ast, "hit")
         return data
+
+    def _count_compiled(self, ast: OperationDefinitionNode, result: str) -> None:
+        if self.metrics is not None and ast.operation is OperationType.QUERY:
+            self.metrics.compiled.labels(result).inc()
 
     def _compiled(self, document: DocumentNode, ast: OperationDefinitionNode,
                   operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
@@ -267,69 +289,22 @@ class GraphQLEndpoint:
                        context: Context) -> ExecutionResult:
         result = execute(self.schema, document, context_value=context,
                          variable_values=operation.variables,
-                         operation_name=operation.operation_name)
+                         operation_name=operation.operation_name,
+                         hide_suggestions=self.hide_suggestions)
         if hasattr(result, "__await__"):
             result = await result
         return result
 
-
-async def _limited_body(request: Request) -> bytes:
-    """The body, refused as soon as it passes the limit rather than after reading it all."""
-    too_large = RequestError(413, "The request body is too large.", "PAYLOAD_TOO_LARGE")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit():
-        if int(declared) > MAX_BODY_BYTES:
-            raise too_large
-        return await request.body()  # the server reads no more than the declared length
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+    @staticmethod
+    def _outage(result: ExecutionResult) -> Refusal | None:
+        """A 503 for the whole request when the database failed under any field: the client
+        retries later, instead of reading a half answer as a bug."""
+        for error in result.errors or ():
+            if error.original_error is not None and is_unavailable(error.original_error):
+                return _unavailable(error.original_error)
+        return None
 
 
-class _NulFinder(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[GraphQLError] = []
-
-    def enter_string_value(self, node: StringValueNode, *_) -> None:
-        if "\x00" in node.value:
-            self.found.append(GraphQLError(NUL_MESSAGE, [node]))
-
-
-def _nul_strings(document: DocumentNode) -> list[GraphQLError]:
-    finder = _NulFinder()
-    visit(document, finder)
-    return finder.found
-
-
-class _DocumentErrors(Exception):
-    def __init__(self, errors: list[GraphQLError]) -> None:
-        self.errors = errors
-
-
-def _request_error_status(media: str) -> int:
-    """The status of a document or variable error: GraphQL over HTTP asks for a 4xx with
-    application/graphql-response+json, and recommends 200 with application/json, whose
-    clients read the errors from the body."""
-    return 400 if media == GRAPHQL_RESPONSE else 200
-
-
-def _document_error(error: GraphQLError) -> dict:
-    code = "GRAPHQL_PARSE_FAILED" if isinstance(error, GraphQLSyntaxError) \
-        else "GRAPHQL_VALIDATION_FAILED"
-    return {**error.formatted, "extensions": {"code": code}}
-
-
-def _format(error: GraphQLError) -> dict:
-    """Errors we raised on purpose carry a code; anything else is masked and logged."""
-    original = error.original_error
-    if original is not None and not isinstance(original, GraphQLError):
-        log.error("resolver failed at %s", error.path, exc_info=original)
-        return {"message": "Internal server error.", "path": error.path,
-                "locations": [loc._asdict() for loc in error.locations or []],
-                "extensions": {"code": "INTERNAL"}}
-    return error.formatted
+def _unavailable(error: BaseException) -> Refusal:
+    log.warning("database unavailable: %s: %s", type(error).__name__, error)
+    return refusal.unavailable()

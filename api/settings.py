@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse as parse_limit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -42,6 +43,24 @@ class Settings(BaseSettings):
         description="Seconds between escalation runs in the server; 0 turns the job off.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
+    crm_statement_timeout_ms: int = Field(
+        default=5000, ge=100, le=600_000,
+        description="PostgreSQL cancels a request's statement that runs longer.")
+    crm_max_query_cost: int = Field(
+        default=20_000, ge=1, le=10_000_000,
+        description="The most records one query may be able to return (see api/query_cost.py).")
+    crm_rate_limit: str = Field(
+        default="100/10seconds",
+        description='Requests per principal and process, e.g. "100/10seconds"; "off" for none.')
+    crm_auth_failure_limit: str = Field(
+        default="30/minute",
+        description='Rejected tokens per client address and process; "off" for none.')
+    crm_log_format: Literal["text", "json"] = "text"
+    crm_metrics_token: str | None = Field(
+        default=None, description="Bearer token that GET /metrics requires; needed in prod.")
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, description="OpenTelemetry's own variable: where traces are exported.")
+    otel_exporter_otlp_traces_endpoint: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -71,6 +90,16 @@ class Settings(BaseSettings):
                 f'"https://idp/jwks.json", "principal": "staff"}}]: {exc}') from exc
         return value
 
+    @field_validator("crm_rate_limit", "crm_auth_failure_limit")
+    @classmethod
+    def _limit(cls, value: str) -> str:
+        if value.strip().lower() != "off":
+            try:
+                parse_limit(value)
+            except ValueError as exc:
+                raise ValueError(f'must be like "100/10seconds" or "off": {exc}') from exc
+        return value.strip()
+
     @cached_property
     def trusted_issuers(self) -> dict[str, TrustedIssuer]:
         return parse_trusted_issuers(self.crm_trusted_issuers)
@@ -78,6 +107,10 @@ class Settings(BaseSettings):
     @property
     def introspection(self) -> bool:
         return self.crm_env == "dev" if self.crm_introspection is None else self.crm_introspection
+
+    @property
+    def tracing(self) -> bool:
+        return bool(self.otel_exporter_otlp_endpoint or self.otel_exporter_otlp_traces_endpoint)
 
     @property
     def graphiql(self) -> bool:

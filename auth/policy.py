@@ -136,6 +136,15 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
                            "visibility", "savedAt", "savedBy"),
 }
 
+# Fields that hold a copy of another type's field: whoever reads the copy must read the
+# original, or its value would reach a caller who may not read it (checked at import).
+COPIES: Mapping[str, str] = {
+    "StageChange.fromStage": "Opportunity.stage",
+    "StageChange.toStage": "Opportunity.stage",
+    **{f"ArticleVersion.{f}": f"Article.{f}"
+       for f in ("title", "body", "category", "tags", "language", "visibility")},
+}
+
 # Roles, in column order: admin sales marketing service analyst partner customer
 FIELDS = """
 Contact.meta                R   R   R   R   R   R   R
@@ -276,7 +285,7 @@ Order.create         admin sales
 Order.archive        admin
 Case.create          admin service customer
 Case.archive         admin
-Case.report          admin sales marketing service analyst
+Case.report          admin sales service analyst
 Case.escalate        admin
 CaseQueue.create     admin
 CaseQueue.archive    admin
@@ -344,6 +353,15 @@ def _action_table() -> dict[Role, dict[str, set[Action]]]:
 
 
 @cache
+def declared_fields() -> dict[str, frozenset[str]]:
+    """Every field the groups name, per type."""
+    declared: dict[str, set[str]] = {}
+    for group, fields in GROUPS.items():
+        declared.setdefault(group.split(".")[0], set()).update(fields)
+    return {t: frozenset(f) for t, f in declared.items()}
+
+
+@cache
 def grant_for(role: Role) -> RoleGrant:
     """The role's grant as declared in the tables above."""
     readable, writable = _field_table()[role]
@@ -395,17 +413,32 @@ def access_for(
         partner_id=partner_id,
         contact_id=contact_id,
         scopes=scopes,
+        declared=declared_fields(),
     )
 
 
+def uncopied(role: Role) -> list[str]:
+    """The copies (COPIES) a role reads without reading their originals."""
+    readable = grant_for(role).readable
+
+    def reads(name: str) -> bool:
+        type_name, field_name = name.split(".")
+        return field_name in readable.get(type_name, ())
+
+    return sorted(copy for copy, original in COPIES.items() if reads(copy) and not reads(original))
+
+
 def _check_consistency() -> None:
-    """Refuse at import a policy that grants writing a field without reading it."""
+    """Refuse at import a policy that grants writing a field without reading it, or reading a
+    copy of a field without reading the field."""
     for role in ROLES:
         grant = grant_for(role)
         for type_name, fields in grant.writable.items():
             unread = fields - grant.readable.get(type_name, frozenset())
             if unread:
                 raise ValueError(f"policy: {role} may write {type_name}.{sorted(unread)} unread")
+        if uncopied(role):
+            raise ValueError(f"policy: {role} reads {uncopied(role)} without their originals")
 
 
 _check_consistency()

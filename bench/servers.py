@@ -169,9 +169,18 @@ def serving_pid(server: Server) -> int:
     raise RuntimeError(f"no process of {server.name} listens on port {server.port}")
 
 
+def _status_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"/proc/{pid}/status has no {field}")
+
+
 def peak_rss_mb(pid: int) -> float:
     """VmHWM, the largest resident set the process has had, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError(f"/proc/{pid}/status has no VmHWM")
+    return _status_mb(pid, "VmHWM")
+
+
+def current_rss_mb(pid: int) -> float:
+    """VmRSS, the resident set of the process now, in MB."""
+    return _status_mb(pid, "VmRSS")

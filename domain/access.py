@@ -92,9 +92,15 @@ class Access:
     partner_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # Every field the policy declares, per type: what is not readable of it is hidden.
+    declared: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def can_read(self, type_name: str, field_name: str) -> bool:
         return field_name in self.readable.get(type_name, ())
+
+    def hidden(self, type_name: str) -> frozenset[str]:
+        """The declared fields of a type that the caller may not read."""
+        return self.declared.get(type_name, frozenset()) - self.readable.get(type_name, frozenset())
 
     def can_write(self, type_name: str, field_name: str) -> bool:
         return field_name in self.writable.get(type_name, ())

@@ -14,7 +14,7 @@ from domain.cases import Visibility
 from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column
 from persistence.cases import CASE
 from persistence.db import Transaction
-from persistence.spec import Spec, read_sql, through_parent
+from persistence.spec import Spec, read_sql, through_parent, write_sql
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -152,6 +152,7 @@ class ActivityStore:
 
     def __init__(self, tx: Transaction, access: Access) -> None:
         self.tx = tx
+        self.access = access
         self.actor = str(access.actor)
 
     async def set_attendees(self, activity_id: uuid.UUID, people: list[tuple[str, uuid.UUID]]
@@ -169,14 +170,25 @@ class ActivityStore:
                 f"updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(activity_id)}, "
                 f"{b.bind(person)}, {actor}, {actor})", b.params)
 
+    async def lead_activities(self, lead_id: uuid.UUID) -> list[dict]:
+        """Every activity on a lead, archived ones too, locked: its id, contact and account,
+        and whether the caller may change it."""
+        b = Builder()
+        writable = write_sql(ACTIVITY, self.access, "t", b)
+        return await self.tx.rows(
+            f"SELECT t.id, t.contact_id AS contact, t.account_id AS account, "
+            f"{writable} AS writable FROM activity t WHERE t.lead_id = {b.bind(lead_id)} "
+            f"ORDER BY t.id FOR UPDATE OF t", b.params)
+
     async def move_lead_activities(self, lead_id: uuid.UUID, contact_id: uuid.UUID,
                                    account_id: uuid.UUID) -> int:
         """A converted lead's activities now concern its contact and account too."""
         b = Builder()
         rows = await self.tx.rows(
             f"UPDATE activity SET contact_id = {b.bind(contact_id)}, account_id = "
-            f"{b.bind(account_id)}, version = version + 1, updated_at = now() "
-            f"WHERE lead_id = {b.bind(lead_id)} RETURNING id", b.params)
+            f"{b.bind(account_id)}, version = version + 1, updated_at = now(), "
+            f"updated_by = {b.bind(self.actor)} WHERE lead_id = {b.bind(lead_id)} RETURNING id",
+            b.params)
         return len(rows)
 
     async def set_feed(self, user_id: uuid.UUID, secret_hash: str) -> None:

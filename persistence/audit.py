@@ -12,7 +12,7 @@ from sqlmodel import Field
 from domain.access import Access
 from persistence.base import Stamped, jsonable, jsonb
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.spec import KeysOf, Spec
 from persistence.sql import Builder
 
 
@@ -63,4 +63,5 @@ AUDIT_ENTRY = Spec(
              "recordType": "record_type", "recordId": "record_id", "changes": "changes"},
     searchable={"at": ("created_at", "at"), "recordId": ("record_id", "recordId"),
                 "parentId": ("parent_id", "recordId")},
+    json_keys={"changes": KeysOf(type_column="record_type")},
 )

@@ -36,7 +36,7 @@ from persistence.readplan import (
     Reference,
     Selection,
 )
-from persistence.spec import Spec, read_sql
+from persistence.spec import Spec, column_sql, read_sql
 from persistence.sql import Builder, limit_sql
 from persistence.uow import SPECS
 
@@ -94,7 +94,7 @@ class Compiler:
         raise TypeError(f"cannot compile {output!r}")
 
     def _column(self, c: Column, spec: Spec, t: str) -> str:
-        column = f"{t}.{spec.columns[c.field]}"
+        column = column_sql(spec, self.access, t, c.field)
         if c.render == "gid":
             return f"crm_global_id({_literal(spec.type_name)}, {column})"
         if c.render == "time":
@@ -293,6 +293,9 @@ def _columns(selection: Selection, spec: Spec) -> set[str]:
     for output in selection.outputs:
         if isinstance(output, Column | JsonItems | Reference):
             needed.add(spec.columns[output.field])
+            keys = spec.json_keys.get(output.field)
+            if keys is not None and keys.type_column is not None:
+                needed.add(keys.type_column)  # whose fields the keys are, row by row
     return needed
 
 

@@ -1,4 +1,5 @@
-"""The async engine, built from a standard postgresql:// URL."""
+"""The async engine, built from a standard postgresql:// URL, and the two ways SQL is sent:
+reads outside transactions, and transactions."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import asyncpg
 import orjson
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SCHEMES = ("postgresql", "postgres", "postgresql+asyncpg")
+# How long a request waits for a free connection before the server answers 503: every
+# connection is then busy with statements that the statement timeout bounds.
+POOL_TIMEOUT_SECONDS = 10
 
 
 class DatabaseUrlError(ValueError):
@@ -47,20 +52,57 @@ SERVER_SETTINGS = {
 }
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An engine whose pool serves concurrent loaders within and across requests."""
+def make_engine(url: str, *, pool_size: int = 10,
+                statement_timeout_ms: int | None = None) -> AsyncEngine:
+    """An engine whose pool serves concurrent loaders within and across requests.
+
+    The pool never grows past `pool_size`: a request waits for a free connection instead of
+    opening and closing one of its own, so connections are reused under any load. With
+    `statement_timeout_ms`, PostgreSQL cancels every statement that runs longer.
+    """
+    server_settings = dict(SERVER_SETTINGS)
+    if statement_timeout_ms:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         async_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_pre_ping=False,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
-        connect_args={"server_settings": SERVER_SETTINGS},
+        connect_args={"server_settings": server_settings},
     )
 
 
-BROKEN = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+# A connection that failed with one of these is no longer usable. A statement cancelled by
+# the statement timeout (QueryCanceledError) leaves its connection fine, so it is not here.
+BROKEN = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+          asyncpg.exceptions.InternalClientError, asyncpg.AdminShutdownError,
+          asyncpg.CrashShutdownError, asyncpg.CannotConnectNowError, OSError)
+
+
+UNAVAILABLE = (*BROKEN, sa_exc.TimeoutError, asyncpg.TooManyConnectionsError)
+
+
+def _causes(error: BaseException):
+    """The error and what it wraps: SQLAlchemy's `orig`, and each `__cause__`."""
+    seen = 0
+    while error is not None and seen < 10:
+        yield error
+        error = getattr(error, "orig", None) or error.__cause__
+        seen += 1
+
+
+def is_timeout(error: BaseException) -> bool:
+    """The statement ran past the statement timeout and PostgreSQL cancelled it."""
+    return any(isinstance(e, asyncpg.QueryCanceledError) for e in _causes(error))
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached now (down, restarting, or every connection busy):
+    a retry later may succeed, unlike a bug."""
+    return any(isinstance(e, UNAVAILABLE) for e in _causes(error))
 
 
 def announce(engine: AsyncEngine, sql: str, params) -> None:
@@ -68,12 +110,25 @@ def announce(engine: AsyncEngine, sql: str, params) -> None:
     engine.sync_engine.dispatch.before_cursor_execute(None, None, sql, params, None, False)
 
 
+def _release(connection, error: BaseException | None = None) -> None:
+    """Give a connection back to the pool, or drop it if `error` broke it.
+
+    After a server restart every pooled connection is dead: the first one found dead marks
+    all connections of its age for replacement (SQLAlchemy's own handling of a disconnect),
+    so that a retry connects afresh instead of meeting the next dead one.
+    """
+    if isinstance(error, BROKEN):
+        connection._pool._invalidate(connection, error)
+    connection.close()
+
+
 class Reader:
     """Reads outside any transaction, straight on the driver connection from the pool.
 
     A read is one round trip: no BEGIN, no ROLLBACK, and none of SQLAlchemy's result
     machinery. Each statement is announced to the engine's listeners, so statement
-    counters see every read as well as every write.
+    counters see every read as well as every write. A read that meets a connection the
+    server dropped (a restart) is sent once more, on a new connection.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -81,14 +136,20 @@ class Reader:
 
     async def _run(self, method: str, sql: str, params):
         announce(self.engine, sql, params)
-        connection = await self.engine.raw_connection()
-        try:
-            return await getattr(connection.driver_connection, method)(sql, *params)
-        except BROKEN:
-            connection.invalidate()  # a broken connection must not go back to the pool
-            raise
-        finally:
-            connection.close()
+        for attempt in (1, 2):
+            connection = await self.engine.raw_connection()
+            try:
+                result = await getattr(connection.driver_connection, method)(sql, *params)
+            except BROKEN as error:
+                _release(connection, error)
+                if attempt == 2:
+                    raise
+                continue
+            except BaseException as error:
+                _release(connection, error)
+                raise
+            _release(connection)
+            return result
 
     async def rows(self, sql: str, params) -> list[dict]:
         return [dict(row) for row in await self._run("fetch", sql, params)]
@@ -100,7 +161,9 @@ class Reader:
 class Transaction:
     """One database transaction on a driver connection from the engine's pool.
 
-    Leaving it without commit() rolls it back; the connection then goes back clean.
+    Leaving it without commit() rolls it back; the connection then goes back clean. A
+    transaction that cannot begin on a dropped connection begins once more on a new one;
+    one that fails later is never repeated, since its statements may have had effects.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -109,26 +172,29 @@ class Transaction:
         self._transaction = None
 
     async def __aenter__(self) -> Transaction:
-        self._connection = await self.engine.raw_connection()
-        try:
-            self._transaction = self._connection.driver_connection.transaction()
-            await self._transaction.start()
-        except BaseException:
-            self._connection.invalidate()
-            self._connection.close()
-            raise
-        return self
+        for attempt in (1, 2):
+            self._connection = await self.engine.raw_connection()
+            try:
+                self._transaction = self._connection.driver_connection.transaction()
+                await self._transaction.start()
+                return self
+            except BROKEN as error:
+                _release(self._connection, error)
+                if attempt == 2:
+                    raise
+            except BaseException as error:
+                _release(self._connection, error)
+                raise
+        raise AssertionError("unreachable")
 
     async def __aexit__(self, kind, error, trace) -> None:
         try:
             if self._transaction is not None:
                 await self._transaction.rollback()
-        except BROKEN:
-            self._connection.invalidate()
+        except BROKEN as broken:
+            error = broken
         finally:
-            if isinstance(error, BROKEN):
-                self._connection.invalidate()
-            self._connection.close()
+            _release(self._connection, error)
 
     async def commit(self) -> None:
         await self._transaction.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from domain.access import Access
 from domain.opportunities import COMMITTED_PROBABILITY, ForecastGroup, ForecastPeriod, Registration
@@ -11,12 +12,29 @@ from persistence.opportunities import OPPORTUNITY
 from persistence.spec import read_sql
 from persistence.sql import Builder, read_rows
 
-# group -> (the opportunity's column, the table its name comes from)
+
+class Grouping(NamedTuple):
+    """What deals are added up by: the opportunity's column, the table its name comes from,
+    and the policy fields a caller must read to see deals grouped so."""
+
+    column: str
+    names: str
+    reads: tuple[str, ...]
+
+
 GROUPS = {
-    ForecastGroup.OWNER: ("owner_id", "app_user"),
-    ForecastGroup.TERRITORY: ("territory_id", "territory"),
-    ForecastGroup.PIPELINE: ("pipeline_id", "pipeline"),
+    ForecastGroup.OWNER: Grouping("owner_id", "app_user", ("Opportunity.owner", "User.name")),
+    ForecastGroup.TERRITORY: Grouping("territory_id", "territory",
+                                      ("Opportunity.territory", "Territory.name")),
+    ForecastGroup.PIPELINE: Grouping("pipeline_id", "pipeline",
+                                     ("Opportunity.pipeline", "Pipeline.name")),
 }
+# What every forecast selects deals by and adds up, whatever it groups by.
+READS = ("Opportunity.amount", "Opportunity.currency", "Opportunity.closeDate",
+         "Opportunity.probability", "Opportunity.stage", "Opportunity.registration",
+         "Opportunity.archivedAt")
+# Deals fall in the month or quarter of their expected close date.
+PERIOD_READS = ("Opportunity.closeDate",)
 
 
 async def forecast(reader: Reader, access: Access, period: ForecastPeriod, start: date,
@@ -26,7 +44,7 @@ async def forecast(reader: Reader, access: Access, period: ForecastPeriod, start
     Deals fall in the period of their expected close date. Pending and rejected partner
     registrations are not part of the forecast until sales approves them.
     """
-    column, names = GROUPS[group]
+    column, names, _ = GROUPS[group]
     b = Builder()
     unit = b.bind(period.value.lower())
     committed = b.bind(COMMITTED_PROBABILITY)

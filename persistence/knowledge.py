@@ -37,6 +37,9 @@ SEARCH_VECTOR = (
     f"setweight(to_tsvector({text_search_config('language')}, "
     f"coalesce(category, '') || ' ' || crm_words(tags)), 'C')"
 )
+# The fields a search reads through that vector (and the language it is stemmed in).
+SEARCHED = ("Article.title", "Article.body", "Article.category", "Article.tags",
+            "Article.language")
 
 
 class ArticleRow(Stamped, table=True):

@@ -12,6 +12,12 @@ from persistence.leads import LEAD
 from persistence.spec import read_sql
 from persistence.sql import Builder, read_rows
 
+# What the statistics select leads by, group them by and count, and the deals they follow.
+READS = ("Lead.source", "Lead.status", "Lead.createdAt", "Lead.archivedAt",
+         "Lead.convertedOpportunity", "Opportunity.stage", "Opportunity.archivedAt")
+# What the won amounts add up.
+AMOUNT_READS = ("Opportunity.amount", "Opportunity.currency")
+
 
 async def lead_source_stats(reader: Reader, access: Access, start: date, end: date) -> list[dict]:
     """Per source, of the leads created from `start` to `end` (whole days) that the caller may

@@ -13,7 +13,7 @@ from domain.access import Access, RecordRule
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
 from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec, through_parent
+from persistence.spec import KeysOf, Spec, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -120,6 +120,7 @@ LEAD_CAPTURE = Spec(
     table=LeadCaptureRow.__table__,
     columns={"id": "id", "at": "created_at", "form": "form_id", "payload": "payload"},
     visibility=through_parent,
+    json_keys={"payload": KeysOf("Lead")},
 )
 CAPTURE_FORM = Spec(
     type_name="CaptureForm",
@@ -144,17 +145,23 @@ class LeadStore:
         self.tx = tx
         self.actor = str(access.actor)
 
-    async def recent_by_email(self, email: str) -> uuid.UUID | None:
-        """The lead captured with this email within the window, locked; concurrent captures
-        of one email wait for each other here, so that only one of them creates the lead."""
+    async def recent_by_email(self, email: str, form_id: uuid.UUID | None
+                              ) -> tuple[uuid.UUID, bool] | None:
+        """The lead captured with this email within the window, locked, and whether this form
+        captured it within the window too; concurrent captures of one email wait for each
+        other here, so that only one of them creates the lead."""
         b = Builder()
         address = b.bind(email)
         await self.tx.value(f"SELECT pg_advisory_xact_lock(hashtext('lead:' || {address}::text))",
                             b.params)
-        return await self.tx.value(
-            f"SELECT id FROM lead WHERE email = {address} AND archived_at IS NULL "
-            f"AND last_captured_at > now() - interval '{DUPLICATE_WINDOW_HOURS} hours' "
-            f"ORDER BY last_captured_at DESC LIMIT 1 FOR UPDATE", b.params)
+        window = f"now() - interval '{DUPLICATE_WINDOW_HOURS} hours'"
+        rows = await self.tx.rows(
+            f"SELECT l.id, EXISTS (SELECT 1 FROM lead_capture c WHERE c.lead_id = l.id "
+            f"AND c.form_id = {b.bind(form_id)} AND c.created_at > {window}) AS same_form "
+            f"FROM lead l WHERE l.email = {address} AND l.archived_at IS NULL "
+            f"AND l.last_captured_at > {window} "
+            f"ORDER BY l.last_captured_at DESC LIMIT 1 FOR UPDATE OF l", b.params)
+        return (rows[0]["id"], rows[0]["same_form"]) if rows else None
 
     async def add_capture(self, lead_id: uuid.UUID, form_id: uuid.UUID | None,
                           payload: dict) -> None:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 
 from domain.access import Access, RecordRule
-from domain.filters import Filter, OrderTerm
+from domain.filters import Filter, OrderTerm, fields_of
 from domain.paging import PageRequest
 from persistence.db import Reader
 from persistence.filtering import where_sql
@@ -46,6 +46,15 @@ def list_conditions(spec: Spec, access: Access, filter: Filter | None, include_a
 def reaches_nothing(spec: Spec, access: Access) -> bool:
     """A type the caller reaches no record of is simply empty, whatever the arguments."""
     return spec.visibility is None and access.read_rule(spec.type_name) is RecordRule.NONE
+
+
+def check_list_arguments(spec: Spec, access: Access, filter: Filter | None,
+                         order: Iterable[OrderTerm]) -> None:
+    """Refuse a client's filter or order on a field it may not read, even where it reaches no
+    record: the same arguments get the same answer from every caller who may not read it."""
+    require_readable(spec, access, [term.field for term in order], "orderBy")
+    if filter is not None:
+        require_readable(spec, access, fields_of(filter), "filter")
 
 
 async def fetch_page(reader: Reader, spec: Spec, access: Access, *,

@@ -1,24 +1,38 @@
 """Service statistics in one statement: counts, median times and the SLA-met rate.
 
-Figures count every case: roles that may not read cases (marketing) see these totals and
-nothing of what the cases say.
+Figures count every case, so they are for roles that read every case's fields they count
+and group by (READS and each grouping's reads).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from domain.cases import DONE
 from persistence.db import Reader
 from persistence.sql import Builder, read_rows
 
-# groupBy -> the SQL of the group's key and its display name
+
+class Grouping(NamedTuple):
+    """What cases are grouped by: the SQL of the key, of its display name, and the policy
+    fields a caller must read to see cases grouped so."""
+
+    key: str
+    name: str
+    reads: tuple[str, ...]
+
+
 GROUPS = {
-    "TYPE": ("c.type", "c.type"),
-    "QUEUE": ("c.queue_id", "q.name"),
-    "PRIORITY": ("c.priority", "c.priority"),
-    "CHANNEL": ("c.channel", "c.channel"),
+    "TYPE": Grouping("c.type", "c.type", ("Case.type",)),
+    "QUEUE": Grouping("c.queue_id", "q.name", ("Case.queue", "CaseQueue.name")),
+    "PRIORITY": Grouping("c.priority", "c.priority", ("Case.priority",)),
+    "CHANNEL": Grouping("c.channel", "c.channel", ("Case.channel",)),
 }
+# What the figures select cases by and count, whatever they group by.
+READS = ("Case.openedAt", "Case.archivedAt", "Case.status", "Case.resolvedAt",
+         "Case.firstResponseAt", "Case.firstResponseMinutes", "Case.firstResponseDueAt",
+         "Case.resolutionMinutes", "Case.resolutionDueAt", "Case.slaPolicy", "Case.breached")
 _DONE = ", ".join(f"'{s.value}'" for s in DONE)
 FIGURES = (
     "count(*) AS cases, "
@@ -42,7 +56,7 @@ async def service_stats(reader: Reader, start: date, end: date, group_by: str
                         ) -> tuple[dict, list[dict]]:
     """Totals and one row per group for the cases opened from `start` to `end` (UTC days,
     both included)."""
-    key, name = GROUPS[group_by]
+    key, name, _ = GROUPS[group_by]
     b = Builder()
     window = (f"c.archived_at IS NULL AND c.opened_at >= {b.bind(start)}::date AND "
               f"c.opened_at < {b.bind(end + timedelta(days=1))}::date")

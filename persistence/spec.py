@@ -6,6 +6,7 @@ caller may read: the projection is derived from the policy, never from the query
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -18,6 +19,17 @@ from persistence.sql import Builder, quote
 # A record rule as SQL: (table alias, the caller's access, the statement's builder) -> condition
 RuleSql = Callable[[str, Access, Builder], str]
 ALWAYS_SELECTED = ("id",)
+NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+
+
+@dataclass(frozen=True)
+class KeysOf:
+    """Whose fields the keys of a JSON column are: one type's (a capture's payload holds Lead
+    fields), or the type named in another column of the row (an audit entry's changes are
+    fields of the record it is about)."""
+
+    type_name: str | None = None
+    type_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,8 @@ class Spec:
     # A condition every read and write must also meet, whatever the rule: an activity on a
     # case is reached only by whom the case is visible to.
     requires: RuleSql | None = None
+    # JSON column field -> whose fields its keys are: a caller sees only the keys it may read.
+    json_keys: Mapping[str, KeysOf] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -68,10 +82,49 @@ def readable_fields(spec: Spec, access: Access, wanted: Iterable[str] | None = N
     return chosen
 
 
+def _text_array(names: Iterable[str]) -> str:
+    """Field names as a SQL text array; they are plain identifiers, so they are inlined."""
+    names = sorted(names)
+    if not all(NAME.match(n) for n in names):
+        raise ValueError(f"not field names: {names!r}")
+    return "ARRAY[" + ", ".join(f"'{n}'" for n in names) + "]::text[]"
+
+
+def _readable_keys(value: str, access: Access, type_name: str) -> str | None:
+    """`value` (JSON) with only the keys the caller may read as fields of `type_name`; None
+    when nothing of that type is hidden from the caller, so the value goes out whole."""
+    if not access.hidden(type_name):
+        return None
+    readable = _text_array(access.readable.get(type_name, ()))
+    return (f"(SELECT jsonb_object_agg(k.key, k.value) FROM jsonb_each({value}) k "
+            f"WHERE k.key = ANY({readable}))")
+
+
+def column_sql(spec: Spec, access: Access, t: str, field_name: str) -> str:
+    """A column of alias `t` as the caller may see it. A JSON column keyed by fields of a type
+    keeps only the keys the caller may read as those fields; the others are never selected,
+    on either read path."""
+    column = f"{t}.{spec.columns[field_name]}"
+    keys = spec.json_keys.get(field_name)
+    if keys is None:
+        return column
+    if keys.type_name is not None:
+        picked = _readable_keys(column, access, keys.type_name)
+        return column if picked is None else f"coalesce({picked}, '{{}}'::jsonb)"
+    branches = [(type_name, _readable_keys(column, access, type_name))
+                for type_name in sorted(access.declared)]
+    whens = " ".join(f"WHEN '{type_name}' THEN coalesce({picked}, '{{}}'::jsonb)"
+                     for type_name, picked in branches if picked is not None)
+    if not whens:
+        return column
+    return f"(CASE {t}.{keys.type_column} {whens} ELSE {column} END)"
+
+
 def projection(spec: Spec, access: Access, t: str, wanted: Iterable[str] | None = None,
                prefix: str = "") -> str:
-    """The readable columns of alias `t`, labelled by field name: forbidden ones never appear."""
-    return ", ".join(f"{t}.{spec.columns[f]} AS {quote(prefix + f)}"
+    """The readable columns of alias `t`, labelled by field name: forbidden ones never appear,
+    nor do the keys of a JSON column that stand for fields the caller may not read."""
+    return ", ".join(f"{column_sql(spec, access, t, f)} AS {quote(prefix + f)}"
                      for f in readable_fields(spec, access, wanted))
 
 

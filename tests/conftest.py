@@ -7,6 +7,7 @@ at the end. Nothing here is mocked: requests go through the ASGI app over HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 import uuid
@@ -30,6 +31,7 @@ from persistence.seed.demo import seed_demo
 from persistence.seed.generator import stable_id
 from tests.factories import Factories
 from tests.graphql import GraphQLClient
+from tests.processes import served
 
 
 def _with_database(url: str, name: str) -> str:
@@ -81,8 +83,11 @@ def crm_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def settings(crm_home: Path):
     # The escalation job runs only when a test asks for it, on the clock it sets.
+    # Rate limits are off for the shared apps, whose principals send thousands of requests;
+    # tests of the limits build apps of their own.
     return load_settings(crm_home=crm_home, crm_env="dev", database_url=None,
-                         crm_escalation_interval=0)
+                         crm_escalation_interval=0, crm_rate_limit="off",
+                         crm_auth_failure_limit="off")
 
 
 @pytest.fixture(scope="session")
@@ -129,6 +134,21 @@ async def clock_app(settings, database_url, clock):
 
 def _client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
+
+
+@pytest.fixture
+def client_with(settings, database_url):
+    """An app with some settings changed, and an HTTP client on it: `async with
+    client_with(crm_rate_limit="3/minute") as client:`; the app is closed afterwards."""
+    @contextlib.asynccontextmanager
+    async def make(**overrides) -> AsyncIterator[httpx.AsyncClient]:
+        application = create_app(settings.model_copy(update=overrides), url=database_url)
+        try:
+            async with _client(application) as client:
+                yield client
+        finally:
+            await application.state.close()
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -197,51 +217,14 @@ def factories(gql) -> Factories:
     return Factories(gql)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url: str, crm_home: Path, tmp_path_factory):
     """The real server (uvicorn, one worker) on a loopback port, over the session database.
 
     It shares CRM_HOME with the in-process app, so the session's tokens are valid on it.
     """
-    import subprocess
-    import sys
-    import time
-
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "CRM_HOME": str(crm_home),
-           "CRM_ENV": "dev", "CRM_ESCALATION_INTERVAL": "0"}
-    # A file, not a pipe: nobody reads a pipe, and a full one would stall the server.
-    log_path = tmp_path_factory.mktemp("live-server") / "server.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start within 30 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    env = {"DATABASE_URL": database_url, "CRM_HOME": str(crm_home), "CRM_ENV": "dev",
+           "CRM_ESCALATION_INTERVAL": "0", "CRM_RATE_LIMIT": "off",
+           "CRM_AUTH_FAILURE_LIMIT": "off"}
+    with served(env, tmp_path_factory.mktemp("live-server") / "server.log") as url:
+        yield url

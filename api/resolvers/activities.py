@@ -23,6 +23,7 @@ from api.schema.operational.activities import (
     Kind,
 )
 from api.schema.operational.inputs import ArchiveInput, field_values
+from api.schema.reads import Reads
 from api.schema.relay import After, Connection, First, NodeId, arg
 from domain.activities import REFERENCES, ActivityKind, TaskStatus
 from domain.errors import DomainError, ErrorCode
@@ -32,6 +33,10 @@ from domain.services.records import archive_record
 from domain.values import check_date_window
 from persistence.calendar import TIMELINE_TYPES, calendar_rows, timeline_scope
 
+# What a calendar and the overdue tasks select activities by.
+CALENDAR_READS = ("Activity.kind", "Activity.startsAt", "Activity.endsAt", "Activity.owner",
+                  "Activity.attendees", "Activity.status", "Activity.assignee", "Activity.dueAt")
+OVERDUE_READS = ("Activity.kind", "Activity.status", "Activity.assignee", "Activity.dueAt")
 NEWEST_FIRST = [OrderTerm("at", descending=True)]
 DUE_FIRST = [OrderTerm("dueAt")]
 BY_NAME = [OrderTerm("name")]
@@ -74,7 +79,8 @@ class ActivityQueries:
 
     @strawberry.field(description="A contact's, account's, lead's or deal's history, newest "
                                   "first; an account's includes its contacts' and deals'. "
-                                  "Null when there is no such record you may see.")
+                                  "Null when there is no such record you may see.",
+                      extensions=[Reads(arguments={"kinds": ("Activity.kind",)})])
     async def timeline(
         self, info: strawberry.Info, record_id: Annotated[strawberry.ID, arg("The record.")],
         first: First = None, after: After = None,
@@ -90,7 +96,8 @@ class ActivityQueries:
                              NEWEST_FIRST, scope=timeline_scope(type_name, raw))
 
     @strawberry.field(description="Your meetings (organised or attended) and open tasks due "
-                                  "from `from` to `to`, by time.")
+                                  "from `from` to `to`, by time.",
+                      extensions=[Reads(always=CALENDAR_READS)])
     async def my_calendar(
         self, info: strawberry.Info,
         from_: Annotated[datetime, strawberry.argument(name="from", description="Start.")],
@@ -105,7 +112,8 @@ class ActivityQueries:
         return [wrap("Activity", r) for r in rows]
 
     @strawberry.field(description="Open tasks past their due time, earliest first, of one "
-                                  "assignee (default: you).")
+                                  "assignee (default: you).",
+                      extensions=[Reads(always=OVERDUE_READS)])
     async def overdue_tasks(
         self, info: strawberry.Info,
         assignee: Annotated[strawberry.ID | None, arg("A User id.")] = None,

@@ -7,6 +7,7 @@ import strawberry
 from api.resolvers.common import decode_query_id, page_of
 from api.schema.fields import check_readable
 from api.schema.operational.audit import AuditEntry
+from api.schema.reads import Reads
 from api.schema.relay import After, Before, Connection, First, Last, NodeId
 from domain.filters import AnyOf, Condition, Op, OrderTerm
 
@@ -14,7 +15,8 @@ from domain.filters import AnyOf, Condition, Op, OrderTerm
 @strawberry.type
 class AuditQueries:
     @strawberry.field(description="Changes to a record and its notes, consents and links, newest "
-                                  "first. Admins only.")
+                                  "first. Admins only.",
+                      extensions=[Reads(always=("AuditEntry.recordId", "AuditEntry.at"))])
     async def audit_trail(self, info: strawberry.Info, record_id: NodeId,
                           first: First = None, after: After = None,
                           last: Last = None, before: Before = None,

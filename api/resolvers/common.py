@@ -18,7 +18,7 @@ from api.schema.relay import Connection, connection, page_args
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Filter, OrderTerm
 from domain.services.records import create_record, update_record
-from persistence.queries import fetch_page
+from persistence.queries import check_list_arguments, fetch_page
 from persistence.uow import SPECS
 
 DEFAULT_ORDER = [OrderTerm("createdAt")]
@@ -56,7 +56,9 @@ async def list_records(info: strawberry.Info, type_name: str, *, first, after, l
     """A page of a type's records under the caller's rules, from filter and order inputs."""
     with arguments_checked():
         condition = to_domain_filter(filter, references)
-        order = to_order_terms(order_by) or DEFAULT_ORDER
+        order = to_order_terms(order_by)
+        check_list_arguments(SPECS[type_name], info.context.access, condition, order)
+        order = order or DEFAULT_ORDER
     return await page_of(info, type_name, (first, after, last, before), condition, order,
                          include_archived=include_archived)
 

@@ -20,10 +20,12 @@ from api.schema.operational.knowledge import (
     ArticlePublicationInput,
     KnowledgeHit,
 )
+from api.schema.reads import Reads
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
 from domain.knowledge import MAX_HITS, MAX_QUERY, ArticleStatus, check_search
 from domain.services import knowledge as service
 from domain.services.records import archive_record
+from persistence.knowledge import SEARCHED
 from persistence.search import search_articles
 
 DEFAULT_HITS = 10
@@ -53,7 +55,8 @@ class KnowledgeQueries:
                                   references={}, include_archived=include_archived)
 
     @strawberry.field(description="Full-text search of the articles you may see, best first: "
-                                  "words match in any of their forms, in English and Russian.")
+                                  "words match in any of their forms, in English and Russian.",
+                      extensions=[Reads(always=SEARCHED)])
     async def knowledge_search(
         self, info: strawberry.Info,
         query: Annotated[str, arg("Words to find, as in a web search engine (\"quoted "

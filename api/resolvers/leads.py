@@ -17,7 +17,7 @@ from api.resolvers.common import (
     save_record,
 )
 from api.schema.analytical.lead_sources import LeadSourceStats
-from api.schema.errors import forbidden_field, user_errors
+from api.schema.errors import user_errors
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.operational.leads import (
@@ -39,6 +39,7 @@ from api.schema.operational.leads import (
     LeadRefInput,
     LeadUpdateInput,
 )
+from api.schema.reads import Reads
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
 from auth.principal import Principal
 from domain.errors import DomainError
@@ -47,6 +48,7 @@ from domain.leads import REFERENCES
 from domain.services import leads as service
 from domain.services.records import archive_record, create_record, update_record
 from domain.values import check_date_window
+from persistence.lead_stats import READS as LEAD_STATS_READS
 from persistence.lead_stats import lead_source_stats
 
 CAPTURE_TOKEN_TTL = 365 * 86_400
@@ -88,15 +90,14 @@ class LeadQueries:
                              BY_POSITION)
 
     @strawberry.field(description="Per source, the leads created from `from` to `to` and how "
-                                  "many qualified, converted and won.")
+                                  "many qualified, converted and won.",
+                      extensions=[Reads(always=LEAD_STATS_READS)])
     async def lead_source_stats(
         self, info: strawberry.Info,
         from_: Annotated[date, strawberry.argument(name="from", description="First day.")],
         to: Annotated[date, arg("Last day.")],
     ) -> list[LeadSourceStats]:
         ctx = info.context
-        if not ctx.access.can_read("Lead", "source"):
-            raise forbidden_field("Lead", "source")
         with arguments_checked():
             check_date_window(from_, to)
         rows = await lead_source_stats(ctx.reader, ctx.access, from_, to)

@@ -9,7 +9,6 @@ import strawberry
 
 from api.resolvers.common import arguments_checked, get_record, list_records, mutate, page_of
 from api.schema.analytical.forecast import ForecastRow, GroupBy, Period
-from api.schema.errors import forbidden_field
 from api.schema.ids import parse_id, to_global_id
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.operational.opportunities import (
@@ -24,12 +23,16 @@ from api.schema.operational.opportunities import (
     OpportunityUpdateInput,
 )
 from api.schema.operational.pipelines import Pipeline
+from api.schema.reads import Reads
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
 from domain.filters import OrderTerm
 from domain.opportunities import REFERENCES, ForecastGroup
 from domain.services import opportunities as deals
 from domain.services.records import archive_record
 from domain.values import check_date_window
+from persistence.forecast import GROUPS as FORECAST_GROUPS
+from persistence.forecast import PERIOD_READS as FORECAST_PERIOD_READS
+from persistence.forecast import READS as FORECAST_READS
 from persistence.forecast import forecast as forecast_rows
 
 FilterArg = Annotated[OpportunityFilter | None, arg("Which deals to list.")]
@@ -38,6 +41,11 @@ OrderArg = Annotated[list[OpportunityOrder] | None,
 PIPELINE_ORDER = [OrderTerm("position"), OrderTerm("name")]
 GROUP_TYPES = {ForecastGroup.OWNER: "User", ForecastGroup.TERRITORY: "Territory",
                ForecastGroup.PIPELINE: "Pipeline"}
+
+
+FORECAST = Reads(always=FORECAST_READS, arguments={"period": FORECAST_PERIOD_READS},
+                 values={"groupBy": {group.name: grouping.reads
+                                     for group, grouping in FORECAST_GROUPS.items()}})
 
 
 @strawberry.type
@@ -65,7 +73,8 @@ class OpportunityQueries:
 
     @strawberry.field(description="Open, weighted, committed and won amounts per group and "
                                   "period, by expected close date, from the deals you may see. "
-                                  "Needs read access to amounts.")
+                                  "Needs read access to amounts and to what it groups by.",
+                      extensions=[FORECAST])
     async def forecast(
         self, info: strawberry.Info,
         period: Annotated[Period, arg("MONTH or QUARTER.")],
@@ -75,8 +84,6 @@ class OpportunityQueries:
         group_by: Annotated[GroupBy, arg("OWNER, TERRITORY or PIPELINE.")],
     ) -> list[ForecastRow]:
         ctx = info.context
-        if not ctx.access.can_read("Opportunity", "amount"):
-            raise forbidden_field("Opportunity", "amount")
         with arguments_checked():
             check_date_window(from_, to)
         group = ForecastGroup(group_by.value)

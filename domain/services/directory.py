@@ -11,7 +11,7 @@ from domain.directory import (
     validate_named,
     validate_user,
 )
-from domain.errors import DomainError, ErrorCode, not_found
+from domain.errors import DomainError, ErrorCode
 from domain.ports import UnitOfWork
 from domain.services.records import RecordKind, lock_writable, require_writable_fields
 
@@ -25,12 +25,12 @@ REGISTRABLE = ("Account", "Contact")
 
 async def register(partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID,
                    registered: bool, uow: UnitOfWork, access: Access) -> uuid.UUID:
-    """Register a record to a partner, so that its portal reaches it, or take it back."""
+    """Register a record to a partner, so that its portal reaches it, or take it back; this
+    opens or closes the record itself, so the caller must be able to write it too."""
     require_writable_fields(access, "Partner", ["registrations"])
     async with uow:
         await lock_writable(uow, "Partner", partner_id, field_name="partnerId")
-        if not await uow.records.visible(record_type, [record_id]):
-            raise not_found("recordId", record_type)
+        await lock_writable(uow, record_type, record_id, field_name="recordId")
         changed = await uow.registrations.set(partner_id, record_type, record_id, registered)
         if not changed:
             state = "already" if registered else "not"
@@ -38,6 +38,7 @@ async def register(partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID
                                   f"This {record_type} is {state} registered to the partner.")
         await uow.audit.record("Partner", partner_id, "register" if registered else "unregister",
                                {record_type.lower(): (None if registered else record_id,
-                                                      record_id if registered else None)})
+                                                      record_id if registered else None)},
+                               parent_id=record_id)
         await uow.commit()
     return partner_id

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from domain import accounts, contacts
 from domain.access import Access, Action
-from domain.errors import DomainError, ErrorCode, forbidden, not_found
+from domain.errors import DomainError, ErrorCode, forbidden
 from domain.leads import (
     REFERENCES,
     LeadStatus,
@@ -20,6 +20,7 @@ from domain.leads import (
 )
 from domain.opportunities import DEFAULT_CURRENCY, OpportunitySource, validate_opportunity
 from domain.ports import UnitOfWork
+from domain.services.links import upsert_link
 from domain.services.opportunities import open_deal
 from domain.services.records import (
     RecordKind,
@@ -65,7 +66,9 @@ async def _assignment(uow: UnitOfWork, lead: dict) -> dict:
 async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[uuid.UUID, bool]:
     """A form submits a lead; the same email within a day adds a capture to the existing lead.
 
-    Returns the lead and whether it already existed.
+    Returns the lead and whether it is a duplicate: one this same form captured within the
+    day. A lead another form captured takes the capture all the same, but is not reported,
+    so that no form learns what another captured.
     """
     require_action(access, TYPE, Action.CAPTURE)
     clean = validate_lead(values, creating=True, capture=True)
@@ -74,12 +77,13 @@ async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[u
         form = await uow.leads.form(access.actor.id)
         if form is None or not form["active"]:
             raise forbidden(None, "This capture form is no longer active.")
-        existing = await uow.leads.recent_by_email(clean["email"])
-        if existing is not None:
+        recent = await uow.leads.recent_by_email(clean["email"], access.actor.id)
+        if recent is not None:
+            existing, same_form = recent
             await uow.leads.add_capture(existing, access.actor.id, payload)
             await uow.audit.record(TYPE, existing, "capture", {"form": (None, form["name"])})
             await uow.commit()
-            return existing, True
+            return existing, same_form
         clean.setdefault("source", form["source"])
         clean |= await _assignment(uow, clean)
         lead_id = await insert_audited(uow, TYPE, clean)
@@ -117,10 +121,17 @@ def _contact_values(lead: dict) -> dict:
     return contacts.validate_contact(values, creating=True)
 
 
+def _require_linkable(access: Access, type_name: str, linking_field: str,
+                      field_name: str) -> None:
+    """Converting into an existing record links it: the caller must write its links."""
+    if not access.can_write(type_name, linking_field):
+        raise forbidden(field_name, f"You may not link this {type_name}.")
+
+
 async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, name) -> uuid.UUID:
     if account_id is not None:
-        if not await uow.records.visible("Account", [account_id]):
-            raise not_found("accountId", "Account")
+        _require_linkable(access, "Account", "contacts", "accountId")
+        await lock_writable(uow, "Account", account_id, field_name="accountId")
         return account_id
     require_action(access, "Account", Action.CREATE)
     values = {"name": name or lead.get("company"), "industry": lead.get("industry"),
@@ -128,18 +139,39 @@ async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, 
     clean = accounts.validate_account({k: v for k, v in values.items() if v is not None},
                                       creating=True)
     clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
-    return await insert_audited(uow, "Account", clean)
+    new_id = await insert_audited(uow, "Account", clean)
+    await lock_writable(uow, "Account", new_id, field_name="accountName")
+    return new_id
 
 
 async def _contact_for(uow: UnitOfWork, access: Access, lead: dict, contact_id) -> uuid.UUID:
     if contact_id is not None:
-        if not await uow.records.visible("Contact", [contact_id]):
-            raise not_found("contactId", "Contact")
+        _require_linkable(access, "Contact", "accounts", "contactId")
+        await lock_writable(uow, "Contact", contact_id, field_name="contactId")
         return contact_id
     require_action(access, "Contact", Action.CREATE)
     clean = _contact_values(lead)  # a lead without a last name is refused here
     clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
-    return await insert_audited(uow, "Contact", clean)
+    new_id = await insert_audited(uow, "Contact", clean)
+    await lock_writable(uow, "Contact", new_id, field_name="contactId")
+    return new_id
+
+
+async def _movable_activities(uow: UnitOfWork, lead_id: uuid.UUID) -> list[dict]:
+    """The lead's activities, which converting moves: each must be one the caller may change."""
+    activities = await uow.activities.lead_activities(lead_id)
+    if not all(a["writable"] for a in activities):
+        raise forbidden("id", "This lead has activities you may not change; converting it "
+                              "would move them.")
+    return activities
+
+
+async def _move_activities(uow: UnitOfWork, lead_id: uuid.UUID, activities: list[dict],
+                           contact: uuid.UUID, account: uuid.UUID) -> None:
+    await uow.activities.move_lead_activities(lead_id, contact, account)
+    for activity in activities:
+        await uow.audit.record("Activity", activity["id"], "move", {
+            "contact": (activity["contact"], contact), "account": (activity["account"], account)})
 
 
 def _deal_values(deal: dict) -> dict:
@@ -168,18 +200,19 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
             raise DomainError.one("id", ErrorCode.CONFLICT, "This lead is already converted.")
         if lead.get("status") == LeadStatus.DISQUALIFIED.value:
             raise DomainError.one("id", ErrorCode.INVALID, "A disqualified lead is not converted.")
+        activities = await _movable_activities(uow, id)
         account = await _account_for(uow, access, lead, account_id, account_name)
         contact = await _contact_for(uow, access, lead, contact_id)
         if await uow.links.get(account, contact) is None:
-            await uow.links.upsert(account, contact, {"jobTitle": lead.get("title"),
-                                                      "isDecisionMaker": False})
+            await upsert_link(uow, account, contact, lead.get("title"), False)
         opportunity = None
         if deal_values is not None:
             require_action(access, "Opportunity", Action.CREATE)
             deal_values |= {"account": account, "source": OpportunitySource.LEAD.value,
                             "owner": lead.get("owner") or access.user_id}
             opportunity = await open_deal(uow, deal_values)
-        await uow.activities.move_lead_activities(id, contact, account)
+            await lock_writable(uow, "Opportunity", opportunity, field_name="opportunity")
+        await _move_activities(uow, id, activities, contact, account)
         converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": datetime.now(UTC),
                      "convertedContact": contact, "convertedAccount": account,
                      "convertedOpportunity": opportunity}

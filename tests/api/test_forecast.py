@@ -80,7 +80,7 @@ async def test_monthly_forecast_splits_the_quarter(gql, territory_with_deals):
 async def test_a_partner_forecasts_only_its_own_deals(gql, territory_with_deals):
     year, _, _ = territory_with_deals
     rows = await gql.ok("partner", FORECAST, {"period": "QUARTER", "from": f"{year}-01-01",
-                                              "to": f"{year}-12-31", "by": "OWNER"})
+                                              "to": f"{year}-12-31", "by": "PIPELINE"})
     assert rows["forecast"] == []
 
 

@@ -62,10 +62,11 @@ async def test_aliases_do_not_widen_access(gql, caller):
     assert result.body == {"data": {"x": {"id": own}, "y": None, "z": None}}
 
 
+# Pages of 20: three nested pages of 100 would be refused for their cost before any rule ran.
 NESTED = """query($account: ID!) {
   account(id: $account) {
-    contacts(first: 100) { totalCount nodes { id accounts(first: 100) { nodes { id
-      contacts(first: 100) { nodes { id } } } } } }
+    contacts(first: 20) { totalCount nodes { id accounts(first: 20) { nodes { id
+      contacts(first: 20) { nodes { id } } } } } }
   }
 }"""
 

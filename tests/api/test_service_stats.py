@@ -90,7 +90,7 @@ async def test_groups_by_channel_priority_and_queue(gql, window):
 
 
 @pytest.mark.parametrize("role, allowed", [
-    ("admin", True), ("sales", True), ("marketing", True), ("service", True),
+    ("admin", True), ("sales", True), ("marketing", False), ("service", True),
     ("analyst", True), ("partner", False), ("customer", False)])
 async def test_who_reads_service_statistics(gql, window, role, allowed):
     result = await gql(role, STATS, {"by": "TYPE"})

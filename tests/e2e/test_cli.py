@@ -14,7 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import _with_database, free_port
+from tests.conftest import _with_database
+from tests.processes import free_port
 
 CRM = str(Path(sys.executable).parent / "crm")
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auth.policy import GROUPS, ROLES, grant_for, markdown_table
+from auth.policy import (
+    COPIES,
+    GROUPS,
+    ROLES,
+    declared_fields,
+    grant_for,
+    markdown_table,
+    uncopied,
+)
+from domain.access import Role
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -27,3 +36,19 @@ def test_every_field_belongs_to_one_group_per_type():
 
 def test_readme_holds_the_policy_table_as_declared():
     assert markdown_table() in README.read_text(), "paste auth.policy.markdown_table() into README"
+
+
+def test_copies_name_declared_fields():
+    declared = declared_fields()
+    for name in (*COPIES, *COPIES.values()):
+        type_name, field = name.split(".")
+        assert field in declared.get(type_name, ()), name
+
+
+def test_no_role_reads_a_copy_of_a_field_it_may_not_read(monkeypatch):
+    # given the policy as declared, no role reads a stage change's stages without the deal's
+    assert [uncopied(role) for role in ROLES] == [[]] * len(ROLES)
+    # when a copy of Lead.email were declared on a field the analyst reads
+    monkeypatch.setitem(COPIES, "Lead.firstName", "Lead.email")
+    # then the analyst would read a copy of what it may not read, and it is reported
+    assert uncopied(Role.ANALYST) == ["Lead.firstName"]

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import strawberry
 
-from api.schema.errors import forbidden_field
 from api.schema.operational.leads import Source
+from api.schema.reads import Reads
+from persistence.lead_stats import AMOUNT_READS
 
 
 @strawberry.type(description="An amount in one currency.")
@@ -26,10 +27,9 @@ class LeadSourceStats:
     amounts: strawberry.Private[list[dict]]
 
     @strawberry.field(description="Their amounts, per currency; needs read access to deal "
-                                  "amounts (FORBIDDEN otherwise).")
+                                  "amounts (FORBIDDEN otherwise).",
+                      extensions=[Reads(always=AMOUNT_READS)])
     def won_amounts(self, info: strawberry.Info) -> list[CurrencyAmount] | None:
-        if not info.context.access.can_read("Opportunity", "amount"):
-            raise forbidden_field("Opportunity", "amount")
         return [CurrencyAmount(currency=a["currency"], amount=Decimal(a["amount"]))
                 for a in self.amounts]
 

@@ -10,11 +10,11 @@ from strawberry.scalars import JSON
 from api.schema.fields import check_readable, column, node_id, record_type
 from api.schema.ids import actor_global_id, to_global_id
 from api.schema.relay import Node
-from domain import accounts, contacts
+from domain import accounts, activities, contacts
 
 # Reference fields hold raw ids in the log; clients get global ids, as everywhere else.
 REFERENCES = {"Contact": contacts.REFERENCES, "Account": accounts.REFERENCES,
-              "AccountContact": {"account": "Account"}}
+              "AccountContact": {"account": "Account"}, "Activity": activities.REFERENCES}
 
 
 @strawberry.type(description="One field's value before and after a change.")

@@ -195,7 +195,9 @@ class LeadConvertInput:
 class LeadCapturePayload:
     accepted: bool = strawberry.field(description="true: the lead was stored.")
     duplicate: bool = strawberry.field(
-        description="true: the same email came in within 24 hours and was added to that lead.")
+        description="true: this form sent the same email within 24 hours, and it was added to "
+                    "that lead. What other forms sent is never told: their lead takes the "
+                    "capture all the same, reported as false.")
     errors: list[UserError] = payload_errors_field()
 
 
