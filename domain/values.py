@@ -10,6 +10,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.moments import check_date
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 20_000
@@ -191,7 +192,10 @@ MAX_WINDOW_DAYS = 3660  # ten years is as far as a statistic or forecast looks
 
 
 def check_date_window(start: date, end: date) -> None:
-    """A from/to window of whole days: in order, and at most ten years long."""
+    """A from/to window of whole days: within the accepted range, in order, and at most ten
+    years long."""
+    check_date(start, "from")
+    check_date(end, "to")
     if end < start:
         raise DomainError.one("to", ErrorCode.INVALID, "to is before from.")
     if (end - start).days > MAX_WINDOW_DAYS:
