@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, StringValueNode, ValueNode, print_ast
 
+from domain.decimals import parse_decimal
 from domain.errors import DomainError, ErrorCode
 from domain.moments import DATE_RANGE, TIME_RANGE, format_time, parse_date, parse_time
 
@@ -62,4 +64,13 @@ Date = strawberry.scalar(
     **_strict(parse_date),
 )
 
-SCALARS = {datetime: DateTime, date: Date}
+DecimalNumber = strawberry.scalar(
+    name="Decimal",
+    description="A decimal number as a string: an optional minus, digits, and optionally a "
+                "point and more digits, e.g. \"1250.50\"; at most 28 digits, no exponent, "
+                "spaces or separators. Each field says how many decimals it keeps.",
+    serialize=str,
+    **_strict(parse_decimal),
+)
+
+SCALARS = {datetime: DateTime, date: Date, Decimal: DecimalNumber}
