@@ -10,6 +10,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.hostnames import check_hostname
 from domain.moments import check_date
 
 MAX_TEXT = 200
@@ -64,9 +65,11 @@ def normalize_email(raw: str, field: str) -> str:
     """Return the normalised address, or raise INVALID on `field`."""
     try:
         # Deliverability needs DNS, which a CRM write must not wait on.
-        return validate_email(raw.strip(), check_deliverability=False).normalized
+        checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a valid email address: {exc}") from exc
+    check_hostname(checked.ascii_domain, field)
+    return checked.normalized
 
 
 def normalize_phone(raw: str, field: str, region: str | None = None) -> str:
@@ -109,6 +112,7 @@ def normalize_website(raw: str, field: str) -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or "." not in hostname:
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a website address: {raw!r}.")
+    check_hostname(hostname, field)
     return value
 
 
