@@ -50,6 +50,8 @@ def _looks_latin(char: str) -> bool:
 
 def _problem(label: str, top_scripts: frozenset[str]) -> str | None:
     """Why a label cannot be trusted, or None."""
+    if label.isascii():
+        return None  # Latin letters, digits and hyphens only
     scripts = _scripts(label)
     if len(scripts) > 1 and not any(scripts <= joint for joint in JOINT_SCRIPTS):
         names = " and ".join(sorted(s.title() for s in scripts))
