@@ -19,7 +19,7 @@ SYSTEM_ACCESS = access_for(Role.ADMIN, SYSTEM)
 
 
 class EscalationJob:
-    """Runs escalation now and then; each run is one transaction, and runs never overlap."""
+    """Runs escalation now and then, each case in its own transaction; runs never overlap."""
 
     def __init__(self, engine: AsyncEngine, clock: Callable[[], datetime],
                  interval: float) -> None:
@@ -32,8 +32,9 @@ class EscalationJob:
         while True:
             try:
                 run = await self.run_once()
-                if run.at_risk or run.breached:
-                    log.info("escalation: %d at risk, %d breached", run.at_risk, run.breached)
+                if run.at_risk or run.breached or run.failed:
+                    log.info("escalation: %d at risk, %d breached, %d failed", run.at_risk,
+                             run.breached, run.failed)
             except Exception:  # a failed run must not stop the next one
                 log.exception("escalation run failed")
             await asyncio.sleep(self.interval)

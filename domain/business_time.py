@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.moments import parse_date
 
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 # A target further away than this is refused: it would take years of business time.
@@ -111,9 +112,9 @@ def parse_calendar(time_zone: str, hours: list[dict], holidays: list[dict]) -> B
     days = set()
     for i, item in enumerate(holidays):
         try:
-            days.add(date.fromisoformat(str(item.get("date"))))
-        except ValueError:
-            problems.add(f"holidays[{i}].date", ErrorCode.INVALID, "A date is YYYY-MM-DD.")
+            days.add(parse_date(item.get("date"), f"holidays[{i}].date"))
+        except DomainError as exc:
+            problems.absorb(exc)
     problems.raise_if_any()
     return BusinessCalendar(time_zone, {d: tuple(p) for d, p in by_day.items()},
                             frozenset(days))

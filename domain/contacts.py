@@ -33,8 +33,9 @@ REFERENCES = {"owner": "User", "territory": "Territory"}
 def validate_contact(values: dict, *, creating: bool, stored_country: str | None = None) -> dict:
     """Check and normalise contact fields; every problem is reported at once.
 
-    `values` holds only the fields being set. Emails and phones arrive as lists of
-    (value, primary, label); the result holds them as JSON-ready dicts, primary first.
+    `values` holds only the fields being set. Emails arrive as lists of
+    (address, primary, label), phones of (number, primary, label, extension); the result
+    holds them as JSON-ready dicts, primary first.
     """
     problems = Problems()
     clean: dict = {}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 import pycountry
 
+from domain.decimals import as_decimal
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.values import clean_text
 
@@ -94,11 +95,8 @@ def clean_amount(raw, field: str = "amount") -> Decimal | None:
     """A non-negative amount with at most two decimals."""
     if raw is None:
         return None
-    try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        raise DomainError.one(field, ErrorCode.INVALID, f"{field} is not a number.") from None
-    if not value.is_finite() or value < 0:
+    value = as_decimal(raw, field)
+    if value < 0:
         raise DomainError.one(field, ErrorCode.INVALID, f"{field} must not be negative.")
     if value > MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
         raise DomainError.one(field, ErrorCode.INVALID,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from domain.decimals import as_decimal
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.opportunities import clean_amount, clean_currency
 from domain.values import clean_text
@@ -68,11 +69,8 @@ def totals(lines: list[PricedLine]) -> dict[str, Decimal]:
 
 
 def _quantity(value, field: str) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except ArithmeticError:
-        raise DomainError.one(field, ErrorCode.INVALID, "Not a number.") from None
-    if not quantity.is_finite() or quantity <= 0 or quantity > MAX_QUANTITY:
+    quantity = as_decimal(value, field)
+    if quantity <= 0 or quantity > MAX_QUANTITY:
         raise DomainError.one(field, ErrorCode.INVALID,
                               f"A quantity is more than 0 and at most {MAX_QUANTITY}.")
     if quantity != quantity.quantize(CENT):
@@ -81,8 +79,8 @@ def _quantity(value, field: str) -> Decimal:
 
 
 def _discount(value, field: str) -> Decimal:
-    discount = Decimal(str(value if value is not None else 0))
-    if not discount.is_finite() or not 0 <= discount <= 100:
+    discount = as_decimal(value if value is not None else 0, field)
+    if not 0 <= discount <= 100:
         raise DomainError.one(field, ErrorCode.INVALID, "A discount runs from 0 to 100 percent.")
     return discount
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -10,9 +12,12 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.hostnames import check_hostname
+from domain.moments import check_date
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 20_000
+EXTENSION = re.compile(r"\d{1,20}", re.ASCII)  # as many digits as libphonenumber reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +34,12 @@ class Email:
 
 @dataclass(frozen=True, slots=True)
 class Phone:
-    """A phone number, always held in E.164 form."""
+    """A phone number, always held in E.164 form, and the extension to dial after it."""
 
     number: str
     primary: bool = False
     label: str | None = None
+    extension: str | None = None
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -63,16 +69,15 @@ def normalize_email(raw: str, field: str) -> str:
     """Return the normalised address, or raise INVALID on `field`."""
     try:
         # Deliverability needs DNS, which a CRM write must not wait on.
-        return validate_email(raw.strip(), check_deliverability=False).normalized
+        checked = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a valid email address: {exc}") from exc
+    check_hostname(checked.ascii_domain, field)
+    return checked.normalized
 
 
-def normalize_phone(raw: str, field: str, region: str | None = None) -> str:
-    """Return the number in E.164, or raise INVALID on `field`.
-
-    A number without a leading + is read in `region`, the contact's country.
-    """
+def _parse_phone(raw: str, field: str, region: str | None) -> phonenumbers.PhoneNumber:
+    """A valid number; one without a leading + is read in `region`, the contact's country."""
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
@@ -84,7 +89,36 @@ def normalize_phone(raw: str, field: str, region: str | None = None) -> str:
         raise DomainError.one(field, ErrorCode.INVALID, message) from exc
     if not phonenumbers.is_valid_number(parsed):
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a valid phone number: {raw!r}.")
+    return parsed
+
+
+def _e164(parsed: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_phone(raw: str, field: str, region: str | None = None) -> str:
+    """The number in E.164, for a phone that has no place for an extension (a lead's): one
+    written after the number is INVALID rather than cut off."""
+    parsed = _parse_phone(raw, field, region)
+    if parsed.extension:
+        raise DomainError.one(field, ErrorCode.INVALID, f"{raw!r} has an extension "
+                              f"({parsed.extension}); this phone takes none: give the number alone.")
+    return _e164(parsed)
+
+
+def phone_with_extension(raw: str, field: str, region: str | None = None,
+                         extension: str | None = None,
+                         extension_field: str = "extension") -> tuple[str, str | None]:
+    """(E.164 number, extension): the extension written after the number ("ext. 123",
+    "x123", ";ext=123") or given on its own; both given, they must agree."""
+    parsed = _parse_phone(raw, field, region)
+    given = extension.strip() if extension and extension.strip() else None
+    if given is not None and not EXTENSION.fullmatch(given):
+        raise DomainError.one(extension_field, ErrorCode.INVALID, "An extension is 1 to 20 digits.")
+    if given and parsed.extension and given != parsed.extension:
+        raise DomainError.one(extension_field, ErrorCode.INVALID,
+                              f"The number gives extension {parsed.extension}, not {given}.")
+    return _e164(parsed), given or parsed.extension or None
 
 
 def normalize_country(raw: str, field: str) -> str:
@@ -108,6 +142,7 @@ def normalize_website(raw: str, field: str) -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or "." not in hostname:
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a website address: {raw!r}.")
+    check_hostname(hostname, field)
     return value
 
 
@@ -123,7 +158,7 @@ def clean_text(raw: str | None, field: str, *, required: bool = False, limit: in
     return value
 
 
-def _with_one_primary(items: list, field: str, key: str) -> list:
+def _with_one_primary(items: list, field: str, key: Callable[[object], str]) -> list:
     """Order the list primary-first; refuse duplicates and more than one primary."""
     if not items:
         return []
@@ -132,15 +167,13 @@ def _with_one_primary(items: list, field: str, key: str) -> list:
         raise DomainError.one(field, ErrorCode.INVALID, "Only one entry can be primary.")
     seen: set[str] = set()
     for item in items:
-        value = getattr(item, key).lower()
+        value = key(item).lower()
         if value in seen:
-            raise DomainError.one(field, ErrorCode.INVALID, f"{getattr(item, key)} is listed twice.")
+            raise DomainError.one(field, ErrorCode.INVALID, f"{key(item)} is listed twice.")
         seen.add(value)
     primary = primaries[0] if primaries else items[0]
     rest = [i for i in items if i is not primary]
-    return [type(primary)(getattr(primary, key), True, primary.label)] + [
-        type(i)(getattr(i, key), False, i.label) for i in rest
-    ]
+    return [replace(primary, primary=True)] + [replace(i, primary=False) for i in rest]
 
 
 def emails_from_input(items: list[tuple[str, bool, str | None]], field: str = "emails") -> list[Email]:
@@ -154,23 +187,25 @@ def emails_from_input(items: list[tuple[str, bool, str | None]], field: str = "e
         except DomainError as exc:
             problems.absorb(exc)
     problems.raise_if_any()
-    return _with_one_primary(emails, field, "address")
+    return _with_one_primary(emails, field, lambda e: e.address)
 
 
-def phones_from_input(
-    items: list[tuple[str, bool, str | None]], region: str | None, field: str = "phones"
-) -> list[Phone]:
-    """Validate and normalise a list of (number, primary, label) to E.164."""
+def phones_from_input(items: list[tuple], region: str | None, field: str = "phones") -> list[Phone]:
+    """Validate and normalise a list of (number, primary, label[, extension]) to E.164, each
+    with its extension."""
     problems = Problems()
     phones = []
-    for index, (number, primary, label) in enumerate(items):
+    for index, (number, primary, label, *extension) in enumerate(items):
+        at = f"{field}[{index}]"
         try:
-            phones.append(Phone(normalize_phone(number, f"{field}[{index}].number", region), primary,
-                                clean_text(label, f"{field}[{index}].label")))
+            e164, ext = phone_with_extension(number, f"{at}.number", region,
+                                             extension[0] if extension else None, f"{at}.extension")
+            phones.append(Phone(e164, primary, clean_text(label, f"{at}.label"), ext))
         except DomainError as exc:
             problems.absorb(exc)
     problems.raise_if_any()
-    return _with_one_primary(phones, field, "number")
+    return _with_one_primary(phones, field,
+                             lambda p: p.number + (f" extension {p.extension}" if p.extension else ""))
 
 
 def address_from_input(
@@ -191,7 +226,10 @@ MAX_WINDOW_DAYS = 3660  # ten years is as far as a statistic or forecast looks
 
 
 def check_date_window(start: date, end: date) -> None:
-    """A from/to window of whole days: in order, and at most ten years long."""
+    """A from/to window of whole days: within the accepted range, in order, and at most ten
+    years long."""
+    check_date(start, "from")
+    check_date(end, "to")
     if end < start:
         raise DomainError.one("to", ErrorCode.INVALID, "to is before from.")
     if (end - start).days > MAX_WINDOW_DAYS:

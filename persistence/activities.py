@@ -11,7 +11,7 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
 from domain.cases import Visibility
-from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column
+from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column, within_range
 from persistence.cases import CASE
 from persistence.db import Transaction
 from persistence.spec import Spec, read_sql, through_parent, write_sql
@@ -34,6 +34,7 @@ class ActivityRow(Stamped, table=True):
         one_of("status", TaskStatus), one_of("visibility", Visibility),
         CheckConstraint("num_nonnulls(contact_id, account_id, lead_id, opportunity_id) > 0",
                         name="subject"),
+        *(within_range(c) for c in ("at", "starts_at", "ends_at", "due_at", "reminder_at")),
     )
 
     kind: str = Field(max_length=10)

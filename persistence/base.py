@@ -11,6 +11,8 @@ from sqlalchemy import CheckConstraint, DateTime, MetaData, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
+from domain.moments import EARLIEST_DATE, EARLIEST_TIME, LATEST_DATE, LATEST_TIME
+
 # Stable constraint names keep Alembic migrations reviewable.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -53,6 +55,14 @@ class Stamped(SQLModel):
 def one_of(column: str, values) -> CheckConstraint:
     """A check that the column holds one of an enum's values (or null)."""
     return CheckConstraint(f"{column} IN {tuple(v.value for v in values)}", name=column)
+
+
+def within_range(column: str, *, day: bool = False) -> CheckConstraint:
+    """A check that a date (day=True) or a time lies in the range the API accepts, so that no
+    infinity is ever stored, whoever writes the row."""
+    low, high = ((EARLIEST_DATE.isoformat(), LATEST_DATE.isoformat()) if day else
+                 (f"{EARLIEST_TIME:%Y-%m-%d %H:%M:%S}+00", f"{LATEST_TIME:%Y-%m-%d %H:%M:%S.%f}+00"))
+    return CheckConstraint(f"{column} BETWEEN '{low}' AND '{high}'", name=f"{column}_range")
 
 
 def jsonb(**kwargs) -> dict:

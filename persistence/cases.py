@@ -11,7 +11,7 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
 from domain.sla import Level, Metric
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column, within_range
 from persistence.db import Transaction
 from persistence.partners import registered_to_partner
 from persistence.spec import Spec, through_parent
@@ -46,6 +46,7 @@ class CaseRow(Stamped, table=True):
         one_of("status", CaseStatus), one_of("channel", CaseChannel),
         CheckConstraint("num_nonnulls(contact_id, account_id) > 0", name="customer"),
         CheckConstraint("time_spent_minutes >= 0", name="time_spent"),
+        within_range("opened_at"),
     )
 
     # Human-readable and sequential: CS-000123, from the case_number sequence.

@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Numeric
+
 from domain.access import Access
+from domain.decimals import check_digits
 from domain.errors import DomainError, ErrorCode
 from domain.filters import AllOf, Condition, Filter, Negation, Op, fields_of
+from domain.moments import check_date, check_time
 from persistence.spec import Spec, require_readable
 from persistence.sql import Builder
 
 MAX_FILTER_NODES = 50
+MAX_FILTER_TEXT = 1000  # longer than any text a filterable field holds
+MAX_IN_VALUES = 100
 COMPARISONS = {Op.EQ: "=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _check_operand(spec: Spec, cond: Condition) -> None:
+    """Refuse an operand the column could not hold or PostgreSQL would refuse to compare,
+    so that a filter is INVALID rather than a failed statement."""
+    field = f"filter.{cond.field}"
+    values = cond.value if cond.op is Op.IN else [cond.value]
+    if len(values) > MAX_IN_VALUES:
+        raise DomainError.one(field, ErrorCode.INVALID, f"`in` takes at most {MAX_IN_VALUES} values.")
+    column_type = spec.search_column(cond.field).type
+    for value in values:
+        if isinstance(value, str) and len(value) > MAX_FILTER_TEXT:
+            raise DomainError.one(field, ErrorCode.INVALID,
+                                  f"Filter text is at most {MAX_FILTER_TEXT} characters.")
+        if isinstance(value, Decimal) and isinstance(column_type, Numeric) and column_type.scale:
+            check_digits(value, column_type.precision - column_type.scale, column_type.scale, field)
+        if isinstance(value, datetime):
+            check_time(value, field)
+        elif isinstance(value, date):
+            check_date(value, field)
+    # A pattern may not end in the escape character: PostgreSQL refuses to run it.
+    if cond.op is Op.ILIKE and (len(cond.value) - len(cond.value.rstrip("\\"))) % 2:
+        raise DomainError.one(field, ErrorCode.INVALID, "An ilike pattern cannot end in a lone "
+                              "backslash, which escapes the next character; write \\\\ for a "
+                              "backslash.")
 
 
 def _condition(spec: Spec, cond: Condition, t: str, b: Builder) -> str:
@@ -24,6 +58,7 @@ def _condition(spec: Spec, cond: Condition, t: str, b: Builder) -> str:
     if value is None:
         raise DomainError.one("filter", ErrorCode.INVALID,
                               f"{cond.field}.{cond.op.value} needs a value; use isNull for nulls.")
+    _check_operand(spec, cond)
     if cond.op in COMPARISONS:
         return f"{column} {COMPARISONS[cond.op]} {b.bind(value)}"
     if cond.op is Op.NEQ:

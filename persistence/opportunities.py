@@ -18,7 +18,7 @@ from domain.opportunities import (
     Stage,
     StageKind,
 )
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
+from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column, within_range
 from persistence.db import Transaction
 from persistence.spec import Spec, through_parent
 from persistence.sql import Builder
@@ -61,6 +61,7 @@ class OpportunityRow(Stamped, table=True):
         one_of("registration", Registration),
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
+        within_range("close_date", day=True),
     )
 
     account_id: uuid.UUID = Field(foreign_key="account.id")

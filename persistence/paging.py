@@ -110,7 +110,7 @@ def decode_cursor(cursor: str, keys: list[SortKey], field_name: str) -> list[Any
         raise _bad_cursor(field_name)
     try:
         return [_typed(key, value) for key, value in zip(keys, raw[1:], strict=True)]
-    except (ValueError, TypeError, AttributeError) as exc:
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         raise _bad_cursor(field_name) from exc
 
 
@@ -131,6 +131,8 @@ def _typed(key: SortKey, value: Any) -> Any:
         sql_type, String) else (bool,) if isinstance(sql_type, Boolean) else (int, float, str)
     if type(value) not in expected:
         raise ValueError(f"{key.name}: {type(value).__name__} where {expected} was expected")
+    if isinstance(sql_type, Integer) and not -2**31 <= value < 2**31:
+        raise ValueError(f"{key.name}: beyond an integer column")
     return value
 
 

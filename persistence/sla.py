@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint
@@ -110,9 +111,11 @@ class SlaStore:
         rows = await self.tx.rows(f"{_POLICY_SQL} AND p.id = $1", (policy_id,))
         return _policy(rows[0]) if rows else None
 
-    async def due_cases(self, now: datetime, limit: int) -> list[uuid.UUID]:
+    async def due_cases(self, now: datetime, limit: int,
+                        skip: Collection[uuid.UUID] = ()) -> list[uuid.UUID]:
         """Running cases with a moment passed that escalation has not recorded, locked; cases
-        another run holds are skipped, so two runs never act on one case at once."""
+        another run holds are skipped, so two runs never act on one case at once, and so are
+        the cases in `skip` (this run's, done or failed)."""
         passed = " OR ".join(
             f"(c.{column} <= $1 AND NOT EXISTS (SELECT 1 FROM case_escalation e WHERE "
             f"e.case_id = c.id AND e.metric = '{metric}' AND e.level = '{level}')"
@@ -121,7 +124,9 @@ class SlaStore:
         rows = await self.tx.rows(
             f"SELECT c.id FROM service_case c WHERE c.status NOT IN ('RESOLVED', 'CLOSED') "
             f"AND c.sla_paused_since IS NULL AND c.archived_at IS NULL AND ({passed}) "
-            f"ORDER BY c.opened_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED", (now, limit))
+            f"AND c.id <> ALL($3::uuid[]) "
+            f"ORDER BY c.opened_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED",
+            (now, limit, list(skip)))
         return [r["id"] for r in rows]
 
     async def recorded(self, case_id: uuid.UUID) -> set[tuple[str, str]]:

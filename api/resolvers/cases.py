@@ -233,4 +233,5 @@ class CaseMutations:
         if not ctx.access.can("Case", Action.ESCALATE):
             raise forbidden_field("Mutation", "escalationRun")
         run = await escalate(ctx.uow(), ctx.clock())
-        return EscalationRunResult(cases=run.cases, at_risk=run.at_risk, breached=run.breached)
+        return EscalationRunResult(cases=run.cases, at_risk=run.at_risk, breached=run.breached,
+                                   failed=run.failed)

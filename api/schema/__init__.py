@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 from strawberry.schema.config import StrawberryConfig
 
@@ -38,7 +36,7 @@ from api.schema.operational.pipelines import Pipeline, Stage
 from api.schema.operational.sla import BusinessCalendar, SlaPolicy
 from api.schema.operational.territories import Territory
 from api.schema.operational.users import User
-from api.schema.scalars import DateTime
+from api.schema.scalars import SCALARS
 
 
 @strawberry.type(description="Reads of the customer record.")
@@ -61,4 +59,4 @@ NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEn
               Product, PriceBook, Order, Article, Case, CaseQueue, BusinessCalendar, SlaPolicy]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
-                           config=StrawberryConfig(scalar_map={datetime: DateTime}))
+                           config=StrawberryConfig(scalar_map=SCALARS))

@@ -2,10 +2,13 @@
 
 Each moment (a metric at risk, a metric breached) is recorded once per case, so a run that
 finds nothing new changes nothing: running the job twice is the same as running it once.
+Each case is escalated in a transaction of its own, so one case that cannot be escalated
+(a broken row) never holds back the others.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +19,7 @@ from domain.services.records import update_audited
 from domain.sla import BreachAction, Level, SlaPolicy, reached
 
 BATCH = 500
+log = logging.getLogger("crm.escalation")
 
 
 @dataclass
@@ -25,6 +29,7 @@ class EscalationRun:
     cases: int = 0
     at_risk: int = 0
     breached: int = 0
+    failed: int = 0  # cases that raised; each is logged with its id
 
 
 def _breach(policy: SlaPolicy, state: dict) -> tuple[str | None, dict]:
@@ -44,29 +49,52 @@ def _breach(policy: SlaPolicy, state: dict) -> tuple[str | None, dict]:
 
 
 async def escalate(uow: UnitOfWork, now: datetime, limit: int = BATCH) -> EscalationRun:
-    """One run over the cases with a passed, unrecorded moment, in one transaction."""
+    """One run over the cases with a passed, unrecorded moment, each in its own transaction:
+    a case that fails is logged and left for the next run, and the others go on."""
     run = EscalationRun()
-    async with uow:
-        for case_id in await uow.sla.due_cases(now, limit):
-            state = await uow.cases.state(case_id)
-            policy = await policy_of(uow, state)
-            recorded = await uow.sla.recorded(case_id)
-            run.cases += 1
-            # A raised priority brings the other moments closer: look again until none is new.
-            while policy and (moments := reached(state, now, recorded)):
-                moment, metric, level = moments[0]
-                action, changes = None, {}
-                if level is Level.AT_RISK:
-                    changes["atRisk"] = True
-                    run.at_risk += 1
-                else:
-                    action, changes = _breach(policy, state)
-                    changes["breached"] = True
-                    run.breached += 1
-                await update_audited(uow, TYPE, case_id, state, changes,
-                                     f"escalation {metric} {level}")
-                await uow.sla.record(case_id, moment, metric, level, action)
-                state = {**state, **changes}
-                recorded.add((metric, level))
-        await uow.commit()
+    tried: set = set()
+    while len(tried) < limit:
+        case_id = None
+        try:
+            async with uow:
+                due = await uow.sla.due_cases(now, 1, skip=tried)
+                if not due:
+                    break
+                case_id = due[0]
+                tried.add(case_id)
+                at_risk, breached = await _escalate_case(uow, case_id, now)
+                await uow.commit()
+        except Exception:
+            if case_id is None:
+                raise  # no case was picked: the run itself cannot proceed
+            log.exception("escalation of case %s failed; it is left for the next run", case_id)
+            run.failed += 1
+            continue
+        run.cases += 1
+        run.at_risk += at_risk
+        run.breached += breached
     return run
+
+
+async def _escalate_case(uow: UnitOfWork, case_id, now: datetime) -> tuple[int, int]:
+    """Record each passed moment of one locked case and act on it; (at risk, breached)."""
+    at_risk = breached = 0
+    state = await uow.cases.state(case_id)
+    policy = await policy_of(uow, state)
+    recorded = await uow.sla.recorded(case_id)
+    # A raised priority brings the other moments closer: look again until none is new.
+    while policy and (moments := reached(state, now, recorded)):
+        moment, metric, level = moments[0]
+        action, changes = None, {}
+        if level is Level.AT_RISK:
+            changes["atRisk"] = True
+            at_risk += 1
+        else:
+            action, changes = _breach(policy, state)
+            changes["breached"] = True
+            breached += 1
+        await update_audited(uow, TYPE, case_id, state, changes, f"escalation {metric} {level}")
+        await uow.sla.record(case_id, moment, metric, level, action)
+        state = {**state, **changes}
+        recorded.add((metric, level))
+    return at_risk, breached

@@ -57,6 +57,10 @@ def test_round_the_clock_counts_every_minute():
              {"day": "MONDAY", "start": "12:00", "end": "17:00"}], [], "hours"),
     ("UTC", [{"day": "MONDAY", "start": "09:00", "end": "17:00"}], [{"date": "24.12."}],
      "holidays[0].date"),
+    ("UTC", [{"day": "MONDAY", "start": "09:00", "end": "17:00"}], [{"date": "20261224"}],
+     "holidays[0].date"),
+    ("UTC", [{"day": "MONDAY", "start": "09:00", "end": "17:00"}], [{"date": "0001-12-24"}],
+     "holidays[0].date"),
 ])
 def test_bad_calendars_say_what_is_wrong(zone, hours, holidays, field):
     with pytest.raises(DomainError) as caught:

@@ -15,6 +15,7 @@ from persistence.paging import column_key, decode_cursor, encode_cursor
 KEYS = [column_key("lastName", "t", CONTACT.table.c.last_name),
         column_key("leadScore", "t", CONTACT.table.c.lead_score, descending=True),
         column_key("id", "t", CONTACT.table.c.id)]
+CREATED = column_key("createdAt", "t", CONTACT.table.c.created_at)
 
 
 @pytest.mark.parametrize("kwargs, field", [
@@ -63,3 +64,17 @@ def test_cursor_with_values_of_the_wrong_type_is_refused():
     good[2] = "not a number"
     with pytest.raises(DomainError):
         decode_cursor(base64.urlsafe_b64encode(orjson.dumps(good)).decode(), KEYS, "after")
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    (CREATED, 9 * 10**18),  # microseconds past year 9999
+    (CREATED, -9 * 10**18),
+    (KEYS[1], 2**31),  # beyond a PostgreSQL integer
+    (KEYS[1], -2**31 - 1),
+])
+def test_cursor_with_a_value_its_column_cannot_hold_is_refused(key, value):
+    keys = [key, KEYS[-1]]
+    forged = orjson.loads(base64.urlsafe_b64decode(encode_cursor(keys, [None, "0" * 32]) + "=="))
+    forged[1] = value
+    with pytest.raises(DomainError):
+        decode_cursor(base64.urlsafe_b64encode(orjson.dumps(forged)).decode(), keys, "after")

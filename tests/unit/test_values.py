@@ -7,7 +7,7 @@ import pytest
 from domain.accounts import validate_account
 from domain.contacts import validate_contact
 from domain.errors import DomainError, ErrorCode
-from domain.values import emails_from_input, normalize_phone, phones_from_input
+from domain.values import emails_from_input, normalize_phone, phone_with_extension, phones_from_input
 
 
 def problems(fn, *args, **kwargs) -> list[tuple[str, ErrorCode]]:
@@ -74,3 +74,39 @@ def test_account_website_gets_a_scheme():
         "https://example.com")
     assert problems(validate_account, {"website": "ftp://example.com"}, creating=False) == [
         ("website", ErrorCode.INVALID)]
+
+
+@pytest.mark.parametrize(("raw", "extension", "expected"), [
+    ("+1 650 253 0000 ext. 123", None, ("+16502530000", "123")),
+    ("+1 650 253 0000 x123", "123", ("+16502530000", "123")),
+    ("+16502530000;ext=9", None, ("+16502530000", "9")),
+    ("+1 650 253 0000", " 45 ", ("+16502530000", "45")),
+    ("+1 650 253 0000", "", ("+16502530000", None)),
+])
+def test_phone_with_extension_keeps_the_extension_apart(raw, extension, expected):
+    assert phone_with_extension(raw, "number", None, extension) == expected
+
+
+@pytest.mark.parametrize("extension", ["12a", "1" * 21, "-1", "１２"])
+def test_an_extension_that_is_not_digits_is_invalid(extension):
+    assert problems(phone_with_extension, "+16502530000", "phones[0].number", None, extension,
+                    "phones[0].extension") == [("phones[0].extension", ErrorCode.INVALID)]
+
+
+def test_an_extension_that_contradicts_the_number_is_invalid():
+    assert problems(phone_with_extension, "+1 650 253 0000 x1", "n", None, "2", "ext") == [
+        ("ext", ErrorCode.INVALID)]
+
+
+def test_a_phone_without_room_for_an_extension_refuses_one_rather_than_cut_it():
+    assert problems(normalize_phone, "+1 650 253 0000 ext. 123", "phone") == [
+        ("phone", ErrorCode.INVALID)]
+
+
+def test_phone_list_keeps_extensions_and_tells_one_number_with_two_apart():
+    phones = phones_from_input([("+1 650 253 0000 x1", True, None, None),
+                                ("+1 650 253 0000", False, "desk", "2")], None)
+    assert [(p.number, p.extension, p.primary) for p in phones] == [
+        ("+16502530000", "1", True), ("+16502530000", "2", False)]
+    assert phones[0].as_json() == {"number": "+16502530000", "primary": True, "label": None,
+                                   "extension": "1"}

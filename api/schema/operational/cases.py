@@ -246,3 +246,5 @@ class EscalationRunResult:
     cases: int = strawberry.field(description="Cases looked at.")
     at_risk: int = strawberry.field(description="Targets newly flagged at risk.")
     breached: int = strawberry.field(description="Targets newly breached.")
+    failed: int = strawberry.field(description="Cases that could not be escalated: each is "
+                                               "logged with its id and tried again next run.")

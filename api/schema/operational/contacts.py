@@ -47,11 +47,14 @@ class EmailAddress:
     label: str | None = strawberry.field(description="e.g. work, home.")
 
 
-@strawberry.type(description="A phone number in E.164 form, e.g. +14155550100.")
+@strawberry.type(description="A phone number in E.164 form, e.g. +14155550100, and the "
+                             "extension to dial after it.")
 class PhoneNumber:
     number: str = strawberry.field(description="The number in E.164 form.")
     primary: bool = strawberry.field(description="Whether this is the number to call first.")
     label: str | None = strawberry.field(description="e.g. mobile, office.")
+    extension: str | None = strawberry.field(
+        default=None, description="Digits to dial once connected; null for none.")
 
 
 @strawberry.type(description="A postal address.")

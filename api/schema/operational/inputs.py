@@ -16,11 +16,16 @@ class EmailInput:
     label: str | None = strawberry.field(default=None, description="e.g. work, home.")
 
 
-@strawberry.input(description="A phone number; without a leading + it is read in the address's country.")
+@strawberry.input(description="A phone number; without a leading + it is read in the address's "
+                              "country. An extension may follow it (\"+1 650 253 0000 ext. 123\") "
+                              "or be given in `extension`; it is kept, never dropped.")
 class PhoneInput:
     number: str = strawberry.field(description="The number, in any common notation.")
     primary: bool = strawberry.field(default=False, description="Call this number first.")
     label: str | None = strawberry.field(default=None, description="e.g. mobile, office.")
+    extension: str | None = strawberry.field(
+        default=None, description="1 to 20 digits dialled once connected; if the number names "
+                                  "one too, they must agree.")
 
 
 @strawberry.input(description="A postal address.")
@@ -41,7 +46,8 @@ class ArchiveInput:
 def field_values(data, references: dict[str, str]) -> dict:
     """The fields an input sets (UNSET ones are left out), in domain form.
 
-    Emails and phones become (value, primary, label) tuples, addresses keyword dicts,
+    Emails become (address, primary, label) tuples, phones (number, primary, label,
+    extension), addresses keyword dicts,
     and reference ids are checked to point at the right type.
     """
     values = {}
@@ -54,7 +60,7 @@ def field_values(data, references: dict[str, str]) -> dict:
         elif field == "emails" and value is not None:
             value = [(e.address, e.primary, e.label) for e in value]
         elif field == "phones" and value is not None:
-            value = [(p.number, p.primary, p.label) for p in value]
+            value = [(p.number, p.primary, p.label, p.extension) for p in value]
         elif field == "address" and value is not None:
             value = vars(value).copy()
         values[field] = value
