@@ -8,19 +8,30 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 10000
 
-.PHONY: install install-dev run test bench schema lint clean
+# Installs come from the lock files, with their hashes: uv.lock holds one resolution of
+# pyproject.toml for every platform, and requirements/ its exports, which pip installs.
+#   runtime.txt           the server (the Docker image)
+#   runtime-embedded.txt  the server and its embedded PostgreSQL (make install)
+#   dev.txt               all that, and the tools of the tests (make install-dev)
+# `make lock` regenerates them after a change to pyproject.toml (LOCK_ARGS=--upgrade: newest).
+UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
+LOCK_ARGS ?=
+
+.PHONY: install install-dev run test bench schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+$(VENV)/.installed: pyproject.toml requirements/runtime-embedded.txt | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/runtime-embedded.txt
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.txt
+	$(BIN)/pip install -q --no-deps -e .
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -30,7 +41,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/crm migrate
 	$(BIN)/crm seed --demo
-	@echo "An admin token for GraphiQL (header Authorization: Bearer <token>):"
+	@echo 'An admin token for GraphiQL (under Headers: {"Authorization": "Bearer <token>"}):'
 	@$(BIN)/crm token --role admin --ttl 86400
 	$(BIN)/crm serve --host $(HOST) --port $(PORT)
 
@@ -46,6 +57,15 @@ schema: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/pip install -q "uv>=0.9"
+
+lock: | $(BIN)/uv
+	$(BIN)/uv lock $(LOCK_ARGS)
+	$(UV_EXPORT) --output-file requirements/runtime.txt
+	$(UV_EXPORT) --extra embedded --output-file requirements/runtime-embedded.txt
+	$(UV_EXPORT) --extra dev --output-file requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info

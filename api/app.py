@@ -24,12 +24,13 @@ from api.calendar_feed import calendar_feed
 from api.context import utc_now
 from api.escalation import EscalationJob
 from api.fastpath import Planner
+from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
 from api.oauth import token_endpoint
 from api.ratelimit import RateLimit
 from api.schema import schema
-from api.settings import Settings
+from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
 from auth.authenticator import Authenticator
@@ -37,7 +38,7 @@ from auth.keys import load_configured_key, load_or_create_key
 from auth.tokens import TokenService
 from auth.trusted import JwksCache
 from persistence.db import Reader, make_engine
-from persistence.embedded import embedded_url
+from persistence.embedded import EmbeddedUnavailable, embedded_url
 from persistence.migrate import current_revision, head_revision
 
 log = logging.getLogger("crm")
@@ -46,7 +47,12 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def database_url(settings: Settings) -> str:
     """DATABASE_URL, or the embedded server under CRM_HOME (started if need be)."""
-    return settings.database_url or embedded_url(settings.crm_home)
+    if settings.database_url:
+        return settings.database_url
+    try:
+        return embedded_url(settings.crm_home)
+    except EmbeddedUnavailable as exc:
+        raise ConfigError(f"Configuration error:\n  DATABASE_URL: unset, and {exc}.") from None
 
 
 def token_service(settings: Settings) -> TokenService:
@@ -134,7 +140,8 @@ def create_app(settings: Settings, *, url: str | None = None,
     if settings.crm_cors_origins:
         middleware.append(Middleware(
             CORSMiddleware, allow_origins=settings.crm_cors_origins, allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"], max_age=600))
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"], max_age=600))
     app = Starlette(
         routes=[
             # Every method reaches the handler, which refuses all but GET and POST with a JSON 405.
@@ -147,6 +154,7 @@ def create_app(settings: Settings, *, url: str | None = None,
             Route("/metrics", metrics.endpoint(settings.crm_metrics_token,
                                                required=settings.crm_env == "prod"),
                   methods=["GET"]),
+            *([graphiql_assets()] if settings.graphiql else []),
         ],
         middleware=[*tracing.middleware(), Middleware(RequestTelemetry, metrics=metrics,
                                log_requests=settings.crm_log_format == "json"), *middleware],

@@ -17,6 +17,7 @@ from auth.secrets import hash_secret, new_client_credentials
 from domain.access import Role
 from persistence import directory
 from persistence.db import make_engine
+from persistence.embedded import EmbeddedUnavailable
 
 
 def _run(coro):
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
         args.run(args, load_settings())
     except ConfigError:
         raise
-    except directory.NotFoundError as exc:
+    except (directory.NotFoundError, EmbeddedUnavailable) as exc:
         sys.exit(f"crm: {exc}")
 
 

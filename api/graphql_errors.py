@@ -113,8 +113,15 @@ def is_request_error(result: ExecutionResult) -> bool:
         e.path is None for e in result.errors)
 
 
-def execution_status(result: ExecutionResult) -> int:
-    return 400 if is_request_error(result) else 200
+def request_error_status(media: str) -> int:
+    """The status of a document or variable error: GraphQL over HTTP asks for a 4xx with
+    application/graphql-response+json, and recommends 200 with application/json, whose
+    clients read the errors from the body."""
+    return 400 if media == GRAPHQL_RESPONSE else 200
+
+
+def execution_status(result: ExecutionResult, media: str) -> int:
+    return request_error_status(media) if is_request_error(result) else 200
 
 
 def format_error(error: GraphQLError, timeout_ms: int) -> dict:

@@ -31,14 +31,14 @@ from graphql import (
     validate,
 )
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
-from strawberry.http.ides import get_graphql_ide_html
 
 from api import telemetry
 from api.context import Context, utc_now
 from api.fastpath import Planner, variable_uses
+from api.graphiql import graphiql_page
 from api.graphql_errors import (
     GRAPHQL_RESPONSE,
     DocumentErrors,
@@ -49,6 +49,7 @@ from api.graphql_errors import (
     nul_strings,
     outcome_of,
     refusal,
+    request_error_status,
 )
 from api.graphql_request import Operation, RequestError, read_operation
 from api.query_cost import CostCache
@@ -104,7 +105,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
                 "text/html" in request.headers.get("accept", "")):
-            return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            return graphiql_page()
         media = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in request.headers.get("accept", "") \
             else "application/json"
         info = telemetry.current.get()
@@ -137,7 +138,7 @@ class GraphQLEndpoint:
         except DocumentErrors as exc:
             self._outcome(info, exc.outcome)
             return self._respond({"errors": [document_error(e) for e in exc.errors]},
-                                 400, media)
+                                 request_error_status(media), media)
         except RequestError as exc:
             self._outcome(info, "bad_request")
             return self._respond({"errors": [{"message": str(exc), "extensions": {
@@ -150,7 +151,7 @@ class GraphQLEndpoint:
         if result.errors:
             body["errors"] = [format_error(e, self.statement_timeout_ms) for e in result.errors]
         self._outcome(info, outcome_of(body))
-        return self._respond(body, execution_status(result), media)
+        return self._respond(body, execution_status(result, media), media)
 
     @staticmethod
     def _respond(body: dict, status: int, media: str, headers: dict | None = None) -> Response:

@@ -9,15 +9,31 @@ from pathlib import Path
 DATABASE = "crm"
 
 
+class EmbeddedUnavailable(RuntimeError):
+    """pgserver, the optional `embedded` extra, is not installed (as in the Docker image)."""
+
+    def __init__(self) -> None:
+        super().__init__("the embedded PostgreSQL is not installed: set DATABASE_URL to a "
+                         "postgresql:// URL, or install it with `make install` or "
+                         "`pip install 'headless-crm[embedded]'`")
+
+
+def _pgserver():
+    try:
+        import pgserver
+        import pgserver._commands
+    except ImportError:
+        raise EmbeddedUnavailable() from None
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    return pgserver
+
+
 def start_server(pgdata: Path, cleanup_mode: str | None = None):
     """Start (or reuse) a pgserver PostgreSQL whose data lives in `pgdata`."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset, as in containers and CI.
         warnings.simplefilter("ignore")
-        import pgserver
-
-        logging.getLogger("pgserver").setLevel(logging.WARNING)
-        return pgserver.get_server(pgdata, cleanup_mode=cleanup_mode)
+        return _pgserver().get_server(pgdata, cleanup_mode=cleanup_mode)
 
 
 def embedded_url(crm_home: Path, database: str = DATABASE) -> str:
@@ -40,9 +56,7 @@ def stop_embedded(crm_home: Path) -> bool:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from pgserver._commands import pg_ctl
-
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
+        pg_ctl = _pgserver()._commands.pg_ctl
     pgdata = crm_home.resolve() / "pgdata"
     if not (pgdata / "postmaster.pid").exists():
         return False

@@ -38,22 +38,70 @@ async def test_batched_array_body_is_refused_clearly(http, tokens):
     assert "one operation per request" in error["message"]
 
 
-@pytest.mark.parametrize("body, code", [
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+# Well-formed requests whose document or variables are wrong: request errors of the spec.
+DOCUMENT_AND_VARIABLE_ERRORS = [
     ({"query": "{ me { role "}, "GRAPHQL_PARSE_FAILED"),
     ({"query": "{ me { nosuchfield } }"}, "GRAPHQL_VALIDATION_FAILED"),
-    ({"query": ""}, "BAD_REQUEST"),
-    ({"query": ME, "variables": [1]}, "BAD_REQUEST"),
     ({"query": "query($n: Int!) { contacts(first: $n) { totalCount } }",
       "variables": {"n": "ten"}}, None),
+]
+
+
+@pytest.mark.parametrize("body, code", DOCUMENT_AND_VARIABLE_ERRORS)
+@pytest.mark.parametrize("accept", [JSON, None, f"{JSON}, */*"])
+async def test_document_and_variable_errors_get_200_with_application_json(
+        http, tokens, body, code, accept):
+    # given a well-formed request whose document does not parse or validate, or whose
+    # variables do not coerce, from a client that accepts (or assumes) application/json
+    headers = {**auth(tokens), **({"Accept": accept} if accept else {})}
+    # when it is sent
+    response = await http.post("/graphql", json=body, headers=headers)
+    # then, as GraphQL over HTTP recommends for application/json, the status is 200 and the
+    # body carries the errors without data
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(JSON)
+    assert response.json()["errors"] and response.json().get("data") is None
+    if code:
+        assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+@pytest.mark.parametrize("body, code", DOCUMENT_AND_VARIABLE_ERRORS)
+async def test_document_and_variable_errors_get_400_with_graphql_response_json(
+        http, tokens, body, code):
+    # given the same requests from a client that accepts application/graphql-response+json
+    headers = {**auth(tokens), "Accept": f"{GRAPHQL_RESPONSE}, {JSON};q=0.9"}
+    # when it is sent
+    response = await http.post("/graphql", json=body, headers=headers)
+    # then that media type's rule applies: a response without data is a 4xx
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert response.json()["errors"] and response.json().get("data") is None
+    if code:
+        assert response.json()["errors"][0]["extensions"]["code"] == code
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"query": ""}, "BAD_REQUEST"),
+    ({"query": ME, "variables": [1]}, "BAD_REQUEST"),
     ({"query": "query A { me { role } } query B { me { role } }"}, "OPERATION_NOT_FOUND"),
 ])
-async def test_malformed_requests_get_400(http, tokens, body, code):
-    response = await http.post("/graphql", json=body, headers=auth(tokens))
+@pytest.mark.parametrize("accept", [JSON, GRAPHQL_RESPONSE])
+async def test_malformed_requests_get_400(http, tokens, body, code, accept):
+    response = await http.post("/graphql", json=body, headers={**auth(tokens), "Accept": accept})
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors and response.json().get("data") is None
-    if code:
-        assert errors[0]["extensions"]["code"] == code
+    assert errors[0]["extensions"]["code"] == code
+
+
+def refused(response: httpx.Response) -> str:
+    """The first error's message of a request answered with errors and no data."""
+    body = response.json()
+    assert response.status_code in (200, 400) and body["errors"] and body.get("data") is None
+    return body["errors"][0]["message"]
 
 
 async def test_invalid_json_and_wrong_media_type(http, tokens):
@@ -76,28 +124,25 @@ def nested(depth: int) -> str:
 async def test_depth_limit_is_ten(http, tokens):
     ok = await http.post("/graphql", json={"query": nested(10)}, headers=auth(tokens))
     too_deep = await http.post("/graphql", json={"query": nested(11)}, headers=auth(tokens))
-    assert ok.status_code == 200, ok.json()
-    assert too_deep.status_code == 400
-    assert "exceeds maximum operation depth of 10" in too_deep.json()["errors"][0]["message"]
+    assert ok.status_code == 200 and "errors" not in ok.json(), ok.json()
+    assert "exceeds maximum operation depth of 10" in refused(too_deep)
 
 
 async def test_alias_limit_is_fifteen(http, tokens):
     def aliased(n: int) -> str:
         return "{ %s }" % " ".join(f"a{i}: me {{ role }}" for i in range(n))
 
-    assert (await http.post("/graphql", json={"query": aliased(15)},
-                            headers=auth(tokens))).status_code == 200
-    refused = await http.post("/graphql", json={"query": aliased(16)}, headers=auth(tokens))
-    assert refused.status_code == 400
-    assert "aliases" in refused.json()["errors"][0]["message"]
+    allowed = await http.post("/graphql", json={"query": aliased(15)}, headers=auth(tokens))
+    assert allowed.status_code == 200 and "errors" not in allowed.json()
+    too_many = await http.post("/graphql", json={"query": aliased(16)}, headers=auth(tokens))
+    assert "aliases" in refused(too_many)
 
 
 async def test_token_limit_is_one_thousand(http, tokens):
     ids = ", ".join(['"x"'] * 1000)  # a thousand strings, plus the punctuation around them
     query = "{ nodes(ids: [%s]) { id } }" % ids
     response = await http.post("/graphql", json={"query": query}, headers=auth(tokens))
-    assert response.status_code == 400
-    assert "1000 tokens" in response.json()["errors"][0]["message"]
+    assert "1000 tokens" in refused(response)
 
 
 @pytest.mark.parametrize("arguments, code, argument", [
@@ -154,8 +199,7 @@ async def prod_http(crm_home, database_url):
 async def test_prod_turns_introspection_and_graphiql_off(prod_http, tokens):
     introspection = await prod_http.post("/graphql", json={"query": "{ __schema { types { name } } }"},
                                          headers=auth(tokens))
-    assert introspection.status_code == 400
-    assert "introspection" in introspection.json()["errors"][0]["message"].lower()
+    assert "introspection" in refused(introspection).lower()
     page = await prod_http.get("/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 401  # no IDE: a plain, unauthenticated GraphQL request
     assert (await prod_http.post("/graphql", json={"query": ME}, headers=auth(tokens))).json() == {
@@ -189,6 +233,28 @@ async def test_cors_allows_only_configured_origins(crm_home, database_url):
     assert "access-control-allow-origin" not in denied.headers
 
 
+async def test_cors_allows_the_request_id_and_exposes_response_headers(crm_home, database_url,
+                                                                       tokens):
+    # given a server that lets https://app.example.com call it from a browser
+    app = create_app(load_settings(crm_home=crm_home, crm_cors_origins="https://app.example.com",
+                                   database_url=None), url=database_url)
+    origin = {"Origin": "https://app.example.com"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1") as client:
+        # when the browser asks whether it may send the request id, then sends a query
+        preflight = await client.options("/graphql", headers={
+            **origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type,x-request-id"})
+        answer = await client.post("/graphql", json={"query": ME},
+                                   headers={**origin, **auth(tokens)})
+    await app.state.close()
+    # then it may, and scripts may read the request id and Retry-After of the answers
+    assert preflight.status_code == 200
+    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    exposed = {h.strip().lower() for h in answer.headers["access-control-expose-headers"].split(",")}
+    assert exposed == {"x-request-id", "retry-after"}
+
+
 async def test_health_readiness_and_keys(http):
     assert (await http.get("/healthz")).json() == {"status": "ok"}
     ready = await http.get("/readyz")
@@ -204,8 +270,7 @@ async def test_health_readiness_and_keys(http):
 ])
 async def test_nul_characters_are_refused_before_reaching_the_database(http, tokens, body):
     response = await http.post("/graphql", json=body, headers=auth(tokens))
-    assert response.status_code == 400
-    assert "NUL" in response.json()["errors"][0]["message"]
+    assert "NUL" in refused(response)
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "HEAD"])

@@ -128,6 +128,25 @@ def test_bad_configuration_stops_with_a_message_naming_the_variable(cli_env):
     assert "DATABASE_URL" in result.stderr and "postgresql://" in result.stderr
 
 
+# `crm` as the Docker image runs it: pgserver, the `embedded` extra, is not installed.
+CRM_WITHOUT_PGSERVER = ("import sys; sys.modules['pgserver'] = None; "
+                        "from api.cli import main; main(sys.argv[1:])")
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["serve", "--port", "0"], ["db", "stop"]])
+def test_command_without_database_url_or_embedded_server_says_what_to_do(tmp_path, command):
+    # given no DATABASE_URL, and no embedded PostgreSQL installed
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # when a command needs the database
+    result = subprocess.run([sys.executable, "-c", CRM_WITHOUT_PGSERVER, *command],
+                            env={**env, "CRM_HOME": str(tmp_path)}, capture_output=True,
+                            text=True, timeout=60)
+    # then it stops with a message that says how to go on, not with a traceback
+    assert result.returncode != 0
+    assert "embedded PostgreSQL is not installed" in result.stderr, result.stderr
+    assert "DATABASE_URL" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_embedded_database_starts_on_demand_and_stops(tmp_path):
     # given no DATABASE_URL, only a CRM_HOME
     env = {"CRM_HOME": str(tmp_path / "home")}
