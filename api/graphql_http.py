@@ -36,8 +36,9 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from api import telemetry
+from api.compiled_reads import CompiledReads, unavailable
 from api.context import Context, utc_now
-from api.fastpath import Planner, variable_uses
+from api.fastpath import Planner
 from api.graphiql import graphiql_page
 from api.graphql_errors import (
     GRAPHQL_RESPONSE,
@@ -54,14 +55,11 @@ from api.graphql_errors import (
 from api.graphql_request import Operation, RequestError, read_operation
 from api.query_cost import CostCache
 from api.ratelimit import RateLimit, RateLimitExceeded
-from api.statements import StatementCache
 from api.tracing import Tracing
 from auth.authenticator import Authenticator
 from auth.principal import Principal
 from auth.tokens import TokenError
-from domain.errors import DomainError
-from persistence.compiled import TooWide, compile_plan, fetch_json
-from persistence.db import Reader, is_timeout, is_unavailable
+from persistence.db import Reader, is_unavailable
 
 log = logging.getLogger("crm.graphql")
 
@@ -82,8 +80,6 @@ class GraphQLEndpoint:
                  metrics=None, tracing: Tracing | None = None) -> None:
         self.schema = schema
         self.clock = clock
-        self.planner = planner
-        self.compiled_answers = 0  # how many queries the compiled path answered, for tests
         self.authenticator = authenticator
         self.engine = engine
         self.reader = reader
@@ -99,8 +95,9 @@ class GraphQLEndpoint:
         if not introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
-        self.statements = StatementCache()
         self.costs = CostCache(schema)
+        self.compiled = CompiledReads(planner, reader, statement_timeout_ms=statement_timeout_ms,
+                                      metrics=metrics, tracing=self.tracing)
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
@@ -124,7 +121,7 @@ class GraphQLEndpoint:
                 if info is not None and ast.name is not None:
                     info.operation = ast.name.value
                 self._check_cost(document, ast, operation)
-            data = await self._compiled_data(document, ast, operation, principal)
+            data = await self.compiled.data(document, ast, operation, principal)
             if data is not None:
                 self._outcome(info, "ok")
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
@@ -182,7 +179,7 @@ class GraphQLEndpoint:
             raise refusal.unauthenticated(str(exc)) from None
         except Exception as exc:
             if is_unavailable(exc):
-                raise _unavailable(exc) from None
+                raise unavailable(exc) from None
             raise
         if info is not None:
             info.principal = str(principal.actor)
@@ -218,61 +215,6 @@ class GraphQLEndpoint:
             self._refused("query_cost")
             raise refusal.too_complex(cost, self.max_cost)
 
-    async def _compiled_data(self, document: DocumentNode, ast: OperationDefinitionNode,
-                             operation: Operation, principal: Principal) -> str | None:
-        """The `data` JSON from compiled SQL, or None to let the resolvers answer.
-
-        A bug here is logged and handed to the resolvers, which either answer or mask the
-        error as INTERNAL like any other. A timeout or an outage is answered at once: the
-        resolvers would only meet it again.
-        """
-        try:
-            with self.tracing.span("graphql.plan_compile"):
-                compiled = self._compiled(document, ast, operation, principal)
-            if compiled is None:
-                self._count_compiled(ast, "miss")
-                return None
-            with self.tracing.span("graphql.execute"):
-                data = await fetch_json(self.reader, *compiled)
-        except Exception as exc:  # never a half answer
-            if is_timeout(exc):
-                raise refusal.timed_out(self.statement_timeout_ms) from None
-            if is_unavailable(exc):
-                raise _unavailable(exc) from None
-            log.exception("compiled read failed; answering through the resolvers")
-            self._count_compiled(ast, "miss")
-            return None
-        self.compiled_answers += 1
-        self._count_compiled(ast, "hit")
-        return data
-
-    def _count_compiled(self, ast: OperationDefinitionNode, result: str) -> None:
-        if self.metrics is not None and ast.operation is OperationType.QUERY:
-            self.metrics.compiled.labels(result).inc()
-
-    def _compiled(self, document: DocumentNode, ast: OperationDefinitionNode,
-                  operation: Operation, principal: Principal) -> tuple[str, tuple] | None:
-        """The statement answering the whole query, when the compiled path can."""
-        if self.planner is None:
-            return None
-        return self.statements.statement(
-            operation.query, operation.operation_name, operation.variables, principal,
-            lambda: self._compile(document, ast, operation, principal))
-
-    def _compile(self, document: DocumentNode, ast: OperationDefinitionNode,
-                 operation: Operation, principal: Principal):
-        access = principal.access()
-        outputs = self.planner.plan(document, ast, operation.variables, access)
-        if outputs is None:
-            return None
-        try:
-            sql, params, positions = compile_plan(outputs, access)
-        except (DomainError, TooWide):
-            return None  # e.g. a forbidden sort key: the resolvers say so properly
-        # A variable can stand for its record in a template only if nothing else reads it.
-        uses = variable_uses(document, ast)
-        return sql, params, {name: at for name, at in positions.items() if uses[name] == len(at)}
-
     @staticmethod
     def _check_method(request: Request, document: DocumentNode,
                       operation: Operation) -> OperationDefinitionNode:
@@ -301,10 +243,6 @@ class GraphQLEndpoint:
         retries later, instead of reading a half answer as a bug."""
         for error in result.errors or ():
             if error.original_error is not None and is_unavailable(error.original_error):
-                return _unavailable(error.original_error)
+                return unavailable(error.original_error)
         return None
 
-
-def _unavailable(error: BaseException) -> Refusal:
-    log.warning("database unavailable: %s: %s", type(error).__name__, error)
-    return refusal.unavailable()

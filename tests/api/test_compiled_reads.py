@@ -149,12 +149,12 @@ def _sorted_errors(body: dict) -> dict:
 @pytest.mark.parametrize("case", range(len(CASES)))
 async def test_compiled_answers_equal_the_resolvers(app, http, resolver_http, tokens, role, case):
     query, variables = CASES[case]
-    before = app.state.graphql.compiled_answers
+    before = app.state.graphql.compiled.answers
     fast = await ask(http, tokens[role], query, variables)
     slow = await ask(resolver_http, tokens[role], query, variables)
     assert fast[0] == slow[0]
     assert _sorted_errors(fast[1]) == _sorted_errors(slow[1])
-    used_compiled = app.state.graphql.compiled_answers > before
+    used_compiled = app.state.graphql.compiled.answers > before
     if "errors" in slow[1]:
         assert not used_compiled  # errors are the resolvers' to report
     if role in ("admin", "sales") or (role, query) in WITHIN_POLICY:
@@ -196,13 +196,13 @@ async def test_a_failing_compiled_read_is_answered_by_the_resolvers(app, http, t
     async def broken(*args):
         raise RuntimeError("connection lost")
 
-    monkeypatch.setattr("api.graphql_http.fetch_json", broken)
-    before = app.state.graphql.compiled_answers
+    monkeypatch.setattr("api.compiled_reads.fetch_json", broken)
+    before = app.state.graphql.compiled.answers
     # when a query it would answer arrives
     status, body = await ask(http, tokens["sales"], ACCOUNT_360, {"id": DEMO_PARTNER_ACCOUNT})
     # then the resolvers answer it in full
     assert status == 200 and "errors" not in body and body["data"]["account"]["name"]
-    assert app.state.graphql.compiled_answers == before
+    assert app.state.graphql.compiled.answers == before
 
 
 LOOKUP = "query($id: ID!) { contact(id: $id) { id lastName } again: node(id: $id) { id } }"
@@ -247,7 +247,7 @@ async def test_every_node_type_answers_node_alike_on_both_paths(http, resolver_h
 async def test_two_root_fields_of_one_type_keep_their_own_selections(gql, app):
     query = f"""{{ one: contact(id: "{CUSTOMER}") {{ firstName }}
                  two: contact(id: "{CUSTOMER}") {{ lastName }} }}"""
-    answered = app.state.graphql.compiled_answers
+    answered = app.state.graphql.compiled.answers
     assert await gql.ok("admin", query) == {"one": {"firstName": "Casey"},
                                             "two": {"lastName": "Customer"}}
-    assert app.state.graphql.compiled_answers == answered + 1
+    assert app.state.graphql.compiled.answers == answered + 1

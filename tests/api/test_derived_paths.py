@@ -48,14 +48,14 @@ async def test_capture_payload_hides_channels_from_an_analyst(app, gql, resolver
     # given a capture whose payload holds an email and a phone, and an analyst, who may not
     # read Lead.email or Lead.phone
     client = {"gql": gql, "resolver_gql": resolver_gql}[path]
-    compiled_before = app.state.graphql.compiled_answers
+    compiled_before = app.state.graphql.compiled.answers
     # when the analyst reads the lead's captures
     data = await client.ok("analyst", PAYLOADS, {"name": captured})
     # then the payload shows only the keys the analyst may read as Lead fields
     assert _payloads(data) == [{"firstName": "Pat", "lastName": captured,
                                 "company": "Payload GmbH"}]
     # and on `gql` it was the compiled statement that answered
-    assert app.state.graphql.compiled_answers == compiled_before + (path == "gql")
+    assert app.state.graphql.compiled.answers == compiled_before + (path == "gql")
 
 
 @pytest.mark.parametrize("path", ["gql", "resolver_gql"])

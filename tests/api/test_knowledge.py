@@ -359,11 +359,11 @@ async def test_compiled_reads_answer_as_the_resolvers(app, http, resolver_http, 
     for article_id in ids.values():
         request = {"query": COMPARED, "variables": {"id": article_id, "w": w}}
         headers = {"Authorization": f"Bearer {tokens[role]}"}
-        before = app.state.graphql.compiled_answers
+        before = app.state.graphql.compiled.answers
         fast = (await http.post("/graphql", json=request, headers=headers)).json()
         slow = (await resolver_http.post("/graphql", json=request, headers=headers)).json()
         assert fast == slow
         if role in STAFF:  # nothing asked is forbidden to staff: SQL answered it
-            assert app.state.graphql.compiled_answers > before
+            assert app.state.graphql.compiled.answers > before
             assert fast["data"]["article"]["versions"][0]["savedBy"] == ADMIN_USER
 
