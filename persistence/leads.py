@@ -67,13 +67,15 @@ class LeadCaptureRow(Stamped, table=True):
 
 
 class CaptureFormRow(Stamped, table=True):
-    """A web form or site allowed to capture leads; its tokens stop working when inactive."""
+    """A web form or site allowed to capture leads; its key stops working when inactive."""
 
     __tablename__ = "capture_form"
 
     name: str = Field(max_length=200, unique=True)
     source: str = Field(default=LeadSource.WEB_FORM.value, max_length=20)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
+    # The hash of the form's key, its bearer credential; a new key replaces the old one.
+    key_hash: str | None = Field(default=None, max_length=200, unique=True)
 
 
 class AssignmentRuleRow(Stamped, table=True):
