@@ -48,6 +48,7 @@ async def token_endpoint(request: Request, tokens: TokenService, engine: AsyncEn
     if client_id:
         async with engine.connect() as conn:
             row = await identities.partner_client(conn, client_id)
+    await tokens.ring.fresh()  # sign with the newest key of the ring
     server = PartnerTokenServer(tokens, PartnerClient(row) if row else None)
     status, body, response_headers = server.create_token_response(
         TokenRequest(str(request.url), headers, form))

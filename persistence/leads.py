@@ -208,3 +208,12 @@ class LeadStore:
             f"({b.bind(uuid.uuid4())}, {b.bind(territory_id)}, 1, {actor}, {actor}) "
             f"ON CONFLICT (territory_id) DO UPDATE SET turns = round_robin.turns + 1, "
             f"updated_at = now() RETURNING turns", b.params)
+
+    async def set_form_key(self, form_id: uuid.UUID, key_hash: str, *, new_form: bool) -> None:
+        """Give the form a key (its hash), replacing the one before; a change of the form
+        except on the form's creation, whose first version it is part of."""
+        b = Builder()
+        change = "" if new_form else (f", version = version + 1, updated_at = now(), "
+                                      f"updated_by = {b.bind(self.actor)}")
+        await self.tx.value(f"UPDATE capture_form SET key_hash = {b.bind(key_hash)}{change} "
+                            f"WHERE id = {b.bind(form_id)}", b.params)
