@@ -27,7 +27,7 @@ from api.fastpath import Planner
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
-from api.oauth import token_endpoint
+from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
 from api.schema import schema
 from api.settings import ConfigError, Settings
@@ -89,6 +89,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     http = httpx.AsyncClient()
     authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http),
                                   Standing(bookkeeping, settings.crm_principal_cache_ttl))
+    failed_client_auth = FailedClientAuth()
     metrics = Metrics(engine)
     tracing = Tracing(settings.tracing)
     event.listen(engine.sync_engine, "before_cursor_execute", telemetry.count_statement)
@@ -125,7 +126,7 @@ def create_app(settings: Settings, *, url: str | None = None,
         return JSONResponse(tokens.jwks(), headers={"Cache-Control": "public, max-age=300"})
 
     async def oauth_token(request: Request) -> Response:
-        return await token_endpoint(request, tokens, engine)
+        return await token_endpoint(request, tokens, engine, failed_client_auth)
 
     async def calendar(request: Request) -> Response:
         return await calendar_feed(request, reader)
