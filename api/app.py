@@ -27,14 +27,16 @@ from api.fastpath import Planner
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
-from api.oauth import token_endpoint
+from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
 from api.schema import schema
 from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
 from auth.authenticator import Authenticator
-from auth.keys import load_configured_key, load_or_create_key
+from auth.keyring import KeyRing
+from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
+from auth.standing import Standing
 from auth.tokens import TokenService
 from auth.trusted import JwksCache
 from persistence.db import Reader, make_engine
@@ -55,11 +57,16 @@ def database_url(settings: Settings) -> str:
         raise ConfigError(f"Configuration error:\n  DATABASE_URL: unset, and {exc}.") from None
 
 
-def token_service(settings: Settings) -> TokenService:
-    key = (load_configured_key(settings.crm_jwt_private_key) if settings.crm_jwt_private_key
-           else load_or_create_key(Path(settings.crm_home)))
+def token_service(settings: Settings, reader: Reader | None = None) -> TokenService:
+    """The token service over the configured key, and the key ring `reader` reads."""
+    settings.check_signing_key()
+    try:
+        key = (load_configured_key(settings.crm_jwt_private_key) if settings.crm_jwt_private_key
+               else load_or_create_key(Path(settings.crm_home)))
+    except KeyConfigError as exc:
+        raise ConfigError(f"Configuration error:\n  {exc}") from None
     return TokenService(key, settings.crm_jwt_issuer, settings.crm_jwt_audience,
-                        settings.crm_token_ttl)
+                        settings.crm_token_ttl, ring=KeyRing(key, reader))
 
 
 def _limit(limit: str, name: str) -> RateLimit | None:
@@ -70,13 +77,19 @@ def create_app(settings: Settings, *, url: str | None = None,
                clock: Callable[[], datetime] = utc_now) -> Starlette:
     """Build the app: engine, token verifier and schema, wired into the routes; `clock` is
     "now" for the use cases that keep time."""
+    settings.check_signing_key()
     url = url or database_url(settings)
     engine = make_engine(url, pool_size=settings.crm_db_pool_size,
                          statement_timeout_ms=settings.crm_statement_timeout_ms)
     reader = Reader(engine)
-    tokens = token_service(settings)
+    # Who a token's subject is now, and the key ring: a few reads per few seconds, kept
+    # out of the statement counts of the requests they happen to fall into.
+    bookkeeping = Reader(engine, announced=False)
+    tokens = token_service(settings, bookkeeping)
     http = httpx.AsyncClient()
-    authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http), engine)
+    authenticator = Authenticator(tokens, settings.trusted_issuers, JwksCache(http),
+                                  Standing(bookkeeping, settings.crm_principal_cache_ttl))
+    failed_client_auth = FailedClientAuth()
     metrics = Metrics(engine)
     tracing = Tracing(settings.tracing)
     event.listen(engine.sync_engine, "before_cursor_execute", telemetry.count_statement)
@@ -109,10 +122,11 @@ def create_app(settings: Settings, *, url: str | None = None,
         return JSONResponse({"status": "ok", "database": "ok", "migration": revision})
 
     async def jwks(request: Request) -> Response:
+        await tokens.ring.fresh()
         return JSONResponse(tokens.jwks(), headers={"Cache-Control": "public, max-age=300"})
 
     async def oauth_token(request: Request) -> Response:
-        return await token_endpoint(request, tokens, engine)
+        return await token_endpoint(request, tokens, engine, failed_client_auth)
 
     async def calendar(request: Request) -> Response:
         return await calendar_feed(request, reader)

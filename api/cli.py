@@ -1,4 +1,5 @@
-"""The `crm` command: serve, migrate, seed, token, partner-client."""
+"""The `crm` command: serve, migrate, seed, db; and token, user, partner-client and key
+(api/cli_access.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ import logging
 import os
 import sys
 
-from api.app import database_url, token_service
-from api.settings import ConfigError, Settings, load_settings
+from api.app import database_url
+from api.cli_access import add_commands
+from api.settings import Settings, load_settings
 from api.telemetry import logging_config
-from auth.policy import KNOWN_SCOPES
-from auth.principal import Principal
-from auth.secrets import hash_secret, new_client_credentials
-from domain.access import Role
+from domain.errors import DomainError
 from persistence import directory
 from persistence.db import make_engine
 from persistence.embedded import EmbeddedUnavailable
+from persistence.partner_clients import ClientStateError
 
 
 def _run(coro):
@@ -35,6 +35,8 @@ async def _with_connection(settings: Settings, work, *, transaction: bool = Fals
 
 def cmd_serve(args, settings: Settings) -> None:
     import uvicorn
+
+    settings.check_signing_key()  # here, before any worker starts and fails alike
 
     # Resolve (and start) the database once, so that every worker shares it.
     os.environ["DATABASE_URL"] = database_url(settings)
@@ -64,52 +66,6 @@ def cmd_seed(args, settings: Settings) -> None:
     from persistence.seed.bulk import seed_bulk
 
     seed_bulk(database_url(settings), args.contacts, seed=args.seed)
-
-
-async def _principal(conn, args) -> Principal:
-    role = Role(args.role)
-    if role is Role.PARTNER:
-        if not args.partner:
-            raise directory.NotFoundError("--partner is required for the partner role")
-        partner = await directory.find_partner(conn, args.partner)
-        scopes = args.scope or sorted(s for s in KNOWN_SCOPES if s.endswith(":read"))
-        unknown = set(scopes) - KNOWN_SCOPES
-        if unknown:
-            raise directory.NotFoundError(f"unknown scopes {sorted(unknown)}; known: "
-                                          f"{sorted(KNOWN_SCOPES)}")
-        return Principal.partner(partner["id"], scopes)
-    if role is Role.CAPTURE:
-        if not args.form:
-            raise directory.NotFoundError("--form is required for the capture role")
-        return Principal.capture((await directory.find_capture_form(conn, args.form))["id"])
-    if role is Role.CUSTOMER:
-        if not args.contact:
-            raise directory.NotFoundError("--contact is required for the customer role")
-        return Principal.customer((await directory.find_contact(conn, args.contact))["id"])
-    user = await directory.find_user(conn, role.value, args.user)
-    return Principal.staff(role, user["id"])
-
-
-def cmd_token(args, settings: Settings) -> None:
-    principal = _run(_with_connection(settings, lambda conn: _principal(conn, args)))
-    print(token_service(settings).issue(principal, ttl=args.ttl))
-
-
-def cmd_partner_client(args, settings: Settings) -> None:
-    unknown = set(args.scope) - KNOWN_SCOPES
-    if unknown:
-        raise directory.NotFoundError(f"unknown scopes {sorted(unknown)}; known: "
-                                      f"{sorted(KNOWN_SCOPES)}")
-    client_id, secret = new_client_credentials()
-
-    async def create(conn):
-        partner = await directory.find_partner(conn, args.partner)
-        await directory.create_partner_client(conn, partner["id"], client_id,
-                                              hash_secret(secret), sorted(set(args.scope)))
-
-    _run(_with_connection(settings, create, transaction=True))
-    print(f"client_id={client_id}\nclient_secret={secret}\n"
-          "The secret is shown only now; store it safely.")
 
 
 def cmd_db_stop(args, settings: Settings) -> None:
@@ -142,22 +98,7 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=42, help="random seed of the generator")
     seed.set_defaults(run=cmd_seed)
 
-    token = sub.add_parser("token", help="print a signed access token")
-    token.add_argument("--role", required=True, choices=[r.value for r in Role])
-    token.add_argument("--user", metavar="EMAIL|ID", help="staff user (default: first of role)")
-    token.add_argument("--partner", metavar="NAME|ID")
-    token.add_argument("--contact", metavar="EMAIL|ID")
-    token.add_argument("--form", metavar="NAME|ID", help="capture form, for the capture role")
-    token.add_argument("--scope", action="append", metavar="S", help="partner scope; repeatable")
-    token.add_argument("--ttl", type=int, metavar="SECONDS", help="lifetime (default CRM_TOKEN_TTL)")
-    token.set_defaults(run=cmd_token)
-
-    client = sub.add_parser("partner-client", help="manage partner OAuth2 clients")
-    client_sub = client.add_subparsers(dest="action", required=True)
-    create = client_sub.add_parser("create", help="create client credentials for a partner")
-    create.add_argument("--partner", required=True, metavar="NAME|ID")
-    create.add_argument("--scope", action="append", required=True, metavar="S")
-    create.set_defaults(run=cmd_partner_client)
+    add_commands(sub)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL")
     db_sub = db.add_subparsers(dest="action", required=True)
@@ -168,14 +109,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
-    if args.command == "token" and args.ttl is not None and args.ttl <= 0:
-        sys.exit("crm: --ttl must be positive")
     try:
         args.run(args, load_settings())
-    except ConfigError:
-        raise
-    except (directory.NotFoundError, EmbeddedUnavailable) as exc:
+    except (directory.NotFoundError, EmbeddedUnavailable, ClientStateError) as exc:
         sys.exit(f"crm: {exc}")
+    except DomainError as exc:
+        sys.exit("crm: " + "; ".join(f"{p.field}: {p.message}" if p.field else p.message
+                                     for p in exc.problems))
 
 
 if __name__ == "__main__":

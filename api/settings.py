@@ -11,6 +11,7 @@ from limits import parse as parse_limit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from auth.keys import MAX_TOKEN_LIFETIME
 from auth.trusted import TrustedIssuer, parse_trusted_issuers
 from persistence.db import DatabaseUrlError, async_url
 
@@ -32,7 +33,11 @@ class Settings(BaseSettings):
     crm_jwt_audience: str = "crm"
     crm_jwt_private_key: str | None = Field(
         default=None, description="PEM or JWK of an EC P-256 or Ed25519 key; unset: CRM_HOME.")
-    crm_token_ttl: int = Field(default=3600, ge=60, le=86400)
+    crm_token_ttl: int = Field(default=3600, ge=60, le=MAX_TOKEN_LIFETIME)
+    crm_principal_cache_ttl: float = Field(
+        default=2, ge=0, le=5,
+        description="Seconds a token subject's standing (active, role, revoked) is cached in a "
+                    "process: a revocation applies within this time.")
     crm_trusted_issuers: str | None = None
     crm_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     crm_introspection: bool | None = None
@@ -103,6 +108,14 @@ class Settings(BaseSettings):
     @cached_property
     def trusted_issuers(self) -> dict[str, TrustedIssuer]:
         return parse_trusted_issuers(self.crm_trusted_issuers)
+
+    def check_signing_key(self) -> None:
+        """In production the signing key must be configured: a key generated inside a
+        container differs in every replica and is lost with it, and its tokens with it."""
+        if self.crm_env == "prod" and not self.crm_jwt_private_key:
+            raise ConfigError(
+                "Configuration error:\n  CRM_JWT_PRIVATE_KEY: required when CRM_ENV=prod (PEM "
+                "or JWK of an EC P-256 or Ed25519 private key); no key is generated in production.")
 
     @property
     def introspection(self) -> bool:

@@ -10,13 +10,18 @@ from joserfc.jwk import ECKey, KeySet, OKPKey, import_key
 
 KEY_FILE = "jwt-signing-key.json"
 ALGORITHMS = {"EC": "ES256", "OKP": "EdDSA"}
+# No token of this server lives longer: CRM_TOKEN_TTL and `crm token --ttl` are bounded by it,
+# and a signing key retires this long after it stopped signing.
+MAX_TOKEN_LIFETIME = 86_400
+CLOCK_LEEWAY_SECONDS = 30
 
 
 class KeyConfigError(ValueError):
     """The configured signing key cannot be used."""
 
 
-def _with_kid(key):
+def with_kid(key):
+    """The key with its thumbprint as kid (unless it has one), its use and its algorithm."""
     data = key.as_dict(private=True)
     data.setdefault("kid", key.thumbprint())
     data["use"] = "sig"
@@ -34,16 +39,16 @@ def load_configured_key(text: str):
         raise KeyConfigError("CRM_JWT_PRIVATE_KEY must be an EC P-256 or Ed25519 private key.")
     if key.is_private is False:
         raise KeyConfigError("CRM_JWT_PRIVATE_KEY holds a public key; a private key is needed.")
-    return _with_kid(key)
+    return with_kid(key)
 
 
 def load_or_create_key(crm_home: Path):
     """Read the key from CRM_HOME, creating it (readable by the owner only) the first time."""
     path = crm_home / KEY_FILE
     if path.exists():
-        return _with_kid(import_key(json.loads(path.read_text())))
+        return with_kid(import_key(json.loads(path.read_text())))
     crm_home.mkdir(parents=True, exist_ok=True)
-    key = _with_kid(ECKey.generate_key("P-256", private=True))
+    key = with_kid(ECKey.generate_key("P-256", private=True))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(key.as_dict(private=True), handle)

@@ -32,7 +32,10 @@ class PartnerClient(ClientMixin):
         return self.row["client_id"]
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return secret_matches(client_secret, self.row["secret_hash"])
+        # The previous secret is in the row only while a rotation's grace period lasts.
+        previous = self.row.get("previous_secret_hash")
+        return secret_matches(client_secret, self.row["secret_hash"]) or bool(
+            previous and secret_matches(client_secret, previous))
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return endpoint == "token" and method in ("client_secret_basic", "client_secret_post")

@@ -1,4 +1,4 @@
-"""Client secrets: random, shown once, stored only as a hash."""
+"""Client secrets and capture-form keys: random, shown once, stored only as a hash."""
 
 from __future__ import annotations
 
@@ -21,3 +21,16 @@ def hash_secret(secret: str) -> str:
 
 def secret_matches(secret: str, stored: str) -> bool:
     return hmac.compare_digest(hash_secret(secret), stored)
+
+
+# A capture form's key is sent as its bearer token; the prefix tells it from a JWT.
+CAPTURE_KEY_PREFIX = "cfk_"
+
+
+def new_capture_key() -> str:
+    """A fresh key for a capture form: random, shown once, stored only as its hash."""
+    return CAPTURE_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def is_capture_key(token: str) -> bool:
+    return token.startswith(CAPTURE_KEY_PREFIX)

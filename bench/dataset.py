@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from auth.keys import load_or_create_key
 from persistence.embedded import embedded_url
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -51,11 +53,14 @@ def with_database(url: str, name: str) -> str:
 
 
 def crm_env(url: str, crm_home: Path) -> dict[str, str]:
-    """The environment every `crm` command and our server run with."""
+    """The environment every `crm` command and our server run with. Production refuses to
+    generate a signing key, so the bench keeps one in its CRM_HOME and hands it over."""
+    key = load_or_create_key(crm_home)
     # One token sends every request: a limit no run reaches keeps the rate limiter's own
     # work in the figures without refusing anything.
     return {**os.environ, "DATABASE_URL": url, "CRM_HOME": str(crm_home), "CRM_ENV": "prod",
-            "CRM_RATE_LIMIT": "1000000/second"}
+            "CRM_RATE_LIMIT": "1000000/second",
+            "CRM_JWT_PRIVATE_KEY": json.dumps(key.as_dict(private=True))}
 
 
 async def _connect(url: str) -> asyncpg.Connection:

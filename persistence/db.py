@@ -131,11 +131,15 @@ class Reader:
     server dropped (a restart) is sent once more, on a new connection.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, announced: bool = True) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Unannounced reads are the server's own bookkeeping (who a token's subject is now,
+        # the signing keys), made once per subject or key ring per few seconds, not per request.
+        self.announced = announced
 
     async def _run(self, method: str, sql: str, params):
-        announce(self.engine, sql, params)
+        if self.announced:
+            announce(self.engine, sql, params)
         for attempt in (1, 2):
             connection = await self.engine.raw_connection()
             try:

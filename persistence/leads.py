@@ -67,13 +67,15 @@ class LeadCaptureRow(Stamped, table=True):
 
 
 class CaptureFormRow(Stamped, table=True):
-    """A web form or site allowed to capture leads; its tokens stop working when inactive."""
+    """A web form or site allowed to capture leads; its key stops working when inactive."""
 
     __tablename__ = "capture_form"
 
     name: str = Field(max_length=200, unique=True)
     source: str = Field(default=LeadSource.WEB_FORM.value, max_length=20)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
+    # The hash of the form's key, its bearer credential; a new key replaces the old one.
+    key_hash: str | None = Field(default=None, max_length=200, unique=True)
 
 
 class AssignmentRuleRow(Stamped, table=True):
@@ -206,3 +208,12 @@ class LeadStore:
             f"({b.bind(uuid.uuid4())}, {b.bind(territory_id)}, 1, {actor}, {actor}) "
             f"ON CONFLICT (territory_id) DO UPDATE SET turns = round_robin.turns + 1, "
             f"updated_at = now() RETURNING turns", b.params)
+
+    async def set_form_key(self, form_id: uuid.UUID, key_hash: str, *, new_form: bool) -> None:
+        """Give the form a key (its hash), replacing the one before; a change of the form
+        except on the form's creation, whose first version it is part of."""
+        b = Builder()
+        change = "" if new_form else (f", version = version + 1, updated_at = now(), "
+                                      f"updated_by = {b.bind(self.actor)}")
+        await self.tx.value(f"UPDATE capture_form SET key_hash = {b.bind(key_hash)}{change} "
+                            f"WHERE id = {b.bind(form_id)}", b.params)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import ARRAY, String, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
-from persistence.base import STAMP_FIELDS, Stamped
+from persistence.base import STAMP_FIELDS, Stamped, utc_column
 from persistence.db import Transaction
 from persistence.spec import Spec
 from persistence.sql import Builder
@@ -49,6 +50,13 @@ class PartnerClientRow(Stamped, table=True):
     client_id: str = Field(max_length=64, unique=True)
     secret_hash: str = Field(max_length=200)
     scopes: list[str] = Field(default_factory=list, sa_type=ARRAY(String))
+    # A revoked client gets no token, and the tokens it got stop working.
+    revoked_at: datetime | None = Field(default=None, **utc_column(nullable=True,
+                                                                    server_default=None))
+    # After a rotation, the secret before it keeps working until this time.
+    previous_secret_hash: str | None = Field(default=None, max_length=200)
+    previous_secret_expires_at: datetime | None = Field(
+        default=None, **utc_column(nullable=True, server_default=None))
 
 
 PARTNER = Spec(

@@ -14,6 +14,7 @@ from persistence import (  # noqa: F401
     orders,
     partners,
     portal,
+    signing_keys,
     sla,
     territories,
     users,

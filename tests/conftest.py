@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import tempfile
 import uuid
@@ -22,6 +23,7 @@ import pytest
 
 from api.app import create_app
 from api.settings import load_settings
+from auth.keys import load_or_create_key
 from auth.principal import Principal
 from domain.access import Role
 from persistence.db import StatementCounter, make_engine
@@ -136,6 +138,12 @@ def _client(app) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
 
 
+@pytest.fixture(scope="session")
+def configured_key(crm_home) -> str:
+    """The session's signing key as CRM_JWT_PRIVATE_KEY, which production requires."""
+    return json.dumps(load_or_create_key(crm_home).as_dict(private=True))
+
+
 @pytest.fixture
 def client_with(settings, database_url):
     """An app with some settings changed, and an HTTP client on it: `async with
@@ -200,6 +208,25 @@ async def clock_gql(clock_app, tokens) -> AsyncIterator[GraphQLClient]:
 @pytest.fixture(scope="session")
 def resolver_gql(resolver_http, tokens) -> GraphQLClient:
     return GraphQLClient(resolver_http, tokens)
+
+
+# Seconds a subject's standing is cached in `revocation_app`: tests that revoke wait this long.
+REVOCATION_TTL = 0.3
+
+
+@pytest.fixture(scope="session")
+async def revocation_app(settings, database_url):
+    """The app with a short standing cache, for tests that revoke a subject and then wait."""
+    application = create_app(settings.model_copy(update={
+        "crm_principal_cache_ttl": REVOCATION_TTL}), url=database_url)
+    yield application
+    await application.state.close()
+
+
+@pytest.fixture(scope="session")
+async def revocation_gql(revocation_app) -> AsyncIterator[GraphQLClient]:
+    async with _client(revocation_app) as client:
+        yield GraphQLClient(client, {})
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ from api.resolvers.common import (
     list_records,
     mutate,
     page_of,
-    reread,
     save_record,
 )
 from api.schema.analytical.lead_sources import LeadSourceStats
@@ -26,6 +25,7 @@ from api.schema.operational.leads import (
     AssignmentRulePayload,
     CaptureForm,
     CaptureFormCreateInput,
+    CaptureFormKeyInput,
     CaptureFormPayload,
     CaptureFormUpdateInput,
     Lead,
@@ -41,17 +41,17 @@ from api.schema.operational.leads import (
 )
 from api.schema.reads import Reads
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
-from auth.principal import Principal
+from auth.secrets import hash_secret, new_capture_key
 from domain.errors import DomainError
 from domain.filters import OrderTerm
 from domain.leads import REFERENCES
+from domain.services import capture_forms
 from domain.services import leads as service
 from domain.services.records import archive_record, create_record, update_record
 from domain.values import check_date_window
 from persistence.lead_stats import READS as LEAD_STATS_READS
 from persistence.lead_stats import lead_source_stats
 
-CAPTURE_TOKEN_TTL = 365 * 86_400
 BY_POSITION = [OrderTerm("position")]
 BY_NAME = [OrderTerm("name")]
 RULE_REFERENCES = {"territory": "Territory"}
@@ -108,6 +108,14 @@ class LeadQueries:
 
 def _lead(info: strawberry.Info, action):
     return mutate(info, LeadPayload, "lead", "Lead", action)
+
+
+async def _with_key(info: strawberry.Info, key: str, action) -> CaptureFormPayload:
+    """The form and its new key, shown this once; no key when nothing was written."""
+    payload = await mutate(info, CaptureFormPayload, "form", "CaptureForm", action)
+    if not payload.errors:
+        payload.token = key
+    return payload
 
 
 @strawberry.type
@@ -172,19 +180,25 @@ class LeadMutations:
             deal=None if input.opportunity is None else field_values(input.opportunity, {}),
             uow=ctx.uow(), access=ctx.access))
 
-    @strawberry.mutation(description="Admins: create a capture form and its token.")
+    @strawberry.mutation(description="Admins: create a capture form and its key.")
     async def capture_form_create(
         self, info: strawberry.Info, input: Annotated[CaptureFormCreateInput, arg("The form.")],
     ) -> CaptureFormPayload:
         ctx = info.context
-        try:
-            form_id = await create_record(service.CAPTURE_FORM, field_values(input, {}),
-                                          ctx.uow(), ctx.access)
-        except DomainError as exc:
-            return CaptureFormPayload(errors=user_errors(exc))
-        token = ctx.tokens.issue(Principal.capture(form_id), ttl=CAPTURE_TOKEN_TTL)
-        return CaptureFormPayload(form=await reread(info, "CaptureForm", form_id), token=token,
-                                  errors=[])
+        key = new_capture_key()
+        return await _with_key(info, key, lambda: capture_forms.create_form(
+            field_values(input, {}), hash_secret(key), ctx.uow(), ctx.access))
+
+    @strawberry.mutation(description="Admins: give a capture form a new key; the old key stops "
+                                     "working within seconds.")
+    async def capture_form_key_replace(
+        self, info: strawberry.Info, input: Annotated[CaptureFormKeyInput, arg("The form.")],
+    ) -> CaptureFormPayload:
+        ctx = info.context
+        key = new_capture_key()
+        return await _with_key(info, key, lambda: capture_forms.replace_key(
+            parse_id(input.id, "CaptureForm"), input.version, hash_secret(key), ctx.uow(),
+            ctx.access))
 
     @strawberry.mutation(description="Admins: change a capture form; active false revokes it.")
     async def capture_form_update(

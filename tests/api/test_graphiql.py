@@ -65,9 +65,9 @@ async def test_graphiql_assets_are_served_with_long_cache_headers(http):
 
 
 @pytest.fixture(scope="module")
-async def prod_http(crm_home, database_url):
-    app = create_app(load_settings(crm_home=crm_home, crm_env="prod", database_url=None),
-                     url=database_url)
+async def prod_http(crm_home, database_url, configured_key):
+    app = create_app(load_settings(crm_home=crm_home, crm_env="prod", database_url=None,
+                                   crm_jwt_private_key=configured_key), url=database_url)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://127.0.0.1") as client:
         yield client

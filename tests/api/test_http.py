@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.settings import load_settings
+from api.settings import ConfigError, load_settings
 
 ME = "{ me { role } }"
 
@@ -187,8 +187,9 @@ async def test_graphiql_is_served_in_dev(http):
 
 
 @pytest.fixture(scope="module")
-async def prod_http(crm_home, database_url):
-    app = create_app(load_settings(crm_home=crm_home, crm_env="prod", database_url=None),
+async def prod_http(crm_home, database_url, configured_key):
+    app = create_app(load_settings(crm_home=crm_home, crm_env="prod", database_url=None,
+                                   crm_jwt_private_key=configured_key),
                      url=database_url)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://127.0.0.1") as client:
@@ -206,15 +207,23 @@ async def test_prod_turns_introspection_and_graphiql_off(prod_http, tokens):
         "data": {"me": {"role": "ADMIN"}}}
 
 
-async def test_introspection_can_be_enabled_in_prod(crm_home, database_url, tokens):
+async def test_introspection_can_be_enabled_in_prod(crm_home, database_url, tokens,
+                                                     configured_key):
     app = create_app(load_settings(crm_home=crm_home, crm_env="prod", crm_introspection=True,
-                                   database_url=None), url=database_url)
+                                   database_url=None, crm_jwt_private_key=configured_key),
+                     url=database_url)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://127.0.0.1") as client:
         response = await client.post("/graphql", json={"query": "{ __schema { queryType { name } } }"},
                                      headers=auth(tokens))
     await app.state.close()
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+def test_prod_without_a_signing_key_refuses_to_build_the_app(crm_home, database_url):
+    with pytest.raises(ConfigError, match="CRM_JWT_PRIVATE_KEY: required when CRM_ENV=prod"):
+        create_app(load_settings(crm_home=crm_home, crm_env="prod", database_url=None),
+                   url=database_url)
 
 
 async def test_cors_allows_only_configured_origins(crm_home, database_url):

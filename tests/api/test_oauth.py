@@ -1,13 +1,19 @@
-"""POST /oauth/token: partners trade client credentials for scoped access tokens."""
+"""POST /oauth/token: partners trade client credentials for scoped access tokens; failed
+client secrets are rate limited per client id and per address."""
 
 from __future__ import annotations
 
+import itertools
+
+import httpx
 import pytest
 
 from auth.secrets import hash_secret, new_client_credentials
 from persistence.directory import create_partner_client
 from persistence.seed.generator import stable_id
 
+GRANT = {"grant_type": "client_credentials"}
+_addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 ME = {"query": "{ me { role scopes principal { ... on Partner { name } } } "
                "contacts(first: 1) { totalCount } accounts(first: 1) { totalCount } }"}
 
@@ -82,3 +88,58 @@ async def test_json_body_is_refused(http, client):
     response = await http.post("/oauth/token", json={"grant_type": "client_credentials"},
                                auth=client)
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+async def _new_client(app) -> tuple[str, str]:
+    client_id, secret = new_client_credentials()
+    async with app.state.engine.begin() as conn:
+        await create_partner_client(conn, stable_id("partner", "Demo Partner"), client_id,
+                                    hash_secret(secret), ["accounts:read"])
+    return client_id, secret
+
+
+def _from(app, address: str) -> httpx.AsyncClient:
+    """A client of the app that calls from `address`."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+                             base_url="http://127.0.0.1")
+
+
+async def _token(http, client_id: str, secret: str) -> httpx.Response:
+    return await http.post("/oauth/token", data=GRANT, auth=(client_id, secret))
+
+
+async def test_failed_secrets_of_one_client_id_get_429_from_the_eleventh(app):
+    # given ten wrong secrets for one client, each from another address
+    client_id, secret = await _new_client(app)
+    for _ in range(10):
+        async with _from(app, next(_addresses)) as http:
+            assert (await _token(http, client_id, "wrong")).status_code == 401
+    # when the right secret comes next, from yet another address
+    async with _from(app, next(_addresses)) as http:
+        response = await _token(http, client_id, secret)
+    # then it is refused too: guessing gains nothing
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) >= 1
+    assert response.json()["error"] == "slow_down"
+
+
+async def test_failed_secrets_from_one_address_get_429_from_the_eleventh(app):
+    # given ten failures from one address, each for another client id
+    client_id, secret = await _new_client(app)
+    async with _from(app, next(_addresses)) as http:
+        for n in range(10):
+            assert (await _token(http, f"pc_guess{n}", "wrong")).status_code == 401
+        # when the same address then sends a valid client's right secret
+        response = await _token(http, client_id, secret)
+    # then it is refused
+    assert response.status_code == 429 and response.json()["error"] == "slow_down"
+    # while the client itself, from elsewhere, still gets its token
+    async with _from(app, next(_addresses)) as http:
+        assert (await _token(http, client_id, secret)).status_code == 200
+
+
+async def test_successful_token_requests_are_not_counted(app):
+    client_id, secret = await _new_client(app)
+    async with _from(app, next(_addresses)) as http:
+        statuses = [(await _token(http, client_id, secret)).status_code for _ in range(15)]
+    assert statuses == [200] * 15

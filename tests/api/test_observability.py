@@ -74,7 +74,9 @@ async def test_operation_names_are_bounded_labels(client_with, tokens):
     ("s3cret-metrics", "wrong", 401),
     ("s3cret-metrics", "s3cret-metrics", 200),
 ])
-async def test_metrics_in_prod_need_the_metrics_token(client_with, token, presented, status):
+async def test_metrics_in_prod_need_the_metrics_token(client_with, configured_key, token,
+                                                      presented, status):
     headers = {"Authorization": f"Bearer {presented}"} if presented else {}
-    async with client_with(crm_env="prod", crm_metrics_token=token) as http:
+    async with client_with(crm_env="prod", crm_metrics_token=token,
+                           crm_jwt_private_key=configured_key) as http:
         assert (await http.get("/metrics", headers=headers)).status_code == status

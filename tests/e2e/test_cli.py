@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -29,9 +30,9 @@ def crm(*args: str, env: dict, check: bool = True, timeout: int = 120) -> subpro
     return result
 
 
-@pytest.fixture(scope="module")
-def fresh_database(server_url):
-    """An empty database of its own, for commands that migrate and seed."""
+@contextlib.contextmanager
+def empty_database(server_url: str):
+    """A database of its own, dropped afterwards."""
     name = f"crm_cli_{uuid.uuid4().hex[:8]}"
 
     async def admin(sql: str) -> None:
@@ -42,8 +43,17 @@ def fresh_database(server_url):
             await conn.close()
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield _with_database(server_url, name)
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield _with_database(server_url, name)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def fresh_database(server_url):
+    """An empty database of its own, for commands that migrate and seed."""
+    with empty_database(server_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -58,13 +68,11 @@ def test_migrate_and_seed_demo_once(cli_env):
     assert "already holds data" in crm("seed", "--demo", env=cli_env).stdout
 
 
-@pytest.fixture(scope="module")
-def served(cli_env):
-    """`crm serve` on a free loopback port, over the migrated and seeded database."""
-    crm("migrate", env=cli_env)
-    crm("seed", "--demo", env=cli_env)
+@contextlib.contextmanager
+def serving(env: dict):
+    """`crm serve` on a free loopback port, until the block ends."""
     port = free_port()
-    process = subprocess.Popen([CRM, "serve", "--port", str(port)], env={**os.environ, **cli_env},
+    process = subprocess.Popen([CRM, "serve", "--port", str(port)], env={**os.environ, **env},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -76,9 +84,25 @@ def served(cli_env):
     else:
         process.kill()
         pytest.fail(process.stdout.read().decode())
-    yield url
-    process.terminate()
-    process.wait(10)
+    try:
+        yield url
+    finally:  # a failed test must not leave the server running
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def served(cli_env):
+    """`crm serve` over the migrated and seeded database."""
+    crm("migrate", env=cli_env)
+    crm("seed", "--demo", env=cli_env)
+    with serving(cli_env) as url:
+        yield url
+
+
+def _fields(out: str) -> dict:
+    """The name=value lines a command printed."""
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
 def graphql(url: str, token: str, query: str) -> dict:
@@ -114,7 +138,7 @@ def test_token_command_explains_bad_arguments(cli_env, served, args, message):
 def test_partner_client_credentials_work_at_the_token_endpoint(cli_env, served):
     out = crm("partner-client", "create", "--partner", "Demo Partner", "--scope", "contacts:read",
               env=cli_env).stdout
-    fields = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    fields = _fields(out)
     response = httpx.post(f"{served}/oauth/token", data={"grant_type": "client_credentials"},
                           auth=(fields["client_id"], fields["client_secret"]))
     assert response.status_code == 200 and response.json()["scope"] == "contacts:read"
@@ -163,3 +187,51 @@ def test_embedded_database_starts_on_demand_and_stops(tmp_path):
     # and `crm db stop` stops it
     assert "stopped" in run("db", "stop").stdout
     assert not (tmp_path / "home" / "pgdata" / "postmaster.pid").exists()
+
+
+def test_token_for_a_role_in_the_demo_is_the_roles_example_user(cli_env, served):
+    # the demo has sales@example.com and sales2@example.com
+    token = crm("token", "--role", "sales", env=cli_env).stdout.strip()
+    me = graphql(served, token, "{ me { principal { ... on User { email } } } }")
+    assert me["data"]["me"]["principal"] == {"email": "sales@example.com"}
+
+
+@pytest.mark.parametrize("ttl", ["0", "86401", "31536000"])
+def test_token_lifetime_is_bounded(cli_env, ttl):
+    result = crm("token", "--role", "admin", "--ttl", ttl, env=cli_env, check=False)
+    assert result.returncode != 0 and "86400" in result.stderr
+
+
+def test_partner_client_list_rotate_and_revoke(cli_env, served):
+    # given a client that works
+    created = _fields(crm("partner-client", "create", "--partner", "Demo Partner", "--scope",
+                          "accounts:read", env=cli_env).stdout)
+    client_id, old = created["client_id"], created["client_secret"]
+
+    def token_status(secret: str) -> int:
+        return httpx.post(f"{served}/oauth/token", data={"grant_type": "client_credentials"},
+                          auth=(client_id, secret), timeout=10).status_code
+
+    assert token_status(old) == 200
+    # then the list shows it, and no secret
+    listed = crm("partner-client", "list", env=cli_env).stdout
+    line = next(row for row in listed.splitlines() if client_id in row)
+    assert "Demo Partner" in line and "accounts:read" in line and old not in listed
+    # when it is rotated without grace, the new secret works and the old one no longer
+    new = _fields(crm("partner-client", "rotate", client_id, "--grace", "0",
+                      env=cli_env).stdout)["client_secret"]
+    assert (token_status(new), token_status(old)) == (200, 401)
+    # when it is rotated with grace, both work, and the list says until when
+    newer = _fields(crm("partner-client", "rotate", client_id, env=cli_env).stdout)[
+        "client_secret"]
+    assert (token_status(newer), token_status(new)) == (200, 200)
+    line = next(r for r in crm("partner-client", "list", env=cli_env).stdout.splitlines()
+                if client_id in r)
+    assert line.count("UTC") == 2  # created, and the previous secret's end
+    # when it is revoked, no secret works, and a second revocation is refused
+    assert "revoked" in crm("partner-client", "revoke", client_id, env=cli_env).stdout
+    assert (token_status(newer), token_status(new)) == (401, 401)
+    again = crm("partner-client", "revoke", client_id, env=cli_env, check=False)
+    assert again.returncode != 0 and "is revoked" in again.stderr
+    unknown = crm("partner-client", "rotate", "pc_nobody", env=cli_env, check=False)
+    assert unknown.returncode != 0 and "no partner client 'pc_nobody'" in unknown.stderr

@@ -73,7 +73,9 @@ def test_requests_during_an_outage_get_503_and_succeed_after_it(own_database, se
     lines = _json_lines(log)
     refused = [e for e in lines if e.get("request_id") == "down-0" and e["message"] == "request"]
     assert len(refused) == 1 and refused[0]["status"] == 503
-    assert refused[0]["outcome"] == "unavailable" and refused[0]["operation"] == "Count"
+    # (authentication reads the token's subject from the database, so a request may meet the
+    # outage there, before its operation is read)
+    assert refused[0]["outcome"] == "unavailable" and refused[0]["operation"] in ("Count", None)
     warned = [e for e in lines if e.get("request_id") == "down-0" and e["level"] == "warning"]
     assert warned and "database unavailable" in warned[0]["message"]
 

@@ -31,12 +31,12 @@ Status = strawberry.enum(LeadStatus, description="How far a lead has come.")
 
 
 @record_type("CaptureForm")
-@strawberry.type(description="A web form or site allowed to capture leads with its own token.")
+@strawberry.type(description="A web form or site allowed to capture leads with its own key.")
 class CaptureForm(Record):
     id: strawberry.ID = node_id("CaptureForm")
     name: str | None = column("Name, unique, e.g. `Website — contact us`.")
     source: Source | None = column("The source its leads get.")
-    active: bool | None = column("false: its tokens capture nothing any more.")
+    active: bool | None = column("false: its key (and any token for it) is refused.")
 
 
 @record_type("LeadCapture")
@@ -214,21 +214,28 @@ class CaptureFormCreateInput:
                                       description="The source its leads get.")
 
 
-@strawberry.input(description="Changes to a capture form; active false revokes its tokens.")
+@strawberry.input(description="Changes to a capture form; active false revokes its key.")
 class CaptureFormUpdateInput:
     id: strawberry.ID = strawberry.field(description="The form.")
     version: int = strawberry.field(description="The version you last read.")
     name: str | None = unset("Name, unique.")
     source: Source | None = unset("The source its leads get.")
-    active: bool | None = unset("false: its tokens capture nothing any more.")
+    active: bool | None = unset("false: its key (and any token for it) is refused.")
+
+
+@strawberry.input(description="The capture form that gets a new key, at its version.")
+class CaptureFormKeyInput:
+    id: strawberry.ID = strawberry.field(description="The form.")
+    version: int = strawberry.field(description="The version you last read.")
 
 
 @strawberry.type(description="The result of a capture-form mutation.")
 class CaptureFormPayload:
     form: CaptureForm | None = strawberry.field(default=None, description="The form.")
     token: str | None = strawberry.field(
-        default=None, description="On creation: the token the form sends as its bearer token, "
-                                  "valid for a year or until the form is made inactive.")
+        default=None, description="On creation and on captureFormKeyReplace: the form's key, "
+                                  "which it sends as its bearer token; shown only this once, "
+                                  "valid until the form is made inactive or gets a new key.")
     errors: list[UserError] = payload_errors_field()
 
 
