@@ -6,18 +6,14 @@ at the end. Nothing here is mocked: requests go through the ASGI app over HTTP.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 
@@ -26,19 +22,13 @@ from api.settings import load_settings
 from auth.keys import load_or_create_key
 from auth.principal import Principal
 from domain.access import Role
-from persistence.db import StatementCounter, make_engine
+from persistence.db import StatementCounter
 from persistence.embedded import start_server
-from persistence.migrate import upgrade
-from persistence.seed.demo import seed_demo
 from persistence.seed.generator import stable_id
+from tests.databases import own_database
 from tests.factories import Factories
 from tests.graphql import GraphQLClient
 from tests.processes import served
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
 @pytest.fixture(scope="session")
@@ -53,28 +43,8 @@ def server_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def database_url(server_url: str) -> str:
     """A fresh, migrated database with the demo data, dropped after the session."""
-    name = f"crm_test_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = _with_database(server_url, name)
-    upgrade(url)
-
-    async def seed() -> None:
-        engine = make_engine(url, pool_size=1)
-        async with engine.begin() as conn:
-            await seed_demo(conn)
-        await engine.dispose()
-
-    asyncio.run(seed())
-    yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with own_database(server_url, "crm_test", demo=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

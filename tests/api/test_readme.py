@@ -7,23 +7,17 @@ right after it holds its variables. Each must answer without an error, and find 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse
 
 from api.app import create_app
 from api.schema import schema
-from persistence.db import make_engine
-from persistence.migrate import upgrade
-from persistence.seed.demo import seed_demo
-from tests.conftest import _with_database
+from tests.databases import own_database
 from tests.graphql import GraphQLClient
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -67,27 +61,8 @@ def payload_errors(value) -> list:
 @pytest.fixture(scope="module")
 def demo_database(server_url: str):
     """A fresh demo database, as `make run` serves it, for this module alone."""
-    name = f"crm_readme_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    async def seed(url: str) -> None:
-        engine = make_engine(url, pool_size=1)
-        async with engine.begin() as conn:
-            await seed_demo(conn)
-        await engine.dispose()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = _with_database(server_url, name)
-    upgrade(url)
-    asyncio.run(seed(url))
-    yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with own_database(server_url, "crm_readme", demo=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import base64
 import json
 import uuid
 
-import asyncpg
 import httpx
 import pytest
 
@@ -23,8 +22,7 @@ from auth.secrets import hash_secret, new_client_credentials
 from domain.access import Role
 from persistence.db import Transaction
 from persistence.directory import create_partner_client
-from persistence.migrate import upgrade
-from tests.conftest import _with_database
+from tests.databases import execute, own_database
 
 ME = {"query": "{ me { role } }"}
 ADMIN_ID = uuid.uuid4()
@@ -34,26 +32,13 @@ PARTNER_ID = uuid.uuid4()
 @pytest.fixture(scope="module")
 def ring_database(server_url):
     """A migrated database with one admin and one partner."""
-    name = f"crm_keys_{uuid.uuid4().hex[:8]}"
-
-    async def run(url: str, *statements) -> None:
-        conn = await asyncpg.connect(url)
-        try:
-            for sql, *args in statements:
-                await conn.execute(sql, *args)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(server_url, (f'CREATE DATABASE "{name}"',)))
-    url = _with_database(server_url, name)
-    upgrade(url)
-    asyncio.run(run(url, (
-        "INSERT INTO app_user (id, email, name, role, created_by, updated_by) "
-        "VALUES ($1, 'root@example.org', 'Root', 'admin', 'System', 'System')", ADMIN_ID), (
-        "INSERT INTO partner (id, name, created_by, updated_by) "
-        "VALUES ($1, 'Keyed Partner', 'System', 'System')", PARTNER_ID)))
-    yield url
-    asyncio.run(run(server_url, (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',)))
+    with own_database(server_url, "crm_keys", migrated=True) as url:
+        asyncio.run(execute(url, (
+            "INSERT INTO app_user (id, email, name, role, created_by, updated_by) "
+            "VALUES ($1, 'root@example.org', 'Root', 'admin', 'System', 'System')", ADMIN_ID), (
+            "INSERT INTO partner (id, name, created_by, updated_by) "
+            "VALUES ($1, 'Keyed Partner', 'System', 'System')", PARTNER_ID)))
+        yield url
 
 
 @pytest.fixture(scope="module")

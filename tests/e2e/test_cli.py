@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import _with_database
+from tests.databases import own_database
 from tests.processes import free_port
 
 CRM = str(Path(sys.executable).parent / "crm")
@@ -30,29 +27,10 @@ def crm(*args: str, env: dict, check: bool = True, timeout: int = 120) -> subpro
     return result
 
 
-@contextlib.contextmanager
-def empty_database(server_url: str):
-    """A database of its own, dropped afterwards."""
-    name = f"crm_cli_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _with_database(server_url, name)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="module")
 def fresh_database(server_url):
     """An empty database of its own, for commands that migrate and seed."""
-    with empty_database(server_url) as url:
+    with own_database(server_url, "crm_cli") as url:
         yield url
 
 

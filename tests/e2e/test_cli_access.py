@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.conftest import REVOCATION_TTL
-from tests.e2e.test_cli import crm, empty_database, graphql, serving
+from tests.databases import own_database
+from tests.e2e.test_cli import crm, graphql, serving
 
 pytestmark = pytest.mark.e2e
 ME = "{ me { role principal { ... on User { email } } } }"
@@ -32,7 +33,7 @@ def _kid(token: str) -> str:
 @pytest.fixture(scope="module")
 def prod_env(server_url, tmp_path_factory):
     """A production configuration over an empty, migrated database."""
-    with empty_database(server_url) as url:
+    with own_database(server_url, "crm_cli") as url:
         env = {"DATABASE_URL": url, "CRM_HOME": str(tmp_path_factory.mktemp("prod-home")),
                "CRM_ENV": "prod", "CRM_JWT_PRIVATE_KEY": _pem_key(),
                "CRM_PRINCIPAL_CACHE_TTL": str(REVOCATION_TTL), "CRM_ESCALATION_INTERVAL": "0"}
