@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from urllib.parse import parse_qsl
 
+from authlib.oauth2.rfc6749.errors import InsecureTransportError
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
@@ -98,10 +99,15 @@ async def token_endpoint(request: Request, tokens: TokenService, engine: AsyncEn
     if client_id:
         async with engine.connect() as conn:
             row = await identities.partner_client(conn, client_id)
+    try:
+        token_request = TokenRequest(str(request.url), headers, form)
+    except InsecureTransportError:
+        return _invalid("The token endpoint answers over HTTPS only. Behind a proxy that ends "
+                        "TLS, let the server trust the proxy's X-Forwarded-Proto "
+                        "(FORWARDED_ALLOW_IPS).")
     await tokens.ring.fresh()  # sign with the newest key of the ring
     server = PartnerTokenServer(tokens, PartnerClient(row) if row else None)
-    status, body, response_headers = server.create_token_response(
-        TokenRequest(str(request.url), headers, form))
+    status, body, response_headers = server.create_token_response(token_request)
     if body.get("error") == "invalid_client":
         failures.count(client_id, address)
     return JSONResponse(body, status, headers=response_headers)

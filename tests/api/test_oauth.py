@@ -143,3 +143,15 @@ async def test_successful_token_requests_are_not_counted(app):
     async with _from(app, next(_addresses)) as http:
         statuses = [(await _token(http, client_id, secret)).status_code for _ in range(15)]
     assert statuses == [200] * 15
+
+
+async def test_plain_http_from_outside_loopback_is_refused_clearly(app, client):
+    # given a request that reached the server over plain HTTP under a public name (a proxy
+    # that ends TLS without the server trusting its X-Forwarded-Proto)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://crm.example.com") as outside:
+        response = await token_request(outside, GRANT, auth=client)
+    # then the answer says to use HTTPS, instead of failing inside the OAuth library
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "HTTPS" in response.json()["error_description"]
