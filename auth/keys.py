@@ -29,10 +29,20 @@ def with_kid(key):
     return import_key(data)
 
 
+def _pem_key(text: str):
+    """A PEM key as the type it is: EC first, then Ed25519 (a PEM names no JWK key type)."""
+    for key_type in (ECKey, OKPKey):
+        try:
+            return key_type.import_key(text)
+        except Exception:  # noqa: BLE001, S112 - not a key of this type: try the next
+            continue
+    raise ValueError("not a PEM EC P-256 or Ed25519 private key")
+
+
 def load_configured_key(text: str):
     """A key given as a JWK (JSON) or PEM; only ES256 (P-256) and EdDSA (Ed25519) are accepted."""
     try:
-        key = import_key(json.loads(text)) if text.lstrip().startswith("{") else import_key(text)
+        key = import_key(json.loads(text)) if text.lstrip().startswith("{") else _pem_key(text)
     except Exception as exc:  # joserfc raises several types for unreadable keys
         raise KeyConfigError(f"CRM_JWT_PRIVATE_KEY is not a readable private key: {exc}") from exc
     if isinstance(key, ECKey) and key.curve_name != "P-256" or not isinstance(key, ECKey | OKPKey):
