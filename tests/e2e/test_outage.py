@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
+from persistence.embedded import DATABASE, embedded_url
 from tests.processes import environment, served
 
 pytestmark = pytest.mark.e2e
@@ -46,6 +48,45 @@ def server(own_database, tmp_path_factory):
 
 def _json_lines(log: Path) -> list[dict]:
     return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+
+
+UPDATE = """mutation($id: ID!, $v: Int!) {
+  contactUpdate(input: {id: $id, version: $v, leadScore: 42}) { errors { code } } }"""
+
+
+async def _sessions(conn) -> int:
+    return await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = $1",
+                               DATABASE)
+
+
+async def _many_updates_at_once(url: str, headers: dict, database_url: str) -> tuple[list, int]:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+        listed = await client.post("/graphql", json={
+            "query": "{ contacts(first: 30) { nodes { id version } } }"})
+        contacts = listed.json()["data"]["contacts"]["nodes"]
+        probe = await asyncpg.connect(database_url)
+        try:
+            before = await _sessions(probe)
+            answers = await asyncio.gather(*(client.post("/graphql", json={
+                "query": UPDATE, "variables": {"id": c["id"], "v": c["version"]}})
+                for c in contacts))
+            opened = await _sessions(probe) - before
+        finally:
+            await probe.close()
+    return answers, opened
+
+
+def test_more_requests_at_once_than_connections_wait_for_the_pool(own_database, server):
+    url, headers, log = server
+    database_url = embedded_url(Path(own_database["CRM_HOME"]))
+    # when 30 writes arrive at once at a server with a pool of 3 connections
+    answers, opened = asyncio.run(_many_updates_at_once(url, headers, database_url))
+    # then each is answered, on the pool's connections: none opened and closed per request
+    assert [a.status_code for a in answers] == [200] * 30
+    assert all(a.json()["data"]["contactUpdate"]["errors"] == [] for a in answers)
+    assert opened <= 3
+    text = log.read_text()
+    assert "Traceback" not in text and "MissingGreenlet" not in text
 
 
 def test_requests_during_an_outage_get_503_and_succeed_after_it(own_database, server):
