@@ -69,7 +69,7 @@ class CompiledReads:
 
     def _count(self, ast: OperationDefinitionNode, result: str) -> None:
         if self.metrics is not None and ast.operation is OperationType.QUERY:
-            self.metrics.compiled.labels(result).inc()
+            self.metrics.compiled[result] += 1
 
     def _statement(self, document: DocumentNode, ast: OperationDefinitionNode,
                    operation: Operation, principal: Principal) -> tuple[str, tuple] | None:

@@ -161,7 +161,7 @@ class GraphQLEndpoint:
 
     def _refused(self, reason: str) -> None:
         if self.metrics is not None:
-            self.metrics.refusals.labels(reason).inc()
+            self.metrics.refusals[reason] += 1
 
     async def _authenticate(self, request: Request, info) -> Principal:
         """The caller, within the rate limits; bad tokens are counted per client address."""
@@ -182,10 +182,10 @@ class GraphQLEndpoint:
                 raise unavailable(exc) from None
             raise
         if info is not None:
-            info.principal = str(principal.actor)
+            info.principal = principal.reference
         if self.rate_limit is not None:
             try:
-                self.rate_limit.hit(str(principal.actor))
+                self.rate_limit.hit(principal.reference)
             except RateLimitExceeded as exc:
                 self._refused("rate_limit")
                 raise refusal.rate_limited(exc.retry_after, str(exc)) from None

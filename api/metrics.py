@@ -1,26 +1,56 @@
 """Prometheus metrics of one app, served at GET /metrics in the text format.
 
-Each app has its own registry, so several apps in one process (the tests) never share
-counters. With several workers each process counts for itself, like the rate limits:
-a scrape sees the worker that answered it (run one worker per container to scrape them all).
+The counts are plain integers that the event loop adds to, and become Prometheus metric
+families only when scraped: a request pays a few dictionary updates, not the locks of
+prometheus_client's own metric objects. Each app has its own registry, so several apps in one
+process (the tests) never share counters. With several workers each process counts for itself,
+like the rate limits: a scrape sees the worker that answered it (run one worker per container
+to scrape them all).
 """
 
 from __future__ import annotations
 
+import bisect
 import hmac
 import re
+from collections import Counter
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client import CollectorRegistry
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+)
 from starlette.requests import Request
 from starlette.responses import Response
 
 # A client names its operations: only so many distinct names become labels.
 MAX_OPERATION_NAMES = 200
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# The *_created series only repeat each process's start time.
-disable_created_metrics()
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class _Latency:
+    """One operation's latency histogram: counts per bucket (the last is +Inf) and the sum."""
+
+    __slots__ = ("buckets", "total")
+
+    def __init__(self) -> None:
+        self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)
+        self.total = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        self.total += seconds
+
+    def cumulative(self) -> list[tuple[str, int]]:
+        counts, running = [], 0
+        for bound, count in zip((*map(str, LATENCY_BUCKETS), "+Inf"), self.buckets,
+                                strict=True):
+            running += count
+            counts.append((bound, running))
+        return counts
 
 
 class Metrics:
@@ -28,28 +58,14 @@ class Metrics:
     misses, the database pool, and refusals by rate limits and by query cost."""
 
     def __init__(self, engine) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "crm_graphql_requests", "GraphQL requests by operation name and outcome.",
-            ["operation", "outcome"], registry=self.registry)
-        self.latency = Histogram(
-            "crm_graphql_request_duration_seconds", "Time to answer a GraphQL request.",
-            ["operation"], buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.compiled = Counter(
-            "crm_compiled_reads", "Queries answered by one compiled statement (hit) or by the "
-            "resolvers (miss).", ["result"], registry=self.registry)
-        self.refusals = Counter(
-            "crm_refusals", "Requests refused before running, by reason.", ["reason"],
-            registry=self.registry)
-        pool_gauge = Gauge("crm_db_pool_connections", "Database connections of this process's "
-                           "pool, by state.", ["state"], registry=self.registry)
-        # Read at each scrape; the engine's pool, since disposing the engine replaces it.
-        pool_gauge.labels("in_use").set_function(lambda: engine.pool.checkedout())
-        pool_gauge.labels("idle").set_function(lambda: engine.pool.checkedin())
-        Gauge("crm_db_pool_size", "The most connections this process's pool opens.",
-              registry=self.registry).set_function(lambda: engine.pool.size())
+        self.engine = engine  # its pool is read at each scrape: disposing replaces it
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self.latency: dict[str, _Latency] = {}
+        self.compiled: Counter[str] = Counter()
+        self.refusals: Counter[str] = Counter()
         self._names: set[str] = set()
-        self._children: dict[tuple, tuple] = {}
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(self)
 
     def operation_label(self, name: str | None) -> str:
         """The label for a client's operation name: the name, "anonymous" or "other"."""
@@ -64,12 +80,43 @@ class Metrics:
 
     def observe(self, operation: str | None, outcome: str, seconds: float) -> None:
         label = self.operation_label(operation)
-        children = self._children.get((label, outcome))
-        if children is None:  # labels() locks and hashes: look each pair up once
-            children = self._children[(label, outcome)] = (
-                self.requests.labels(label, outcome), self.latency.labels(label))
-        children[0].inc()
-        children[1].observe(seconds)
+        self.requests[(label, outcome)] += 1
+        latency = self.latency.get(label)
+        if latency is None:
+            latency = self.latency[label] = _Latency()
+        latency.observe(seconds)
+
+    def collect(self):
+        """The metric families, as prometheus_client's registry asks a collector for them."""
+        requests = CounterMetricFamily("crm_graphql_requests", "GraphQL requests by operation "
+                                       "name and outcome.", labels=["operation", "outcome"])
+        for labels, count in self.requests.items():
+            requests.add_metric(labels, count)
+        yield requests
+        latency = HistogramMetricFamily("crm_graphql_request_duration_seconds",
+                                        "Time to answer a GraphQL request.", labels=["operation"])
+        for operation, histogram in self.latency.items():
+            latency.add_metric([operation], histogram.cumulative(), histogram.total)
+        yield latency
+        yield self._family("crm_compiled_reads", "Queries answered by one compiled statement "
+                           "(hit) or by the resolvers (miss).", "result", self.compiled)
+        yield self._family("crm_refusals", "Requests refused before running, by reason.",
+                           "reason", self.refusals)
+        pool = self.engine.pool
+        connections = GaugeMetricFamily("crm_db_pool_connections", "Database connections of "
+                                        "this process's pool, by state.", labels=["state"])
+        connections.add_metric(["in_use"], pool.checkedout())
+        connections.add_metric(["idle"], pool.checkedin())
+        yield connections
+        yield GaugeMetricFamily("crm_db_pool_size", "The most connections this process's pool "
+                                "opens.", value=pool.size())
+
+    @staticmethod
+    def _family(name: str, documentation: str, label: str, counts: Counter) -> CounterMetricFamily:
+        family = CounterMetricFamily(name, documentation, labels=[label])
+        for value, count in counts.items():
+            family.add_metric([value], count)
+        return family
 
     def endpoint(self, token: str | None, required: bool):
         """GET /metrics: open, or only with `Authorization: Bearer <token>` when one is set;
