@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import event, text
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api import telemetry
 from api.calendar_feed import calendar_feed
 from api.context import utc_now
 from api.escalation import EscalationJob
@@ -92,7 +91,6 @@ def create_app(settings: Settings, *, url: str | None = None,
     failed_client_auth = FailedClientAuth()
     metrics = Metrics(engine)
     tracing = Tracing(settings.tracing)
-    event.listen(engine.sync_engine, "before_cursor_execute", telemetry.count_statement)
     graphql = GraphQLEndpoint(schema._schema, authenticator, engine, reader,
                               introspection=settings.introspection, graphiql=settings.graphiql,
                               planner=Planner(schema) if settings.crm_compiled_reads else None,

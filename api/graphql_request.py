@@ -89,16 +89,19 @@ async def read_operation(request: Request) -> Operation:
 
 async def _limited_body(request: Request) -> bytes:
     """The body, refused as soon as it passes the limit rather than after reading it all."""
-    too_large = RequestError(413, "The request body is too large.", "PAYLOAD_TOO_LARGE")
     declared = request.headers.get("content-length", "")
     if declared.isdigit():
         if int(declared) > MAX_BODY_BYTES:
-            raise too_large
+            raise _too_large()
         return await request.body()  # the server reads no more than the declared length
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise too_large
+            raise _too_large()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _too_large() -> RequestError:
+    return RequestError(413, "The request body is too large.", "PAYLOAD_TOO_LARGE")

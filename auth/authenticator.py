@@ -46,7 +46,8 @@ class Authenticator:
             return await self.standing.capture_key(token)
         cached = self._verified.get(token)
         if cached is not None and cached.expires > time.time():
-            await self.tokens.ring.fresh()  # a key retired at once reaches cached tokens too
+            if self.tokens.ring.stale():  # a key retired at once reaches cached tokens too
+                await self.tokens.ring.reload()
             if self.tokens.ring.accepts(cached.kid):
                 return await self.standing.own(cached)
         issuer = unverified_claims(token).get("iss")

@@ -109,9 +109,13 @@ class KeyRing:
             item[1].created_at is not None, item[1].created_at or datetime.min.replace(
                 tzinfo=UTC)), reverse=True)
 
+    def stale(self) -> bool:
+        """Whether this process's view is older than RING_REFRESH_SECONDS."""
+        return self.reader is not None and self._older_than(RING_REFRESH_SECONDS)
+
     async def fresh(self) -> None:
         """Reload the ring when this process's view is older than RING_REFRESH_SECONDS."""
-        if self.reader is not None and self._older_than(RING_REFRESH_SECONDS):
+        if self.stale():
             await self.reload()
 
     async def reload_for(self, kid: str | None) -> bool:

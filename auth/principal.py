@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from auth.policy import access_for
 from domain.access import Access, ActorRef, Role
@@ -22,7 +22,7 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     issuer: str | None = None
 
-    @property
+    @cached_property
     def actor(self) -> ActorRef:
         if self.user_id:
             return ActorRef("User", self.user_id)
@@ -31,6 +31,20 @@ class Principal:
         if self.form_id:
             return ActorRef("CaptureForm", self.form_id)
         return ActorRef("Contact", self.contact_id)
+
+    def __hash__(self) -> int:
+        # Principals key the compiled statements and the access cache: hash the fields once.
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.role, self.user_id, self.partner_id, self.contact_id, self.form_id,
+                     self.scopes, self.issuer))
+
+    @cached_property
+    def reference(self) -> str:
+        """`Type:uuid`, as rows, audit entries, rate limits and logs name the caller."""
+        return str(self.actor)
 
     def access(self) -> Access:
         return _access_of(self)

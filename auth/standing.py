@@ -54,6 +54,10 @@ class SubjectCache:
         started = time.monotonic()
         self.loads += 1
         value = await load()
+        previous = self._entries.get(key)
+        if previous is not None and previous[1] == value:
+            # the same standing as before: keep the object, which caches and their keys hold
+            value = previous[1]
         if self.ttl > 0:
             self._entries[key] = (started + self.ttl, value)
             self._entries.move_to_end(key)
@@ -98,11 +102,16 @@ class Standing:
         return principal
 
     async def _user(self, user_id: uuid.UUID, issuer: str | None) -> Principal:
-        user = await self.cache.get(("User", user_id),
-                                    lambda: identities.active_user(self.reader, user_id))
-        if user is None:
+        async def load() -> Principal | None:
+            user = await identities.active_user(self.reader, user_id)
+            return None if user is None else Principal.staff(Role(user["role"]), user["id"],
+                                                             issuer=issuer)
+
+        # The principal itself is kept: a request in between reads make no new one.
+        principal = await self.cache.get(("User", user_id, issuer), load)
+        if principal is None:
             raise TokenError("The token's user does not exist, is inactive or is archived.")
-        return Principal.staff(Role(user["role"]), user["id"], issuer=issuer)
+        return principal
 
     async def _contact(self, contact_id: uuid.UUID, principal: Principal) -> Principal:
         if not await self.cache.get(("Contact", contact_id),

@@ -3,6 +3,7 @@ reads outside transactions, and transactions."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -105,8 +106,24 @@ def is_unavailable(error: BaseException) -> bool:
     return any(isinstance(e, UNAVAILABLE) for e in _causes(error))
 
 
+# The statements sent on behalf of the request in flight, where one counts them: a cell that
+# the request's tasks share (each task copies the context, the cell stays the same object).
+_tally: ContextVar[list[int] | None] = ContextVar("crm_statement_tally", default=None)
+
+
+def tally_statements() -> list[int]:
+    """Count the statements this context sends from now on, in the cell returned."""
+    cell = [0]
+    _tally.set(cell)
+    return cell
+
+
 def announce(engine: AsyncEngine, sql: str, params) -> None:
-    """Tell the engine's listeners about a statement sent on the driver, as SQLAlchemy would."""
+    """Count a statement sent on the driver, and tell the engine's listeners about it, as
+    SQLAlchemy would."""
+    cell = _tally.get()
+    if cell is not None:
+        cell[0] += 1
     engine.sync_engine.dispatch.before_cursor_execute(None, None, sql, params, None, False)
 
 
@@ -117,7 +134,7 @@ def _release(connection, error: BaseException | None = None) -> None:
     all connections of its age for replacement (SQLAlchemy's own handling of a disconnect),
     so that a retry connects afresh instead of meeting the next dead one.
     """
-    if isinstance(error, BROKEN):
+    if error is not None and isinstance(error, BROKEN):
         connection._pool._invalidate(connection, error)
     connection.close()
 
