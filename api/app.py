@@ -29,6 +29,7 @@ from api.metrics import Metrics
 from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
 from api.schema import schema
+from api.schema.declaration_checks import check_declarations
 from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
@@ -77,6 +78,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     """Build the app: engine, token verifier and schema, wired into the routes; `clock` is
     "now" for the use cases that keep time."""
     settings.check_signing_key()
+    check_declarations()
     url = url or database_url(settings)
     engine = make_engine(url, pool_size=settings.crm_db_pool_size,
                          statement_timeout_ms=settings.crm_statement_timeout_ms)

@@ -16,134 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from domain.access import Access, Action, ActorRef, RecordRule, Role
+from persistence.record_types import COPIES, FIELD_GROUPS
 
 # The roles of the tables below, in column order. A capture form is no role of the tables:
 # it may capture leads (ACTIONS) and nothing else.
 ROLES = (Role.ADMIN, Role.SALES, Role.MARKETING, Role.SERVICE, Role.ANALYST, Role.PARTNER,
          Role.CUSTOMER)
 
-# Which fields of each type make up a group; a field belongs to exactly one group.
-GROUPS: Mapping[str, tuple[str, ...]] = {
-    "Contact.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Contact.provenance": ("createdBy", "updatedBy"),
-    "Contact.names": ("firstName", "lastName"),
-    "Contact.identity": ("accounts", "territory"),
-    "Contact.channels": ("emails", "phones", "address"),
-    "Contact.sales": ("owner", "lifecycleStage", "leadScore"),
-    "Contact.consents": ("consents",),
-    "Contact.notes": ("notes",),
-    "Account.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Account.provenance": ("createdBy", "updatedBy"),
-    "Account.identity": (
-        "name", "legalName", "industry", "size", "website", "parent", "territory", "contacts",
-    ),
-    "Account.sales": ("owner", "tier"),
-    "Account.notes": ("notes",),
-    "Account.opportunities": ("opportunities",),
-    "AccountContact.identity": ("jobTitle", "isDecisionMaker"),
-    "Consent.all": ("id", "channel", "purpose", "status", "recordedAt", "source", "version"),
-    "Note.all": ("id", "body", "author", "createdAt", "updatedAt", "version"),
-    "User.all": ("id", "email", "name", "role", "territory", "active", "version"),
-    "Territory.name": ("id", "name", "version"),
-    "Territory.structure": ("parent", "children"),
-    "Partner.all": ("id", "name", "version"),
-    "Partner.registrations": ("registrations",),
-    "Opportunity.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Opportunity.provenance": ("createdBy", "updatedBy"),
-    "Opportunity.deal": (
-        "name", "account", "pipeline", "stage", "probability", "closeDate", "stageEnteredAt",
-        "closedAt", "closeReason", "source", "campaign",
-    ),
-    "Opportunity.amounts": ("amount", "currency"),
-    "Opportunity.sales": ("owner", "territory"),
-    "Opportunity.registration": ("partner", "registration"),
-    "Opportunity.history": ("stageHistory",),
-    "Opportunity.contacts": ("contactRoles",),
-    "StageChange.all": ("id", "at", "actor", "fromStage", "toStage"),
-    "OpportunityContactRole.all": ("id", "version", "contact", "role"),
-    "Pipeline.all": ("id", "name", "kind", "position", "stages", "version", "createdAt",
-                     "updatedAt", "archivedAt", "createdBy", "updatedBy"),
-    "Stage.all": ("id", "name", "position", "probability", "kind", "pipeline", "version"),
-    "Lead.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Lead.provenance": ("createdBy", "updatedBy"),
-    "Lead.person": ("firstName", "lastName", "title"),
-    "Lead.channels": ("email", "phone"),
-    "Lead.company": ("company", "industry", "size", "country", "website"),
-    "Lead.qualification": ("source", "campaign", "status", "score", "lastCapturedAt",
-                           "captures"),
-    "Lead.sales": ("owner", "territory"),
-    "Lead.conversion": ("convertedAt", "convertedContact", "convertedAccount",
-                        "convertedOpportunity"),
-    "LeadCapture.all": ("id", "at", "form", "payload"),
-    "CaptureForm.all": ("id", "name", "source", "active", "version", "createdAt", "updatedAt",
-                        "archivedAt", "createdBy", "updatedBy"),
-    "AssignmentRule.all": ("id", "position", "country", "industry", "size", "territory",
-                           "version", "createdAt", "updatedAt", "archivedAt", "createdBy",
-                           "updatedBy"),
-    "Activity.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Activity.provenance": ("createdBy", "updatedBy"),
-    "Activity.message": ("kind", "at", "subject", "body", "case", "visibility"),
-    "Activity.work": (
-        "occurredAt", "contact", "account", "lead", "opportunity", "owner",
-        "direction", "durationSeconds", "outcome", "callScript", "messageId", "startsAt",
-        "endsAt", "location", "attendees", "dueAt", "reminderAt", "priority", "status",
-        "assignee",
-    ),
-    "Attendee.all": ("id", "user", "contact"),
-    "CallScript.all": ("id", "name", "questions", "version", "createdAt", "updatedAt",
-                       "archivedAt", "createdBy", "updatedBy"),
-    "Product.all": ("id", "sku", "name", "family", "category", "active", "version",
-                    "createdAt", "updatedAt", "archivedAt", "createdBy", "updatedBy"),
-    "PriceBook.all": ("id", "name", "isStandard", "active", "entries", "version", "createdAt",
-                      "updatedAt", "archivedAt", "createdBy", "updatedBy"),
-    "PriceBookEntry.all": ("id", "version", "product", "currency", "unitPrice"),
-    "Order.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Order.provenance": ("createdBy", "updatedBy"),
-    "Order.all": ("number", "account", "contact", "priceBook", "currency", "status", "orderedAt",
-                  "lines", "subtotal", "discountTotal", "total", "owner", "territory"),
-    "OrderLine.all": ("id", "position", "product", "quantity", "unitPrice", "discountPercent",
-                      "total"),
-    "AuditEntry.all": ("id", "at", "actor", "action", "recordId", "recordType", "changes"),
-    "Case.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Case.provenance": ("createdBy", "updatedBy"),
-    "Case.request": ("subject", "description", "type", "product", "channel"),
-    "Case.state": ("number", "contact", "account", "priority", "status", "openedAt",
-                   "resolvedAt", "closedAt", "previousCase"),
-    "Case.conversation": ("comments", "articles"),
-    "Case.handling": ("assignee", "queue", "timeEntries", "timeSpentMinutes"),
-    "Case.sla": ("slaPolicy", "firstResponseAt", "firstResponseMinutes", "firstResponseDueAt",
-                 "firstResponseRiskAt", "resolutionMinutes", "resolutionDueAt",
-                 "resolutionRiskAt", "slaPausedSince", "slaPausedMinutes", "atRisk",
-                 "breached", "escalations"),
-    "CaseQueue.all": ("id", "name", "description", "active", "version", "createdAt",
-                      "updatedAt", "archivedAt", "createdBy", "updatedBy"),
-    "TimeEntry.all": ("id", "version", "at", "minutes", "user", "note"),
-    "CaseEscalation.all": ("id", "at", "metric", "level", "action"),
-    "CaseArticle.all": ("id", "article", "linkedAt"),
-    "BusinessCalendar.all": ("id", "name", "timeZone", "hours", "holidays", "version",
-                             "createdAt", "updatedAt", "archivedAt", "createdBy", "updatedBy"),
-    "SlaPolicy.all": ("id", "name", "calendar", "targets", "atRiskPercent", "accountTier",
-                      "product", "position", "breachAction", "escalationQueue",
-                      "escalationUser", "active", "version", "createdAt", "updatedAt",
-                      "archivedAt", "createdBy", "updatedBy"),
-    "Article.meta": ("id", "version", "createdAt", "updatedAt", "archivedAt"),
-    "Article.provenance": ("createdBy", "updatedBy"),
-    "Article.content": ("title", "body", "category", "tags", "language", "visibility"),
-    "Article.publication": ("status", "publishedAt"),
-    "Article.feedback": ("helpfulCount", "notHelpfulCount"),
-    "Article.versions": ("versions",),
-    "ArticleVersion.all": ("id", "number", "title", "body", "category", "tags", "language",
-                           "visibility", "savedAt", "savedBy"),
-}
-
-# Fields that hold a copy of another type's field: whoever reads the copy must read the
-# original, or its value would reach a caller who may not read it (checked at import).
-COPIES: Mapping[str, str] = {
-    "StageChange.fromStage": "Opportunity.stage",
-    "StageChange.toStage": "Opportunity.stage",
-    **{f"ArticleVersion.{f}": f"Article.{f}"
-       for f in ("title", "body", "category", "tags", "language", "visibility")},
-}
+# Which fields of each type make up a group, and which fields copy another type's field:
+# both are declared with each record type (persistence/record_types.py).
+GROUPS: Mapping[str, tuple[str, ...]] = FIELD_GROUPS
 
 # Roles, in column order: admin sales marketing service analyst partner customer
 FIELDS = """
@@ -429,8 +311,16 @@ def uncopied(role: Role) -> list[str]:
 
 
 def _check_consistency() -> None:
-    """Refuse at import a policy that grants writing a field without reading it, or reading a
-    copy of a field without reading the field."""
+    """Refuse at import a policy that names a group no record type declares, or leaves a
+    declared group out, or grants writing a field without reading it, or reading a copy of a
+    field without reading the field."""
+    rows = [group for group, *_ in _rows(FIELDS)]
+    unknown = sorted(set(rows) - set(GROUPS))
+    missing = [group for group in GROUPS if group not in rows]
+    if unknown:
+        raise ValueError(f"policy: FIELDS names groups no record type declares: {unknown}")
+    if missing:
+        raise ValueError(f"policy: FIELDS has no row for the declared groups {missing}")
     for role in ROLES:
         grant = grant_for(role)
         for type_name, fields in grant.writable.items():
@@ -445,9 +335,14 @@ _check_consistency()
 
 
 def markdown_table() -> str:
-    """The field table as it appears in the README, one row per group."""
-    header = "| field group | " + " | ".join(r.value for r in ROLES) + " |"
-    lines = [header, "|---" * (len(ROLES) + 1) + "|"]
+    """The field table as it appears in the README: one row per group, with its fields."""
+    header = "| field group | fields | " + " | ".join(r.value for r in ROLES) + " |"
+    lines = [header, "|---" * (len(ROLES) + 2) + "|"]
     for group, *cells in _rows(FIELDS):
-        lines.append(f"| {group} | " + " | ".join(c if c != "-" else "–" for c in cells) + " |")
+        lines.append(f"| {group} | {', '.join(GROUPS[group])} | "
+                     + " | ".join(c if c != "-" else "–" for c in cells) + " |")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

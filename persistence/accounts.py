@@ -8,9 +8,9 @@ from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped
+from persistence.base import Stamped
+from persistence.declaration import PROVENANCE, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
-from persistence.spec import Spec
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -41,26 +41,25 @@ def _linked_to_self(t: str, access: Access, b: Builder) -> str:
     """The customer's contact belongs to the account."""
     return (f"EXISTS (SELECT 1 FROM account_contact own WHERE own.account_id = {t}.id "
             f"AND own.contact_id = {b.bind(access.contact_id)} AND own.archived_at IS NULL)")
-
-
-ACCOUNT = Spec(
-    type_name="Account",
+ACCOUNT = RecordType(
+    name="Account",
     table=AccountRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "legalName": "legal_name", "industry": "industry",
-             "size": "size", "website": "website", "tier": "tier", "parent": "parent_id", "owner": "owner_id",
-             "territory": "territory_id"},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "identity": (col("name", filterable=True), col("legalName", filterable=True),
+                     col("industry", filterable=True), col("size", filterable=True),
+                     col("website", filterable=True), ref("parent", filterable=True),
+                     ref("territory", filterable=True), rel("contacts")),
+        "sales": (ref("owner", filterable=True), col("tier", filterable=True)),
+        "notes": (rel("notes"),),
+        "opportunities": (rel("opportunities", resolver_only=(
+            "a connection of deals under the deal rules, loaded by opportunities_by_account_id")),),
+    },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),
         RecordRule.LINKED_TO_SELF: _linked_to_self,
         RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
     },
     parent_column="parent_id",
-    searchable={
-        **STAMP_SEARCH,
-        "name": ("name", "name"), "legalName": ("legal_name", "legalName"),
-        "industry": ("industry", "industry"), "size": ("size", "size"),
-        "website": ("website", "website"), "tier": ("tier", "tier"),
-        "parent": ("parent_id", "parent"),
-        "owner": ("owner_id", "owner"), "territory": ("territory_id", "territory"),
-    },
 )

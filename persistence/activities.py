@@ -11,10 +11,20 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
 from domain.cases import Visibility
-from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of, utc_column, within_range
+from persistence.base import Stamped, jsonb, one_of, utc_column, within_range
 from persistence.cases import CASE
 from persistence.db import Transaction
-from persistence.spec import Spec, read_sql, through_parent, write_sql
+from persistence.declaration import (
+    PROVENANCE,
+    Children,
+    RecordType,
+    col,
+    input_only,
+    meta,
+    ref,
+    rel,
+)
+from persistence.spec import read_sql, through_parent, write_sql
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -101,18 +111,6 @@ class CalendarFeedRow(Stamped, table=True):
     secret_hash: str = Field(max_length=64, unique=True)
 
 
-ACTIVITY_FIELDS = {
-    "kind": "kind", "at": "at", "subject": "subject", "body": "body", "contact": "contact_id",
-    "account": "account_id", "lead": "lead_id", "opportunity": "opportunity_id",
-    "owner": "owner_id", "territory": "territory_id", "direction": "direction",
-    "durationSeconds": "duration_seconds", "outcome": "outcome", "callScript": "call_script_id",
-    "messageId": "message_id", "startsAt": "starts_at", "endsAt": "ends_at",
-    "location": "location", "dueAt": "due_at", "reminderAt": "reminder_at",
-    "priority": "priority", "status": "status", "assignee": "assignee_id", "case": "case_id",
-    "visibility": "visibility",
-}
-
-
 def _customer_visible_on_own_case(t: str, access: Access, b: Builder) -> str:
     return (f"{t}.visibility = 'CUSTOMER' AND EXISTS (SELECT 1 FROM service_case own WHERE "
             f"own.id = {t}.case_id AND own.contact_id = {b.bind(access.contact_id)})")
@@ -121,29 +119,44 @@ def _customer_visible_on_own_case(t: str, access: Access, b: Builder) -> str:
 def _case_visible(t: str, access: Access, b: Builder) -> str:
     """A comment on a case is reached only by whom the case itself is visible to."""
     return (f"{t}.case_id IS NULL OR EXISTS (SELECT 1 FROM service_case c WHERE "
-            f"c.id = {t}.case_id AND {read_sql(CASE, access, 'c', b)})")
-ACTIVITY = Spec(
-    type_name="Activity",
+            f"c.id = {t}.case_id AND {read_sql(CASE.spec, access, 'c', b)})")
+ACTIVITY = RecordType(
+    name="Activity",
     table=ActivityRow.__table__,
-    columns={**STAMP_FIELDS, **ACTIVITY_FIELDS},
+    groups={
+        "meta": meta(),
+        "provenance": PROVENANCE,
+        "message": (col("kind", filterable=True), col("at", filterable=True),
+                    col("subject", filterable=True), col("body"),
+                    ref("case", filterable=True), col("visibility", filterable=True)),
+        "work": (
+            input_only("occurredAt", "when a logged call or email took place, stored as `at`"),
+            ref("contact", filterable=True), ref("account", filterable=True),
+            ref("lead", filterable=True), ref("opportunity", filterable=True),
+            ref("owner", filterable=True), col("direction"), col("durationSeconds"),
+            col("outcome"), ref("callScript"), col("messageId"),
+            col("startsAt", filterable=True), col("endsAt"), col("location"),
+            rel("attendees", Children("Attendee", "activity_id", ("created_at", "id"))),
+            col("dueAt", filterable=True), col("reminderAt"), col("priority", filterable=True),
+            col("status", filterable=True), ref("assignee", filterable=True),
+        ),
+    },
+    stored=(ref("territory"),),
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
            RecordRule.SELF: _customer_visible_on_own_case},
-    searchable={f: (c, f) for f, c in ACTIVITY_FIELDS.items() if f in (
-        "kind", "at", "subject", "contact", "account", "lead", "opportunity", "owner",
-        "dueAt", "startsAt", "status", "priority", "assignee", "case", "visibility")},
     requires=_case_visible,
 )
-ATTENDEE = Spec(
-    type_name="Attendee",
+ATTENDEE = RecordType(
+    name="Attendee",
     table=AttendeeRow.__table__,
-    columns={"id": "id", "user": "user_id", "contact": "contact_id"},
+    groups={"all": (col("id"), ref("user"), ref("contact"))},
+    node=False,
     visibility=through_parent,
 )
-CALL_SCRIPT = Spec(
-    type_name="CallScript",
+CALL_SCRIPT = RecordType(
+    name="CallScript",
     table=CallScriptRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "questions": "questions"},
-    searchable={"name": ("name", "name")},
+    groups={"all": (*meta(), col("name", filterable=True), col("questions"), *PROVENANCE)},
     unique={"uq_call_script_name": "name"},
 )
 

@@ -12,7 +12,8 @@ from sqlmodel import Field
 from domain.access import Access
 from persistence.base import Stamped, jsonable, jsonb
 from persistence.db import Transaction
-from persistence.spec import KeysOf, Spec
+from persistence.declaration import Filterable, RecordType, col
+from persistence.spec import KeysOf
 from persistence.sql import Builder
 
 
@@ -54,14 +55,16 @@ class AuditLog:
             f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(record_type)}, "
             f"{b.bind(record_id)}, {b.bind(parent_id)}, {b.bind(action)}, "
             f"{b.bind(orjson.dumps(body).decode())}::jsonb, {actor}, {actor})", b.params)
-
-
-AUDIT_ENTRY = Spec(
-    type_name="AuditEntry",
+AUDIT_ENTRY = RecordType(
+    name="AuditEntry",
     table=AUDIT,
-    columns={"id": "id", "at": "created_at", "actor": "created_by", "action": "action",
-             "recordType": "record_type", "recordId": "record_id", "changes": "changes"},
-    searchable={"at": ("created_at", "at"), "recordId": ("record_id", "recordId"),
-                "parentId": ("parent_id", "recordId")},
-    json_keys={"changes": KeysOf(type_column="record_type")},
+    groups={"all": (
+        col("id"), col("at", "created_at", filterable=True), col("actor", "created_by"),
+        col("action"), col("recordType"),
+        col("recordId", filterable=True, resolver_only=(
+            "the global id of a record of any type, made from recordType and the raw id")),
+        col("changes", keys_of=KeysOf(type_column="record_type"), resolver_only=(
+            "old and new values keyed by field, as JSON whose values the resolver converts")),
+    )},
+    also_filterable=(Filterable("parentId", "parent_id", guard="recordId"),),
 )

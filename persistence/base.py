@@ -71,17 +71,3 @@ def jsonb(**kwargs) -> dict:
 
 STAMP_COLUMNS = ("id", "created_at", "updated_at", "created_by", "updated_by", "version", "archived_at")
 
-# GraphQL field -> column, for the columns every table shares.
-STAMP_FIELDS = {
-    "id": "id",
-    "version": "version",
-    "createdAt": "created_at",
-    "updatedAt": "updated_at",
-    "archivedAt": "archived_at",
-    "createdBy": "created_by",
-    "updatedBy": "updated_by",
-}
-STAMP_SEARCH = {
-    "createdAt": ("created_at", "createdAt"),
-    "updatedAt": ("updated_at", "updatedAt"),
-}

@@ -42,8 +42,8 @@ async def calendar_rows(reader: Reader, access: Access, user_id: uuid.UUID, star
     """The user's meetings (owned or attended) and open tasks due in [start, end), by time."""
     b = Builder()
     user, since, until = b.bind(user_id), b.bind(start), b.bind(end)
-    sql = (f"SELECT {projection(ACTIVITY, access, 't')} FROM activity t "
-           f"WHERE t.archived_at IS NULL AND {read_sql(ACTIVITY, access, 't', b)} AND ("
+    sql = (f"SELECT {projection(ACTIVITY.spec, access, 't')} FROM activity t "
+           f"WHERE t.archived_at IS NULL AND {read_sql(ACTIVITY.spec, access, 't', b)} AND ("
            f"(t.kind = 'MEETING' AND t.starts_at < {until} AND t.ends_at > {since} AND "
            f"(t.owner_id = {user} OR EXISTS (SELECT 1 FROM activity_attendee a "
            f"WHERE a.activity_id = t.id AND a.user_id = {user}))) OR "

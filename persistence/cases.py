@@ -11,10 +11,11 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
 from domain.sla import Level, Metric
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column, within_range
+from persistence.base import Stamped, one_of, utc_column, within_range
 from persistence.db import Transaction
+from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
-from persistence.spec import Spec, through_parent
+from persistence.spec import through_parent
 from persistence.sql import Builder, quote
 
 
@@ -126,56 +127,65 @@ def _own_cases(t: str, access: Access, b: Builder) -> str:
     return f"{t}.contact_id = {b.bind(access.contact_id)}"
 
 
-CASE_QUEUE = Spec(
-    type_name="CaseQueue",
+CASE_QUEUE = RecordType(
+    name="CaseQueue",
     table=CaseQueueRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "description": "description", "active": "active"},
-    searchable={"name": ("name", "name"), "active": ("active", "active")},
+    groups={"all": (*meta(), col("name", filterable=True), col("description"),
+                    col("active", filterable=True), *PROVENANCE)},
     unique={"uq_case_queue_name": "name"},
 )
-CASE_FIELDS = {
-    "number": "number", "contact": "contact_id", "account": "account_id",
-    "subject": "subject", "description": "description", "type": "type",
-    "priority": "priority", "status": "status", "channel": "channel",
-    "assignee": "assignee_id", "queue": "queue_id", "product": "product_id",
-    "previousCase": "previous_case_id", "slaPolicy": "sla_policy_id", "openedAt": "opened_at",
-    "firstResponseAt": "first_response_at", "firstResponseMinutes": "first_response_minutes",
-    "resolvedAt": "resolved_at", "resolutionMinutes": "resolution_minutes",
-    "closedAt": "closed_at", "slaPausedSince": "sla_paused_since",
-    "slaPausedMinutes": "sla_paused_minutes", "firstResponseRiskAt": "first_response_risk_at",
-    "firstResponseDueAt": "first_response_due_at", "resolutionRiskAt": "resolution_risk_at",
-    "resolutionDueAt": "resolution_due_at", "atRisk": "at_risk",
-    "breached": "breached", "timeSpentMinutes": "time_spent_minutes",
-}
-CASE = Spec(
-    type_name="Case",
+CASE = RecordType(
+    name="Case",
     table=CaseRow.__table__,
-    columns={**STAMP_FIELDS, **CASE_FIELDS},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "request": (col("subject", filterable=True), col("description"),
+                    col("type", filterable=True), ref("product", filterable=True),
+                    col("channel", filterable=True)),
+        "state": (col("number", filterable=True), ref("contact", filterable=True),
+                  ref("account", filterable=True), col("priority", filterable=True),
+                  col("status", filterable=True), col("openedAt", filterable=True),
+                  col("resolvedAt", filterable=True), col("closedAt"), ref("previousCase")),
+        "conversation": (
+            rel("comments", Children("Activity", "case_id", ("at", "id"))),
+            rel("articles", Children("CaseArticle", "case_id", ("created_at", "id")))),
+        "handling": (
+            ref("assignee", filterable=True), ref("queue", filterable=True),
+            rel("timeEntries", Children("TimeEntry", "case_id", ("at", "id"))),
+            col("timeSpentMinutes")),
+        "sla": (
+            ref("slaPolicy"), col("firstResponseAt"), col("firstResponseMinutes"),
+            col("firstResponseDueAt"), col("firstResponseRiskAt"), col("resolutionMinutes"),
+            col("resolutionDueAt", filterable=True), col("resolutionRiskAt"),
+            col("slaPausedSince"), col("slaPausedMinutes"), col("atRisk"), col("breached"),
+            rel("escalations", Children("CaseEscalation", "case_id", ("at", "id")))),
+    },
     rules={RecordRule.SELF: _own_cases,
            RecordRule.PARTNER: registered_to_partner("partner_account", "account_id",
                                                      column="account_id")},
-    searchable={**STAMP_SEARCH, **{f: (c, f) for f, c in CASE_FIELDS.items() if f in (
-        "number", "contact", "account", "subject", "type", "priority", "status", "channel",
-        "assignee", "queue", "product", "openedAt", "resolvedAt", "resolutionDueAt")}},
     unique={"uq_service_case_number": "number"},
 )
-TIME_ENTRY = Spec(
-    type_name="TimeEntry",
+TIME_ENTRY = RecordType(
+    name="TimeEntry",
     table=TimeEntryRow.__table__,
-    columns={"id": "id", "version": "version", "at": "at", "minutes": "minutes",
-             "user": "user_id", "note": "note"},
+    groups={"all": (col("id"), col("version"), col("at"), col("minutes"), ref("user"),
+                    col("note"))},
+    node=False,
     visibility=through_parent,
 )
-CASE_ARTICLE = Spec(
-    type_name="CaseArticle",
+CASE_ARTICLE = RecordType(
+    name="CaseArticle",
     table=CaseArticleRow.__table__,
-    columns={"id": "id", "article": "article_id", "linkedAt": "created_at"},
+    groups={"all": (col("id"), ref("article"), col("linkedAt", "created_at"))},
+    node=False,
     visibility=through_parent,
 )
-ESCALATION = Spec(
-    type_name="CaseEscalation",
+ESCALATION = RecordType(
+    name="CaseEscalation",
     table=EscalationRow.__table__,
-    columns={"id": "id", "at": "at", "metric": "metric", "level": "level", "action": "action"},
+    groups={"all": (col("id"), col("at"), col("metric"), col("level"), col("action"))},
+    node=False,
     visibility=through_parent,
 )
 
@@ -189,7 +199,7 @@ class CaseStore:
         self.actor = str(access.actor)
 
     async def state(self, case_id: uuid.UUID) -> dict:
-        columns = ", ".join(f"{c} AS {quote(f)}" for f, c in CASE.columns.items())
+        columns = ", ".join(f"{c} AS {quote(f)}" for f, c in CASE.spec.columns.items())
         rows = await self.tx.rows(f"SELECT {columns} FROM service_case WHERE id = $1",
                                   (case_id,))
         return rows[0]

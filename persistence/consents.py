@@ -11,7 +11,8 @@ from sqlmodel import Field
 from domain.access import Access
 from persistence.base import Stamped, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec, read_sql
+from persistence.declaration import RecordType, col
+from persistence.spec import read_sql
 from persistence.sql import Builder
 
 CONSENT_CHANNELS = ("EMAIL", "SMS", "PHONE", "POST", "PUSH")
@@ -72,13 +73,11 @@ def _visible_consent(t: str, access: Access, b: Builder) -> str:
         return "FALSE"
     alias = b.alias("owner")
     return (f"EXISTS (SELECT 1 FROM contact {alias} WHERE {alias}.id = {t}.contact_id "
-            f"AND {read_sql(CONTACT, access, alias, b)})")
-
-
-CONSENT = Spec(
-    type_name="Consent",
+            f"AND {read_sql(CONTACT.spec, access, alias, b)})")
+CONSENT = RecordType(
+    name="Consent",
     table=CONSENTS,
-    columns={"id": "id", "version": "version", "channel": "channel", "purpose": "purpose",
-             "status": "status", "recordedAt": "recorded_at", "source": "source"},
+    groups={"all": (col("id"), col("channel"), col("purpose"), col("status"),
+                    col("recordedAt"), col("source"), col("version"))},
     visibility=_visible_consent,
 )

@@ -8,9 +8,18 @@ from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import RecordRule
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb
+from persistence.base import Stamped, jsonb
+from persistence.declaration import (
+    PROVENANCE,
+    Children,
+    Filterable,
+    RecordType,
+    col,
+    meta,
+    ref,
+    rel,
+)
 from persistence.partners import registered_to_partner
-from persistence.spec import Spec
 from persistence.territories import owned_or_in_territory
 
 LIFECYCLE_STAGES = ("SUBSCRIBER", "LEAD", "PROSPECT", "CUSTOMER", "CHURNED")
@@ -56,25 +65,31 @@ class AccountContactRow(Stamped, table=True):
     contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True)
     job_title: str | None = Field(default=None, max_length=200)
     is_decision_maker: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
-
-
-CONTACT = Spec(
-    type_name="Contact",
+CONTACT = RecordType(
+    name="Contact",
     table=ContactRow.__table__,
-    columns={**STAMP_FIELDS, "firstName": "first_name", "lastName": "last_name",
-             "emails": "emails", "phones": "phones", "address": "address",
-             "lifecycleStage": "lifecycle_stage", "leadScore": "lead_score",
-             "owner": "owner_id", "territory": "territory_id"},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "names": (col("firstName", filterable=True), col("lastName", filterable=True)),
+        "identity": (rel("accounts"), ref("territory", filterable=True)),
+        "channels": (col("emails"), col("phones"), col("address")),
+        "sales": (ref("owner", filterable=True), col("lifecycleStage", filterable=True),
+                  col("leadScore", filterable=True)),
+        "consents": (rel("consents", Children("Consent", "contact_id", ("channel", "purpose"))),),
+        "notes": (rel("notes"),),
+    },
+    also_filterable=(Filterable("email", "primary_email", guard="emails"),),
     rules={
         RecordRule.SELF: lambda t, a, b: f"{t}.id = {b.bind(a.contact_id)}",
         RecordRule.PARTNER: registered_to_partner("partner_contact", "contact_id"),
         RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
     },
-    searchable={
-        **STAMP_SEARCH,
-        "firstName": ("first_name", "firstName"), "lastName": ("last_name", "lastName"),
-        "email": ("primary_email", "emails"), "lifecycleStage": ("lifecycle_stage", "lifecycleStage"),
-        "leadScore": ("lead_score", "leadScore"), "owner": ("owner_id", "owner"),
-        "territory": ("territory_id", "territory"),
-    },
+)
+ACCOUNT_CONTACT = RecordType(
+    name="AccountContact",
+    table=AccountContactRow.__table__,
+    groups={"identity": (col("jobTitle"), col("isDecisionMaker"))},
+    node=False,
+    on_edges=True,
 )

@@ -64,7 +64,7 @@ async def forecast(reader: Reader, access: Access, period: ForecastPeriod, start
         f"WHERE o.archived_at IS NULL AND o.close_date BETWEEN {b.bind(start)} AND {b.bind(end)} "
         f"AND (o.registration IS NULL OR o.registration = "
         f"{b.bind(Registration.APPROVED.value)}) "
-        f"AND {read_sql(OPPORTUNITY, access, 'o', b)} GROUP BY 1, 2, 3) d "
+        f"AND {read_sql(OPPORTUNITY.spec, access, 'o', b)} GROUP BY 1, 2, 3) d "
         f"LEFT JOIN {names} g ON g.id = d.group_id "
         f"ORDER BY d.period, g.name NULLS LAST, d.group_id, d.currency")
     return await read_rows(reader, sql, b)

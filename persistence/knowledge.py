@@ -12,9 +12,10 @@ from sqlmodel import Field
 
 from domain.access import Access, RecordRule
 from domain.knowledge import VERSIONED, ArticleStatus, Language, Visibility
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
+from persistence.base import Stamped, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec, through_parent
+from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, rel
+from persistence.spec import through_parent
 from persistence.sql import Builder
 
 # language -> the PostgreSQL text search configuration that stems its words
@@ -112,25 +113,28 @@ def published_public(t: str, access: Access, b: Builder) -> str:
 def published_for_partners(t: str, access: Access, b: Builder) -> str:
     """A partner's rule: published PUBLIC and PARTNER articles."""
     return _published(t, (Visibility.PUBLIC, Visibility.PARTNER))
-
-
-ARTICLE_FIELDS = {"title": "title", "body": "body", "category": "category", "tags": "tags",
-                  "language": "language", "visibility": "visibility", "status": "status",
-                  "publishedAt": "published_at", "helpfulCount": "helpful_count",
-                  "notHelpfulCount": "not_helpful_count"}
-ARTICLE = Spec(
-    type_name="Article",
+ARTICLE = RecordType(
+    name="Article",
     table=ArticleRow.__table__,
-    columns={**STAMP_FIELDS, **ARTICLE_FIELDS},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "content": (col("title", filterable=True), col("body"),
+                    col("category", filterable=True), col("tags"),
+                    col("language", filterable=True), col("visibility", filterable=True)),
+        "publication": (col("status", filterable=True), col("publishedAt", filterable=True)),
+        "feedback": (col("helpfulCount"), col("notHelpfulCount")),
+        "versions": (rel("versions", Children("ArticleVersion", "article_id", ("number",))),),
+    },
     rules={RecordRule.PUBLIC: published_public, RecordRule.PARTNER: published_for_partners},
-    searchable={**STAMP_SEARCH, **{f: (ARTICLE_FIELDS[f], f) for f in (
-        "title", "category", "language", "visibility", "status", "publishedAt")}},
 )
-ARTICLE_VERSION = Spec(
-    type_name="ArticleVersion",
+ARTICLE_VERSION = RecordType(
+    name="ArticleVersion",
     table=ArticleVersionRow.__table__,
-    columns={"id": "id", "number": "number", **{f: f for f in VERSIONED},
-             "savedAt": "created_at", "savedBy": "created_by"},
+    groups={"all": (col("id"), col("number"),
+                    *(col(f, f, copy_of=f"Article.{f}") for f in VERSIONED),
+                    col("savedAt", "created_at"), col("savedBy", "created_by"))},
+    node=False,
     visibility=through_parent,
 )
 

@@ -30,7 +30,7 @@ async def lead_source_stats(reader: Reader, access: Access, start: date, end: da
         f"AND o.archived_at IS NULL LEFT JOIN pipeline_stage s ON s.id = o.stage_id "
         f"WHERE l.archived_at IS NULL AND l.created_at >= {b.bind(start)}::date "
         f"AND l.created_at < {b.bind(end + timedelta(days=1))}::date "
-        f"AND {read_sql(LEAD, access, 'l', b)}), "
+        f"AND {read_sql(LEAD.spec, access, 'l', b)}), "
         f"won AS (SELECT source, currency, sum(amount) AS amount FROM chosen "
         f"WHERE kind = 'WON' GROUP BY source, currency) "
         f"SELECT c.source, count(*) AS leads, "

@@ -11,9 +11,10 @@ from sqlmodel import Field
 
 from domain.access import Access, RecordRule
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, jsonb, one_of, utc_column
+from persistence.base import Stamped, jsonb, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import KeysOf, Spec, through_parent
+from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
+from persistence.spec import KeysOf, through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -99,44 +100,48 @@ class RoundRobinRow(Stamped, table=True):
     turns: int = 0
 
 
-LEAD_FIELDS = {
-    "firstName": "first_name", "lastName": "last_name", "email": "email", "phone": "phone",
-    "title": "title", "company": "company", "industry": "industry", "size": "size",
-    "country": "country", "website": "website", "source": "source", "campaign": "campaign",
-    "status": "status", "score": "score", "owner": "owner_id", "territory": "territory_id",
-    "lastCapturedAt": "last_captured_at", "convertedAt": "converted_at",
-    "convertedContact": "converted_contact_id", "convertedAccount": "converted_account_id",
-    "convertedOpportunity": "converted_opportunity_id",
-}
-LEAD = Spec(
-    type_name="Lead",
+LEAD = RecordType(
+    name="Lead",
     table=LeadRow.__table__,
-    columns={**STAMP_FIELDS, **LEAD_FIELDS},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "person": (col("firstName", filterable=True), col("lastName", filterable=True),
+                   col("title")),
+        "channels": (col("email", filterable=True), col("phone")),
+        "company": (col("company", filterable=True), col("industry", filterable=True),
+                    col("size"), col("country", filterable=True), col("website")),
+        "qualification": (
+            col("source", filterable=True), col("campaign", filterable=True),
+            col("status", filterable=True), col("score", filterable=True),
+            col("lastCapturedAt", filterable=True),
+            rel("captures", Children("LeadCapture", "lead_id", ("created_at", "id")))),
+        "sales": (ref("owner", filterable=True), ref("territory", filterable=True)),
+        "conversion": (col("convertedAt"), ref("convertedContact"), ref("convertedAccount"),
+                       ref("convertedOpportunity")),
+    },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
-    searchable={**STAMP_SEARCH, **{f: (c, f) for f, c in LEAD_FIELDS.items() if f in (
-        "firstName", "lastName", "email", "company", "industry", "country", "source",
-        "campaign", "status", "score", "owner", "territory", "lastCapturedAt")}},
 )
-LEAD_CAPTURE = Spec(
-    type_name="LeadCapture",
+LEAD_CAPTURE = RecordType(
+    name="LeadCapture",
     table=LeadCaptureRow.__table__,
-    columns={"id": "id", "at": "created_at", "form": "form_id", "payload": "payload"},
+    groups={"all": (col("id"), col("at", "created_at"), ref("form"),
+                    col("payload", keys_of=KeysOf("Lead")))},
+    node=False,
     visibility=through_parent,
-    json_keys={"payload": KeysOf("Lead")},
 )
-CAPTURE_FORM = Spec(
-    type_name="CaptureForm",
+CAPTURE_FORM = RecordType(
+    name="CaptureForm",
     table=CaptureFormRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "source": "source", "active": "active"},
-    searchable={"name": ("name", "name")},
+    groups={"all": (*meta(), col("name", filterable=True), col("source"), col("active"),
+                    *PROVENANCE)},
     unique={"uq_capture_form_name": "name"},
 )
-ASSIGNMENT_RULE = Spec(
-    type_name="AssignmentRule",
+ASSIGNMENT_RULE = RecordType(
+    name="AssignmentRule",
     table=AssignmentRuleRow.__table__,
-    columns={**STAMP_FIELDS, "position": "position", "country": "country",
-             "industry": "industry", "size": "size", "territory": "territory_id"},
-    searchable={"position": ("position", "position")},
+    groups={"all": (*meta(), col("position", filterable=True), col("country"),
+                    col("industry"), col("size"), ref("territory"), *PROVENANCE)},
 )
 
 

@@ -9,23 +9,22 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass
 from functools import cached_property
 
 from strawberry.dataloader import DataLoader
 
 from domain.access import Access
 from domain.paging import PageRequest
-from persistence.contacts import AccountContactRow
 from persistence.db import Reader
+from persistence.declaration import Children
 from persistence.paging import Page, SortKey, column_key
 from persistence.queries import fetch_child_pages
+from persistence.record_types import CHILD_RELATIONS, SPECS
 from persistence.spec import Spec, projection, read_sql
 from persistence.sql import Builder, quote, read_rows
-from persistence.uow import SPECS
 
-LINKS = AccountContactRow.__table__
-LINK_FIELDS = {"jobTitle": "job_title", "isDecisionMaker": "is_decision_maker"}
+# The link's own fields (job title, decision maker), shown on the edges between the two.
+LINK_FIELDS = SPECS["AccountContact"].columns
 # node type -> (column of the link that points at the node, column that points at the parent)
 LINK_SIDES = {"Account": ("account_id", "contact_id"), "Contact": ("contact_id", "account_id")}
 LINK_SORT = {"Account": "name", "Contact": "lastName"}
@@ -51,36 +50,6 @@ def newest_first_keys(spec: Spec, t: str) -> list[SortKey]:
 
 def note_sort_keys(t: str) -> list[SortKey]:
     return newest_first_keys(SPECS["Note"], t)
-
-
-@dataclass(frozen=True)
-class ChildRelation:
-    """A plain list of child records: which type, the column pointing at the parent, the order."""
-
-    type_name: str
-    parent_column: str
-    order: tuple[str, ...]
-
-    def order_sql(self, t: str) -> str:
-        return ", ".join(f"{t}.{column}" for column in self.order)
-
-
-CHILD_RELATIONS = {
-    "consents": ChildRelation("Consent", "contact_id", ("channel", "purpose")),
-    "children": ChildRelation("Territory", "parent_id", ("name",)),
-    "stages": ChildRelation("Stage", "pipeline_id", ("position", "id")),
-    "stageHistory": ChildRelation("StageChange", "opportunity_id", ("created_at", "id")),
-    "contactRoles": ChildRelation("OpportunityContactRole", "opportunity_id", ("role", "id")),
-    "captures": ChildRelation("LeadCapture", "lead_id", ("created_at", "id")),
-    "attendees": ChildRelation("Attendee", "activity_id", ("created_at", "id")),
-    "entries": ChildRelation("PriceBookEntry", "price_book_id", ("currency", "product_id")),
-    "lines": ChildRelation("OrderLine", "order_id", ("position",)),
-    "comments": ChildRelation("Activity", "case_id", ("at", "id")),
-    "timeEntries": ChildRelation("TimeEntry", "case_id", ("at", "id")),
-    "escalations": ChildRelation("CaseEscalation", "case_id", ("at", "id")),
-    "articles": ChildRelation("CaseArticle", "case_id", ("created_at", "id")),
-    "versions": ChildRelation("ArticleVersion", "article_id", ("number",)),
-}
 
 
 def _split(row: dict) -> dict:
@@ -195,7 +164,7 @@ class Loaders:
 
         return await self._grouped_pages(keys, fetch)
 
-    async def _children(self, relation: ChildRelation, ids) -> list[list[dict]]:
+    async def _children(self, relation: Children, ids) -> list[list[dict]]:
         spec = SPECS[relation.type_name]
         column = relation.parent_column
         b = Builder()

@@ -11,7 +11,8 @@ from domain.access import Access
 from domain.services.notes import NOTED_TYPES
 from persistence.base import Stamped
 from persistence.db import Transaction
-from persistence.spec import Spec, read_sql
+from persistence.declaration import RecordType, col
+from persistence.spec import read_sql
 from persistence.sql import Builder
 
 
@@ -58,10 +59,12 @@ def _visible_note(t: str, access: Access, b: Builder) -> str:
     return " OR ".join(branches) or "FALSE"
 
 
-NOTE = Spec(
-    type_name="Note",
+NOTE = RecordType(
+    name="Note",
     table=NOTES,
-    columns={"id": "id", "version": "version", "createdAt": "created_at",
-             "updatedAt": "updated_at", "author": "created_by", "body": "body"},
+    groups={"all": (
+        col("id"), col("body"),
+        col("author", "created_by", resolver_only="the user who wrote it, as a User or null"),
+        col("createdAt"), col("updatedAt"), col("version"))},
     visibility=_visible_note,
 )

@@ -18,9 +18,10 @@ from domain.opportunities import (
     Stage,
     StageKind,
 )
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column, within_range
+from persistence.base import Stamped, one_of, utc_column, within_range
 from persistence.db import Transaction
-from persistence.spec import Spec, through_parent
+from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
+from persistence.spec import through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -113,57 +114,62 @@ def _registered_to_caller(t: str, access: Access, b: Builder) -> str:
     return f"{t}.partner_id = {b.bind(access.partner_id)}"
 
 
-PIPELINE = Spec(
-    type_name="Pipeline",
+PIPELINE = RecordType(
+    name="Pipeline",
     table=PipelineRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "kind": "kind", "position": "position"},
-    searchable={"name": ("name", "name"), "position": ("position", "position")},
+    groups={"all": (*meta(), col("name", filterable=True), col("kind"),
+                    col("position", filterable=True),
+                    rel("stages", Children("Stage", "pipeline_id", ("position", "id"))),
+                    *PROVENANCE)},
     unique={"uq_pipeline_name": "name"},
 )
 
-STAGE = Spec(
-    type_name="Stage",
+STAGE = RecordType(
+    name="Stage",
     table=StageRow.__table__,
-    columns={"id": "id", "version": "version", "name": "name", "position": "position",
-             "probability": "probability", "kind": "kind", "pipeline": "pipeline_id"},
+    groups={"all": (col("id"), col("name"), col("position"), col("probability"), col("kind"),
+                    ref("pipeline"), col("version"))},
     unique={"uq_pipeline_stage_pipeline_id_name": "name"},
 )
 
-OPPORTUNITY = Spec(
-    type_name="Opportunity",
+OPPORTUNITY = RecordType(
+    name="Opportunity",
     table=OpportunityRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "account": "account_id", "amount": "amount",
-             "currency": "currency", "closeDate": "close_date", "pipeline": "pipeline_id",
-             "stage": "stage_id", "probability": "probability", "owner": "owner_id",
-             "territory": "territory_id", "source": "source", "campaign": "campaign",
-             "partner": "partner_id", "registration": "registration",
-             "closeReason": "close_reason", "closedAt": "closed_at",
-             "stageEnteredAt": "stage_entered_at"},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "deal": (col("name", filterable=True), ref("account", filterable=True),
+                 ref("pipeline", filterable=True), ref("stage", filterable=True),
+                 col("probability", filterable=True), col("closeDate", filterable=True),
+                 col("stageEnteredAt"), col("closedAt", filterable=True), col("closeReason"),
+                 col("source", filterable=True), col("campaign")),
+        "amounts": (col("amount", filterable=True), col("currency", filterable=True)),
+        "sales": (ref("owner", filterable=True), ref("territory", filterable=True)),
+        "registration": (ref("partner", filterable=True), col("registration", filterable=True)),
+        "history": (rel("stageHistory", Children("StageChange", "opportunity_id",
+                                                 ("created_at", "id"))),),
+        "contacts": (rel("contactRoles", Children("OpportunityContactRole", "opportunity_id",
+                                                  ("role", "id"))),),
+    },
     rules={RecordRule.PARTNER: _registered_to_caller,
            RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
-    searchable={
-        **STAMP_SEARCH,
-        **{f: (c, f) for f, c in (
-            ("name", "name"), ("account", "account_id"), ("amount", "amount"),
-            ("currency", "currency"), ("closeDate", "close_date"), ("pipeline", "pipeline_id"),
-            ("stage", "stage_id"), ("probability", "probability"), ("owner", "owner_id"),
-            ("territory", "territory_id"), ("source", "source"), ("partner", "partner_id"),
-            ("registration", "registration"), ("closedAt", "closed_at"))},
-    },
 )
 
-STAGE_CHANGE = Spec(
-    type_name="StageChange",
+STAGE_CHANGE = RecordType(
+    name="StageChange",
     table=StageChangeRow.__table__,
-    columns={"id": "id", "at": "created_at", "actor": "created_by", "fromStage": "from_stage_id",
-             "toStage": "to_stage_id"},
+    groups={"all": (col("id"), col("at", "created_at"), col("actor", "created_by"),
+                    ref("fromStage", copy_of="Opportunity.stage"),
+                    ref("toStage", copy_of="Opportunity.stage"))},
+    node=False,
     visibility=through_parent,
 )
 
-OPPORTUNITY_CONTACT = Spec(
-    type_name="OpportunityContactRole",
+OPPORTUNITY_CONTACT = RecordType(
+    name="OpportunityContactRole",
     table=OpportunityContactRow.__table__,
-    columns={"id": "id", "version": "version", "contact": "contact_id", "role": "role"},
+    groups={"all": (col("id"), col("version"), ref("contact"), col("role"))},
+    node=False,
     visibility=through_parent,
 )
 

@@ -11,9 +11,10 @@ from sqlmodel import Field
 
 from domain.access import Access, RecordRule
 from domain.orders import OrderStatus, PricedLine
-from persistence.base import STAMP_FIELDS, STAMP_SEARCH, Stamped, one_of, utc_column
+from persistence.base import Stamped, one_of, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec, through_parent
+from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
+from persistence.spec import through_parent
 from persistence.sql import Builder
 from persistence.territories import owned_or_in_territory
 
@@ -102,47 +103,54 @@ def _own_orders(t: str, access: Access, b: Builder) -> str:
     return f"{t}.contact_id = {b.bind(access.contact_id)}"
 
 
-PRODUCT = Spec(
-    type_name="Product",
+PRODUCT = RecordType(
+    name="Product",
     table=ProductRow.__table__,
-    columns={**STAMP_FIELDS, "sku": "sku", "name": "name", "family": "family",
-             "category": "category", "active": "active"},
-    searchable={f: (f, f) for f in ("sku", "name", "family", "category", "active")},
+    groups={"all": (*meta(), col("sku", filterable=True), col("name", filterable=True),
+                    col("family", filterable=True), col("category", filterable=True),
+                    col("active", filterable=True), *PROVENANCE)},
     unique={"uq_product_sku": "sku"},
 )
-PRICE_BOOK = Spec(
-    type_name="PriceBook",
+PRICE_BOOK = RecordType(
+    name="PriceBook",
     table=PriceBookRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "isStandard": "is_standard", "active": "active"},
-    searchable={"name": ("name", "name"), "isStandard": ("is_standard", "isStandard")},
+    groups={"all": (*meta(), col("name", filterable=True), col("isStandard", filterable=True),
+                    col("active"),
+                    rel("entries", Children("PriceBookEntry", "price_book_id",
+                                            ("currency", "product_id"))),
+                    *PROVENANCE)},
     unique={"uq_price_book_name": "name", "ix_price_book_standard": "isStandard"},
 )
-PRICE_BOOK_ENTRY = Spec(
-    type_name="PriceBookEntry",
+PRICE_BOOK_ENTRY = RecordType(
+    name="PriceBookEntry",
     table=PriceBookEntryRow.__table__,
-    columns={"id": "id", "version": "version", "product": "product_id", "currency": "currency",
-             "unitPrice": "unit_price"},
+    groups={"all": (col("id"), col("version"), ref("product"), col("currency"),
+                    col("unitPrice"))},
+    node=False,
     visibility=through_parent,
 )
-ORDER_FIELDS = {"number": "number", "account": "account_id", "contact": "contact_id",
-                "priceBook": "price_book_id", "currency": "currency", "status": "status",
-                "orderedAt": "ordered_at", "subtotal": "subtotal",
-                "discountTotal": "discount_total", "total": "total", "owner": "owner_id",
-                "territory": "territory_id"}
-ORDER = Spec(
-    type_name="Order",
+ORDER = RecordType(
+    name="Order",
     table=OrderRow.__table__,
-    columns={**STAMP_FIELDS, **ORDER_FIELDS},
+    groups={
+        "meta": meta(filterable=True),
+        "provenance": PROVENANCE,
+        "all": (col("number", filterable=True), ref("account", filterable=True),
+                ref("contact", filterable=True), ref("priceBook"),
+                col("currency", filterable=True), col("status", filterable=True),
+                col("orderedAt", filterable=True),
+                rel("lines", Children("OrderLine", "order_id", ("position",))),
+                col("subtotal"), col("discountTotal"), col("total", filterable=True),
+                ref("owner", filterable=True), ref("territory")),
+    },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory, RecordRule.SELF: _own_orders},
-    searchable={**STAMP_SEARCH, **{f: (c, f) for f, c in ORDER_FIELDS.items() if f in (
-        "number", "account", "contact", "status", "orderedAt", "total", "currency", "owner")}},
 )
-ORDER_LINE = Spec(
-    type_name="OrderLine",
+ORDER_LINE = RecordType(
+    name="OrderLine",
     table=OrderLineRow.__table__,
-    columns={"id": "id", "position": "position", "product": "product_id",
-             "quantity": "quantity", "unitPrice": "unit_price",
-             "discountPercent": "discount_percent", "total": "total"},
+    groups={"all": (col("id"), col("position"), ref("product"), col("quantity"),
+                    col("unitPrice"), col("discountPercent"), col("total"))},
+    node=False,
     visibility=through_parent,
 )
 

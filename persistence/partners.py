@@ -9,9 +9,9 @@ from sqlalchemy import ARRAY, String, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
-from persistence.base import STAMP_FIELDS, Stamped, utc_column
+from persistence.base import Stamped, utc_column
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.declaration import UNSHOWN_STAMPS, RecordType, col, input_only
 from persistence.sql import Builder
 
 
@@ -57,14 +57,15 @@ class PartnerClientRow(Stamped, table=True):
     previous_secret_hash: str | None = Field(default=None, max_length=200)
     previous_secret_expires_at: datetime | None = Field(
         default=None, **utc_column(nullable=True, server_default=None))
-
-
-PARTNER = Spec(
-    type_name="Partner",
+PARTNER = RecordType(
+    name="Partner",
     table=PartnerRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name"},
+    groups={"all": (col("id"), col("name", filterable=True), col("version")),
+            "registrations": (input_only(
+                "registrations", "which accounts and contacts the partner's portal reaches: "
+                "written by partnerRegister, read through those records' rules"),)},
+    stored=UNSHOWN_STAMPS,
     rules={RecordRule.PARTNER: lambda t, a, b: f"{t}.id = {b.bind(a.partner_id)}"},
-    searchable={"name": ("name", "name")},
     unique={"uq_partner_name": "name"},
 )
 

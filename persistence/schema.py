@@ -1,24 +1,7 @@
-"""Every table, imported in one place so that Alembic and tests see the whole schema."""
+"""Every table, in one place so that Alembic and tests see the whole schema: the tables of the
+declared record types and the internal ones (persistence/record_types.py)."""
 
-from persistence import (  # noqa: F401
-    accounts,
-    activities,
-    audit,
-    cases,
-    consents,
-    contacts,
-    knowledge,
-    leads,
-    notes,
-    opportunities,
-    orders,
-    partners,
-    portal,
-    signing_keys,
-    sla,
-    territories,
-    users,
-)
+from persistence import record_types  # noqa: F401
 from persistence.base import metadata
 
 __all__ = ["metadata"]

@@ -37,13 +37,13 @@ async def search_articles(reader: Reader, access: Access, words: str, first: int
     by id; the snippet is null for a caller who may not read the body."""
     b = Builder()
     query = _query_sql(words, Language(language) if language else None, b)
-    where = [f"t.search @@ {query}", "t.archived_at IS NULL", read_sql(ARTICLE, access, "t", b)]
+    where = [f"t.search @@ {query}", "t.archived_at IS NULL", read_sql(ARTICLE.spec, access, "t", b)]
     if language:
         where.append(f"t.language = {b.bind(language)}")
     snippet = (f"ts_headline({text_search_config('t.language')}, t.body, {query}, '{HEADLINE}')"
                if access.can_read("Article", "body") else "NULL")
     # Headlines are costly, so they are made for the page only, after ranking picked it.
-    sql = (f"SELECT {projection(ARTICLE, access, 't')}, hits.rank AS _rank, "
+    sql = (f"SELECT {projection(ARTICLE.spec, access, 't')}, hits.rank AS _rank, "
            f"{snippet} AS _snippet FROM (SELECT t.id, "
            f"round(ts_rank_cd(t.search, {query})::numeric, 6)::float8 AS rank "
            f"FROM article t WHERE {' AND '.join(where)} ORDER BY rank DESC, t.id "

@@ -12,10 +12,10 @@ from sqlmodel import Field
 from domain.access import Access
 from domain.business_time import parse_calendar
 from domain.sla import MOMENTS, BreachAction, Metric, SlaPolicy, Target
-from persistence.base import STAMP_FIELDS, Stamped, jsonb, one_of
+from persistence.base import Stamped, jsonb, one_of
 from persistence.cases import CASE
 from persistence.db import Transaction
-from persistence.spec import Spec
+from persistence.declaration import PROVENANCE, RecordType, col, meta, ref
 from persistence.sql import Builder
 
 
@@ -51,29 +51,24 @@ class SlaPolicyRow(Stamped, table=True):
     escalation_queue_id: uuid.UUID | None = Field(default=None, foreign_key="case_queue.id")
     escalation_user_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id")
     active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
-
-
-CALENDAR = Spec(
-    type_name="BusinessCalendar",
+CALENDAR = RecordType(
+    name="BusinessCalendar",
     table=BusinessCalendarRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "timeZone": "time_zone", "hours": "hours",
-             "holidays": "holidays"},
-    searchable={"name": ("name", "name")},
+    groups={"all": (*meta(), col("name", filterable=True), col("timeZone"), col("hours"),
+                    col("holidays"), *PROVENANCE)},
     unique={"uq_business_calendar_name": "name"},
 )
-POLICY_FIELDS = {"name": "name", "calendar": "calendar_id", "targets": "targets",
-                 "atRiskPercent": "at_risk_percent", "accountTier": "account_tier",
-                 "product": "product_id", "position": "position",
-                 "breachAction": "breach_action", "escalationQueue": "escalation_queue_id",
-                 "escalationUser": "escalation_user_id", "active": "active"}
-SLA_POLICY = Spec(
-    type_name="SlaPolicy",
+SLA_POLICY = RecordType(
+    name="SlaPolicy",
     table=SlaPolicyRow.__table__,
-    columns={**STAMP_FIELDS, **POLICY_FIELDS},
-    searchable={"name": ("name", "name"), "position": ("position", "position")},
+    groups={"all": (*meta(), col("name", filterable=True), ref("calendar"), col("targets"),
+                    col("atRiskPercent"), col("accountTier"), ref("product"),
+                    col("position", filterable=True), col("breachAction"),
+                    ref("escalationQueue"), ref("escalationUser"), col("active"),
+                    *PROVENANCE)},
     unique={"uq_sla_policy_name": "name"},
 )
-_MOMENT_COLUMNS = {CASE.columns[field]: moment for field, moment in MOMENTS.items()}
+_MOMENT_COLUMNS = {CASE.spec.columns[field]: moment for field, moment in MOMENTS.items()}
 _POLICY_SQL = (
     "SELECT p.id, p.product_id, p.account_tier, p.targets, p.at_risk_percent, "
     "p.breach_action, p.escalation_queue_id, p.escalation_user_id, c.time_zone, c.hours, "

@@ -7,8 +7,8 @@ import uuid
 from sqlmodel import Field
 
 from domain.access import Access
-from persistence.base import STAMP_FIELDS, Stamped
-from persistence.spec import Spec
+from persistence.base import Stamped
+from persistence.declaration import UNSHOWN_STAMPS, Children, RecordType, col, ref, rel
 from persistence.sql import Builder
 
 
@@ -26,13 +26,13 @@ def owned_or_in_territory(t: str, access: Access, b: Builder) -> str:
             f"WITH RECURSIVE subtree(id) AS (SELECT territory_id FROM app_user WHERE id = {user} "
             f"UNION ALL SELECT below.id FROM territory below JOIN subtree ON below.parent_id = subtree.id)"
             f" SELECT id FROM subtree)")
-
-
-TERRITORY = Spec(
-    type_name="Territory",
+TERRITORY = RecordType(
+    name="Territory",
     table=TerritoryRow.__table__,
-    columns={**STAMP_FIELDS, "name": "name", "parent": "parent_id"},
+    groups={"name": (col("id"), col("name", filterable=True), col("version")),
+            "structure": (ref("parent"),
+                          rel("children", Children("Territory", "parent_id", ("name",))))},
+    stored=UNSHOWN_STAMPS,
     parent_column="parent_id",
-    searchable={"name": ("name", "name")},
     unique={"uq_territory_name": "name"},
 )

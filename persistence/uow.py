@@ -1,59 +1,27 @@
-"""The unit of work, and the one registry of record types that persistence serves."""
+"""The unit of work: one transaction, and the stores that write within it."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.access import Access
-from persistence.accounts import ACCOUNT
-from persistence.activities import ACTIVITY, ATTENDEE, CALL_SCRIPT, ActivityStore
-from persistence.audit import AUDIT_ENTRY, AuditLog
-from persistence.cases import (
-    CASE,
-    CASE_ARTICLE,
-    CASE_QUEUE,
-    ESCALATION,
-    TIME_ENTRY,
-    CaseStore,
-)
-from persistence.consents import CONSENT, ConsentStore
-from persistence.contacts import CONTACT
+from persistence.activities import ActivityStore
+from persistence.audit import AuditLog
+from persistence.cases import CaseStore
+from persistence.consents import ConsentStore
 from persistence.db import Transaction
-from persistence.knowledge import ARTICLE, ARTICLE_VERSION, KnowledgeStore
-from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, LeadStore
+from persistence.knowledge import KnowledgeStore
+from persistence.leads import LeadStore
 from persistence.links import LinkStore
-from persistence.notes import NOTE, NoteStore
-from persistence.opportunities import (
-    OPPORTUNITY,
-    OPPORTUNITY_CONTACT,
-    PIPELINE,
-    STAGE,
-    STAGE_CHANGE,
-    OpportunityStore,
-)
-from persistence.orders import (
-    ORDER,
-    ORDER_LINE,
-    PRICE_BOOK,
-    PRICE_BOOK_ENTRY,
-    PRODUCT,
-    OrderStore,
-)
-from persistence.partners import PARTNER, RegistrationStore
+from persistence.notes import NoteStore
+from persistence.opportunities import OpportunityStore
+from persistence.orders import OrderStore
+from persistence.partners import RegistrationStore
+from persistence.record_types import SPECS
 from persistence.records import RecordStore
-from persistence.sla import CALENDAR, SLA_POLICY, SlaStore
-from persistence.spec import Spec
-from persistence.territories import TERRITORY
-from persistence.users import USER
+from persistence.sla import SlaStore
 
-SPECS: dict[str, Spec] = {
-    s.type_name: s for s in (
-        CONTACT, ACCOUNT, USER, TERRITORY, PARTNER, NOTE, CONSENT, AUDIT_ENTRY,
-        PIPELINE, STAGE, OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT, LEAD, LEAD_CAPTURE,
-        CAPTURE_FORM, ASSIGNMENT_RULE, ACTIVITY, ATTENDEE, CALL_SCRIPT, PRODUCT, PRICE_BOOK,
-        PRICE_BOOK_ENTRY, ORDER, ORDER_LINE, ARTICLE, ARTICLE_VERSION, CASE_QUEUE, CASE, TIME_ENTRY,
-        ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY)
-}
+__all__ = ["SPECS", "UnitOfWork"]
 
 
 class UnitOfWork:

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field
 
-from persistence.base import STAMP_FIELDS, Stamped
-from persistence.spec import Spec
+from persistence.base import Stamped
+from persistence.declaration import UNSHOWN_STAMPS, RecordType, col, ref
 
 
 class UserRow(Stamped, table=True):
@@ -23,13 +23,12 @@ class UserRow(Stamped, table=True):
     role: str = Field(max_length=20)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
     active: bool = Field(default=True, sa_column_kwargs={"server_default": "true"})
-
-
-USER = Spec(
-    type_name="User",
+USER = RecordType(
+    name="User",
     table=UserRow.__table__,
-    columns={**STAMP_FIELDS, "email": "email", "name": "name", "role": "role",
-             "territory": "territory_id", "active": "active"},
-    searchable={"name": ("name", "name"), "email": ("email", "email"), "role": ("role", "role")},
+    groups={"all": (col("id"), col("email", filterable=True), col("name", filterable=True),
+                    col("role", filterable=True), ref("territory"), col("active"),
+                    col("version"))},
+    stored=UNSHOWN_STAMPS,
     unique={"uq_app_user_email_lower": "email"},
 )

@@ -20,23 +20,9 @@ from api.resolvers.notes import NoteMutations
 from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.viewer import ViewerQueries
-from api.schema.operational.accounts import Account
-from api.schema.operational.activities import Activity, CallScript
-from api.schema.operational.audit import AuditEntry
-from api.schema.operational.cases import Case, CaseQueue
-from api.schema.operational.consents import Consent
-from api.schema.operational.contacts import Contact
-from api.schema.operational.knowledge import Article
-from api.schema.operational.leads import AssignmentRule, CaptureForm, Lead
-from api.schema.operational.notes import Note
-from api.schema.operational.opportunities import Opportunity
-from api.schema.operational.orders import Order, PriceBook, Product
-from api.schema.operational.partners import Partner
-from api.schema.operational.pipelines import Pipeline, Stage
-from api.schema.operational.sla import BusinessCalendar, SlaPolicy
-from api.schema.operational.territories import Territory
-from api.schema.operational.users import User
+from api.schema.fields import TYPES
 from api.schema.scalars import SCALARS
+from persistence.record_types import RECORD_TYPES
 
 
 @strawberry.type(description="Reads of the customer record.")
@@ -53,10 +39,9 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
     pass
 
 
-# Types reachable only through node(id) must be named so that the schema includes them.
-NODE_TYPES = [Contact, Account, User, Territory, Partner, Note, Consent, AuditEntry, Opportunity,
-              Pipeline, Stage, Lead, CaptureForm, AssignmentRule, Activity, CallScript,
-              Product, PriceBook, Order, Article, Case, CaseQueue, BusinessCalendar, SlaPolicy]
+# Every record type that is a Node, as declared: those reachable only through node(id) must be
+# named so that the schema includes them.
+NODE_TYPES = [TYPES[r.name] for r in RECORD_TYPES if r.node]
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
                            config=StrawberryConfig(scalar_map=SCALARS))

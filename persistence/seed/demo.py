@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, text
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from persistence.accounts import AccountRow
-from persistence.activities import ActivityRow, AttendeeRow, CallScriptRow
-from persistence.cases import CaseArticleRow, CaseQueueRow, CaseRow, TimeEntryRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.directory import is_empty
-from persistence.knowledge import ArticleFeedbackRow, ArticleRow, ArticleVersionRow
-from persistence.leads import AssignmentRuleRow, CaptureFormRow, LeadCaptureRow, LeadRow
 from persistence.notes import NoteRow
-from persistence.opportunities import OpportunityContactRow, OpportunityRow, StageChangeRow
-from persistence.orders import OrderLineRow, OrderRow, PriceBookEntryRow, ProductRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
+from persistence.schema import metadata
 from persistence.seed.demo_activities import add_activities
 from persistence.seed.demo_articles import add_articles
 from persistence.seed.demo_cases import CASES as DEMO_CASES
@@ -37,7 +32,6 @@ from persistence.seed.generator import (
     stable_id,
     stamped,
 )
-from persistence.sla import BusinessCalendarRow, SlaPolicyRow
 from persistence.territories import TerritoryRow
 from persistence.users import UserRow
 
@@ -182,14 +176,6 @@ class DemoData:
                                          "partner_id": partner_id, "contact_id": contact_id})
 
 
-ORDER = (TerritoryRow, UserRow, PartnerRow, AccountRow, ContactRow, AccountContactRow,
-         PartnerAccountRow, PartnerContactRow, PortalIdentityRow, NoteRow, ConsentRow,
-         OpportunityRow, StageChangeRow, OpportunityContactRow, CaptureFormRow,
-         AssignmentRuleRow, LeadRow, LeadCaptureRow, CallScriptRow, ProductRow,
-         PriceBookEntryRow, OrderRow, OrderLineRow, ArticleRow, ArticleVersionRow,
-         ArticleFeedbackRow, BusinessCalendarRow, CaseQueueRow, SlaPolicyRow, CaseRow,
-         TimeEntryRow, CaseArticleRow, ActivityRow, AttendeeRow)
-
 
 def _territory_reps() -> dict[str, object]:
     """Each territory's sales rep: the sales user of the territory or the nearest one above."""
@@ -205,11 +191,11 @@ def _territory_reps() -> dict[str, object]:
     return found
 
 
-def _uniform(table: type, rows: list[dict]) -> list[dict]:
+def _uniform(table: Table, rows: list[dict]) -> list[dict]:
     """Rows of one table with the same keys, as one multi-row insert needs: a nullable column
     some rows leave out is null in them (case comments and calls share the activity table)."""
     keys = {k for row in rows for k in row}
-    nullable = {k for k in keys if table.__table__.c[k].nullable}
+    nullable = {k for k in keys if table.c[k].nullable}
     return [{**dict.fromkeys(nullable - row.keys()), **row} for row in rows]
 
 
@@ -229,11 +215,12 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     agents = [stable_id("user", e) for e, u in USERS.items() if u[1] in ("service", "admin")]
     add_cases(data, BASE_TIME + timedelta(days=300), agents, data.rows[AccountRow],
               data.rows[AccountContactRow])
-    for table in ORDER:
-        rows = _uniform(table, data.rows.get(table, []))
-        if rows:
-            await conn.execute(insert(table.__table__), rows)
+    by_table = {row_class.__table__: rows for row_class, rows in data.rows.items()}
+    # In the order of the foreign keys, so that every reference lands after what it names.
+    for table in metadata.sorted_tables:
+        if by_table.get(table):
+            await conn.execute(insert(table), _uniform(table, by_table[table]))
     # New orders are numbered after the demo's.
     await conn.execute(text(f"SELECT setval('order_number', {DEMO_ORDERS})"))
     await conn.execute(text(f"SELECT setval('case_number', {DEMO_CASES})"))
-    return {table.__tablename__: len(data.rows.get(table, [])) for table in ORDER}
+    return {table.name: len(rows) for table, rows in by_table.items()}

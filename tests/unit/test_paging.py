@@ -12,10 +12,10 @@ from domain.paging import page_request
 from persistence.contacts import CONTACT
 from persistence.paging import column_key, decode_cursor, encode_cursor
 
-KEYS = [column_key("lastName", "t", CONTACT.table.c.last_name),
-        column_key("leadScore", "t", CONTACT.table.c.lead_score, descending=True),
-        column_key("id", "t", CONTACT.table.c.id)]
-CREATED = column_key("createdAt", "t", CONTACT.table.c.created_at)
+KEYS = [column_key("lastName", "t", CONTACT.spec.table.c.last_name),
+        column_key("leadScore", "t", CONTACT.spec.table.c.lead_score, descending=True),
+        column_key("id", "t", CONTACT.spec.table.c.id)]
+CREATED = column_key("createdAt", "t", CONTACT.spec.table.c.created_at)
 
 
 @pytest.mark.parametrize("kwargs, field", [

@@ -1,0 +1,151 @@
+"""A record type, declared once: its table, its fields, and for each field its column or
+relation, its policy group, whether clients may filter and sort on it, and whether it is
+answered only by a resolver (and why).
+
+Everything else is derived from the declaration: the Spec that every read and write uses, the
+field groups of auth/policy.py, the child relations of the loaders and of the compiled read
+path, the Node registration, what Alembic sees, the seed order and the README's policy table.
+The one explicit list of declarations is persistence/record_types.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Table
+
+from domain.access import RecordRule
+from persistence.spec import KeysOf, RuleSql, Spec
+
+
+def snake(name: str) -> str:
+    """firstName -> first_name: the column a field is stored in, unless declared otherwise."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+@dataclass(frozen=True)
+class Children:
+    """A plain list of child records: which type, the column pointing at the parent, the order."""
+
+    type_name: str
+    parent_column: str
+    order: tuple[str, ...]
+
+    def order_sql(self, t: str) -> str:
+        return ", ".join(f"{t}.{column}" for column in self.order)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record type. `column` is set for a scalar or a to-one reference (the
+    row holds the target's id); a relation has none and is loaded along `children` or by a
+    loader of its own."""
+
+    name: str
+    column: str | None = None
+    filterable: bool = False  # clients may filter and sort on it
+    children: Children | None = None
+    keys_of: KeysOf | None = None  # a JSON column whose keys are fields of some type
+    copy_of: str | None = None  # "Type.field" it holds a copy of: readers must read that too
+    resolver_only: str | None = None  # why the compiled read path does not render it
+
+
+def col(name: str, column: str | None = None, *, filterable: bool = False,
+        keys_of: KeysOf | None = None, copy_of: str | None = None,
+        resolver_only: str | None = None) -> Field:
+    """A scalar stored in a column (snake_case of the name unless given)."""
+    return Field(name, column or snake(name), filterable=filterable, keys_of=keys_of,
+                 copy_of=copy_of, resolver_only=resolver_only)
+
+
+def ref(name: str, column: str | None = None, *, filterable: bool = False,
+        copy_of: str | None = None) -> Field:
+    """A to-one reference: the row holds the target's id (`<name>_id` unless given)."""
+    return Field(name, column or f"{snake(name)}_id", filterable=filterable, copy_of=copy_of)
+
+
+def rel(name: str, children: Children | None = None, *,
+        resolver_only: str | None = None) -> Field:
+    """A relation with no column of its own: a list of children, a link or a connection."""
+    return Field(name, children=children, resolver_only=resolver_only)
+
+
+def input_only(name: str, why: str) -> Field:
+    """A name clients may write that is no field of its own (`occurredAt` of a logged call is
+    stored as its `at`): it needs write access to its group like any field."""
+    return Field(name, resolver_only=why)
+
+
+def meta(*, filterable: bool = False) -> tuple[Field, ...]:
+    """id, version and the three moments every row has; `filterable` lets clients filter and
+    sort on when it was created and changed."""
+    return (col("id"), col("version"), col("createdAt", filterable=filterable),
+            col("updatedAt", filterable=filterable), col("archivedAt"))
+
+
+PROVENANCE = (col("createdBy"), col("updatedBy"))
+# The moments and actors of a row whose type does not show them to clients.
+UNSHOWN_STAMPS = (col("createdAt"), col("updatedAt"), col("archivedAt"), *PROVENANCE)
+
+
+@dataclass(frozen=True)
+class Filterable:
+    """A key clients may filter and sort on that is not a field of its own: `email` of a
+    contact is the lower-cased primary address, guarded by who may read `emails`."""
+
+    name: str
+    column: str
+    guard: str
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One GraphQL type over one table, with its fields grouped as the policy grants them."""
+
+    name: str
+    table: Table
+    groups: Mapping[str, tuple[Field, ...]]
+    rules: Mapping[RecordRule, RuleSql] = field(default_factory=dict)
+    node: bool = True  # reachable with node(id); children of a parent are not
+    on_edges: bool = False  # shown on the edges between two types, not as a type of its own
+    parent_column: str | None = None  # for hierarchies (ancestor checks)
+    also_filterable: tuple[Filterable, ...] = ()
+    # Columns the stores write and the record rules read, which are no field of the type.
+    stored: tuple[Field, ...] = ()
+    # For types reached only through a parent (notes, consents): who sees a row, in SQL.
+    visibility: RuleSql | None = None
+    requires: RuleSql | None = None  # a condition every read and write must also meet
+    unique: Mapping[str, str] = field(default_factory=dict)  # constraint -> field (CONFLICT)
+
+    @cached_property
+    def fields(self) -> dict[str, Field]:
+        """Every field by name; a field named in two groups is refused by the checks."""
+        return {f.name: f for fields in self.groups.values() for f in fields}
+
+    @cached_property
+    def policy_groups(self) -> dict[str, tuple[str, ...]]:
+        """"Type.group" -> its field names, as auth/policy.py grants them."""
+        return {f"{self.name}.{group}": tuple(f.name for f in fields)
+                for group, fields in self.groups.items()}
+
+    @cached_property
+    def spec(self) -> Spec:
+        fields = [*self.fields.values(), *self.stored]
+        searchable = {f.name: (f.column, f.name) for f in fields if f.filterable}
+        searchable |= {k.name: (k.column, k.guard) for k in self.also_filterable}
+        return Spec(
+            type_name=self.name, table=self.table,
+            columns={f.name: f.column for f in fields if f.column is not None},
+            rules=self.rules, parent_column=self.parent_column, searchable=searchable,
+            visibility=self.visibility, unique=self.unique, requires=self.requires,
+            json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None})
+
+
+@dataclass(frozen=True)
+class InternalTable:
+    """A table that no client reads as a record type of its own, and why."""
+
+    table: Table
+    reason: str

@@ -1,0 +1,80 @@
+"""Every record type of the CRM, in one explicit list, and every other table with the reason no
+client reads it as a record type. A new record type is added here and nowhere else: the
+registries below, auth/policy.py's field groups, the Node types of the schema, Alembic and
+the seed order are derived from this list, and check_declarations() refuses a table that is
+in neither list.
+"""
+
+from __future__ import annotations
+
+from persistence.accounts import ACCOUNT
+from persistence.activities import ACTIVITY, ATTENDEE, CALL_SCRIPT, CalendarFeedRow
+from persistence.audit import AUDIT_ENTRY
+from persistence.cases import CASE, CASE_ARTICLE, CASE_QUEUE, ESCALATION, TIME_ENTRY
+from persistence.consents import CONSENT
+from persistence.contacts import ACCOUNT_CONTACT, CONTACT
+from persistence.declaration import Children, InternalTable, RecordType
+from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
+from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
+from persistence.notes import NOTE
+from persistence.opportunities import (
+    OPPORTUNITY,
+    OPPORTUNITY_CONTACT,
+    PIPELINE,
+    STAGE,
+    STAGE_CHANGE,
+)
+from persistence.orders import ORDER, ORDER_LINE, PRICE_BOOK, PRICE_BOOK_ENTRY, PRODUCT
+from persistence.partners import (
+    PARTNER,
+    PartnerAccountRow,
+    PartnerClientRow,
+    PartnerContactRow,
+)
+from persistence.portal import PortalIdentityRow
+from persistence.signing_keys import SigningKeyRow
+from persistence.sla import CALENDAR, SLA_POLICY
+from persistence.spec import Spec
+from persistence.territories import TERRITORY
+from persistence.users import USER
+
+RECORD_TYPES: tuple[RecordType, ...] = (
+    CONTACT, ACCOUNT, ACCOUNT_CONTACT, CONSENT, NOTE, USER, TERRITORY, PARTNER, AUDIT_ENTRY,
+    OPPORTUNITY, STAGE_CHANGE, OPPORTUNITY_CONTACT, PIPELINE, STAGE,
+    LEAD, LEAD_CAPTURE, CAPTURE_FORM, ASSIGNMENT_RULE,
+    ACTIVITY, ATTENDEE, CALL_SCRIPT,
+    PRODUCT, PRICE_BOOK, PRICE_BOOK_ENTRY, ORDER, ORDER_LINE,
+    CASE, CASE_QUEUE, TIME_ENTRY, ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY,
+    ARTICLE, ARTICLE_VERSION,
+)
+
+INTERNAL_TABLES: tuple[InternalTable, ...] = (
+    InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),
+    InternalTable(PartnerClientRow.__table__,
+                  "OAuth2 client credentials; listed and rotated by the crm command"),
+    InternalTable(PartnerAccountRow.__table__,
+                  "which accounts a partner reaches: read by the partner record rule"),
+    InternalTable(PartnerContactRow.__table__,
+                  "which contacts a partner reaches: read by the partner record rule"),
+    InternalTable(PortalIdentityRow.__table__,
+                  "a customer's login subject and its contact: read when a token is checked"),
+    InternalTable(CalendarFeedRow.__table__,
+                  "a hash of a user's calendar feed secret; the feed itself is iCalendar"),
+    InternalTable(ArticleFeedbackRow.__table__,
+                  "one vote per reader and article; an article shows only the counts"),
+    InternalTable(RoundRobinRow.__table__,
+                  "the assignment rules' turn within a territory; nobody reads it"),
+)
+
+BY_NAME: dict[str, RecordType] = {r.name: r for r in RECORD_TYPES}
+SPECS: dict[str, Spec] = {r.name: r.spec for r in RECORD_TYPES}
+# A parent's field -> the plain list of child records it holds.
+CHILD_RELATIONS: dict[str, Children] = {
+    f.name: f.children for r in RECORD_TYPES for f in r.fields.values() if f.children}
+# "Type.group" -> its field names, for auth/policy.py.
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    group: names for r in RECORD_TYPES for group, names in r.policy_groups.items()}
+# "Type.field" -> the "Type.field" it holds a copy of.
+COPIES: dict[str, str] = {
+    f"{r.name}.{f.name}": f.copy_of for r in RECORD_TYPES for f in r.fields.values()
+    if f.copy_of}
