@@ -49,8 +49,12 @@ def cmd_serve(args, settings: Settings) -> None:
 
 
 def cmd_migrate(args, settings: Settings) -> None:
-    from persistence.migrate import upgrade
+    from persistence.migrate import new_revision, upgrade
 
+    if args.new:
+        path = new_revision(database_url(settings), args.new)
+        print(f"wrote {path}: read it, then run crm migrate")
+        return
     upgrade(database_url(settings))
     print("database is at the latest migration")
 
@@ -89,7 +93,11 @@ def parser() -> argparse.ArgumentParser:
                        help="do not log each request (saves CPU under heavy load)")
     serve.set_defaults(run=cmd_serve)
 
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--new", metavar="MESSAGE",
+                         help="instead, write a migration from the difference between the "
+                              "declared tables and the database (which must be current)")
+    migrate.set_defaults(run=cmd_migrate)
 
     seed = sub.add_parser("seed", help="load demo data or generate a large data set")
     what = seed.add_mutually_exclusive_group(required=True)

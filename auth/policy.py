@@ -133,7 +133,7 @@ Case        all/all  all/-                   -/-      all/all  all/-  partner/- 
 CaseQueue   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 BusinessCalendar all/all all/-               all/-    all/-    all/-  -/-              -/-
 SlaPolicy   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
-Article     all/all  all/-                   all/-    all/all  all/-  partner/-        public/-
+Article     all/all  all/-                   all/-    all/all  all/-  published_for_partners/- public/-
 """
 
 ACTIONS = """

@@ -37,11 +37,12 @@ class RecordRule(StrEnum):
 
     ALL = "all"
     NONE = "none"
-    SELF = "self"  # the customer's own contact
+    SELF = "self"  # the customer's own contact, and what belongs to it (its cases, orders)
     LINKED_TO_SELF = "linked_to_self"  # accounts the customer's contact belongs to
     PARTNER = "partner"  # records registered to the caller's partner
     OWNED_OR_TERRITORY = "owned_or_territory"  # owner, or in the caller's territory subtree
     PUBLIC = "public"  # what is published for everyone, e.g. PUBLIC knowledge articles
+    PUBLISHED_FOR_PARTNERS = "published_for_partners"  # PUBLIC and PARTNER articles, published
 
 
 class Action(StrEnum):

@@ -126,7 +126,7 @@ ARTICLE = RecordType(
         "feedback": (col("helpfulCount"), col("notHelpfulCount")),
         "versions": (rel("versions", Children("ArticleVersion", "article_id", ("number",))),),
     },
-    rules={RecordRule.PUBLIC: published_public, RecordRule.PARTNER: published_for_partners},
+    rules={RecordRule.PUBLIC: published_public, RecordRule.PUBLISHED_FOR_PARTNERS: published_for_partners},
 )
 ARTICLE_VERSION = RecordType(
     name="ArticleVersion",

@@ -170,7 +170,8 @@ class Loaders:
         b = Builder()
         sql = (f"SELECT {projection(spec, self.access, 't')}, t.{column} AS parent_key "
                f"FROM {spec.name} t WHERE t.{column} = ANY({b.bind(list(ids))}) "
-               f"AND t.archived_at IS NULL AND {read_sql(spec, self.access, 't', b)} "
+               f"AND t.archived_at IS NULL "
+               f"AND {read_sql(spec, self.access, 't', b, parent_checked=True)} "
                f"ORDER BY {relation.order_sql('t')}")
         grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)
         for row in await read_rows(self.reader, sql, b):

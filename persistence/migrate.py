@@ -26,6 +26,13 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def new_revision(url: str, message: str) -> str:
+    """Write a migration from what the declared tables have and the database at `url` lacks;
+    the path of the new file."""
+    script = command.revision(alembic_config(url), message=message, autogenerate=True)
+    return script.path
+
+
 def head_revision() -> str | None:
     return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 

@@ -1,7 +1,7 @@
 """Service statistics in one statement: counts, median times and the SLA-met rate.
 
-Figures count every case, so they are for roles that read every case's fields they count
-and group by (READS and each grouping's reads).
+Figures count the cases the caller reads, under its record rule like any other read, and
+are for roles that read the fields they count and group by (READS and each grouping's reads).
 """
 
 from __future__ import annotations
@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from domain.access import Access
 from domain.cases import DONE
+from persistence.cases import CASE
 from persistence.db import Reader
+from persistence.spec import read_sql
 from persistence.sql import Builder, read_rows
 
 
@@ -52,14 +55,15 @@ FIGURES = (
 )
 
 
-async def service_stats(reader: Reader, start: date, end: date, group_by: str
+async def service_stats(reader: Reader, access: Access, start: date, end: date, group_by: str
                         ) -> tuple[dict, list[dict]]:
     """Totals and one row per group for the cases opened from `start` to `end` (UTC days,
     both included)."""
     key, name, _ = GROUPS[group_by]
     b = Builder()
     window = (f"c.archived_at IS NULL AND c.opened_at >= {b.bind(start)}::date AND "
-              f"c.opened_at < {b.bind(end + timedelta(days=1))}::date")
+              f"c.opened_at < {b.bind(end + timedelta(days=1))}::date "
+              f"AND {read_sql(CASE.spec, access, 'c', b)}")
     sql = (f"SELECT {key} AS group_key, {name} AS group_name, {FIGURES}, "
            f"GROUPING({key}, {name}) AS total FROM service_case c "
            f"LEFT JOIN case_queue q ON q.id = c.queue_id WHERE {window} "

@@ -69,8 +69,13 @@ class Spec:
 
 def through_parent(t: str, access: Access, b: Builder) -> str:
     """The visibility of rows reached only through a parent the caller already sees (a deal's
-    stage changes, an order's lines): the parent's own rule decided."""
+    stage changes, an order's lines): the parent's own rule decided. Such rows have no rule
+    of their own, so read_sql refuses them unless the parent was checked."""
     return "TRUE"
+
+
+class ReachedWithoutParent(ValueError):
+    """A type seen only through its parent was read on its own: that would show every row."""
 
 
 def readable_fields(spec: Spec, access: Access, wanted: Iterable[str] | None = None) -> list[str]:
@@ -146,7 +151,12 @@ def _also_required(spec: Spec, condition: str, access: Access, t: str, b: Builde
     return f"{condition} AND ({spec.requires(t, access, b)})"
 
 
-def read_sql(spec: Spec, access: Access, t: str, b: Builder) -> str:
+def read_sql(spec: Spec, access: Access, t: str, b: Builder, *,
+             parent_checked: bool = False) -> str:
+    """Which rows of alias `t` the caller reads. `parent_checked` says that the statement only
+    reaches them along a parent row it read under the parent's rule."""
+    if spec.visibility is through_parent and not parent_checked:
+        raise ReachedWithoutParent(f"{spec.type_name} is read only along its parent's list")
     if spec.visibility is not None:
         return f"({spec.visibility(t, access, b)})"
     rule = rule_sql(spec, access.read_rule(spec.type_name), access, t, b)

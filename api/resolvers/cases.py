@@ -138,7 +138,7 @@ class CaseQueries:
             raise forbidden_field("Query", "serviceStats")
         with arguments_checked():
             check_date_window(from_, to)
-        totals, groups = await service_stats(ctx.reader, from_, to, group_by.value)
+        totals, groups = await service_stats(ctx.reader, ctx.access, from_, to, group_by.value)
         return ServiceStats(total=_figures(totals, group_by),
                             groups=[_figures(r, group_by) for r in groups])
 
