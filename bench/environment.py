@@ -59,11 +59,12 @@ def started() -> dict[str, str]:
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), **commit()}
 
 
-def describe(url: str) -> dict[str, str]:
+def describe(url: str, pg5_node: Path) -> dict[str, str]:
     """CPUs, CPU model, memory and the versions of what runs."""
     wrk = _output(["wrk", "--version"]).splitlines()
     versions = [asyncio.run(_postgres_version(url)), f"Python {platform.python_version()}",
-                f"Node {_output(['node', '--version'])}",
+                f"Node {_output(['node', '--version'])} "
+                f"(PostGraphile 5: {_output([str(pg5_node), '--version'])})",
                 wrk[0].split(" [")[0] if wrk else "wrk ?"]
     return {"nproc": _output(["nproc"]), "cpu": cpu_model(), "memory": memory(),
             "versions": ", ".join(versions)}

@@ -12,7 +12,8 @@ from bench.load import Sample
 BENCH_DIR = Path(__file__).parent
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
 DEFAULT_SCALE = 10_000
-SERVER_NAMES = {"crm": "ours", "postgraphile": "PostGraphile", "floor": "floor"}
+SERVER_NAMES = {"crm": "ours", "postgraphile": "PostGraphile 4", "postgraphile5": "PostGraphile 5",
+                "floor": "floor"}
 SECTION = re.compile(r"<!-- bench:scale=(\d+) -->.*?<!-- /bench:scale=\1 -->", re.S)
 # Text written by people (e.g. where the time went), kept as it is by every run.
 NOTES = re.compile(r"<!-- bench:notes -->.*?<!-- /bench:notes -->", re.S)
@@ -40,12 +41,16 @@ def question_result(samples: dict[str, list[Sample]], ceiling: list[float],
     """One question's medians over rounds, its ratios, and every round's numbers."""
     got = {server: {"rps": _median(runs, "rps", 1), "p50": _median(runs, "p50_ms", 2),
                     "p99": _median(runs, "p99_ms", 2)} for server, runs in samples.items()}
-    crm, pg, fl = (got.get(name, {}) for name in ("crm", "postgraphile", "floor"))
+    crm, pg, pg5, fl = (got.get(name, {}) for name in ("crm", "postgraphile", "postgraphile5",
+                                                        "floor"))
     ceiling_rps = round(statistics.median(ceiling), 1) if ceiling else None
     return {
         "crm_rps": crm.get("rps"), "crm_p50_ms": crm.get("p50"), "crm_p99_ms": crm.get("p99"),
         "postgraphile_rps": pg.get("rps"), "postgraphile_p99_ms": pg.get("p99"),
         "ratio": _ratio(crm.get("rps"), pg.get("rps")),
+        "postgraphile5_rps": pg5.get("rps"), "postgraphile5_p50_ms": pg5.get("p50"),
+        "postgraphile5_p99_ms": pg5.get("p99"),
+        "postgraphile5_ratio": _ratio(crm.get("rps"), pg5.get("rps")),
         "ceiling_rps": ceiling_rps, "ceiling_ratio": _ratio(crm.get("rps"), ceiling_rps),
         "statements": statements,
         "floor_rps": fl.get("rps"), "floor_ratio": _ratio(crm.get("rps"), fl.get("rps")),
@@ -58,10 +63,10 @@ def question_result(samples: dict[str, list[Sample]], ceiling: list[float],
     }
 
 
-def write_json(path: Path, commit: str, scale: int, crm_peak_rss_mb: float,
+def write_json(path: Path, commit: str, scale: int, peak_rss_mb: dict[str, float],
                questions: dict[str, dict]) -> dict:
-    results = {"commit": commit, "scale": scale, "crm_peak_rss_mb": crm_peak_rss_mb,
-               "questions": questions}
+    results = {"commit": commit, "scale": scale, "crm_peak_rss_mb": peak_rss_mb["crm"],
+               "peak_rss_mb": peak_rss_mb, "questions": questions}
     path.write_text(json.dumps(results, indent=2) + "\n")
     return results
 
@@ -71,16 +76,20 @@ def _cell(value, spec: str, unit: str = "") -> str:
 
 
 def _summary_table(questions: dict[str, dict]) -> list[str]:
-    lines = ["| question | ours rps | ours p50 | ours p99 | PostGraphile rps | PostGraphile p99 "
-             "| ratio | floor rps | floor ratio | ceiling rps | ceiling ratio | statements "
+    lines = ["| question | ours rps | ours p50 | ours p99 | PostGraphile 4 rps "
+             "| PostGraphile 4 p99 | ours / PG 4 | PostGraphile 5 rps | PostGraphile 5 p99 "
+             "| ours / PG 5 | floor rps | floor ratio | ceiling rps | ceiling ratio | statements "
              "| errors |",
-             "|---|" + "---:|" * 12]
+             "|---|" + "---:|" * 15]
     for name, q in questions.items():
         errors = sum(v for k, v in q.items() if k.endswith("_errors"))
         lines.append("| " + " | ".join([
             name, _cell(q["crm_rps"], ",.1f"), _cell(q["crm_p50_ms"], ".2f", " ms"),
             _cell(q["crm_p99_ms"], ".2f", " ms"), _cell(q["postgraphile_rps"], ",.1f"),
             _cell(q["postgraphile_p99_ms"], ".2f", " ms"), _cell(q["ratio"], ".3f"),
+            _cell(q.get("postgraphile5_rps"), ",.1f"),
+            _cell(q.get("postgraphile5_p99_ms"), ".2f", " ms"),
+            _cell(q.get("postgraphile5_ratio"), ".3f"),
             _cell(q["floor_rps"], ",.1f"), _cell(q["floor_ratio"], ".3f"),
             _cell(q["ceiling_rps"], ",.1f"), _cell(q["ceiling_ratio"], ".3f"),
             _cell(q["statements"], "d"), _cell(errors, "d")]) + " |")
@@ -113,8 +122,9 @@ def scale_section(results: dict, run: dict) -> str:
         f"- command: `{run['command']}`",
         f"- method: {run['rounds']} rounds; per server and question a {run['warmup']} s warm-up, "
         f"then {run['duration']} s of `wrk -t1 -c8 --latency` pinned to CPU 1; each server "
-        "pinned to CPU 0; PostgreSQL unpinned. Medians over rounds; ratio = ours / PostGraphile, "
-        "floor ratio = ours / floor, ceiling ratio = ours / pgbench tps of bench/sql/q2.sql.",
+        "pinned to CPU 0; PostgreSQL unpinned. Medians over rounds; ours / PG 4 and ours / PG 5 "
+        "= ours / PostGraphile 4 and 5, floor ratio = ours / floor, ceiling ratio = ours / "
+        "pgbench tps of bench/sql/q2.sql.",
         f"- peak RSS under load: ours {results['crm_peak_rss_mb']} MB, "
         + ", ".join(f"{k} {v} MB" for k, v in run["other_rss_mb"].items()),
         f"- fixtures: {run['fixtures']}",
@@ -131,7 +141,8 @@ def _comparison(base: dict, large: dict) -> str:
     a, b = f"{base['scale']:,}", f"{large['scale']:,}"
     lines = [f"## {b} next to {a} contacts (Q1–Q3)", "",
              f"| question | ours p50 @{a} | ours p50 @{b} | ours p99 @{a} | ours p99 @{b} "
-             f"| PostGraphile p99 @{a} | PostGraphile p99 @{b} | ours rps @{a} | ours rps @{b} |",
+             f"| PostGraphile 4 p99 @{a} | PostGraphile 4 p99 @{b} | ours rps @{a} "
+             f"| ours rps @{b} |",
              "|---|" + "---:|" * 8]
     for name in ("Q1", "Q2", "Q3"):
         p, q = base["questions"].get(name), large["questions"].get(name)

