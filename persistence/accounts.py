@@ -45,10 +45,10 @@ ACCOUNT = RecordType(
     name="Account",
     table=AccountRow.__table__,
     groups={
-        "meta": meta(filterable=True),
+        "meta": meta(filterable=True, sortable=True),
         "provenance": PROVENANCE,
-        "identity": (col("name", filterable=True), col("legalName", filterable=True),
-                     col("industry", filterable=True), col("size", filterable=True),
+        "identity": (col("name", sortable=True), col("legalName", sortable=True),
+                     col("industry", sortable=True), col("size", sortable=True),
                      col("website", filterable=True), ref("parent", filterable=True),
                      ref("territory", filterable=True), rel("contacts")),
         "sales": (ref("owner", filterable=True), col("tier", filterable=True)),

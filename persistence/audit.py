@@ -66,5 +66,6 @@ AUDIT_ENTRY = RecordType(
         col("changes", keys_of=KeysOf(type_column="record_type"), resolver_only=(
             "old and new values keyed by field, as JSON whose values the resolver converts")),
     )},
-    also_filterable=(Filterable("parentId", "parent_id", guard="recordId"),),
+    also_filterable=(Filterable("parentId", "parent_id", guard="recordId",
+                                description="The record or one of its parents.", kind="id"),),
 )

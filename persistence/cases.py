@@ -138,14 +138,15 @@ CASE = RecordType(
     name="Case",
     table=CaseRow.__table__,
     groups={
-        "meta": meta(filterable=True),
+        "meta": (col("id"), col("version"), col("createdAt", sortable=True),
+                 col("updatedAt", filterable=True), col("archivedAt")),
         "provenance": PROVENANCE,
         "request": (col("subject", filterable=True), col("description"),
                     col("type", filterable=True), ref("product", filterable=True),
                     col("channel", filterable=True)),
-        "state": (col("number", filterable=True), ref("contact", filterable=True),
-                  ref("account", filterable=True), col("priority", filterable=True),
-                  col("status", filterable=True), col("openedAt", filterable=True),
+        "state": (col("number", sortable=True), ref("contact", filterable=True),
+                  ref("account", filterable=True), col("priority", sortable=True),
+                  col("status", filterable=True), col("openedAt", sortable=True),
                   col("resolvedAt", filterable=True), col("closedAt"), ref("previousCase")),
         "conversation": (
             rel("comments", Children("Activity", "case_id", ("at", "id"))),
@@ -157,7 +158,7 @@ CASE = RecordType(
         "sla": (
             ref("slaPolicy"), col("firstResponseAt"), col("firstResponseMinutes"),
             col("firstResponseDueAt"), col("firstResponseRiskAt"), col("resolutionMinutes"),
-            col("resolutionDueAt", filterable=True), col("resolutionRiskAt"),
+            col("resolutionDueAt", sortable=True), col("resolutionRiskAt"),
             col("slaPausedSince"), col("slaPausedMinutes"), col("atRisk"), col("breached"),
             rel("escalations", Children("CaseEscalation", "case_id", ("at", "id")))),
     },

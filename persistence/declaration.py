@@ -45,7 +45,8 @@ class Field:
 
     name: str
     column: str | None = None
-    filterable: bool = False  # clients may filter and sort on it
+    filterable: bool = False  # clients may filter on it
+    sortable: bool = False  # clients may also sort on it (keep an index that serves it)
     children: Children | None = None
     keys_of: KeysOf | None = None  # a JSON column whose keys are fields of some type
     copy_of: str | None = None  # "Type.field" it holds a copy of: readers must read that too
@@ -53,11 +54,13 @@ class Field:
 
 
 def col(name: str, column: str | None = None, *, filterable: bool = False,
-        keys_of: KeysOf | None = None, copy_of: str | None = None,
+        sortable: bool = False, keys_of: KeysOf | None = None, copy_of: str | None = None,
         resolver_only: str | None = None) -> Field:
-    """A scalar stored in a column (snake_case of the name unless given)."""
-    return Field(name, column or snake(name), filterable=filterable, keys_of=keys_of,
-                 copy_of=copy_of, resolver_only=resolver_only)
+    """A scalar stored in a column (snake_case of the name unless given); a sortable field
+    is filterable too."""
+    return Field(name, column or snake(name), filterable=filterable or sortable,
+                 sortable=sortable, keys_of=keys_of, copy_of=copy_of,
+                 resolver_only=resolver_only)
 
 
 def ref(name: str, column: str | None = None, *, filterable: bool = False,
@@ -78,11 +81,12 @@ def input_only(name: str, why: str) -> Field:
     return Field(name, resolver_only=why)
 
 
-def meta(*, filterable: bool = False) -> tuple[Field, ...]:
-    """id, version and the three moments every row has; `filterable` lets clients filter and
-    sort on when it was created and changed."""
-    return (col("id"), col("version"), col("createdAt", filterable=filterable),
-            col("updatedAt", filterable=filterable), col("archivedAt"))
+def meta(*, filterable: bool = False, sortable: bool = False) -> tuple[Field, ...]:
+    """id, version and the three moments every row has; `filterable` and `sortable` let
+    clients filter (and sort) on when it was created and changed."""
+    return (col("id"), col("version"),
+            col("createdAt", filterable=filterable, sortable=sortable),
+            col("updatedAt", filterable=filterable, sortable=sortable), col("archivedAt"))
 
 
 PROVENANCE = (col("createdBy"), col("updatedBy"))
@@ -92,12 +96,15 @@ UNSHOWN_STAMPS = (col("createdAt"), col("updatedAt"), col("archivedAt"), *PROVEN
 
 @dataclass(frozen=True)
 class Filterable:
-    """A key clients may filter and sort on that is not a field of its own: `email` of a
-    contact is the lower-cased primary address, guarded by who may read `emails`."""
+    """A key clients may filter (and perhaps sort) on that is not a field of its own: `email`
+    of a contact is the lower-cased primary address, guarded by who may read `emails`."""
 
     name: str
     column: str
     guard: str
+    description: str
+    kind: str = "text"  # what it holds: text, or id (a global id of a record)
+    sortable: bool = False
 
 
 @dataclass(frozen=True)

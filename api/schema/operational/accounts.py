@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -11,18 +10,16 @@ from strawberry import UNSET
 from api.schema.errors import UserError, load_page
 from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
 from api.schema.filters import (
-    DateTimeFilter,
-    IDFilter,
-    StringFilter,
-    enum_filter,
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.operational.memberships import AccountContactConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
 from api.schema.operational.refs import OpportunityRef, TerritoryRef, UserRef
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import After, Before, Connection, First, Last, Record, connection, page_args
 from domain.accounts import AccountSize
+from persistence.accounts import ACCOUNT
 
 Size = strawberry.enum(AccountSize, description="Headcount band of an organisation.")
 
@@ -70,39 +67,8 @@ class Account(Record):
         return connection(page, lambda row: wrap("Opportunity", row))
 
 
-AccountSizeFilter = enum_filter(AccountSize, "AccountSizeFilter")
-
-
-@strawberry.input(description="Which accounts to list; conditions given together must all hold.")
-class AccountFilter:
-    and_: list[AccountFilter] | None = strawberry.field(
-        default=UNSET, name="and", description="All of these hold.")
-    or_: list[AccountFilter] | None = strawberry.field(
-        default=UNSET, name="or", description="At least one of these holds.")
-    not_: AccountFilter | None = strawberry.field(
-        default=UNSET, name="not", description="This does not hold.")
-    name: StringFilter | None = strawberry.field(default=UNSET, description="Trading name.")
-    legal_name: StringFilter | None = strawberry.field(default=UNSET, description="Legal name.")
-    industry: StringFilter | None = strawberry.field(default=UNSET, description="Industry.")
-    size: AccountSizeFilter | None = strawberry.field(default=UNSET, description="Size band.")
-    website: StringFilter | None = strawberry.field(default=UNSET, description="Website.")
-    tier: StringFilter | None = strawberry.field(default=UNSET, description="Service tier.")
-    parent: IDFilter | None = strawberry.field(default=UNSET, description="Parent (an Account id).")
-    owner: IDFilter | None = strawberry.field(default=UNSET, description="Owner (a User id).")
-    territory: IDFilter | None = strawberry.field(
-        default=UNSET, description="Territory (a Territory id).")
-    created_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Created.")
-    updated_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Changed.")
-
-
-@strawberry.enum(description="Fields accounts can be sorted by.")
-class AccountOrderField(Enum):
-    NAME = "name"
-    LEGAL_NAME = "legalName"
-    INDUSTRY = "industry"
-    SIZE = "size"
-    CREATED_AT = "createdAt"
-    UPDATED_AT = "updatedAt"
+AccountFilter = record_filter(ACCOUNT, Account)
+AccountOrderField = record_order_field(ACCOUNT)
 
 
 AccountOrder = order_input(AccountOrderField, "AccountOrder")

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
-from api.schema.filters import DateTimeFilter, IDFilter, StringFilter, enum_filter, order_input
+from api.schema.filters import enum_filter, order_input
 from api.schema.operational.activities import Activity, MessageVisibility
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.orders import Product
 from api.schema.operational.refs import AccountRef, ArticleRef, ContactRef, UserRef
 from api.schema.operational.sla import Priority, SlaPolicy
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
 from domain.sla import Level, Metric
+from persistence.cases import CASE
 
 Type = strawberry.enum(CaseType, description="QUESTION, PROBLEM, FEATURE_REQUEST or COMPLAINT.")
 Status = strawberry.enum(CaseStatus, description="Where a case stands in its state machine.")
@@ -116,43 +117,12 @@ class Case(Record):
         "escalations", "CaseEscalation", "What escalation did, oldest first.")
 
 
-TypeFilter = enum_filter(CaseType, "CaseTypeFilter")
 PriorityFilter = enum_filter(CasePriority, "CasePriorityFilter")
-StatusFilter = enum_filter(CaseStatus, "CaseStatusFilter")
 ChannelFilter = enum_filter(CaseChannel, "CaseChannelFilter")
 
 
-@strawberry.input(description="Which cases to list.")
-class CaseFilter:
-    and_: list[CaseFilter] | None = strawberry.field(default=strawberry.UNSET, name="and",
-                                                     description="All of these hold.")
-    or_: list[CaseFilter] | None = strawberry.field(default=strawberry.UNSET, name="or",
-                                                    description="At least one holds.")
-    not_: CaseFilter | None = strawberry.field(default=strawberry.UNSET, name="not",
-                                               description="This does not hold.")
-    number: StringFilter | None = unset("Case number.")
-    subject: StringFilter | None = unset("Subject.")
-    contact: IDFilter | None = unset("Contact (a Contact id).")
-    account: IDFilter | None = unset("Account (an Account id).")
-    type: TypeFilter | None = unset("Type.")
-    priority: PriorityFilter | None = unset("Priority.")
-    status: StatusFilter | None = unset("Status.")
-    channel: ChannelFilter | None = unset("Channel.")
-    assignee: IDFilter | None = unset("Assignee (a User id).")
-    queue: IDFilter | None = unset("Queue (a CaseQueue id).")
-    product: IDFilter | None = unset("Product (a Product id).")
-    opened_at: DateTimeFilter | None = unset("When it came in.")
-    resolved_at: DateTimeFilter | None = unset("When it was resolved.")
-    resolution_due_at: DateTimeFilter | None = unset("When its resolution is due.")
-
-
-@strawberry.enum(description="Fields cases can be sorted by.")
-class CaseOrderField(Enum):
-    OPENED_AT = "openedAt"
-    NUMBER = "number"
-    PRIORITY = "priority"
-    RESOLUTION_DUE_AT = "resolutionDueAt"
-    CREATED_AT = "createdAt"
+CaseFilter = record_filter(CASE, Case)
+CaseOrderField = record_order_field(CASE)
 
 
 CaseOrder = order_input(CaseOrderField, "CaseOrder")

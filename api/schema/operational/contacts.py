@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 from strawberry import UNSET
 
@@ -17,11 +15,6 @@ from api.schema.fields import (
     reference,
 )
 from api.schema.filters import (
-    DateTimeFilter,
-    IDFilter,
-    IntFilter,
-    StringFilter,
-    enum_filter,
     order_input,
 )
 from api.schema.operational.consents import Consent
@@ -34,8 +27,10 @@ from api.schema.operational.inputs import (
 from api.schema.operational.memberships import ContactAccountConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
 from api.schema.operational.refs import TerritoryRef, UserRef
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import After, Before, Connection, First, Last, Record, page_args
 from domain.contacts import LifecycleStage
+from persistence.contacts import CONTACT
 
 Stage = strawberry.enum(LifecycleStage, description="Where a person stands with the company.")
 
@@ -117,40 +112,8 @@ class Contact(Record):
         return await notes_of(self.data["id"], info, first, after, last, before)
 
 
-LifecycleStageFilter = enum_filter(LifecycleStage, "LifecycleStageFilter")
-
-
-@strawberry.input(description="Which contacts to list; conditions given together must all hold.")
-class ContactFilter:
-    and_: list[ContactFilter] | None = strawberry.field(
-        default=UNSET, name="and", description="All of these hold.")
-    or_: list[ContactFilter] | None = strawberry.field(
-        default=UNSET, name="or", description="At least one of these holds.")
-    not_: ContactFilter | None = strawberry.field(
-        default=UNSET, name="not", description="This does not hold.")
-    first_name: StringFilter | None = strawberry.field(default=UNSET, description="Given name.")
-    last_name: StringFilter | None = strawberry.field(default=UNSET, description="Family name.")
-    email: StringFilter | None = strawberry.field(
-        default=UNSET, description="Primary email address, lower case.")
-    lifecycle_stage: LifecycleStageFilter | None = strawberry.field(
-        default=UNSET, description="Lifecycle stage.")
-    lead_score: IntFilter | None = strawberry.field(default=UNSET, description="Lead score.")
-    owner: IDFilter | None = strawberry.field(default=UNSET, description="Owner (a User id).")
-    territory: IDFilter | None = strawberry.field(
-        default=UNSET, description="Territory (a Territory id).")
-    created_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Created.")
-    updated_at: DateTimeFilter | None = strawberry.field(default=UNSET, description="Changed.")
-
-
-@strawberry.enum(description="Fields contacts can be sorted by.")
-class ContactOrderField(Enum):
-    FIRST_NAME = "firstName"
-    LAST_NAME = "lastName"
-    EMAIL = "email"
-    LIFECYCLE_STAGE = "lifecycleStage"
-    LEAD_SCORE = "leadScore"
-    CREATED_AT = "createdAt"
-    UPDATED_AT = "updatedAt"
+ContactFilter = record_filter(CONTACT, Contact)
+ContactOrderField = record_order_field(CONTACT)
 
 
 ContactOrder = order_input(ContactOrderField, "ContactOrder")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, column, node_id, record_type
-from api.schema.filters import DateTimeFilter, StringFilter, enum_filter, order_input
+from api.schema.filters import enum_filter, order_input
 from api.schema.operational.inputs import payload_errors_field, unset
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.knowledge import ArticleStatus, Visibility
+from persistence.knowledge import ARTICLE
 
 Status = strawberry.enum(ArticleStatus, description="DRAFT (staff only) or PUBLISHED.")
 ArticleVisibility = strawberry.enum(
@@ -67,33 +68,11 @@ class KnowledgeHit:
         "</b>, joined by \" … \"; the beginning of the body when only the title matched."))
 
 
-StatusFilter = enum_filter(ArticleStatus, "ArticleStatusFilter")
 VisibilityFilter = enum_filter(Visibility, "ArticleVisibilityFilter")
 
 
-@strawberry.input(description="Which articles to list.")
-class ArticleFilter:
-    and_: list[ArticleFilter] | None = strawberry.field(default=strawberry.UNSET, name="and",
-                                                        description="All of these hold.")
-    or_: list[ArticleFilter] | None = strawberry.field(default=strawberry.UNSET, name="or",
-                                                       description="At least one holds.")
-    not_: ArticleFilter | None = strawberry.field(default=strawberry.UNSET, name="not",
-                                                  description="This does not hold.")
-    title: StringFilter | None = unset("Title.")
-    category: StringFilter | None = unset("Category.")
-    language: StringFilter | None = unset("Language code.")
-    visibility: VisibilityFilter | None = unset("Visibility.")
-    status: StatusFilter | None = unset("DRAFT or PUBLISHED.")
-    published_at: DateTimeFilter | None = unset("When it was last published.")
-    updated_at: DateTimeFilter | None = unset("When it last changed.")
-
-
-@strawberry.enum(description="Fields articles can be sorted by.")
-class ArticleOrderField(Enum):
-    TITLE = "title"
-    PUBLISHED_AT = "publishedAt"
-    CREATED_AT = "createdAt"
-    UPDATED_AT = "updatedAt"
+ArticleFilter = record_filter(ARTICLE, Article)
+ArticleOrderField = record_order_field(ARTICLE)
 
 
 ArticleOrder = order_input(ArticleOrderField, "ArticleOrder")

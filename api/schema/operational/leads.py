@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry import UNSET
@@ -13,18 +12,16 @@ from strawberry.scalars import JSON
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.filters import (
-    DateTimeFilter,
-    IDFilter,
-    IntFilter,
-    StringFilter,
     enum_filter,
     order_input,
 )
 from api.schema.operational.accounts import Size
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.refs import AccountRef, ContactRef, OpportunityRef, TerritoryRef, UserRef
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.leads import LeadSource, LeadStatus
+from persistence.leads import LEAD
 
 Source = strawberry.enum(LeadSource, description="Where a lead came from.")
 Status = strawberry.enum(LeadStatus, description="How far a lead has come.")
@@ -91,42 +88,11 @@ class AssignmentRule(Record):
     territory: TerritoryRef | None = reference("Territory", "Where matching leads go.")
 
 
-SourceFilter = enum_filter(LeadSource, "LeadSourceFilter")
 StatusFilter = enum_filter(LeadStatus, "LeadStatusFilter")
 
 
-@strawberry.input(description="Which leads to list; conditions given together must all hold.")
-class LeadFilter:
-    and_: list[LeadFilter] | None = strawberry.field(default=UNSET, name="and",
-                                                     description="All of these hold.")
-    or_: list[LeadFilter] | None = strawberry.field(default=UNSET, name="or",
-                                                    description="At least one of these holds.")
-    not_: LeadFilter | None = strawberry.field(default=UNSET, name="not",
-                                               description="This does not hold.")
-    first_name: StringFilter | None = unset("Given name.")
-    last_name: StringFilter | None = unset("Family name.")
-    email: StringFilter | None = unset("Email.")
-    company: StringFilter | None = unset("Company.")
-    industry: StringFilter | None = unset("Industry.")
-    country: StringFilter | None = unset("Country code.")
-    source: SourceFilter | None = unset("Source.")
-    campaign: StringFilter | None = unset("Campaign.")
-    status: StatusFilter | None = unset("Status.")
-    score: IntFilter | None = unset("Score.")
-    owner: IDFilter | None = unset("Owner (a User id).")
-    territory: IDFilter | None = unset("Territory (a Territory id).")
-    last_captured_at: DateTimeFilter | None = unset("Last captured.")
-    created_at: DateTimeFilter | None = unset("Created.")
-    updated_at: DateTimeFilter | None = unset("Changed.")
-
-
-@strawberry.enum(description="Fields leads can be sorted by.")
-class LeadOrderField(Enum):
-    LAST_NAME = "lastName"
-    COMPANY = "company"
-    SCORE = "score"
-    CREATED_AT = "createdAt"
-    UPDATED_AT = "updatedAt"
+LeadFilter = record_filter(LEAD, Lead)
+LeadOrderField = record_order_field(LEAD)
 
 
 LeadOrder = order_input(LeadOrderField, "LeadOrder")

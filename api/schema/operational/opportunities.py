@@ -4,28 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
-from strawberry import UNSET
 
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, column, node_id, record_type, reference
 from api.schema.filters import (
-    DateFilter,
-    DateTimeFilter,
-    DecimalFilter,
-    IDFilter,
-    IntFilter,
-    StringFilter,
     enum_filter,
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.pipelines import Pipeline, Stage
 from api.schema.operational.refs import AccountRef, ContactRef, PartnerRef, TerritoryRef, UserRef
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.opportunities import ContactRole, OpportunitySource, Registration
+from persistence.opportunities import OPPORTUNITY
 
 Source = strawberry.enum(OpportunitySource, description="Where a deal came from.")
 Role = strawberry.enum(ContactRole, description="The part a contact plays in a deal.")
@@ -83,43 +77,11 @@ class Opportunity(Record):
         "contactRoles", "OpportunityContactRole", "The people involved and their parts.")
 
 
-SourceFilter = enum_filter(OpportunitySource, "OpportunitySourceFilter")
 RegistrationFilter = enum_filter(Registration, "RegistrationStatusFilter")
 
 
-@strawberry.input(description="Which deals to list; conditions given together must all hold.")
-class OpportunityFilter:
-    and_: list[OpportunityFilter] | None = strawberry.field(
-        default=UNSET, name="and", description="All of these hold.")
-    or_: list[OpportunityFilter] | None = strawberry.field(
-        default=UNSET, name="or", description="At least one of these holds.")
-    not_: OpportunityFilter | None = strawberry.field(
-        default=UNSET, name="not", description="This does not hold.")
-    name: StringFilter | None = unset("Name.")
-    account: IDFilter | None = unset("Account (an Account id).")
-    amount: DecimalFilter | None = unset("Amount.")
-    currency: StringFilter | None = unset("Currency code.")
-    close_date: DateFilter | None = unset("Expected close date.")
-    pipeline: IDFilter | None = unset("Pipeline (a Pipeline id).")
-    stage: IDFilter | None = unset("Stage (a Stage id).")
-    probability: IntFilter | None = unset("Probability in percent.")
-    owner: IDFilter | None = unset("Owner (a User id).")
-    territory: IDFilter | None = unset("Territory (a Territory id).")
-    source: SourceFilter | None = unset("Source.")
-    partner: IDFilter | None = unset("Registering partner (a Partner id).")
-    registration: RegistrationFilter | None = unset("Registration status.")
-    closed_at: DateTimeFilter | None = unset("When it was won or lost.")
-    created_at: DateTimeFilter | None = unset("Created.")
-    updated_at: DateTimeFilter | None = unset("Changed.")
-
-
-@strawberry.enum(description="Fields deals can be sorted by.")
-class OpportunityOrderField(Enum):
-    NAME = "name"
-    CLOSE_DATE = "closeDate"
-    PROBABILITY = "probability"
-    CREATED_AT = "createdAt"
-    UPDATED_AT = "updatedAt"
+OpportunityFilter = record_filter(OPPORTUNITY, Opportunity)
+OpportunityOrderField = record_order_field(OPPORTUNITY)
 
 
 OpportunityOrder = order_input(OpportunityOrderField, "OpportunityOrder")

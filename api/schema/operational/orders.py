@@ -4,24 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.filters import (
-    DateTimeFilter,
-    DecimalFilter,
-    IDFilter,
-    StringFilter,
-    enum_filter,
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.refs import AccountRef, ContactRef, UserRef
+from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.orders import OrderStatus
+from persistence.orders import ORDER
 
 Status = strawberry.enum(OrderStatus, description="DRAFT, CONFIRMED, FULFILLED or CANCELLED.")
 
@@ -90,32 +86,8 @@ class Order(Record):
     owner: UserRef | None = reference("User", "The member of staff responsible.")
 
 
-StatusFilter = enum_filter(OrderStatus, "OrderStatusFilter")
-
-
-@strawberry.input(description="Which orders to list, e.g. one account's or contact's purchases.")
-class OrderFilter:
-    and_: list[OrderFilter] | None = strawberry.field(default=strawberry.UNSET, name="and",
-                                                      description="All of these hold.")
-    or_: list[OrderFilter] | None = strawberry.field(default=strawberry.UNSET, name="or",
-                                                     description="At least one holds.")
-    not_: OrderFilter | None = strawberry.field(default=strawberry.UNSET, name="not",
-                                                description="This does not hold.")
-    number: StringFilter | None = unset("Order number.")
-    account: IDFilter | None = unset("Account (an Account id).")
-    contact: IDFilter | None = unset("Contact (a Contact id).")
-    status: StatusFilter | None = unset("Status.")
-    currency: StringFilter | None = unset("Currency.")
-    total: DecimalFilter | None = unset("Total.")
-    owner: IDFilter | None = unset("Owner (a User id).")
-    ordered_at: DateTimeFilter | None = unset("When it was placed.")
-
-
-@strawberry.enum(description="Fields orders can be sorted by.")
-class OrderOrderField(Enum):
-    ORDERED_AT = "orderedAt"
-    NUMBER = "number"
-    CREATED_AT = "createdAt"
+OrderFilter = record_filter(ORDER, Order)
+OrderOrderField = record_order_field(ORDER)
 
 
 OrderOrder = order_input(OrderOrderField, "OrderOrder")

@@ -1,0 +1,97 @@
+"""A record type's filter input and its sortable fields, derived from its declaration: which
+fields clients may filter and sort on comes from persistence, the GraphQL type and the
+description of each from the record type's own fields, so nothing is written twice."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry import UNSET
+from strawberry.schema.name_converter import NameConverter
+from strawberry.types.enum import StrawberryEnumDefinition
+
+from api.schema.filters import (
+    DateFilter,
+    DateTimeFilter,
+    DecimalFilter,
+    IDFilter,
+    IntFilter,
+    StringFilter,
+    enum_filter,
+)
+from persistence.declaration import RecordType
+
+_NAMES = NameConverter()
+_SCALAR_FILTERS = {str: StringFilter, int: IntFilter, datetime: DateTimeFilter, date: DateFilter,
+                   Decimal: DecimalFilter}
+_KIND_FILTERS = {"text": StringFilter, "id": IDFilter}
+_ENUM_FILTERS: dict[str, type] = {}
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def _enum_filter(definition: StrawberryEnumDefinition) -> type:
+    """One filter input per enum, shared by every type that filters on it."""
+    name = f"{definition.name}Filter"
+    if name not in _ENUM_FILTERS:
+        _ENUM_FILTERS[name] = enum_filter(definition.wrapped_cls, name)
+    return _ENUM_FILTERS[name]
+
+
+def _field_filter(record: RecordType, field) -> type:
+    """The filter input of one field of the GraphQL type, from what the field holds."""
+    if (field.metadata or {}).get("sql") == "reference":
+        return IDFilter
+    inner = getattr(field.type, "of_type", field.type)
+    if isinstance(inner, StrawberryEnumDefinition):
+        return _enum_filter(inner)
+    try:
+        return _SCALAR_FILTERS[inner]
+    except (KeyError, TypeError):
+        raise TypeError(f"{record.name}.{_NAMES.get_graphql_name(field)}: no filter for "
+                        f"{inner!r}") from None
+
+
+def record_filter(record: RecordType, graphql_type: type) -> type:
+    """`<Type>Filter`: and / or / not, and a condition on each field the declaration lets
+    clients filter on, in the declaration's order."""
+    name = f"{record.name}Filter"
+    shown = {_NAMES.get_graphql_name(f): f for f in graphql_type.__strawberry_definition__.fields}
+    extra = {k.name: k for k in record.also_filterable}
+    annotations: dict[str, object] = {
+        "and_": f"list[{name}] | None", "or_": f"list[{name}] | None", "not_": f"{name} | None"}
+    namespace: dict[str, object] = {
+        "and_": strawberry.field(default=UNSET, name="and", description="All of these hold."),
+        "or_": strawberry.field(default=UNSET, name="or",
+                                description="At least one of these holds."),
+        "not_": strawberry.field(default=UNSET, name="not", description="This does not hold."),
+    }
+    for key in record.spec.searchable:
+        if key in extra:
+            kind, description = _KIND_FILTERS[extra[key].kind], extra[key].description
+        else:
+            kind, description = _field_filter(record, shown[key]), shown[key].description
+        annotations[_snake(key)] = kind | None
+        namespace[_snake(key)] = strawberry.field(default=UNSET, description=description)
+    namespace["__annotations__"] = annotations
+    # The input refers to itself by name: strawberry resolves that in the module that binds it.
+    namespace["__module__"] = graphql_type.__module__
+    cls = type(name, (), namespace)
+    plural = f"{record.name} records"
+    return strawberry.input(cls, name=name, description=(
+        f"Which {plural} to list; conditions given together must all hold."))
+
+
+def record_order_field(record: RecordType) -> type[Enum]:
+    """`<Type>OrderField`: the fields the declaration lets clients sort on."""
+    members = {_snake(f.name).upper(): f.name for f in record.fields.values() if f.sortable}
+    also = {_snake(k.name).upper(): k.name for k in record.also_filterable if k.sortable}
+    enum = Enum(f"{record.name}OrderField", {**members, **also})
+    enum.__module__ = sys.modules[__name__].__name__
+    return strawberry.enum(enum, description=f"Fields {record.name} records can be sorted by.")
