@@ -8,7 +8,7 @@ import strawberry
 
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
-from api.schema.filters import enum_filter, order_input
+from api.schema.filters import order_input
 from api.schema.operational.activities import Activity, MessageVisibility
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.orders import Product
@@ -16,7 +16,7 @@ from api.schema.operational.refs import AccountRef, ArticleRef, ContactRef, User
 from api.schema.operational.sla import Priority, SlaPolicy
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
-from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
+from domain.cases import CaseChannel, CaseStatus, CaseType
 from domain.sla import Level, Metric
 from persistence.cases import CASE
 
@@ -115,10 +115,6 @@ class Case(Record):
     breached: bool | None = column("Escalation found a target breached.")
     escalations: list[CaseEscalation] | None = child_list(
         "escalations", "CaseEscalation", "What escalation did, oldest first.")
-
-
-PriorityFilter = enum_filter(CasePriority, "CasePriorityFilter")
-ChannelFilter = enum_filter(CaseChannel, "CaseChannelFilter")
 
 
 CaseFilter = record_filter(CASE, Case)

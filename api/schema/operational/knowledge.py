@@ -8,7 +8,7 @@ import strawberry
 
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, column, node_id, record_type
-from api.schema.filters import enum_filter, order_input
+from api.schema.filters import order_input
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
@@ -66,9 +66,6 @@ class KnowledgeHit:
     snippet: str | None = strawberry.field(description=(
         "Passages of the body (Markdown as written) with the matched words between <b> and "
         "</b>, joined by \" … \"; the beginning of the body when only the title matched."))
-
-
-VisibilityFilter = enum_filter(Visibility, "ArticleVisibilityFilter")
 
 
 ArticleFilter = record_filter(ARTICLE, Article)

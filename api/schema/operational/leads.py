@@ -12,7 +12,6 @@ from strawberry.scalars import JSON
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.filters import (
-    enum_filter,
     order_input,
 )
 from api.schema.operational.accounts import Size
@@ -86,9 +85,6 @@ class AssignmentRule(Record):
     industry: str | None = column("Industry the lead must have (case-insensitive).")
     size: Size | None = column("Company size the lead must have.")
     territory: TerritoryRef | None = reference("Territory", "Where matching leads go.")
-
-
-StatusFilter = enum_filter(LeadStatus, "LeadStatusFilter")
 
 
 LeadFilter = record_filter(LEAD, Lead)

@@ -10,7 +10,6 @@ import strawberry
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, column, node_id, record_type, reference
 from api.schema.filters import (
-    enum_filter,
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field, unset
@@ -75,9 +74,6 @@ class Opportunity(Record):
         "stageHistory", "StageChange", "Every stage it has been in, oldest first.")
     contact_roles: list[OpportunityContactRole] | None = child_list(
         "contactRoles", "OpportunityContactRole", "The people involved and their parts.")
-
-
-RegistrationFilter = enum_filter(Registration, "RegistrationStatusFilter")
 
 
 OpportunityFilter = record_filter(OPPORTUNITY, Opportunity)
