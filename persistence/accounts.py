@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
+from domain.accounts import AccountSize
 from persistence.base import Stamped
 from persistence.declaration import PROVENANCE, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
@@ -47,14 +48,33 @@ ACCOUNT = RecordType(
     groups={
         "meta": meta(filterable=True, sortable=True),
         "provenance": PROVENANCE,
-        "identity": (col("name", sortable=True), col("legalName", sortable=True),
-                     col("industry", sortable=True), col("size", sortable=True),
-                     col("website", filterable=True), ref("parent", filterable=True),
-                     ref("territory", filterable=True), rel("contacts")),
-        "sales": (ref("owner", filterable=True), col("tier", filterable=True)),
-        "notes": (rel("notes"),),
-        "opportunities": (rel("opportunities", resolver_only=(
-            "a connection of deals under the deal rules, loaded by opportunities_by_account_id")),),
+        "identity": (
+            col("name", sortable=True, doc="Trading name."),
+            col("legalName", sortable=True, doc="Registered legal name."),
+            col("industry", sortable=True, doc="Industry, e.g. Software or Retail."),
+            col("size", sortable=True, enum=AccountSize, doc="Headcount band."),
+            col("website", filterable=True, doc="Website address."),
+            ref(
+                "parent", filterable=True, target="Account",
+                doc="The parent organisation, e.g. a holding company.",
+            ),
+            ref("territory", filterable=True, target="Territory", doc="The account's territory."),
+            rel("contacts"),
+        ),
+        "sales": (
+            ref(
+                "owner", filterable=True, target="User",
+                doc="The member of staff responsible for the account.",
+            ),
+            col("tier", filterable=True, doc="Service tier, e.g. GOLD; SLA policies may apply by tier."),
+        ),
+        "notes": (
+            rel("notes"),
+        ),
+        "opportunities": (
+            rel("opportunities", resolver_only=(
+            "a connection of deals under the deal rules, loaded by opportunities_by_account_id")),
+        ),
     },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),

@@ -126,19 +126,41 @@ ACTIVITY = RecordType(
     groups={
         "meta": meta(),
         "provenance": PROVENANCE,
-        "message": (col("kind", filterable=True), col("at", filterable=True),
-                    col("subject", filterable=True), col("body"),
-                    ref("case", filterable=True), col("visibility", filterable=True)),
+        "message": (
+            col(
+                "kind", filterable=True, enum=ActivityKind,
+                doc="CALL, EMAIL, MEETING, TASK, NOTE or COMMENT (on a case).",
+            ),
+            col("at", filterable=True, doc="Its place on a timeline: when it happened, starts or is due."),
+            col("subject", filterable=True, doc="Subject or title."),
+            col("body", doc="Text: notes of a call, an email's excerpt, a note."),
+            ref("case", filterable=True, target="Case", doc="Comments: the case it is on."),
+            col(
+                "visibility", filterable=True, enum=Visibility,
+                doc="Comments: INTERNAL (staff only) or CUSTOMER (the customer reads it too).",
+            ),
+        ),
         "work": (
             input_only("occurredAt", "when a logged call or email took place, stored as `at`"),
-            ref("contact", filterable=True), ref("account", filterable=True),
-            ref("lead", filterable=True), ref("opportunity", filterable=True),
-            ref("owner", filterable=True), col("direction"), col("durationSeconds"),
-            col("outcome"), ref("callScript"), col("messageId"),
-            col("startsAt", filterable=True), col("endsAt"), col("location"),
+            ref("contact", filterable=True, target="Contact", doc="The contact it concerns."),
+            ref("account", filterable=True, target="Account", doc="The account it concerns."),
+            ref("lead", filterable=True, target="Lead", doc="The lead it concerns."),
+            ref("opportunity", filterable=True, target="Opportunity", doc="The deal it concerns."),
+            ref("owner", filterable=True, target="User", doc="Who logged or organised it."),
+            col("direction", enum=Direction, doc="Calls and emails: inbound or outbound."),
+            col("durationSeconds", doc="Calls: how long, in seconds."),
+            col("outcome", enum=CallOutcome, doc="Calls: how it went."),
+            ref("callScript", target="CallScript", doc="Calls: the script followed."),
+            col("messageId", doc="Emails: the Message-ID header."),
+            col("startsAt", filterable=True, doc="Meetings (and tasks that have one): the start."),
+            col("endsAt", doc="Meetings: the end."),
+            col("location", doc="Meetings: where."),
             rel("attendees", Children("Attendee", "activity_id", ("created_at", "id"))),
-            col("dueAt", filterable=True), col("reminderAt"), col("priority", filterable=True),
-            col("status", filterable=True), ref("assignee", filterable=True),
+            col("dueAt", filterable=True, doc="Tasks: when it is due."),
+            col("reminderAt", doc="Tasks: when to remind the assignee."),
+            col("priority", filterable=True, enum=TaskPriority, doc="Tasks: LOW, NORMAL or HIGH."),
+            col("status", filterable=True, enum=TaskStatus, doc="Tasks: OPEN, DONE or CANCELLED."),
+            ref("assignee", filterable=True, target="User", doc="Tasks: who does it."),
         ),
     },
     stored=(ref("territory"),),
@@ -149,14 +171,27 @@ ACTIVITY = RecordType(
 ATTENDEE = RecordType(
     name="Attendee",
     table=AttendeeRow.__table__,
-    groups={"all": (col("id"), ref("user"), ref("contact"))},
+    groups={
+        "all": (
+            col("id"),
+            ref("user", target="User", doc="The member of staff, if it is one."),
+            ref("contact", target="Contact", doc="The contact, if it is one."),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )
 CALL_SCRIPT = RecordType(
     name="CallScript",
     table=CallScriptRow.__table__,
-    groups={"all": (*meta(), col("name", filterable=True), col("questions"), *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("name", filterable=True, doc="Name, unique."),
+            col("questions"),
+            *PROVENANCE,
+        ),
+    },
     unique={"uq_call_script_name": "name"},
 )
 

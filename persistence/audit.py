@@ -58,14 +58,19 @@ class AuditLog:
 AUDIT_ENTRY = RecordType(
     name="AuditEntry",
     table=AUDIT,
-    groups={"all": (
-        col("id"), col("at", "created_at", filterable=True), col("actor", "created_by"),
-        col("action"), col("recordType"),
-        col("recordId", filterable=True, resolver_only=(
+    groups={
+        "all": (
+            col("id"),
+            col("at", "created_at", filterable=True, doc="When the change was committed."),
+            col("actor", "created_by"),
+            col("action", doc="create, update, archive, grant, withdraw, link, unlink."),
+            col("recordType", doc="The type of the changed record."),
+            col("recordId", filterable=True, resolver_only=(
             "the global id of a record of any type, made from recordType and the raw id")),
-        col("changes", keys_of=KeysOf(type_column="record_type"), resolver_only=(
+            col("changes", keys_of=KeysOf(type_column="record_type"), resolver_only=(
             "old and new values keyed by field, as JSON whose values the resolver converts")),
-    )},
+        ),
+    },
     also_filterable=(Filterable("parentId", "parent_id", guard="recordId",
                                 description="The record or one of its parents.", kind="id"),),
 )

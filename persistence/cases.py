@@ -130,37 +130,96 @@ def _own_cases(t: str, access: Access, b: Builder) -> str:
 CASE_QUEUE = RecordType(
     name="CaseQueue",
     table=CaseQueueRow.__table__,
-    groups={"all": (*meta(), col("name", filterable=True), col("description"),
-                    col("active", filterable=True), *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("name", filterable=True, doc="Name, unique."),
+            col("description", doc="What the team handles."),
+            col("active", filterable=True, doc="Inactive queues take no new cases."),
+            *PROVENANCE,
+        ),
+    },
     unique={"uq_case_queue_name": "name"},
 )
 CASE = RecordType(
     name="Case",
     table=CaseRow.__table__,
     groups={
-        "meta": (col("id"), col("version"), col("createdAt", sortable=True),
-                 col("updatedAt", filterable=True), col("archivedAt")),
+        "meta": (
+            col("id"),
+            col("version"),
+            col("createdAt", sortable=True),
+            col("updatedAt", filterable=True),
+            col("archivedAt"),
+        ),
         "provenance": PROVENANCE,
-        "request": (col("subject", filterable=True), col("description"),
-                    col("type", filterable=True), ref("product", filterable=True),
-                    col("channel", filterable=True)),
-        "state": (col("number", sortable=True), ref("contact", filterable=True),
-                  ref("account", filterable=True), col("priority", sortable=True),
-                  col("status", filterable=True), col("openedAt", sortable=True),
-                  col("resolvedAt", filterable=True), col("closedAt"), ref("previousCase")),
+        "request": (
+            col("subject", filterable=True, doc="Subject."),
+            col("description", doc="What the customer wrote."),
+            col(
+                "type", filterable=True, enum=CaseType,
+                doc="QUESTION, PROBLEM, FEATURE_REQUEST or COMPLAINT.",
+            ),
+            ref("product", filterable=True, target="Product", doc="The product it concerns."),
+            col(
+                "channel", filterable=True, enum=CaseChannel,
+                doc="EMAIL, PHONE, WEB, CHAT, PORTAL or SOCIAL.",
+            ),
+        ),
+        "state": (
+            col("number", sortable=True, doc="Human-readable and sequential, e.g. CS-000123."),
+            ref("contact", filterable=True, target="Contact", doc="Who asked."),
+            ref("account", filterable=True, target="Account", doc="For which organisation."),
+            col(
+                "priority", sortable=True, enum=CasePriority,
+                doc="LOW, NORMAL, HIGH or URGENT; sets the SLA targets.",
+            ),
+            col(
+                "status", filterable=True, enum=CaseStatus,
+                doc="NEW, OPEN, PENDING_CUSTOMER, ON_HOLD, RESOLVED or CLOSED.",
+            ),
+            col("openedAt", sortable=True, doc="When it came in; the SLA clock starts here."),
+            col("resolvedAt", filterable=True, doc="When it was resolved."),
+            col("closedAt", doc="When it was closed."),
+            ref(
+                "previousCase", target="Case",
+                doc="The case this one follows up (reopened after the 7-day window).",
+            ),
+        ),
         "conversation": (
             rel("comments", Children("Activity", "case_id", ("at", "id"))),
-            rel("articles", Children("CaseArticle", "case_id", ("created_at", "id")))),
+            rel("articles", Children("CaseArticle", "case_id", ("created_at", "id"))),
+        ),
         "handling": (
-            ref("assignee", filterable=True), ref("queue", filterable=True),
+            ref("assignee", filterable=True, target="User", doc="The agent working it."),
+            ref("queue", filterable=True, target="CaseQueue", doc="The team working it."),
             rel("timeEntries", Children("TimeEntry", "case_id", ("at", "id"))),
-            col("timeSpentMinutes")),
+            col("timeSpentMinutes", doc="All time spent, in minutes."),
+        ),
         "sla": (
-            ref("slaPolicy"), col("firstResponseAt"), col("firstResponseMinutes"),
-            col("firstResponseDueAt"), col("firstResponseRiskAt"), col("resolutionMinutes"),
-            col("resolutionDueAt", sortable=True), col("resolutionRiskAt"),
-            col("slaPausedSince"), col("slaPausedMinutes"), col("atRisk"), col("breached"),
-            rel("escalations", Children("CaseEscalation", "case_id", ("at", "id")))),
+            ref("slaPolicy", target="SlaPolicy", doc="The SLA policy it falls under."),
+            col("firstResponseAt", doc="When staff first replied, customer-visibly."),
+            col(
+                "firstResponseMinutes",
+                doc="First response time, in business minutes, without time pending the customer.",
+            ),
+            col("firstResponseDueAt", doc="When the first response is due."),
+            col("firstResponseRiskAt", doc="When the first response becomes at risk."),
+            col(
+                "resolutionMinutes",
+                doc="Resolution time, in business minutes, without time pending the customer.",
+            ),
+            col("resolutionDueAt", sortable=True, doc="When the resolution is due."),
+            col("resolutionRiskAt", doc="When the resolution becomes at risk."),
+            col(
+                "slaPausedSince",
+                doc="Set while the case is pending the customer: the SLA clock stands still.",
+            ),
+            col("slaPausedMinutes", doc="Business minutes the clock stood still so far."),
+            col("atRisk", doc="Escalation found a target at risk."),
+            col("breached", doc="Escalation found a target breached."),
+            rel("escalations", Children("CaseEscalation", "case_id", ("at", "id"))),
+        ),
     },
     rules={RecordRule.SELF: _own_cases,
            RecordRule.PARTNER: registered_to_partner("partner_account", "account_id",
@@ -170,22 +229,44 @@ CASE = RecordType(
 TIME_ENTRY = RecordType(
     name="TimeEntry",
     table=TimeEntryRow.__table__,
-    groups={"all": (col("id"), col("version"), col("at"), col("minutes"), ref("user"),
-                    col("note"))},
+    groups={
+        "all": (
+            col("id"),
+            col("version"),
+            col("at", doc="When it was logged."),
+            col("minutes", doc="Minutes spent."),
+            ref("user", target="User", doc="Who spent them."),
+            col("note", doc="What was done."),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )
 CASE_ARTICLE = RecordType(
     name="CaseArticle",
     table=CaseArticleRow.__table__,
-    groups={"all": (col("id"), ref("article"), col("linkedAt", "created_at"))},
+    groups={
+        "all": (
+            col("id"),
+            ref("article", target="Article", doc="The article; null when you may not read it."),
+            col("linkedAt", "created_at", doc="When it was linked."),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )
 ESCALATION = RecordType(
     name="CaseEscalation",
     table=EscalationRow.__table__,
-    groups={"all": (col("id"), col("at"), col("metric"), col("level"), col("action"))},
+    groups={
+        "all": (
+            col("id"),
+            col("at", doc="When the moment passed: the at-risk moment or the due time."),
+            col("metric", enum=Metric, doc="Which target."),
+            col("level", enum=Level, doc="AT_RISK or BREACHED."),
+            col("action", doc="What the policy did, e.g. priority raised to HIGH."),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )

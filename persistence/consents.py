@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import Access
+from domain.consents import ConsentChannel, ConsentStatus
 from persistence.base import Stamped, utc_column
 from persistence.db import Transaction
 from persistence.declaration import RecordType, col
@@ -77,7 +78,16 @@ def _visible_consent(t: str, access: Access, b: Builder) -> str:
 CONSENT = RecordType(
     name="Consent",
     table=CONSENTS,
-    groups={"all": (col("id"), col("channel"), col("purpose"), col("status"),
-                    col("recordedAt"), col("source"), col("version"))},
+    groups={
+        "all": (
+            col("id"),
+            col("channel", enum=ConsentChannel, doc="The channel."),
+            col("purpose", doc="The purpose, a slug such as `newsletter`."),
+            col("status", enum=ConsentStatus, doc="The latest decision."),
+            col("recordedAt", doc="When the decision was recorded."),
+            col("source", doc="Where the decision was made, e.g. `portal` or `web-form:signup`."),
+            col("version", doc="Increases with every decision."),
+        ),
+    },
     visibility=_visible_consent,
 )

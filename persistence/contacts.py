@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint
 from sqlmodel import Field
 
 from domain.access import RecordRule
+from domain.contacts import LifecycleStage
 from persistence.base import Stamped, jsonb
 from persistence.declaration import (
     PROVENANCE,
@@ -71,13 +72,39 @@ CONTACT = RecordType(
     groups={
         "meta": meta(filterable=True, sortable=True),
         "provenance": PROVENANCE,
-        "names": (col("firstName", sortable=True), col("lastName", sortable=True)),
-        "identity": (rel("accounts"), ref("territory", filterable=True)),
-        "channels": (col("emails"), col("phones"), col("address")),
-        "sales": (ref("owner", filterable=True), col("lifecycleStage", sortable=True),
-                  col("leadScore", sortable=True)),
-        "consents": (rel("consents", Children("Consent", "contact_id", ("channel", "purpose"))),),
-        "notes": (rel("notes"),),
+        "names": (
+            col("firstName", sortable=True, doc="Given name."),
+            col("lastName", sortable=True, doc="Family name."),
+        ),
+        "identity": (
+            rel("accounts"),
+            ref(
+                "territory", filterable=True, target="Territory",
+                doc="The territory this person belongs to.",
+            ),
+        ),
+        "channels": (
+            col("emails"),
+            col("phones"),
+            col("address"),
+        ),
+        "sales": (
+            ref(
+                "owner", filterable=True, target="User",
+                doc="The member of staff responsible for this person.",
+            ),
+            col(
+                "lifecycleStage", sortable=True, enum=LifecycleStage,
+                doc="Subscriber, lead, prospect, customer or churned.",
+            ),
+            col("leadScore", sortable=True, doc="0-100: how likely the person is to buy."),
+        ),
+        "consents": (
+            rel("consents", Children("Consent", "contact_id", ("channel", "purpose"))),
+        ),
+        "notes": (
+            rel("notes"),
+        ),
     },
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",

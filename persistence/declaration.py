@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 
 from sqlalchemy import Table
@@ -45,6 +46,11 @@ class Field:
 
     name: str
     column: str | None = None
+    # What clients read in the API's description of the field. A field with one is rendered
+    # by api/schema from this declaration alone; one without is written by hand there.
+    doc: str | None = None
+    target: str | None = None  # the record type a reference points at
+    enum: type[Enum] | None = None  # the values a text column may hold
     filterable: bool = False  # clients may filter on it
     sortable: bool = False  # clients may also sort on it (keep an index that serves it)
     children: Children | None = None
@@ -53,20 +59,23 @@ class Field:
     resolver_only: str | None = None  # why the compiled read path does not render it
 
 
-def col(name: str, column: str | None = None, *, filterable: bool = False,
-        sortable: bool = False, keys_of: KeysOf | None = None, copy_of: str | None = None,
+def col(name: str, column: str | None = None, *, doc: str | None = None,
+        enum: type[Enum] | None = None, filterable: bool = False, sortable: bool = False,
+        keys_of: KeysOf | None = None, copy_of: str | None = None,
         resolver_only: str | None = None) -> Field:
     """A scalar stored in a column (snake_case of the name unless given); a sortable field
     is filterable too."""
-    return Field(name, column or snake(name), filterable=filterable or sortable,
-                 sortable=sortable, keys_of=keys_of, copy_of=copy_of,
-                 resolver_only=resolver_only)
+    return Field(name, column or snake(name), doc=doc, enum=enum,
+                 filterable=filterable or sortable, sortable=sortable, keys_of=keys_of,
+                 copy_of=copy_of, resolver_only=resolver_only)
 
 
-def ref(name: str, column: str | None = None, *, filterable: bool = False,
-        copy_of: str | None = None) -> Field:
-    """A to-one reference: the row holds the target's id (`<name>_id` unless given)."""
-    return Field(name, column or f"{snake(name)}_id", filterable=filterable, copy_of=copy_of)
+def ref(name: str, column: str | None = None, *, target: str | None = None,
+        doc: str | None = None, filterable: bool = False, copy_of: str | None = None) -> Field:
+    """A to-one reference to a record of `target`: the row holds its id (`<name>_id` unless
+    given)."""
+    return Field(name, column or f"{snake(name)}_id", doc=doc, target=target,
+                 filterable=filterable, copy_of=copy_of)
 
 
 def rel(name: str, children: Children | None = None, *,

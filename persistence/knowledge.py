@@ -119,21 +119,48 @@ ARTICLE = RecordType(
     groups={
         "meta": meta(filterable=True, sortable=True),
         "provenance": PROVENANCE,
-        "content": (col("title", sortable=True), col("body"),
-                    col("category", filterable=True), col("tags"),
-                    col("language", filterable=True), col("visibility", filterable=True)),
-        "publication": (col("status", filterable=True), col("publishedAt", sortable=True)),
-        "feedback": (col("helpfulCount"), col("notHelpfulCount")),
-        "versions": (rel("versions", Children("ArticleVersion", "article_id", ("number",))),),
+        "content": (
+            col("title", sortable=True, doc="Title; its words weigh most in search."),
+            col("body", doc="Body, in Markdown."),
+            col("category", filterable=True, doc="Category, e.g. Billing."),
+            col("tags"),
+            col("language", filterable=True, doc="Language, ISO 639-1: en or ru; words are stemmed in it."),
+            col("visibility", filterable=True, enum=Visibility, doc="Who finds it once published."),
+        ),
+        "publication": (
+            col("status", filterable=True, enum=ArticleStatus, doc="DRAFT or PUBLISHED."),
+            col("publishedAt", sortable=True, doc="When it was last published; null for a draft."),
+        ),
+        "feedback": (
+            col("helpfulCount", doc="How many readers found it helpful."),
+            col("notHelpfulCount", doc="How many readers did not."),
+        ),
+        "versions": (
+            rel("versions", Children("ArticleVersion", "article_id", ("number",))),
+        ),
     },
     rules={RecordRule.PUBLIC: published_public, RecordRule.PUBLISHED_FOR_PARTNERS: published_for_partners},
 )
 ARTICLE_VERSION = RecordType(
     name="ArticleVersion",
     table=ArticleVersionRow.__table__,
-    groups={"all": (col("id"), col("number"),
-                    *(col(f, f, copy_of=f"Article.{f}") for f in VERSIONED),
-                    col("savedAt", "created_at"), col("savedBy", "created_by"))},
+    groups={
+        "all": (
+            col("id"),
+            col("number", doc="1 for the first save, then 2, 3, …"),
+            col("title", copy_of="Article.title", doc="Title."),
+            col("body", copy_of="Article.body", doc="Body, in Markdown."),
+            col("category", copy_of="Article.category", doc="Category."),
+            col("tags", copy_of="Article.tags"),
+            col("language", copy_of="Article.language", doc="Language: en or ru."),
+            col(
+                "visibility", copy_of="Article.visibility", enum=Visibility,
+                doc="Who would find it once published.",
+            ),
+            col("savedAt", "created_at", doc="When it was saved."),
+            col("savedBy", "created_by"),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )

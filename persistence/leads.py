@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
+from domain.accounts import AccountSize
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
 from persistence.base import Stamped, jsonb, one_of, utc_column
 from persistence.db import Transaction
@@ -106,42 +107,88 @@ LEAD = RecordType(
     groups={
         "meta": meta(filterable=True, sortable=True),
         "provenance": PROVENANCE,
-        "person": (col("firstName", filterable=True), col("lastName", sortable=True),
-                   col("title")),
-        "channels": (col("email", filterable=True), col("phone")),
-        "company": (col("company", sortable=True), col("industry", filterable=True),
-                    col("size"), col("country", filterable=True), col("website")),
+        "person": (
+            col("firstName", filterable=True, doc="Given name."),
+            col("lastName", sortable=True, doc="Family name."),
+            col("title", doc="Job title."),
+        ),
+        "channels": (
+            col("email", filterable=True, doc="Email address, normalised."),
+            col("phone", doc="Phone number in E.164."),
+        ),
+        "company": (
+            col("company", sortable=True, doc="Company name."),
+            col("industry", filterable=True, doc="Industry."),
+            col("size", enum=AccountSize, doc="Headcount band of the company."),
+            col("country", filterable=True, doc="ISO 3166-1 alpha-2 country code."),
+            col("website", doc="Company website."),
+        ),
         "qualification": (
-            col("source", filterable=True), col("campaign", filterable=True),
-            col("status", filterable=True), col("score", sortable=True),
-            col("lastCapturedAt", filterable=True),
-            rel("captures", Children("LeadCapture", "lead_id", ("created_at", "id")))),
-        "sales": (ref("owner", filterable=True), ref("territory", filterable=True)),
-        "conversion": (col("convertedAt"), ref("convertedContact"), ref("convertedAccount"),
-                       ref("convertedOpportunity")),
+            col("source", filterable=True, enum=LeadSource, doc="Where it came from."),
+            col("campaign", filterable=True, doc="The campaign it came from."),
+            col(
+                "status", filterable=True, enum=LeadStatus,
+                doc="NEW, WORKING, QUALIFIED, DISQUALIFIED or CONVERTED.",
+            ),
+            col("score", sortable=True, doc="Lead score, 0 to 100."),
+            col("lastCapturedAt", filterable=True, doc="When a form last submitted it."),
+            rel("captures", Children("LeadCapture", "lead_id", ("created_at", "id"))),
+        ),
+        "sales": (
+            ref("owner", filterable=True, target="User", doc="The member of staff working it."),
+            ref("territory", filterable=True, target="Territory", doc="Its territory."),
+        ),
+        "conversion": (
+            col("convertedAt", doc="When it was converted."),
+            ref("convertedContact", target="Contact", doc="The contact it became."),
+            ref("convertedAccount", target="Account", doc="The account it became part of."),
+            ref("convertedOpportunity", target="Opportunity", doc="The deal opened when it was converted."),
+        ),
     },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
 )
 LEAD_CAPTURE = RecordType(
     name="LeadCapture",
     table=LeadCaptureRow.__table__,
-    groups={"all": (col("id"), col("at", "created_at"), ref("form"),
-                    col("payload", keys_of=KeysOf("Lead")))},
+    groups={
+        "all": (
+            col("id"),
+            col("at", "created_at", doc="When it arrived."),
+            ref("form", target="CaptureForm", doc="The form it came from."),
+            col("payload", keys_of=KeysOf("Lead")),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )
 CAPTURE_FORM = RecordType(
     name="CaptureForm",
     table=CaptureFormRow.__table__,
-    groups={"all": (*meta(), col("name", filterable=True), col("source"), col("active"),
-                    *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("name", filterable=True, doc="Name, unique, e.g. `Website — contact us`."),
+            col("source", enum=LeadSource, doc="The source its leads get."),
+            col("active", doc="false: its key (and any token for it) is refused."),
+            *PROVENANCE,
+        ),
+    },
     unique={"uq_capture_form_name": "name"},
 )
 ASSIGNMENT_RULE = RecordType(
     name="AssignmentRule",
     table=AssignmentRuleRow.__table__,
-    groups={"all": (*meta(), col("position", filterable=True), col("country"),
-                    col("industry"), col("size"), ref("territory"), *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("position", filterable=True, doc="Order of evaluation, lowest first."),
+            col("country", doc="ISO country code the lead must have."),
+            col("industry", doc="Industry the lead must have (case-insensitive)."),
+            col("size", enum=AccountSize, doc="Company size the lead must have."),
+            ref("territory", target="Territory", doc="Where matching leads go."),
+            *PROVENANCE,
+        ),
+    },
 )
 
 

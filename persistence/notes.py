@@ -62,9 +62,15 @@ def _visible_note(t: str, access: Access, b: Builder) -> str:
 NOTE = RecordType(
     name="Note",
     table=NOTES,
-    groups={"all": (
-        col("id"), col("body"),
-        col("author", "created_by", resolver_only="the user who wrote it, as a User or null"),
-        col("createdAt"), col("updatedAt"), col("version"))},
+    groups={
+        "all": (
+            col("id"),
+            col("body", doc="The text."),
+            col("author", "created_by", resolver_only="the user who wrote it, as a User or null"),
+            col("createdAt", doc="When it was written."),
+            col("updatedAt", doc="When it last changed."),
+            col("version", doc="Optimistic-concurrency version."),
+        ),
+    },
     visibility=_visible_note,
 )

@@ -117,18 +117,37 @@ def _registered_to_caller(t: str, access: Access, b: Builder) -> str:
 PIPELINE = RecordType(
     name="Pipeline",
     table=PipelineRow.__table__,
-    groups={"all": (*meta(), col("name", filterable=True), col("kind"),
-                    col("position", filterable=True),
-                    rel("stages", Children("Stage", "pipeline_id", ("position", "id"))),
-                    *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("name", filterable=True, doc="Name, unique across pipelines."),
+            col("kind", enum=PipelineKind, doc="New business, renewal or upsell."),
+            col(
+                "position", filterable=True,
+                doc=("Place among the pipelines; the first new-business one is where deals start unless "
+                     "told otherwise."),
+            ),
+            rel("stages", Children("Stage", "pipeline_id", ("position", "id"))),
+            *PROVENANCE,
+        ),
+    },
     unique={"uq_pipeline_name": "name"},
 )
 
 STAGE = RecordType(
     name="Stage",
     table=StageRow.__table__,
-    groups={"all": (col("id"), col("name"), col("position"), col("probability"), col("kind"),
-                    ref("pipeline"), col("version"))},
+    groups={
+        "all": (
+            col("id"),
+            col("name", doc="Name, unique within its pipeline."),
+            col("position", doc="Place in the pipeline, from 1."),
+            col("probability", doc="Default probability, in percent, of a deal in this stage."),
+            col("kind", enum=StageKind, doc="OPEN, or WON / LOST for the stages that close a deal."),
+            ref("pipeline", target="Pipeline", doc="The pipeline this stage belongs to."),
+            col("version", doc="Optimistic-concurrency version."),
+        ),
+    },
     unique={"uq_pipeline_stage_pipeline_id_name": "name"},
 )
 
@@ -138,18 +157,45 @@ OPPORTUNITY = RecordType(
     groups={
         "meta": meta(filterable=True, sortable=True),
         "provenance": PROVENANCE,
-        "deal": (col("name", sortable=True), ref("account", filterable=True),
-                 ref("pipeline", filterable=True), ref("stage", filterable=True),
-                 col("probability", sortable=True), col("closeDate", sortable=True),
-                 col("stageEnteredAt"), col("closedAt", filterable=True), col("closeReason"),
-                 col("source", filterable=True), col("campaign")),
-        "amounts": (col("amount", filterable=True), col("currency", filterable=True)),
-        "sales": (ref("owner", filterable=True), ref("territory", filterable=True)),
-        "registration": (ref("partner", filterable=True), col("registration", filterable=True)),
-        "history": (rel("stageHistory", Children("StageChange", "opportunity_id",
-                                                 ("created_at", "id"))),),
-        "contacts": (rel("contactRoles", Children("OpportunityContactRole", "opportunity_id",
-                                                  ("role", "id"))),),
+        "deal": (
+            col("name", sortable=True, doc="What is being sold, e.g. `Acme — 200 seats`."),
+            ref("account", filterable=True, target="Account", doc="The customer organisation."),
+            ref("pipeline", filterable=True, target="Pipeline", doc="The sales process it follows."),
+            ref("stage", filterable=True, target="Stage", doc="Where it stands in its pipeline."),
+            col("probability", sortable=True, doc="Chance of winning it, in percent."),
+            col("closeDate", sortable=True, doc="When the deal is expected to close."),
+            col("stageEnteredAt", doc="When it entered its current stage."),
+            col("closedAt", filterable=True, doc="When it was won or lost; null while open."),
+            col("closeReason", doc="Why it was won or lost."),
+            col("source", filterable=True, enum=OpportunitySource, doc="Where it came from."),
+            col("campaign", doc="The campaign it came from, when its source is CAMPAIGN."),
+        ),
+        "amounts": (
+            col("amount", filterable=True, doc="Expected value, in `currency`."),
+            col("currency", filterable=True, doc="ISO 4217 code of the amount."),
+        ),
+        "sales": (
+            ref("owner", filterable=True, target="User", doc="The member of staff working it."),
+            ref(
+                "territory", filterable=True, target="Territory",
+                doc="Its territory; by default the account's.",
+            ),
+        ),
+        "registration": (
+            ref("partner", filterable=True, target="Partner", doc="The partner that registered it."),
+            col(
+                "registration", filterable=True, enum=Registration,
+                doc="For a partner's deal: pending until sales approves or rejects it.",
+            ),
+        ),
+        "history": (
+            rel("stageHistory", Children("StageChange", "opportunity_id",
+                                                 ("created_at", "id"))),
+        ),
+        "contacts": (
+            rel("contactRoles", Children("OpportunityContactRole", "opportunity_id",
+                                                  ("role", "id"))),
+        ),
     },
     rules={RecordRule.PARTNER: _registered_to_caller,
            RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
@@ -158,9 +204,18 @@ OPPORTUNITY = RecordType(
 STAGE_CHANGE = RecordType(
     name="StageChange",
     table=StageChangeRow.__table__,
-    groups={"all": (col("id"), col("at", "created_at"), col("actor", "created_by"),
-                    ref("fromStage", copy_of="Opportunity.stage"),
-                    ref("toStage", copy_of="Opportunity.stage"))},
+    groups={
+        "all": (
+            col("id"),
+            col("at", "created_at", doc="When the deal moved."),
+            col("actor", "created_by"),
+            ref(
+                "fromStage", copy_of="Opportunity.stage", target="Stage",
+                doc="The stage it left; null when it was opened.",
+            ),
+            ref("toStage", copy_of="Opportunity.stage", target="Stage", doc="The stage it entered."),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )
@@ -168,7 +223,14 @@ STAGE_CHANGE = RecordType(
 OPPORTUNITY_CONTACT = RecordType(
     name="OpportunityContactRole",
     table=OpportunityContactRow.__table__,
-    groups={"all": (col("id"), col("version"), ref("contact"), col("role"))},
+    groups={
+        "all": (
+            col("id"),
+            col("version"),
+            ref("contact", target="Contact", doc="The person."),
+            col("role", enum=ContactRole, doc="Decision maker, economic buyer, influencer or user."),
+        ),
+    },
     node=False,
     visibility=through_parent,
 )

@@ -60,10 +60,18 @@ class PartnerClientRow(Stamped, table=True):
 PARTNER = RecordType(
     name="Partner",
     table=PartnerRow.__table__,
-    groups={"all": (col("id"), col("name", filterable=True), col("version")),
-            "registrations": (input_only(
+    groups={
+        "all": (
+            col("id"),
+            col("name", filterable=True, doc="Name, unique across partners."),
+            col("version", doc="Optimistic-concurrency version; send it back to change it."),
+        ),
+        "registrations": (
+            input_only(
                 "registrations", "which accounts and contacts the partner's portal reaches: "
-                "written by partnerRegister, read through those records' rules"),)},
+                "written by partnerRegister, read through those records' rules"),
+        ),
+    },
     stored=UNSHOWN_STAMPS,
     rules={RecordRule.PARTNER: lambda t, a, b: f"{t}.id = {b.bind(a.partner_id)}"},
     unique={"uq_partner_name": "name"},

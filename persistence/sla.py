@@ -54,18 +54,38 @@ class SlaPolicyRow(Stamped, table=True):
 CALENDAR = RecordType(
     name="BusinessCalendar",
     table=BusinessCalendarRow.__table__,
-    groups={"all": (*meta(), col("name", filterable=True), col("timeZone"), col("hours"),
-                    col("holidays"), *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("name", filterable=True, doc="Name, unique."),
+            col("timeZone", doc="IANA time zone, e.g. Europe/Berlin."),
+            col("hours"),
+            col("holidays"),
+            *PROVENANCE,
+        ),
+    },
     unique={"uq_business_calendar_name": "name"},
 )
 SLA_POLICY = RecordType(
     name="SlaPolicy",
     table=SlaPolicyRow.__table__,
-    groups={"all": (*meta(), col("name", filterable=True), ref("calendar"), col("targets"),
-                    col("atRiskPercent"), col("accountTier"), ref("product"),
-                    col("position", filterable=True), col("breachAction"),
-                    ref("escalationQueue"), ref("escalationUser"), col("active"),
-                    *PROVENANCE)},
+    groups={
+        "all": (
+            *meta(),
+            col("name", filterable=True, doc="Name, unique."),
+            ref("calendar", target="BusinessCalendar", doc="What business time is."),
+            col("targets"),
+            col("atRiskPercent", doc="A target is at risk once this share of it is used."),
+            col("accountTier", doc="Applies to accounts of this tier."),
+            ref("product", target="Product", doc="Applies to cases about this product."),
+            col("position", filterable=True, doc="Among equally specific policies, the lowest applies."),
+            col("breachAction", enum=BreachAction, doc="RAISE_PRIORITY, REASSIGN or NONE."),
+            ref("escalationQueue", target="CaseQueue", doc="REASSIGN: the queue a breached case moves to."),
+            ref("escalationUser", target="User", doc="REASSIGN: the agent it goes to."),
+            col("active", doc="Inactive policies apply to no new case."),
+            *PROVENANCE,
+        ),
+    },
     unique={"uq_sla_policy_name": "name"},
 )
 _MOMENT_COLUMNS = {CASE.spec.columns[field]: moment for field, moment in MOMENTS.items()}

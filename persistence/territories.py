@@ -29,9 +29,17 @@ def owned_or_in_territory(t: str, access: Access, b: Builder) -> str:
 TERRITORY = RecordType(
     name="Territory",
     table=TerritoryRow.__table__,
-    groups={"name": (col("id"), col("name", filterable=True), col("version")),
-            "structure": (ref("parent"),
-                          rel("children", Children("Territory", "parent_id", ("name",))))},
+    groups={
+        "name": (
+            col("id"),
+            col("name", filterable=True, doc="Name, unique across territories."),
+            col("version", doc="Optimistic-concurrency version; send it back to change it."),
+        ),
+        "structure": (
+            ref("parent", target="Territory", doc="The territory this one belongs to; null at the top."),
+            rel("children", Children("Territory", "parent_id", ("name",))),
+        ),
+    },
     stored=UNSHOWN_STAMPS,
     parent_column="parent_id",
     unique={"uq_territory_name": "name"},

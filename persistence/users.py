@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field
 
+from domain.access import Role
 from persistence.base import Stamped
 from persistence.declaration import UNSHOWN_STAMPS, RecordType, col, ref
 
@@ -26,9 +27,17 @@ class UserRow(Stamped, table=True):
 USER = RecordType(
     name="User",
     table=UserRow.__table__,
-    groups={"all": (col("id"), col("email", filterable=True), col("name", filterable=True),
-                    col("role", filterable=True), ref("territory"), col("active"),
-                    col("version"))},
+    groups={
+        "all": (
+            col("id"),
+            col("email", filterable=True, doc="Sign-in email."),
+            col("name", filterable=True, doc="Full name."),
+            col("role", filterable=True, enum=Role, doc="What the user may do: see the access policy."),
+            ref("territory", target="Territory", doc="The user's home territory."),
+            col("active", doc="Inactive users cannot sign in."),
+            col("version", doc="Optimistic-concurrency version."),
+        ),
+    },
     stored=UNSHOWN_STAMPS,
     unique={"uq_app_user_email_lower": "email"},
 )

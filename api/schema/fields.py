@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 
+from api.schema import registered
 from api.schema.errors import forbidden_field
 from api.schema.ids import actor_global_id, to_global_id
 
@@ -23,6 +24,7 @@ def record_type(type_name: str):
     """Register a strawberry class as the view of rows of `type_name`."""
     def register(cls):
         TYPES[type_name] = cls
+        setattr(registered, type_name, cls)
         return cls
     return register
 

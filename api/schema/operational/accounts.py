@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import strawberry
 from strawberry import UNSET
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
-from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
+from api.schema.fields import check_readable, node_id, record_type, wrap
 from api.schema.filters import (
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.operational.memberships import AccountContactConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
-from api.schema.operational.refs import OpportunityRef, TerritoryRef, UserRef
+from api.schema.operational.refs import OpportunityRef
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import After, Before, Connection, First, Last, Record, connection, page_args
 from domain.accounts import AccountSize
@@ -26,18 +25,9 @@ Size = strawberry.enum(AccountSize, description="Headcount band of an organisati
 
 @record_type("Account")
 @strawberry.type(description="An organisation the company does business with.")
+@declared(ACCOUNT)
 class Account(Record):
     id: strawberry.ID = node_id("Account")
-    name: str | None = column("Trading name.")
-    legal_name: str | None = column("Registered legal name.")
-    industry: str | None = column("Industry, e.g. Software or Retail.")
-    size: Size | None = column("Headcount band.")
-    website: str | None = column("Website address.")
-    tier: str | None = column("Service tier, e.g. GOLD; SLA policies may apply by tier.")
-    parent: Annotated["Account", strawberry.lazy(__name__)] | None = reference(
-        "Account", "The parent organisation, e.g. a holding company.")
-    owner: UserRef | None = reference("User", "The member of staff responsible for the account.")
-    territory: TerritoryRef | None = reference("Territory", "The account's territory.")
 
     @strawberry.field(description="The people at this account, by last name.",
                       metadata={"sql": "link", "node": "Contact"})

@@ -6,20 +6,14 @@ from datetime import datetime
 
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import child_list, column, node_id, record_type, reference
+from api.schema.fields import child_list, column, node_id, record_type
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.refs import (
-    AccountRef,
-    CaseRef,
-    ContactRef,
-    LeadRef,
-    OpportunityRef,
-    UserRef,
-)
 from api.schema.relay import Record
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
 from domain.cases import Visibility
+from persistence.activities import ACTIVITY, ATTENDEE, CALL_SCRIPT
 
 Kind = strawberry.enum(ActivityKind, description="What kind of activity it is.")
 CallDirection = strawberry.enum(Direction, name="Direction", description="Inbound or outbound.")
@@ -43,55 +37,30 @@ def _questions(items: list[dict]) -> list[ScriptQuestion]:
 
 @record_type("CallScript")
 @strawberry.type(description="Standard questions and answers for telesales calls.")
+@declared(CALL_SCRIPT)
 class CallScript(Record):
     id: strawberry.ID = node_id("CallScript")
-    name: str | None = column("Name, unique.")
     questions: list[ScriptQuestion] | None = column("The questions, in order.", _questions,
                                                     sql="json_many")
 
 
 @record_type("Attendee")
 @strawberry.type(description="Someone invited to a meeting: a member of staff or a contact.")
+@declared(ATTENDEE)
 class Attendee:
     data: strawberry.Private[dict]
 
-    user: UserRef | None = reference("User", "The member of staff, if it is one.")
-    contact: ContactRef | None = reference("Contact", "The contact, if it is one.")
 
 
 @record_type("Activity")
 @strawberry.type(description="A call, logged email, meeting, task, note or case comment on the "
                              "records it concerns: any of a contact, an account, a lead, a deal "
                              "and a case.")
+@declared(ACTIVITY)
 class Activity(Record):
     id: strawberry.ID = node_id("Activity")
-    kind: Kind | None = column("CALL, EMAIL, MEETING, TASK, NOTE or COMMENT (on a case).")
-    at: datetime | None = column("Its place on a timeline: when it happened, starts or is due.")
-    subject: str | None = column("Subject or title.")
-    body: str | None = column("Text: notes of a call, an email's excerpt, a note.")
-    contact: ContactRef | None = reference("Contact", "The contact it concerns.")
-    account: AccountRef | None = reference("Account", "The account it concerns.")
-    lead: LeadRef | None = reference("Lead", "The lead it concerns.")
-    opportunity: OpportunityRef | None = reference("Opportunity", "The deal it concerns.")
-    owner: UserRef | None = reference("User", "Who logged or organised it.")
-    direction: CallDirection | None = column("Calls and emails: inbound or outbound.")
-    duration_seconds: int | None = column("Calls: how long, in seconds.")
-    outcome: Outcome | None = column("Calls: how it went.")
-    call_script: CallScript | None = reference("CallScript", "Calls: the script followed.")
-    message_id: str | None = column("Emails: the Message-ID header.")
-    starts_at: datetime | None = column("Meetings (and tasks that have one): the start.")
-    ends_at: datetime | None = column("Meetings: the end.")
-    location: str | None = column("Meetings: where.")
     attendees: list[Attendee] | None = child_list(
         "attendees", "Attendee", "Meetings: who is invited.")
-    due_at: datetime | None = column("Tasks: when it is due.")
-    reminder_at: datetime | None = column("Tasks: when to remind the assignee.")
-    priority: Priority | None = column("Tasks: LOW, NORMAL or HIGH.")
-    status: Status | None = column("Tasks: OPEN, DONE or CANCELLED.")
-    assignee: UserRef | None = reference("User", "Tasks: who does it.")
-    case: CaseRef | None = reference("Case", "Comments: the case it is on.")
-    visibility: MessageVisibility | None = column(
-        "Comments: INTERNAL (staff only) or CUSTOMER (the customer reads it too).")
 
 
 @strawberry.input(description="An activity to log; which fields apply depends on `kind`.")

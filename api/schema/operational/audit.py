@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 from strawberry.scalars import JSON
 
+from api.schema.declared_fields import declared
 from api.schema.fields import check_readable, column, node_id, record_type
 from api.schema.ids import actor_global_id, to_global_id
 from api.schema.relay import Node
 from domain import accounts, activities, contacts
+from persistence.audit import AUDIT_ENTRY
 
 # Reference fields hold raw ids in the log; clients get global ids, as everywhere else.
 REFERENCES = {"Contact": contacts.REFERENCES, "Account": accounts.REFERENCES,
@@ -31,14 +31,12 @@ def _global(record_type: str, field: str, value):
 
 @record_type("AuditEntry")
 @strawberry.type(description="One change to one record, written with the change itself.")
+@declared(AUDIT_ENTRY)
 class AuditEntry(Node):
     data: strawberry.Private[dict]
 
     id: strawberry.ID = node_id("AuditEntry")
-    at: datetime | None = column("When the change was committed.")
     actor: strawberry.ID | None = column("Global id of who made it.", actor_global_id)
-    action: str | None = column("create, update, archive, grant, withdraw, link, unlink.")
-    record_type: str | None = column("The type of the changed record.")
 
     @strawberry.field(description="Global id of the changed record.")
     def record_id(self, info: strawberry.Info) -> strawberry.ID | None:

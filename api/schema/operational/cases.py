@@ -6,19 +6,18 @@ from datetime import datetime
 
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import child_list, column, node_id, record_type, reference
+from api.schema.fields import child_list, node_id, record_type
 from api.schema.filters import order_input
 from api.schema.operational.activities import Activity, MessageVisibility
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.orders import Product
-from api.schema.operational.refs import AccountRef, ArticleRef, ContactRef, UserRef
-from api.schema.operational.sla import Priority, SlaPolicy
+from api.schema.operational.sla import Priority
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.cases import CaseChannel, CaseStatus, CaseType
 from domain.sla import Level, Metric
-from persistence.cases import CASE
+from persistence.cases import CASE, CASE_ARTICLE, CASE_QUEUE, ESCALATION, TIME_ENTRY
 
 Type = strawberry.enum(CaseType, description="QUESTION, PROBLEM, FEATURE_REQUEST or COMPLAINT.")
 Status = strawberry.enum(CaseStatus, description="Where a case stands in its state machine.")
@@ -29,67 +28,41 @@ SlaLevel = strawberry.enum(Level, description="AT_RISK (before the target) or BR
 
 @record_type("CaseQueue")
 @strawberry.type(description="A team that works cases, e.g. Billing or Second level.")
+@declared(CASE_QUEUE)
 class CaseQueue(Record):
     id: strawberry.ID = node_id("CaseQueue")
-    name: str | None = column("Name, unique.")
-    description: str | None = column("What the team handles.")
-    active: bool | None = column("Inactive queues take no new cases.")
 
 
 @record_type("TimeEntry")
 @strawberry.type(description="Time someone spent on a case.")
+@declared(TIME_ENTRY)
 class TimeEntry:
     data: strawberry.Private[dict]
 
-    at: datetime | None = column("When it was logged.")
-    minutes: int | None = column("Minutes spent.")
-    user: UserRef | None = reference("User", "Who spent them.")
-    note: str | None = column("What was done.")
 
 
 @record_type("CaseEscalation")
 @strawberry.type(description="A moment of a case's SLA that escalation acted on.")
+@declared(ESCALATION)
 class CaseEscalation:
     data: strawberry.Private[dict]
 
-    at: datetime | None = column("When the moment passed: the at-risk moment or the due time.")
-    metric: SlaMetric | None = column("Which target.")
-    level: SlaLevel | None = column("AT_RISK or BREACHED.")
-    action: str | None = column("What the policy did, e.g. priority raised to HIGH.")
 
 
 @record_type("CaseArticle")
 @strawberry.type(description="A knowledge article used to solve a case.")
+@declared(CASE_ARTICLE)
 class CaseArticle:
     data: strawberry.Private[dict]
 
-    article: ArticleRef | None = reference(
-        "Article", "The article; null when you may not read it.")
-    linked_at: datetime | None = column("When it was linked.")
 
 
 @record_type("Case")
 @strawberry.type(description="A customer's question, problem, wish or complaint, with its "
                              "conversation, the work on it and its SLA clock.")
+@declared(CASE)
 class Case(Record):
     id: strawberry.ID = node_id("Case")
-    number: str | None = column("Human-readable and sequential, e.g. CS-000123.")
-    contact: ContactRef | None = reference("Contact", "Who asked.")
-    account: AccountRef | None = reference("Account", "For which organisation.")
-    subject: str | None = column("Subject.")
-    description: str | None = column("What the customer wrote.")
-    type: Type | None = column("QUESTION, PROBLEM, FEATURE_REQUEST or COMPLAINT.")
-    priority: Priority | None = column("LOW, NORMAL, HIGH or URGENT; sets the SLA targets.")
-    status: Status | None = column("NEW, OPEN, PENDING_CUSTOMER, ON_HOLD, RESOLVED or CLOSED.")
-    channel: Channel | None = column("EMAIL, PHONE, WEB, CHAT, PORTAL or SOCIAL.")
-    assignee: UserRef | None = reference("User", "The agent working it.")
-    queue: CaseQueue | None = reference("CaseQueue", "The team working it.")
-    product: Product | None = reference("Product", "The product it concerns.")
-    previous_case: Case | None = reference(
-        "Case", "The case this one follows up (reopened after the 7-day window).")
-    opened_at: datetime | None = column("When it came in; the SLA clock starts here.")
-    resolved_at: datetime | None = column("When it was resolved.")
-    closed_at: datetime | None = column("When it was closed.")
     comments: list[Activity] | None = child_list(
         "comments", "Activity", "Replies and internal comments, oldest first; a customer "
                                 "reads only the customer-visible ones.")
@@ -97,22 +70,6 @@ class Case(Record):
         "articles", "CaseArticle", "Knowledge articles used to solve it.")
     time_entries: list[TimeEntry] | None = child_list(
         "timeEntries", "TimeEntry", "Time spent on it, oldest first.")
-    time_spent_minutes: int | None = column("All time spent, in minutes.")
-    sla_policy: SlaPolicy | None = reference("SlaPolicy", "The SLA policy it falls under.")
-    first_response_at: datetime | None = column("When staff first replied, customer-visibly.")
-    first_response_minutes: int | None = column(
-        "First response time, in business minutes, without time pending the customer.")
-    first_response_due_at: datetime | None = column("When the first response is due.")
-    first_response_risk_at: datetime | None = column("When the first response becomes at risk.")
-    resolution_minutes: int | None = column(
-        "Resolution time, in business minutes, without time pending the customer.")
-    resolution_due_at: datetime | None = column("When the resolution is due.")
-    resolution_risk_at: datetime | None = column("When the resolution becomes at risk.")
-    sla_paused_since: datetime | None = column(
-        "Set while the case is pending the customer: the SLA clock stands still.")
-    sla_paused_minutes: int | None = column("Business minutes the clock stood still so far.")
-    at_risk: bool | None = column("Escalation found a target at risk.")
-    breached: bool | None = column("Escalation found a target breached.")
     escalations: list[CaseEscalation] | None = child_list(
         "escalations", "CaseEscalation", "What escalation did, oldest first.")
 

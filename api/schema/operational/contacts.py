@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
 from api.schema.fields import (
     check_readable,
@@ -12,7 +13,6 @@ from api.schema.fields import (
     column,
     node_id,
     record_type,
-    reference,
 )
 from api.schema.filters import (
     order_input,
@@ -26,7 +26,6 @@ from api.schema.operational.inputs import (
 )
 from api.schema.operational.memberships import ContactAccountConnection, membership_connection
 from api.schema.operational.notes import Note, notes_of
-from api.schema.operational.refs import TerritoryRef, UserRef
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import After, Before, Connection, First, Last, Record, page_args
 from domain.contacts import LifecycleStage
@@ -77,19 +76,14 @@ def _address(value: dict) -> PostalAddress:
 
 @record_type("Contact")
 @strawberry.type(description="A person: a customer, a lead, or someone at an account.")
+@declared(CONTACT)
 class Contact(Record):
     id: strawberry.ID = node_id("Contact")
-    first_name: str | None = column("Given name.")
-    last_name: str | None = column("Family name.")
     emails: list[EmailAddress] | None = column("Email addresses, primary first.", _emails,
                                                sql="json_many")
     phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones,
                                               sql="json_many")
     address: PostalAddress | None = column("Postal address.", _address, sql="json_one")
-    lifecycle_stage: Stage | None = column("Subscriber, lead, prospect, customer or churned.")
-    lead_score: int | None = column("0-100: how likely the person is to buy.")
-    owner: UserRef | None = reference("User", "The member of staff responsible for this person.")
-    territory: TerritoryRef | None = reference("Territory", "The territory this person belongs to.")
 
     @strawberry.field(description="The accounts this person belongs to, by account name.",
                       metadata={"sql": "link", "node": "Account"})

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, column, node_id, record_type
 from api.schema.filters import order_input
@@ -13,7 +12,7 @@ from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.knowledge import ArticleStatus, Visibility
-from persistence.knowledge import ARTICLE
+from persistence.knowledge import ARTICLE, ARTICLE_VERSION
 
 Status = strawberry.enum(ArticleStatus, description="DRAFT (staff only) or PUBLISHED.")
 ArticleVisibility = strawberry.enum(
@@ -24,35 +23,21 @@ ArticleVisibility = strawberry.enum(
 
 @record_type("ArticleVersion")
 @strawberry.type(description="What an article said after one save.")
+@declared(ARTICLE_VERSION)
 class ArticleVersion:
     data: strawberry.Private[dict]
 
-    number: int | None = column("1 for the first save, then 2, 3, …")
-    title: str | None = column("Title.")
-    body: str | None = column("Body, in Markdown.")
-    category: str | None = column("Category.")
     tags: list[str] | None = column("Tags, lower-case.")
-    language: str | None = column("Language: en or ru.")
-    visibility: ArticleVisibility | None = column("Who would find it once published.")
-    saved_at: datetime | None = column("When it was saved.")
     saved_by: strawberry.ID | None = actor("Global id of the user who saved it.")
 
 
 @record_type("Article")
 @strawberry.type(description="A help article: written in Markdown in one language, published "
                              "to staff, partners or everyone.")
+@declared(ARTICLE)
 class Article(Record):
     id: strawberry.ID = node_id("Article")
-    title: str | None = column("Title; its words weigh most in search.")
-    body: str | None = column("Body, in Markdown.")
-    category: str | None = column("Category, e.g. Billing.")
     tags: list[str] | None = column("Tags, lower-case; searched like the category.")
-    language: str | None = column("Language, ISO 639-1: en or ru; words are stemmed in it.")
-    visibility: ArticleVisibility | None = column("Who finds it once published.")
-    status: Status | None = column("DRAFT or PUBLISHED.")
-    published_at: datetime | None = column("When it was last published; null for a draft.")
-    helpful_count: int | None = column("How many readers found it helpful.")
-    not_helpful_count: int | None = column("How many readers did not.")
     versions: list[ArticleVersion] | None = child_list(
         "versions", "ArticleVersion", "Every save, oldest first.")
 

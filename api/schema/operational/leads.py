@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 import strawberry
 from strawberry import UNSET
 from strawberry.scalars import JSON
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import child_list, column, node_id, record_type, reference
+from api.schema.fields import child_list, column, node_id, record_type
 from api.schema.filters import (
     order_input,
 )
 from api.schema.operational.accounts import Size
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.refs import AccountRef, ContactRef, OpportunityRef, TerritoryRef, UserRef
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.leads import LeadSource, LeadStatus
-from persistence.leads import LEAD
+from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE
 
 Source = strawberry.enum(LeadSource, description="Where a lead came from.")
 Status = strawberry.enum(LeadStatus, description="How far a lead has come.")
@@ -28,63 +27,35 @@ Status = strawberry.enum(LeadStatus, description="How far a lead has come.")
 
 @record_type("CaptureForm")
 @strawberry.type(description="A web form or site allowed to capture leads with its own key.")
+@declared(CAPTURE_FORM)
 class CaptureForm(Record):
     id: strawberry.ID = node_id("CaptureForm")
-    name: str | None = column("Name, unique, e.g. `Website — contact us`.")
-    source: Source | None = column("The source its leads get.")
-    active: bool | None = column("false: its key (and any token for it) is refused.")
 
 
 @record_type("LeadCapture")
 @strawberry.type(description="One submission of a capture form.")
+@declared(LEAD_CAPTURE)
 class LeadCapture:
     data: strawberry.Private[dict]
 
-    at: datetime | None = column("When it arrived.")
-    form: CaptureForm | None = reference("CaptureForm", "The form it came from.")
     payload: JSON | None = column("What was submitted, after normalisation.")
 
 
 @record_type("Lead")
 @strawberry.type(description="A person or company showing interest, not yet a customer.")
+@declared(LEAD)
 class Lead(Record):
     id: strawberry.ID = node_id("Lead")
-    first_name: str | None = column("Given name.")
-    last_name: str | None = column("Family name.")
-    title: str | None = column("Job title.")
-    email: str | None = column("Email address, normalised.")
-    phone: str | None = column("Phone number in E.164.")
-    company: str | None = column("Company name.")
-    industry: str | None = column("Industry.")
-    size: Size | None = column("Headcount band of the company.")
-    country: str | None = column("ISO 3166-1 alpha-2 country code.")
-    website: str | None = column("Company website.")
-    source: Source | None = column("Where it came from.")
-    campaign: str | None = column("The campaign it came from.")
-    status: Status | None = column("NEW, WORKING, QUALIFIED, DISQUALIFIED or CONVERTED.")
-    score: int | None = column("Lead score, 0 to 100.")
-    owner: UserRef | None = reference("User", "The member of staff working it.")
-    territory: TerritoryRef | None = reference("Territory", "Its territory.")
-    last_captured_at: datetime | None = column("When a form last submitted it.")
     captures: list[LeadCapture] | None = child_list(
         "captures", "LeadCapture", "Every form submission that made or repeated it, oldest first.")
-    converted_at: datetime | None = column("When it was converted.")
-    converted_contact: ContactRef | None = reference("Contact", "The contact it became.")
-    converted_account: AccountRef | None = reference("Account", "The account it became part of.")
-    converted_opportunity: OpportunityRef | None = reference(
-        "Opportunity", "The deal opened when it was converted.")
 
 
 @record_type("AssignmentRule")
 @strawberry.type(description="Leads matching every given condition go to the territory; the "
                              "lowest position wins; an empty condition matches anything.")
+@declared(ASSIGNMENT_RULE)
 class AssignmentRule(Record):
     id: strawberry.ID = node_id("AssignmentRule")
-    position: int | None = column("Order of evaluation, lowest first.")
-    country: str | None = column("ISO country code the lead must have.")
-    industry: str | None = column("Industry the lead must have (case-insensitive).")
-    size: Size | None = column("Company size the lead must have.")
-    territory: TerritoryRef | None = reference("Territory", "Where matching leads go.")
 
 
 LeadFilter = record_filter(LEAD, Lead)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import load_page
-from api.schema.fields import check_readable, column, node_id, record_type, wrap
+from api.schema.fields import check_readable, node_id, record_type, wrap
 from api.schema.relay import Connection, Node, connection, page_args
 from domain.access import ActorRef
+from persistence.notes import NOTE
 
 if TYPE_CHECKING:
     from api.schema.operational.users import User
@@ -18,14 +19,11 @@ if TYPE_CHECKING:
 
 @record_type("Note")
 @strawberry.type(description="An internal note; staff with the notes permission read it.")
+@declared(NOTE)
 class Note(Node):
     data: strawberry.Private[dict]
 
     id: strawberry.ID = node_id("Note")
-    body: str | None = column("The text.")
-    created_at: datetime | None = column("When it was written.")
-    updated_at: datetime | None = column("When it last changed.")
-    version: int | None = column("Optimistic-concurrency version.")
 
     @strawberry.field(description="Who wrote it; null when written by the system.")
     async def author(

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import actor, child_list, column, node_id, record_type, reference
+from api.schema.fields import actor, child_list, node_id, record_type
 from api.schema.filters import (
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.pipelines import Pipeline, Stage
-from api.schema.operational.refs import AccountRef, ContactRef, PartnerRef, TerritoryRef, UserRef
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.opportunities import ContactRole, OpportunitySource, Registration
-from persistence.opportunities import OPPORTUNITY
+from persistence.opportunities import OPPORTUNITY, OPPORTUNITY_CONTACT, STAGE_CHANGE
 
 Source = strawberry.enum(OpportunitySource, description="Where a deal came from.")
 Role = strawberry.enum(ContactRole, description="The part a contact plays in a deal.")
@@ -29,47 +28,26 @@ RegistrationStatus = strawberry.enum(
 
 @record_type("StageChange")
 @strawberry.type(description="One move of a deal between stages; time in stage follows from them.")
+@declared(STAGE_CHANGE)
 class StageChange:
     data: strawberry.Private[dict]
 
-    at: datetime | None = column("When the deal moved.")
     actor: strawberry.ID | None = actor("Global id of who moved it.")
-    from_stage: Stage | None = reference("Stage", "The stage it left; null when it was opened.")
-    to_stage: Stage | None = reference("Stage", "The stage it entered.")
 
 
 @record_type("OpportunityContactRole")
 @strawberry.type(description="A contact's part in a deal.")
+@declared(OPPORTUNITY_CONTACT)
 class OpportunityContactRole:
     data: strawberry.Private[dict]
 
-    contact: ContactRef | None = reference("Contact", "The person.")
-    role: Role | None = column("Decision maker, economic buyer, influencer or user.")
 
 
 @record_type("Opportunity")
 @strawberry.type(description="A deal: an amount the company expects to win from an account.")
+@declared(OPPORTUNITY)
 class Opportunity(Record):
     id: strawberry.ID = node_id("Opportunity")
-    name: str | None = column("What is being sold, e.g. `Acme — 200 seats`.")
-    account: AccountRef | None = reference("Account", "The customer organisation.")
-    amount: Decimal | None = column("Expected value, in `currency`.", sql="text")
-    currency: str | None = column("ISO 4217 code of the amount.")
-    close_date: date | None = column("When the deal is expected to close.")
-    pipeline: Pipeline | None = reference("Pipeline", "The sales process it follows.")
-    stage: Stage | None = reference("Stage", "Where it stands in its pipeline.")
-    probability: int | None = column("Chance of winning it, in percent.")
-    stage_entered_at: datetime | None = column("When it entered its current stage.")
-    closed_at: datetime | None = column("When it was won or lost; null while open.")
-    close_reason: str | None = column("Why it was won or lost.")
-    owner: UserRef | None = reference("User", "The member of staff working it.")
-    territory: TerritoryRef | None = reference("Territory", "Its territory; by default the "
-                                               "account's.")
-    source: Source | None = column("Where it came from.")
-    campaign: str | None = column("The campaign it came from, when its source is CAMPAIGN.")
-    partner: PartnerRef | None = reference("Partner", "The partner that registered it.")
-    registration: RegistrationStatus | None = column(
-        "For a partner's deal: pending until sales approves or rejects it.")
     stage_history: list[StageChange] | None = child_list(
         "stageHistory", "StageChange", "Every stage it has been in, oldest first.")
     contact_roles: list[OpportunityContactRole] | None = child_list(

@@ -2,88 +2,63 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import child_list, column, node_id, record_type, reference
+from api.schema.fields import child_list, node_id, record_type
 from api.schema.filters import (
     order_input,
 )
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.refs import AccountRef, ContactRef, UserRef
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import Record
 from domain.orders import OrderStatus
-from persistence.orders import ORDER
+from persistence.orders import ORDER, ORDER_LINE, PRICE_BOOK, PRICE_BOOK_ENTRY, PRODUCT
 
 Status = strawberry.enum(OrderStatus, description="DRAFT, CONFIRMED, FULFILLED or CANCELLED.")
 
 
 @record_type("Product")
 @strawberry.type(description="Something the company sells.")
+@declared(PRODUCT)
 class Product(Record):
     id: strawberry.ID = node_id("Product")
-    sku: str | None = column("Stock-keeping unit, unique.")
-    name: str | None = column("Name.")
-    family: str | None = column("Product family, e.g. Subscriptions.")
-    category: str | None = column("Category.")
-    active: bool | None = column("Inactive products cannot be ordered.")
 
 
 @record_type("PriceBookEntry")
 @strawberry.type(description="A product's price in one currency.")
+@declared(PRICE_BOOK_ENTRY)
 class PriceBookEntry:
     data: strawberry.Private[dict]
 
-    product: Product | None = reference("Product", "The product.")
-    currency: str | None = column("ISO 4217 code.")
-    unit_price: Decimal | None = column("Price of one unit.", sql="text")
 
 
 @record_type("PriceBook")
 @strawberry.type(description="Prices per product and currency; the standard book comes first.")
+@declared(PRICE_BOOK)
 class PriceBook(Record):
     id: strawberry.ID = node_id("PriceBook")
-    name: str | None = column("Name, unique.")
-    is_standard: bool | None = column("The standard price book orders use by default.")
-    active: bool | None = column("Inactive books price no new order.")
     entries: list[PriceBookEntry] | None = child_list(
         "entries", "PriceBookEntry", "Its prices, by currency and product.")
 
 
 @record_type("OrderLine")
 @strawberry.type(description="One line of an order.")
+@declared(ORDER_LINE)
 class OrderLine:
     data: strawberry.Private[dict]
 
-    position: int | None = column("Place in the order, from 1.")
-    product: Product | None = reference("Product", "The product.")
-    quantity: Decimal | None = column("How many.", sql="text")
-    unit_price: Decimal | None = column("Price of one unit.", sql="text")
-    discount_percent: Decimal | None = column("Discount on the line, in percent.", sql="text")
-    total: Decimal | None = column("quantity × unitPrice less the discount, rounded to cents.",
-                                   sql="text")
 
 
 @record_type("Order")
 @strawberry.type(description="What an account or a contact bought; totals are stored with it.")
+@declared(ORDER)
 class Order(Record):
     id: strawberry.ID = node_id("Order")
-    number: str | None = column("Human-readable and sequential, e.g. SO-000123.")
-    account: AccountRef | None = reference("Account", "The buying organisation.")
-    contact: ContactRef | None = reference("Contact", "The buying person.")
-    price_book: PriceBook | None = reference("PriceBook", "Where its prices came from.")
-    currency: str | None = column("ISO 4217 code of every amount.")
-    status: Status | None = column("DRAFT, CONFIRMED, FULFILLED or CANCELLED.")
-    ordered_at: datetime | None = column("When it was placed.")
     lines: list[OrderLine] | None = child_list("lines", "OrderLine", "Its lines, in order.")
-    subtotal: Decimal | None = column("Sum of quantity × unit price.", sql="text")
-    discount_total: Decimal | None = column("What the discounts took off.", sql="text")
-    total: Decimal | None = column("What is owed: subtotal less discounts.", sql="text")
-    owner: UserRef | None = reference("User", "The member of staff responsible.")
 
 
 OrderFilter = record_filter(ORDER, Order)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import column, node_id, record_type
+from api.schema.fields import node_id, record_type
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import Node
+from persistence.partners import PARTNER
 
 
 @record_type("Partner")
 @strawberry.type(description="A partner organisation, e.g. a reseller.")
+@declared(PARTNER)
 class Partner(Node):
     data: strawberry.Private[dict]
 
     id: strawberry.ID = node_id("Partner")
-    name: str | None = column("Name, unique across partners.")
-    version: int | None = column("Optimistic-concurrency version; send it back to change it.")
 
 
 @strawberry.input(description="A new partner, or changes to one (id and version to change).")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
-from api.schema.fields import column, node_id, record_type, reference
+from api.schema.fields import column, node_id, record_type
 from api.schema.operational.inputs import payload_errors_field, unset
-from api.schema.operational.orders import Product
-from api.schema.operational.refs import CaseQueueRef, UserRef
 from api.schema.relay import Record
 from domain.cases import CasePriority
 from domain.sla import BreachAction
+from persistence.sla import CALENDAR, SLA_POLICY
 
 OnBreach = strawberry.enum(BreachAction, description="What escalation does at a breach.")
 Priority = strawberry.enum(CasePriority, description="LOW, NORMAL, HIGH or URGENT.")
@@ -40,10 +40,9 @@ class SlaTarget:
 @record_type("BusinessCalendar")
 @strawberry.type(description="Working hours in a time zone, and holidays: what business time "
                              "counts.")
+@declared(CALENDAR)
 class BusinessCalendar(Record):
     id: strawberry.ID = node_id("BusinessCalendar")
-    name: str | None = column("Name, unique.")
-    time_zone: str | None = column("IANA time zone, e.g. Europe/Berlin.")
     hours: list[WorkingHours] | None = column(
         "Working hours per weekday.", lambda items: [WorkingHours(**h) for h in items],
         sql="json_many")
@@ -61,21 +60,11 @@ def _targets(items: list[dict]) -> list[SlaTarget]:
 @record_type("SlaPolicy")
 @strawberry.type(description="Targets per priority in business time, for the cases of a "
                              "product, of an account tier, or (naming neither) all others.")
+@declared(SLA_POLICY)
 class SlaPolicy(Record):
     id: strawberry.ID = node_id("SlaPolicy")
-    name: str | None = column("Name, unique.")
-    calendar: BusinessCalendar | None = reference("BusinessCalendar", "What business time is.")
     targets: list[SlaTarget] | None = column("The targets per priority.", _targets,
                                              sql="json_many")
-    at_risk_percent: int | None = column("A target is at risk once this share of it is used.")
-    account_tier: str | None = column("Applies to accounts of this tier.")
-    product: Product | None = reference("Product", "Applies to cases about this product.")
-    position: int | None = column("Among equally specific policies, the lowest applies.")
-    breach_action: OnBreach | None = column("RAISE_PRIORITY, REASSIGN or NONE.")
-    escalation_queue: CaseQueueRef | None = reference(
-        "CaseQueue", "REASSIGN: the queue a breached case moves to.")
-    escalation_user: UserRef | None = reference("User", "REASSIGN: the agent it goes to.")
-    active: bool | None = column("Inactive policies apply to no new case.")
 
 
 @strawberry.input(description="Working hours on one weekday.")

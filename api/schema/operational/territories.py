@@ -7,28 +7,25 @@ from typing import Annotated
 import strawberry
 from strawberry import UNSET
 
+from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import (
     child_list,
-    column,
     node_id,
     record_type,
-    reference,
 )
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import Node
+from persistence.territories import TERRITORY
 
 
 @record_type("Territory")
 @strawberry.type(description="A sales region; territories form a hierarchy.")
+@declared(TERRITORY)
 class Territory(Node):
     data: strawberry.Private[dict]
 
     id: strawberry.ID = node_id("Territory")
-    name: str | None = column("Name, unique across territories.")
-    version: int | None = column("Optimistic-concurrency version; send it back to change it.")
-    parent: Annotated["Territory", strawberry.lazy(__name__)] | None = reference(
-        "Territory", "The territory this one belongs to; null at the top.")
     children: list[Annotated["Territory", strawberry.lazy(__name__)]] | None = child_list(
         "children", "Territory", "Territories directly below this one, by name.")
 
