@@ -69,7 +69,9 @@ async def test_each_principal_has_its_own_request_rate(client_with, tokens):
                                    headers={"Authorization": f"Bearer {tokens['sales']}"})
         # then it is refused with 429 and the seconds to wait
         assert response.status_code == 429
-        assert 1 <= int(response.headers["retry-after"]) <= 60
+        # (the window slides: three hits late in one minute still weigh a third in the next,
+        # so the wait runs to the end of this minute and up to 20 s into the next)
+        assert 1 <= int(response.headers["retry-after"]) <= 80
         assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
         # and another principal is not held back
         assert (await gql("service", COUNT)).status == 200
