@@ -34,9 +34,6 @@ class LeadStatus(StrEnum):
 
 
 REFERENCES = {"owner": "User", "territory": "Territory"}
-# Fields a capture form may send.
-CAPTURE_FIELDS = ("firstName", "lastName", "email", "phone", "title", "company", "industry",
-                  "size", "country", "website", "source", "campaign")
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,6 @@ from persistence.lead_stats import lead_source_stats
 
 BY_POSITION = [OrderTerm("position")]
 BY_NAME = [OrderTerm("name")]
-RULE_REFERENCES = {"territory": "Territory"}
 
 
 @strawberry.type
