@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from domain.access import Access, Action
 from domain.activities import (
@@ -48,8 +48,8 @@ async def _check_attendees(uow: UnitOfWork, people: list[tuple[str, uuid.UUID]])
                                     "No user or contact with this id.") for i in missing))
 
 
-async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
-                       access: Access) -> uuid.UUID:
+async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork, access: Access,
+                       now: datetime) -> uuid.UUID:
     """Record a call, email, meeting, task or note on the records it concerns."""
     require_action(access, TYPE, Action.CREATE)
     require_writable_fields(access, TYPE, values)
@@ -57,7 +57,6 @@ async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
         raise DomainError.one("kind", ErrorCode.INVALID,
                               "A comment is on a case: add it with caseReply.")
     clean = validate_activity(values, kind=kind, creating=True)
-    now = datetime.now(UTC)
     clean |= {"kind": kind.value, "owner": access.user_id,
               "at": timeline_time(kind, clean, now)}
     clean.pop("occurredAt", None)

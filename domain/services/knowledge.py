@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from domain.access import Access, Action
 from domain.errors import DomainError, ErrorCode, not_found
@@ -55,14 +55,14 @@ async def update_article(id: uuid.UUID, version: int | None, values: dict, uow: 
 
 
 async def set_publication(id: uuid.UUID, version: int, target: ArticleStatus, uow: UnitOfWork,
-                          access: Access) -> uuid.UUID:
+                          access: Access, now: datetime) -> uuid.UUID:
     """Publish an article to whom its visibility allows, or take it back to draft."""
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
         locked = await lock_writable(uow, TYPE, id, ("status", "publishedAt"))
         check_version(locked, version)
         check_publication(locked.values["status"], target)
-        published_at = datetime.now(UTC) if target is ArticleStatus.PUBLISHED else None
+        published_at = now if target is ArticleStatus.PUBLISHED else None
         await update_audited(uow, TYPE, id, locked.values,
                              {"status": target.value, "publishedAt": published_at}, "status")
         await uow.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from domain import accounts, contacts
 from domain.access import Access, Action
@@ -188,7 +188,8 @@ def _deal_values(deal: dict) -> dict:
 
 async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | None,
                        account_name: str | None, contact_id: uuid.UUID | None,
-                       deal: dict | None, uow: UnitOfWork, access: Access) -> uuid.UUID:
+                       deal: dict | None, uow: UnitOfWork, access: Access,
+                       now: datetime) -> uuid.UUID:
     """Turn a lead into a contact at an account, and optionally a deal, in one transaction."""
     require_action(access, TYPE, Action.CONVERT)
     deal_values = _deal_values(deal) if deal is not None else None
@@ -210,10 +211,10 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
             require_action(access, "Opportunity", Action.CREATE)
             deal_values |= {"account": account, "source": OpportunitySource.LEAD.value,
                             "owner": lead.get("owner") or access.user_id}
-            opportunity = await open_deal(uow, deal_values)
+            opportunity = await open_deal(uow, deal_values, now)
             await lock_writable(uow, "Opportunity", opportunity, field_name="opportunity")
         await _move_activities(uow, id, activities, contact, account)
-        converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": datetime.now(UTC),
+        converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": now,
                      "convertedContact": contact, "convertedAccount": account,
                      "convertedOpportunity": opportunity}
         await uow.records.update(TYPE, id, converted)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from domain.access import Access, Action
 from domain.errors import DomainError, ErrorCode, not_found
@@ -50,11 +50,11 @@ async def _target_stage(uow: UnitOfWork, clean: dict) -> Stage:
     return target
 
 
-def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str | None) -> None:
+def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str | None,
+           now: datetime) -> None:
     """Write the stage fields of a move into `clean`: pipeline, probability, closing time."""
     clean.update(stage_move(current, target, clean, stored_reason, clean.get("pipeline")))
     if current is None or current.id != target.id:
-        now = datetime.now(UTC)
         clean["stageEnteredAt"] = now
         was_open = current is None or current.kind is StageKind.OPEN
         if target.kind is StageKind.OPEN:
@@ -63,10 +63,10 @@ def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str
             clean["closedAt"] = now
 
 
-async def open_deal(uow: UnitOfWork, clean: dict) -> uuid.UUID:
+async def open_deal(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
     """Insert a validated deal in its starting stage, with its first history entry and audit."""
     target = await _target_stage(uow, clean)
-    _moved(clean, None, target, None)
+    _moved(clean, None, target, None, now)
     if clean.get("territory") is None:
         clean["territory"] = await uow.records.territory_of("Account", clean["account"])
     new_id = await insert_audited(uow, TYPE, clean, parent_id=clean["account"])
@@ -74,7 +74,8 @@ async def open_deal(uow: UnitOfWork, clean: dict) -> uuid.UUID:
     return new_id
 
 
-async def create_opportunity(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+async def create_opportunity(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                             ) -> uuid.UUID:
     """Open a deal on an account, in the given stage or the first stage of its pipeline."""
     require_action(access, TYPE, Action.CREATE)
     require_writable_fields(access, TYPE, values)
@@ -83,14 +84,14 @@ async def create_opportunity(values: dict, uow: UnitOfWork, access: Access) -> u
         clean["owner"] = access.user_id
     async with uow:
         await check_references(KIND, clean, uow)
-        new_id = await open_deal(uow, clean)
+        new_id = await open_deal(uow, clean, now)
         await lock_writable(uow, TYPE, new_id)
         await uow.commit()
     return new_id
 
 
 async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
-                             access: Access) -> uuid.UUID:
+                             access: Access, now: datetime) -> uuid.UUID:
     """Change a deal; a new stage is kept in its history, and won or lost needs a reason."""
     require_writable_fields(access, TYPE, values)
     clean = validate_opportunity(values, creating=False)
@@ -105,7 +106,8 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
         current = (await uow.opportunities.stage(stored["stage"])
                    if moving or clearing_reason else None)
         if moving:
-            _moved(clean, current, await _target_stage(uow, clean), stored.get("closeReason"))
+            _moved(clean, current, await _target_stage(uow, clean), stored.get("closeReason"),
+                   now)
         elif clearing_reason and current is not None and current.kind is not StageKind.OPEN:
             raise DomainError.one("closeReason", ErrorCode.REQUIRED,
                                   "A won or lost deal keeps its closeReason.")
@@ -115,7 +117,8 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
     return id
 
 
-async def register_deal(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+async def register_deal(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                        ) -> uuid.UUID:
     """A partner registers a deal on one of its accounts; it waits for sales to approve it."""
     require_action(access, TYPE, Action.REGISTER)
     unknown = set(values) - set(REGISTRATION_FIELDS)
@@ -129,7 +132,7 @@ async def register_deal(values: dict, uow: UnitOfWork, access: Access) -> uuid.U
     async with uow:
         if not await uow.records.visible("Account", [clean["account"]]):
             raise not_found("account", "Account")
-        new_id = await open_deal(uow, clean)
+        new_id = await open_deal(uow, clean, now)
         await uow.commit()
     return new_id
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from domain.access import Access, Action
@@ -61,7 +61,8 @@ async def _price(uow: UnitOfWork, clean: dict, lines) -> list[PricedLine]:
     return priced
 
 
-async def create_order(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+async def create_order(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                       ) -> uuid.UUID:
     """Create an order; prices come from the price book unless given, totals are computed."""
     require_action(access, TYPE, Action.CREATE)
     clean, lines = validate_order(values)
@@ -74,7 +75,7 @@ async def create_order(values: dict, uow: UnitOfWork, access: Access) -> uuid.UU
         priced = await _price(uow, clean, lines)
         customer = ("Account", clean["account"]) if clean.get("account") else (
             "Contact", clean["contact"])
-        clean |= totals(priced) | {"orderedAt": datetime.now(UTC),
+        clean |= totals(priced) | {"orderedAt": now,
                                    "owner": clean.get("owner") or access.user_id,
                                    "territory": await uow.records.territory_of(*customer)}
         order_id = await insert_audited(uow, TYPE, clean, extra={
