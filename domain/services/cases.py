@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from domain.access import Access, Action, Role
+from domain.access import Access, Role
 from domain.activities import ActivityKind
 from domain.business_time import ALWAYS
 from domain.cases import (
@@ -31,10 +31,11 @@ from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
     check_references,
-    check_version,
+    create_checked,
     insert_audited,
+    lock_at_version,
     lock_writable,
-    require_action,
+    require_create,
     require_writable_fields,
     stateless,
     update_audited,
@@ -111,12 +112,11 @@ async def _open(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
 async def create_case(values: dict, uow: UnitOfWork, access: Access, now: datetime
                       ) -> uuid.UUID:
     """Open a case; a customer opens one for itself, through the portal."""
-    require_action(access, TYPE, Action.CREATE)
-    if access.role is Role.CUSTOMER:
+    customer = access.role is Role.CUSTOMER
+    if customer:
         values = {**values, "contact": access.contact_id}
         values.setdefault("channel", CaseChannel.PORTAL.value)
-    require_writable_fields(access, TYPE, [f for f in values if f != "contact"
-                                           or access.role is not Role.CUSTOMER])
+    require_create(access, TYPE, [f for f in values if f != "contact" or not customer])
     clean = validate_case(values, creating=True)
     opened = values.get("openedAt")
     if opened is not None:
@@ -124,12 +124,7 @@ async def create_case(values: dict, uow: UnitOfWork, access: Access, now: dateti
             raise DomainError.one("openedAt", ErrorCode.INVALID,
                                   "A case cannot open in the future.")
         clean["openedAt"] = opened
-    async with uow:
-        await check_references(KIND, clean, uow)
-        new_id = await _open(uow, clean, now)
-        await lock_writable(uow, TYPE, new_id)
-        await uow.commit()
-    return new_id
+    return await create_checked(KIND, clean, uow, lambda clean: _open(uow, clean, now))
 
 
 async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
@@ -138,8 +133,7 @@ async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork
     require_writable_fields(access, TYPE, values)
     clean = validate_case(values, creating=False)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id)
-        check_version(locked, version)
+        await lock_at_version(uow, TYPE, id, version)
         await check_references(KIND, clean, uow, own_id=id)
         state = await uow.cases.state(id)
         merged = {**state, **clean}
@@ -159,8 +153,7 @@ async def change_status(id: uuid.UUID, version: int, status: str, uow: UnitOfWor
     ago, or a closed one, opens a linked follow-up case instead; its id is returned."""
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
-        locked = await lock_writable(uow, TYPE, id)
-        check_version(locked, version)
+        await lock_at_version(uow, TYPE, id, version)
         state = await uow.cases.state(id)
         check_transition(state["status"], status)
         if status == CaseStatus.OPEN and state["status"] in DONE and not reopens_in_place(

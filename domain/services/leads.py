@@ -24,8 +24,8 @@ from domain.services.links import upsert_link
 from domain.services.opportunities import open_deal
 from domain.services.records import (
     RecordKind,
-    check_version,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
     stateless,
@@ -96,9 +96,8 @@ async def assign_lead(id: uuid.UUID, version: int, uow: UnitOfWork, access: Acce
     """Run the assignment rules on a lead again: a new territory, and the next owner in it."""
     require_action(access, TYPE, Action.ASSIGN)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("country", "industry", "size", "status",
-                                                     "owner", "territory"))
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, ("country", "industry", "size",
+                                                                "status", "owner", "territory"))
         _refuse_converted(locked.values)
         assigned = await _assignment(uow, locked.values)
         if not assigned:
@@ -194,8 +193,7 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
     require_action(access, TYPE, Action.CONVERT)
     deal_values = _deal_values(deal) if deal is not None else None
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, LEAD_FIELDS)
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, LEAD_FIELDS)
         lead = locked.values
         if lead.get("status") == LeadStatus.CONVERTED.value:
             raise DomainError.one("id", ErrorCode.CONFLICT, "This lead is already converted.")

@@ -22,10 +22,12 @@ from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
     check_references,
-    check_version,
+    create_checked,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
+    require_create,
     require_writable_fields,
     update_audited,
     validated_by_use_case,
@@ -77,17 +79,11 @@ async def open_deal(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
 async def create_opportunity(values: dict, uow: UnitOfWork, access: Access, now: datetime
                              ) -> uuid.UUID:
     """Open a deal on an account, in the given stage or the first stage of its pipeline."""
-    require_action(access, TYPE, Action.CREATE)
-    require_writable_fields(access, TYPE, values)
+    require_create(access, TYPE, values)
     clean = validate_opportunity(values, creating=True)
     if clean.get("owner") is None and access.user_id:
         clean["owner"] = access.user_id
-    async with uow:
-        await check_references(KIND, clean, uow)
-        new_id = await open_deal(uow, clean, now)
-        await lock_writable(uow, TYPE, new_id)
-        await uow.commit()
-    return new_id
+    return await create_checked(KIND, clean, uow, lambda clean: open_deal(uow, clean, now))
 
 
 async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
@@ -96,8 +92,7 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
     require_writable_fields(access, TYPE, values)
     clean = validate_opportunity(values, creating=False)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, {*values, *STAGE_FIELDS})
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, {*values, *STAGE_FIELDS})
         stored = locked.values
         await check_references(KIND, clean, uow)
         moving = any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline"))
@@ -142,8 +137,7 @@ async def decide_registration(id: uuid.UUID, version: int, approve: bool, reason
     """Approve or reject a pending partner deal; an approved deal without owner gets the approver."""
     require_action(access, TYPE, Action.APPROVE)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("registration", "owner"))
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, ("registration", "owner"))
         if locked.values.get("registration") != Registration.PENDING.value:
             raise DomainError.one("id", ErrorCode.CONFLICT, "This deal is not awaiting approval.")
         decided = Registration.APPROVED if approve else Registration.REJECTED

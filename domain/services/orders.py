@@ -21,9 +21,9 @@ from domain.orders import (
 from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
-    check_references,
-    check_version,
+    create_checked,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
     require_writable_fields,
@@ -66,8 +66,8 @@ async def create_order(values: dict, uow: UnitOfWork, access: Access, now: datet
     """Create an order; prices come from the price book unless given, totals are computed."""
     require_action(access, TYPE, Action.CREATE)
     clean, lines = validate_order(values)
-    async with uow:
-        await check_references(KIND, clean, uow)
+
+    async def place(clean: dict) -> uuid.UUID:
         if "priceBook" not in clean:
             clean["priceBook"] = await uow.orders.standard_price_book()
             if clean["priceBook"] is None:
@@ -83,9 +83,9 @@ async def create_order(values: dict, uow: UnitOfWork, access: Access, now: datet
                               "unitPrice": str(p.unit_price),
                               "discountPercent": str(p.discount_percent)} for p in priced])})
         await uow.orders.add_lines(order_id, priced)
-        await lock_writable(uow, TYPE, order_id)
-        await uow.commit()
-    return order_id
+        return order_id
+
+    return await create_checked(KIND, clean, uow, place)
 
 
 async def change_order_status(id: uuid.UUID, version: int, status: str, uow: UnitOfWork,
@@ -93,8 +93,7 @@ async def change_order_status(id: uuid.UUID, version: int, status: str, uow: Uni
     """Move an order along DRAFT → CONFIRMED → FULFILLED, or cancel it before fulfilment."""
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("status",))
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, ("status",))
         check_transition(locked.values["status"], status)
         await update_audited(uow, TYPE, id, locked.values, {"status": status}, "status")
         await uow.commit()
