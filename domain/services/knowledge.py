@@ -7,7 +7,7 @@ from datetime import datetime
 
 from domain.access import Access
 from domain.errors import DomainError, ErrorCode, not_found
-from domain.knowledge import VERSIONED, ArticleStatus, check_publication, validate_article
+from domain.knowledge import VERSIONED, ArticlePublication, ArticleStatus, validate_article
 from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
@@ -59,10 +59,8 @@ async def set_publication(id: uuid.UUID, version: int, target: ArticleStatus, uo
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
         locked = await lock_at_version(uow, TYPE, id, version, ("status", "publishedAt"))
-        check_publication(locked.values["status"], target)
-        published_at = now if target is ArticleStatus.PUBLISHED else None
-        await update_audited(uow, TYPE, id, locked.values,
-                             {"status": target.value, "publishedAt": published_at}, "status")
+        changes = ArticlePublication.of(locked.values).move_to(target, now)
+        await update_audited(uow, TYPE, id, locked.values, changes, "status")
         await uow.commit()
     return id
 
