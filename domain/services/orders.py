@@ -11,8 +11,8 @@ from domain.errors import DomainError, ErrorCode, Problem, not_found
 from domain.opportunities import clean_amount, clean_currency
 from domain.orders import (
     REFERENCES,
+    OrderLifecycle,
     PricedLine,
-    check_transition,
     totals,
     validate_order,
     validate_price_book,
@@ -94,8 +94,8 @@ async def change_order_status(id: uuid.UUID, version: int, status: str, uow: Uni
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
         locked = await lock_at_version(uow, TYPE, id, version, ("status",))
-        check_transition(locked.values["status"], status)
-        await update_audited(uow, TYPE, id, locked.values, {"status": status}, "status")
+        changes = OrderLifecycle.of(locked.values).move_to(status)
+        await update_audited(uow, TYPE, id, locked.values, changes, "status")
         await uow.commit()
     return id
 
