@@ -11,11 +11,10 @@ from domain.opportunities import (
     REFERENCES,
     STAGE_FIELDS,
     ContactRole,
+    DealProgress,
     OpportunitySource,
     Registration,
     Stage,
-    StageKind,
-    stage_move,
     validate_opportunity,
 )
 from domain.ports import UnitOfWork
@@ -52,23 +51,10 @@ async def _target_stage(uow: UnitOfWork, clean: dict) -> Stage:
     return target
 
 
-def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str | None,
-           now: datetime) -> None:
-    """Write the stage fields of a move into `clean`: pipeline, probability, closing time."""
-    clean.update(stage_move(current, target, clean, stored_reason, clean.get("pipeline")))
-    if current is None or current.id != target.id:
-        clean["stageEnteredAt"] = now
-        was_open = current is None or current.kind is StageKind.OPEN
-        if target.kind is StageKind.OPEN:
-            clean["closedAt"] = None
-        elif was_open:
-            clean["closedAt"] = now
-
-
 async def open_deal(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
     """Insert a validated deal in its starting stage, with its first history entry and audit."""
     target = await _target_stage(uow, clean)
-    _moved(clean, None, target, None, now)
+    clean |= DealProgress().move_to(target, now, clean)
     if clean.get("territory") is None:
         clean["territory"] = await uow.records.territory_of("Account", clean["account"])
     new_id = await insert_audited(uow, TYPE, clean, parent_id=clean["account"])
@@ -96,16 +82,15 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
         stored = locked.values
         await check_references(KIND, clean, uow)
         moving = any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline"))
-        clearing_reason = "closeReason" in values and not clean.get("closeReason")
+        clearing_reason = "closeReason" in clean and not clean["closeReason"]
         # The current stage matters only to a move, or to a reason being taken away.
-        current = (await uow.opportunities.stage(stored["stage"])
-                   if moving or clearing_reason else None)
-        if moving:
-            _moved(clean, current, await _target_stage(uow, clean), stored.get("closeReason"),
-                   now)
-        elif clearing_reason and current is not None and current.kind is not StageKind.OPEN:
-            raise DomainError.one("closeReason", ErrorCode.REQUIRED,
-                                  "A won or lost deal keeps its closeReason.")
+        if moving or clearing_reason:
+            deal = DealProgress(await uow.opportunities.stage(stored["stage"]),
+                                stored.get("closeReason"))
+            if moving:
+                clean |= deal.move_to(await _target_stage(uow, clean), now, clean)
+            else:
+                deal.check_reason_kept(clean)
         if "stage" in await update_audited(uow, TYPE, id, stored, clean, "update"):
             await uow.opportunities.stage_changed(id, stored["stage"], clean["stage"])
         await uow.commit()
