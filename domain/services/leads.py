@@ -11,7 +11,7 @@ from domain.access import Access, Action
 from domain.errors import DomainError, ErrorCode, forbidden
 from domain.leads import (
     REFERENCES,
-    LeadStatus,
+    LeadLifecycle,
     round_robin_pick,
     territory_for,
     validate_assignment_rule,
@@ -37,13 +37,9 @@ LEAD_FIELDS = ("firstName", "lastName", "email", "phone", "title", "company", "i
                "size", "country", "website", "status", "owner", "territory")
 
 
-def _refuse_converted(stored: dict | None) -> None:
-    if stored and stored.get("status") == LeadStatus.CONVERTED.value:
-        raise DomainError.one("id", ErrorCode.CONFLICT, "A converted lead no longer changes.")
-
-
 def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
-    _refuse_converted(stored)
+    if stored:
+        LeadLifecycle.of(stored).check_changeable()
     return validate_lead(values, creating=creating)
 
 
@@ -98,7 +94,7 @@ async def assign_lead(id: uuid.UUID, version: int, uow: UnitOfWork, access: Acce
     async with uow:
         locked = await lock_at_version(uow, TYPE, id, version, ("country", "industry", "size",
                                                                 "status", "owner", "territory"))
-        _refuse_converted(locked.values)
+        LeadLifecycle.of(locked.values).check_changeable()
         assigned = await _assignment(uow, locked.values)
         if not assigned:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No assignment rule matches this lead.")
@@ -195,10 +191,8 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
     async with uow:
         locked = await lock_at_version(uow, TYPE, id, version, LEAD_FIELDS)
         lead = locked.values
-        if lead.get("status") == LeadStatus.CONVERTED.value:
-            raise DomainError.one("id", ErrorCode.CONFLICT, "This lead is already converted.")
-        if lead.get("status") == LeadStatus.DISQUALIFIED.value:
-            raise DomainError.one("id", ErrorCode.INVALID, "A disqualified lead is not converted.")
+        lifecycle = LeadLifecycle.of(lead)
+        lifecycle.check_convertible()
         activities = await _movable_activities(uow, id)
         account = await _account_for(uow, access, lead, account_id, account_name)
         contact = await _contact_for(uow, access, lead, contact_id)
@@ -212,9 +206,7 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
             opportunity = await open_deal(uow, deal_values, now)
             await lock_writable(uow, "Opportunity", opportunity, field_name="opportunity")
         await _move_activities(uow, id, activities, contact, account)
-        converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": now,
-                     "convertedContact": contact, "convertedAccount": account,
-                     "convertedOpportunity": opportunity}
+        converted = lifecycle.convert(now, contact, account, opportunity)
         await uow.records.update(TYPE, id, converted)
         await uow.audit.record(TYPE, id, "convert", {f: (lead.get(f), v)
                                                      for f, v in converted.items()})
