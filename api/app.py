@@ -129,7 +129,7 @@ def create_app(settings: Settings, *, url: str | None = None,
         return await token_endpoint(request, tokens, engine, failed_client_auth)
 
     async def calendar(request: Request) -> Response:
-        return await calendar_feed(request, reader)
+        return await calendar_feed(request, reader, clock)
 
     async def close() -> None:
         """Release the HTTP client and the database pool."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, Todo
 from starlette.requests import Request
@@ -45,14 +46,15 @@ def _calendar(name: str, rows: list[dict], now: datetime) -> bytes:
     return calendar.to_ical()
 
 
-async def calendar_feed(request: Request, reader: Reader) -> Response:
+async def calendar_feed(request: Request, reader: Reader, clock: Callable[[], datetime]
+                        ) -> Response:
     """The feed of the user whose secret address this is; 404 for any other address."""
     secret = request.path_params["secret"]
     owner = await feed_owner(reader, feed_secret_hash(secret))
     if owner is None:
         return PlainTextResponse("No calendar at this address.", 404)
     access = Principal.staff(Role(owner["role"]), owner["id"]).access()
-    now = datetime.now(UTC)
+    now = clock()
     rows = await calendar_rows(reader, access, owner["id"], now - PAST, now + FUTURE)
     return Response(_calendar(owner["name"], rows, now), media_type="text/calendar",
                     headers={"Cache-Control": "private, max-age=300"})

@@ -28,7 +28,7 @@ class Context:
     engine: AsyncEngine  # for writes, in transactions
     reader: Reader  # for reads, outside transactions
     tokens: TokenService | None = None  # for the mutations that hand out tokens
-    # "Now" for the use cases that keep time (SLA clocks); tests hand in a clock they set.
+    # "Now" for every use case and read that keeps time; tests hand in a clock they set.
     clock: Callable[[], datetime] = utc_now
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)

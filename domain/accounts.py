@@ -18,9 +18,6 @@ class AccountSize(StrEnum):
     ENTERPRISE = "ENTERPRISE"
 
 
-ACCOUNT_FIELDS = (
-    "name", "legalName", "industry", "size", "website", "tier", "parent", "owner", "territory",
-)
 REFERENCES = {"parent": "Account", "owner": "User", "territory": "Territory"}
 
 

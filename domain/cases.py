@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
+from domain.business_time import ALWAYS
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.values import clean_text
+
+if TYPE_CHECKING:  # domain.sla imports this module for CasePriority
+    from domain.sla import SlaPolicy
 
 REOPEN_WINDOW = timedelta(days=7)
 MAX_TIME_ENTRY_MINUTES = 24 * 60
@@ -73,19 +80,113 @@ REFERENCES = {"contact": "Contact", "account": "Account", "assignee": "User",
               "queue": "CaseQueue", "product": "Product"}
 
 
-def check_transition(current: str, target: str) -> None:
-    """Refuse a move the state machine does not allow, with INVALID_TRANSITION."""
-    if CaseStatus(target) not in TRANSITIONS[CaseStatus(current)]:
-        allowed = ", ".join(sorted(TRANSITIONS[CaseStatus(current)])) or "none"
-        raise DomainError.one("status", ErrorCode.INVALID_TRANSITION,
-                              f"A case cannot go from {current} to {target} (allowed: "
-                              f"{allowed}).")
+@dataclass(frozen=True)
+class CaseLifecycle:
+    """A case's status and SLA clock. Each move checks the state machine and returns the
+    fields it writes; business minutes count on the policy's calendar, or round the clock."""
 
+    status: CaseStatus
+    priority: str
+    opened_at: datetime
+    paused_since: datetime | None = None  # pending the customer since
+    paused_minutes: int = 0
+    resolved_at: datetime | None = None
+    first_response_at: datetime | None = None
+    policy: SlaPolicy | None = None
 
-def reopens_in_place(status: str, resolved_at: datetime | None, now: datetime) -> bool:
-    """A resolved case reopens itself within the window; otherwise a follow-up opens."""
-    return (status == CaseStatus.RESOLVED and resolved_at is not None
-            and now - resolved_at <= REOPEN_WINDOW)
+    @classmethod
+    def of(cls, state: Mapping, policy: SlaPolicy | None = None) -> CaseLifecycle:
+        """The lifecycle of a stored case, as its store's state() gives it."""
+        return cls(CaseStatus(state["status"]), state["priority"], state["openedAt"],
+                   state.get("slaPausedSince"), state["slaPausedMinutes"],
+                   state.get("resolvedAt"), state.get("firstResponseAt"), policy)
+
+    @classmethod
+    def opening(cls, priority: str, opened_at: datetime, policy: SlaPolicy | None) -> dict:
+        """The fields a new case starts with: NEW, its policy, and its due times."""
+        new = cls(CaseStatus.NEW, priority, opened_at, policy=policy)
+        return {"status": CaseStatus.NEW.value, "openedAt": opened_at, "slaPausedMinutes": 0,
+                "slaPolicy": policy.id if policy else None} | new.due_times()
+
+    def due_times(self) -> dict:
+        """When each SLA target is at risk and due; nothing without a policy."""
+        if self.policy is None:
+            return {}
+        return self.policy.due_times(self.priority, self.opened_at, self.paused_minutes)
+
+    def elapsed(self, now: datetime) -> int:
+        """Business minutes the case has run: since it opened, less the time it was paused."""
+        end = self.paused_since or now
+        return max(0, self._minutes(self.opened_at, end) - self.paused_minutes)
+
+    def check_move(self, target: str) -> CaseStatus:
+        """Refuse a move the state machine does not allow, with INVALID_TRANSITION."""
+        allowed = TRANSITIONS[self.status]
+        if CaseStatus(target) not in allowed:
+            raise DomainError.one("status", ErrorCode.INVALID_TRANSITION,
+                                  f"A case cannot go from {self.status} to {target} (allowed: "
+                                  f"{', '.join(sorted(allowed)) or 'none'}).")
+        return CaseStatus(target)
+
+    def follows_up(self, target: str, now: datetime) -> bool:
+        """Whether reopening opens a linked follow-up case instead of this one: a closed case,
+        or one resolved longer than REOPEN_WINDOW ago. The move is checked first."""
+        if self.check_move(target) is not CaseStatus.OPEN or self.status not in DONE:
+            return False
+        return not (self.status is CaseStatus.RESOLVED and self.resolved_at is not None
+                    and now - self.resolved_at <= REOPEN_WINDOW)
+
+    def move_to(self, target: str, now: datetime) -> dict:
+        """The fields moving to `target` writes: the status, its timestamps, the SLA clock
+        paused, resumed or stopped. A reopening that follows_up does not come here."""
+        status = self.check_move(target)
+        changes: dict = {"status": status.value}
+        case = self
+        if self.status is CaseStatus.PENDING_CUSTOMER and self.paused_since:
+            changes |= self._resumed(self.paused_since, now)
+        elif self.status is CaseStatus.RESOLVED and status is CaseStatus.OPEN:
+            changes |= self._resumed(self.resolved_at, now)
+            changes |= {"resolvedAt": None, "resolutionMinutes": None}
+        if "slaPausedMinutes" in changes:
+            case = replace(self, paused_since=None, paused_minutes=changes["slaPausedMinutes"])
+        if status is CaseStatus.PENDING_CUSTOMER:
+            changes["slaPausedSince"] = now
+        if status in DONE and self.resolved_at is None:
+            changes |= {"resolvedAt": now,
+                        "resolutionMinutes": replace(case, paused_since=None).elapsed(now)}
+        if status is CaseStatus.CLOSED:
+            changes["closedAt"] = now
+        return changes
+
+    def check_takes_messages(self) -> None:
+        if self.status is CaseStatus.CLOSED:
+            raise DomainError.one("case", ErrorCode.INVALID,
+                                  "A closed case takes no messages; reopen it.")
+
+    def customer_replied(self, now: datetime) -> dict:
+        """A customer's message takes a case pending the customer back to OPEN."""
+        if self.status is not CaseStatus.PENDING_CUSTOMER:
+            return {}
+        return self.move_to(CaseStatus.OPEN, now)
+
+    def staff_responded(self, now: datetime) -> dict:
+        """The first customer-visible message from staff is the first response; it opens a
+        NEW case."""
+        if self.first_response_at is not None:
+            return {}
+        changes = {"firstResponseAt": now, "firstResponseMinutes": self.elapsed(now)}
+        if self.status is CaseStatus.NEW:
+            changes["status"] = CaseStatus.OPEN.value
+        return changes
+
+    def _minutes(self, start: datetime, end: datetime) -> int:
+        return (self.policy.calendar if self.policy else ALWAYS).minutes_between(start, end)
+
+    def _resumed(self, since: datetime, now: datetime) -> dict:
+        """The clock runs again: the minutes since `since` no longer count."""
+        paused = self.paused_minutes + self._minutes(since, now)
+        resumed = replace(self, paused_since=None, paused_minutes=paused)
+        return {"slaPausedSince": None, "slaPausedMinutes": paused} | resumed.due_times()
 
 
 def validate_case(values: dict, *, creating: bool) -> dict:

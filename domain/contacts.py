@@ -23,10 +23,6 @@ class LifecycleStage(StrEnum):
     CHURNED = "CHURNED"
 
 
-CONTACT_FIELDS = (
-    "firstName", "lastName", "emails", "phones", "address",
-    "lifecycleStage", "leadScore", "owner", "territory",
-)
 REFERENCES = {"owner": "User", "territory": "Territory"}
 
 

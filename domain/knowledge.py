@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import DomainError, ErrorCode, Problems
@@ -86,10 +89,32 @@ def validate_article(values: dict, *, creating: bool) -> dict:
     return clean
 
 
-def check_publication(current: str, target: ArticleStatus) -> None:
-    """Publishing a published article, or withdrawing a draft, is a CONFLICT."""
-    if current == target.value:
-        raise DomainError.one("id", ErrorCode.CONFLICT, f"The article is already {target.value}.")
+@dataclass(frozen=True, slots=True)
+class ArticlePublication:
+    """Whether an article is a draft or published; each move returns the fields it writes,
+    and publishing a published article, or withdrawing a draft, is a CONFLICT."""
+
+    status: ArticleStatus
+
+    @classmethod
+    def of(cls, values: Mapping) -> ArticlePublication:
+        return cls(ArticleStatus(values["status"]))
+
+    def publish(self, now: datetime) -> dict:
+        self._refuse_staying(ArticleStatus.PUBLISHED)
+        return {"status": ArticleStatus.PUBLISHED.value, "publishedAt": now}
+
+    def withdraw(self) -> dict:
+        self._refuse_staying(ArticleStatus.DRAFT)
+        return {"status": ArticleStatus.DRAFT.value, "publishedAt": None}
+
+    def move_to(self, target: ArticleStatus, now: datetime) -> dict:
+        return self.publish(now) if target is ArticleStatus.PUBLISHED else self.withdraw()
+
+    def _refuse_staying(self, target: ArticleStatus) -> None:
+        if self.status is target:
+            raise DomainError.one("id", ErrorCode.CONFLICT,
+                                  f"The article is already {target.value}.")
 
 
 def check_search(query: str | None, first: int, language: str | None) -> tuple[str, str | None]:

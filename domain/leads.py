@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from domain.accounts import AccountSize
@@ -34,9 +37,47 @@ class LeadStatus(StrEnum):
 
 
 REFERENCES = {"owner": "User", "territory": "Territory"}
-# Fields a capture form may send.
-CAPTURE_FIELDS = ("firstName", "lastName", "email", "phone", "title", "company", "industry",
-                  "size", "country", "website", "source", "campaign")
+
+
+@dataclass(frozen=True, slots=True)
+class LeadLifecycle:
+    """A lead's status. People move it among NEW, WORKING, QUALIFIED and DISQUALIFIED; only
+    converting makes it CONVERTED, and a converted lead no longer changes."""
+
+    status: LeadStatus
+
+    @classmethod
+    def of(cls, values: Mapping) -> LeadLifecycle:
+        """A stored lead's lifecycle; NEW when the values hold no status."""
+        return cls(LeadStatus(values.get("status") or LeadStatus.NEW))
+
+    @staticmethod
+    def settable(value) -> str:
+        """A status a person may set: any but CONVERTED, which leadConvert sets."""
+        if value is None:
+            raise DomainError.one("status", ErrorCode.REQUIRED, "status cannot be empty.")
+        if LeadStatus(value) is LeadStatus.CONVERTED:
+            raise DomainError.one("status", ErrorCode.INVALID,
+                                  "A lead is converted by leadConvert.")
+        return LeadStatus(value).value
+
+    def check_changeable(self) -> None:
+        if self.status is LeadStatus.CONVERTED:
+            raise DomainError.one("id", ErrorCode.CONFLICT, "A converted lead no longer changes.")
+
+    def check_convertible(self) -> None:
+        if self.status is LeadStatus.CONVERTED:
+            raise DomainError.one("id", ErrorCode.CONFLICT, "This lead is already converted.")
+        if self.status is LeadStatus.DISQUALIFIED:
+            raise DomainError.one("id", ErrorCode.INVALID, "A disqualified lead is not converted.")
+
+    def convert(self, now: datetime, contact: uuid.UUID, account: uuid.UUID,
+                opportunity: uuid.UUID | None) -> dict:
+        """The fields converting writes: CONVERTED, when, and what the lead became."""
+        self.check_convertible()
+        return {"status": LeadStatus.CONVERTED.value, "convertedAt": now,
+                "convertedContact": contact, "convertedAccount": account,
+                "convertedOpportunity": opportunity}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +111,6 @@ def _score(value) -> int:
     return value
 
 
-def _status(value) -> str:
-    if value is None:
-        raise DomainError.one("status", ErrorCode.REQUIRED, "status cannot be empty.")
-    if LeadStatus(value) is LeadStatus.CONVERTED:
-        raise DomainError.one("status", ErrorCode.INVALID, "A lead is converted by leadConvert.")
-    return LeadStatus(value).value
-
-
 def validate_lead(values: dict, *, creating: bool, capture: bool = False) -> dict:
     """Check and normalise lead fields; every problem is reported at once."""
     problems = Problems()
@@ -94,7 +127,7 @@ def validate_lead(values: dict, *, creating: bool, capture: bool = False) -> dic
     attempt("website", lambda v: normalize_website(v, "website") if v else None)
     attempt("size", lambda v: AccountSize(v).value if v is not None else None)
     attempt("source", lambda v: LeadSource(v).value if v is not None else None)
-    attempt("status", _status)
+    attempt("status", LeadLifecycle.settable)
     attempt("score", _score)
     if creating or capture:
         if (not values.get("email") and not any(p.field == "email" for p in problems.items)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -87,8 +88,9 @@ class Stage:
 
 REFERENCES = {"account": "Account", "owner": "User", "territory": "Territory",
               "pipeline": "Pipeline", "stage": "Stage"}
-# Fields whose changes are written by the stage rules, not taken from the input as they are.
-STAGE_FIELDS = ("pipeline", "stage", "probability", "closeReason")
+# Fields whose changes are written by the stage rules, not taken from the input as they are;
+# a move compares them with what is stored, so that clearing closedAt is a change.
+STAGE_FIELDS = ("pipeline", "stage", "probability", "closeReason", "stageEnteredAt", "closedAt")
 
 
 def clean_amount(raw, field: str = "amount") -> Decimal | None:
@@ -119,7 +121,7 @@ def clean_probability(raw: int | None, field: str = "probability") -> int | None
 
 
 def validate_opportunity(values: dict, *, creating: bool) -> dict:
-    """Check and normalise the plain fields; stages are checked by `stage_move`."""
+    """Check and normalise the plain fields; stages are checked by `DealProgress`."""
     problems = Problems()
     clean: dict = {}
 
@@ -150,20 +152,39 @@ def _bad_date():
     raise DomainError.one("closeDate", ErrorCode.INVALID, "closeDate is not a date.")
 
 
-def stage_move(current: Stage | None, target: Stage, values: dict, stored_reason: str | None,
-               pipeline_given: object | None) -> dict:
-    """The stage fields a move to `target` writes: its pipeline, its default probability
-    unless one is given, and a reason, which won and lost stages require."""
-    if pipeline_given is not None and pipeline_given != target.pipeline_id:
-        raise DomainError.one("stage", ErrorCode.INVALID,
-                              "This stage belongs to another pipeline.")
-    changes = {"stage": target.id, "pipeline": target.pipeline_id}
-    moved = current is None or current.id != target.id
-    if moved and "probability" not in values:
-        changes["probability"] = target.probability
-    reason = values.get("closeReason", stored_reason)
-    if target.kind is not StageKind.OPEN and not reason:
-        raise DomainError.one("closeReason", ErrorCode.REQUIRED,
-                              f"A {target.kind.value.lower()} deal needs a closeReason.")
-    return changes
+@dataclass(frozen=True, slots=True)
+class DealProgress:
+    """Where a deal stands in its pipeline: its stage (None before it opens) and its reason
+    for closing, which won and lost stages require. A move returns the fields it writes."""
 
+    stage: Stage | None = None
+    close_reason: str | None = None
+
+    def move_to(self, target: Stage, now: datetime, given: Mapping) -> dict:
+        """The stage fields a move to `target` writes: its pipeline, its default probability
+        unless `given` (the validated input) holds one, when it entered the stage, and when
+        it closed; `given` may name the pipeline, which must be the stage's."""
+        if given.get("pipeline") is not None and given["pipeline"] != target.pipeline_id:
+            raise DomainError.one("stage", ErrorCode.INVALID,
+                                  "This stage belongs to another pipeline.")
+        changes: dict = {"stage": target.id, "pipeline": target.pipeline_id}
+        moved = self.stage is None or self.stage.id != target.id
+        if moved and "probability" not in given:
+            changes["probability"] = target.probability
+        if target.kind is not StageKind.OPEN and not given.get("closeReason", self.close_reason):
+            raise DomainError.one("closeReason", ErrorCode.REQUIRED,
+                                  f"A {target.kind.value.lower()} deal needs a closeReason.")
+        if moved:
+            changes["stageEnteredAt"] = now
+            if target.kind is StageKind.OPEN:
+                changes["closedAt"] = None
+            elif self.stage is None or self.stage.kind is StageKind.OPEN:
+                changes["closedAt"] = now
+        return changes
+
+    def check_reason_kept(self, given: Mapping) -> None:
+        """A won or lost deal keeps its closeReason: `given` may not empty it."""
+        closed = self.stage is not None and self.stage.kind is not StageKind.OPEN
+        if closed and "closeReason" in given and not given["closeReason"]:
+            raise DomainError.one("closeReason", ErrorCode.REQUIRED,
+                                  "A won or lost deal keeps its closeReason.")

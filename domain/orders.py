@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -118,10 +119,22 @@ def validate_order(values: dict) -> tuple[dict, list[Line]]:
     return clean, lines
 
 
-def check_transition(current: str, target: str) -> None:
-    if OrderStatus(target) not in TRANSITIONS[OrderStatus(current)]:
-        raise DomainError.one("status", ErrorCode.INVALID,
-                              f"An order cannot go from {current} to {target}.")
+@dataclass(frozen=True, slots=True)
+class OrderLifecycle:
+    """An order's status: DRAFT → CONFIRMED → FULFILLED, or CANCELLED before it is
+    fulfilled; a move returns the fields it writes."""
+
+    status: OrderStatus
+
+    @classmethod
+    def of(cls, values: Mapping) -> OrderLifecycle:
+        return cls(OrderStatus(values["status"]))
+
+    def move_to(self, target: str) -> dict:
+        if OrderStatus(target) not in TRANSITIONS[self.status]:
+            raise DomainError.one("status", ErrorCode.INVALID,
+                                  f"An order cannot go from {self.status} to {target}.")
+        return {"status": OrderStatus(target).value}
 
 
 def validate_product(values: dict, *, creating: bool) -> dict:

@@ -1,4 +1,8 @@
-"""What services need from storage, so that the domain never imports persistence."""
+"""What services need from storage, so that the domain never imports persistence.
+
+These protocols are the one description of the stores: persistence.uow implements them,
+tests/unit/fakes.py fakes them, and tests/unit/test_ports.py holds both to their signatures.
+"""
 
 from __future__ import annotations
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 if TYPE_CHECKING:
     from persistence.db import Reader
 
@@ -42,11 +40,6 @@ def limit_sql(rows: int) -> str:
 def quote(name: str) -> str:
     """A double-quoted identifier, for labels such as "firstName"."""
     return '"' + name.replace('"', '""') + '"'
-
-
-async def fetch_rows(conn: AsyncConnection, sql: str, builder: Builder) -> list[dict]:
-    result = await conn.exec_driver_sql(sql, tuple(builder.params))
-    return [dict(row) for row in result.mappings()]
 
 
 async def read_rows(reader: Reader, sql: str, builder: Builder) -> list[dict]:

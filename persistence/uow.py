@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain import ports
 from domain.access import Access
 from persistence.activities import ActivityStore
 from persistence.audit import AuditLog
@@ -24,25 +25,12 @@ from persistence.sla import SlaStore
 __all__ = ["SPECS", "UnitOfWork"]
 
 
-class UnitOfWork:
+class UnitOfWork(ports.UnitOfWork):
     """One transaction for one use case: data, audit entries and all, or nothing.
 
     Leaving the block without `commit()` — by an error or by returning early — rolls back.
+    Its stores are those domain.ports describes, each under the protocol's own name.
     """
-
-    records: RecordStore
-    links: LinkStore
-    consents: ConsentStore
-    notes: NoteStore
-    registrations: RegistrationStore
-    opportunities: OpportunityStore
-    leads: LeadStore
-    activities: ActivityStore
-    orders: OrderStore
-    knowledge: KnowledgeStore
-    cases: CaseStore
-    sla: SlaStore
-    audit: AuditLog
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
         self.engine = engine

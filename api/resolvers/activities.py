@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -125,7 +125,7 @@ class ActivityQueries:
         condition = AllOf((Condition("kind", Op.EQ, ActivityKind.TASK.value),
                            Condition("status", Op.EQ, TaskStatus.OPEN.value),
                            Condition("assignee", Op.EQ, user),
-                           Condition("dueAt", Op.LT, datetime.now(UTC))))
+                           Condition("dueAt", Op.LT, info.context.clock())))
         return await page_of(info, "Activity", (first, after, None, None), condition, DUE_FIRST)
 
     @strawberry.field(description="Call scripts for telesales, by name.")
@@ -145,7 +145,8 @@ class ActivityMutations:
         async def action():
             values = _activity_values(input)
             kind = ActivityKind(values.pop("kind"))
-            return await service.log_activity(kind, values, ctx.uow(), ctx.access)
+            return await service.log_activity(kind, values, ctx.uow(), ctx.access,
+                                              ctx.clock())
 
         return await mutate(info, ActivityPayload, "activity", "Activity", action)
 

@@ -131,4 +131,4 @@ async def _publication(info: strawberry.Info, input: ArticlePublicationInput,
     ctx = info.context
     return await mutate(info, ArticlePayload, "article", "Article", lambda: (
         service.set_publication(parse_id(input.id, "Article"), input.version, target,
-                                ctx.uow(), ctx.access)))
+                                ctx.uow(), ctx.access, ctx.clock())))

@@ -54,7 +54,6 @@ from persistence.lead_stats import lead_source_stats
 
 BY_POSITION = [OrderTerm("position")]
 BY_NAME = [OrderTerm("name")]
-RULE_REFERENCES = {"territory": "Territory"}
 
 
 @strawberry.type
@@ -178,7 +177,7 @@ class LeadMutations:
             account_name=input.account_name,
             contact_id=optional(input.contact_id, "Contact", "contactId"),
             deal=None if input.opportunity is None else field_values(input.opportunity, {}),
-            uow=ctx.uow(), access=ctx.access))
+            uow=ctx.uow(), access=ctx.access, now=ctx.clock()))
 
     @strawberry.mutation(description="Admins: create a capture form and its key.")
     async def capture_form_create(

@@ -110,7 +110,7 @@ class OpportunityMutations:
     ) -> OpportunityPayload:
         ctx = info.context
         return await _opportunity(info, lambda: deals.create_opportunity(
-            field_values(input, REFERENCES), ctx.uow(), ctx.access))
+            field_values(input, REFERENCES), ctx.uow(), ctx.access, ctx.clock()))
 
     @strawberry.mutation(description="Change a deal or move it to another stage; won and lost "
                                      "need a closeReason; `version` must be the one you last read.")
@@ -121,7 +121,7 @@ class OpportunityMutations:
         ctx = info.context
         return await _opportunity(info, lambda: deals.update_opportunity(
             parse_id(input.id, "Opportunity"), input.version, field_values(input, REFERENCES),
-            ctx.uow(), ctx.access))
+            ctx.uow(), ctx.access, ctx.clock()))
 
     @strawberry.mutation(description="Archive a deal: it leaves lists and forecasts but keeps "
                                      "its history.")
@@ -150,7 +150,7 @@ class OpportunityMutations:
     ) -> OpportunityPayload:
         ctx = info.context
         return await _opportunity(info, lambda: deals.register_deal(
-            field_values(input, REFERENCES), ctx.uow(), ctx.access))
+            field_values(input, REFERENCES), ctx.uow(), ctx.access, ctx.clock()))
 
     @strawberry.mutation(description="Approve a deal a partner registered.")
     async def deal_approve(

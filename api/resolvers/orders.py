@@ -83,7 +83,7 @@ class OrderMutations:
 
         async def action():
             values = field_values(input, REFERENCES) | {"lines": _lines(input)}
-            return await service.create_order(values, ctx.uow(), ctx.access)
+            return await service.create_order(values, ctx.uow(), ctx.access, ctx.clock())
 
         return await mutate(info, OrderPayload, "order", "Order", action)
 

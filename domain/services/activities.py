@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from domain.access import Access, Action
+from domain.access import Access
 from domain.activities import (
     REFERENCES,
     SUBJECTS,
@@ -22,10 +22,10 @@ from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
     check_references,
-    check_version,
+    create_checked,
     insert_audited,
-    lock_writable,
-    require_action,
+    lock_at_version,
+    require_create,
     require_writable_fields,
     stateless,
     validated_by_use_case,
@@ -48,16 +48,14 @@ async def _check_attendees(uow: UnitOfWork, people: list[tuple[str, uuid.UUID]])
                                     "No user or contact with this id.") for i in missing))
 
 
-async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
-                       access: Access) -> uuid.UUID:
+async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork, access: Access,
+                       now: datetime) -> uuid.UUID:
     """Record a call, email, meeting, task or note on the records it concerns."""
-    require_action(access, TYPE, Action.CREATE)
-    require_writable_fields(access, TYPE, values)
+    require_create(access, TYPE, values)
     if kind is ActivityKind.COMMENT:
         raise DomainError.one("kind", ErrorCode.INVALID,
                               "A comment is on a case: add it with caseReply.")
     clean = validate_activity(values, kind=kind, creating=True)
-    now = datetime.now(UTC)
     clean |= {"kind": kind.value, "owner": access.user_id,
               "at": timeline_time(kind, clean, now)}
     clean.pop("occurredAt", None)
@@ -66,8 +64,8 @@ async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
         clean.setdefault("status", TaskStatus.OPEN.value)
         clean.setdefault("priority", "NORMAL")
     attendees = clean.pop("attendees", None)
-    async with uow:
-        await check_references(KIND, clean, uow)
+
+    async def write(clean: dict) -> uuid.UUID:
         if attendees:
             await _check_attendees(uow, attendees)
         subject = next(f for f in SUBJECTS if clean.get(f))
@@ -75,9 +73,9 @@ async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork,
         new_id = await insert_audited(uow, TYPE, clean)
         if attendees:
             await uow.activities.set_attendees(new_id, attendees)
-        await lock_writable(uow, TYPE, new_id)
-        await uow.commit()
-    return new_id
+        return new_id
+
+    return await create_checked(KIND, clean, uow, write)
 
 
 async def update_activity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
@@ -85,8 +83,7 @@ async def update_activity(id: uuid.UUID, version: int, values: dict, uow: UnitOf
     """Change an activity; its place on the timeline follows its new times."""
     require_writable_fields(access, TYPE, values)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ALL_FIELDS)
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, ALL_FIELDS)
         stored = locked.values
         kind = ActivityKind(stored["kind"])
         clean = validate_activity(values, kind=kind, creating=False, stored=stored)

@@ -9,8 +9,8 @@ from domain.errors import DomainError, ErrorCode
 from domain.ports import UnitOfWork
 from domain.services.leads import CAPTURE_FORM
 from domain.services.records import (
-    check_version,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
     require_writable_fields,
@@ -38,8 +38,7 @@ async def replace_key(form_id: uuid.UUID, version: int, key_hash: str, uow: Unit
     # Whoever may switch a form off (and so revoke its key) may give it a new one.
     require_writable_fields(access, TYPE, ["active"])
     async with uow:
-        locked = await lock_writable(uow, TYPE, form_id)
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, form_id, version)
         if locked.archived:
             raise DomainError.one("id", ErrorCode.CONFLICT, "This CaptureForm is archived.")
         await uow.leads.set_form_key(form_id, key_hash, new_form=False)

@@ -10,17 +10,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from domain.access import Access, Action, Role
+from domain.access import Access, Role
 from domain.activities import ActivityKind
-from domain.business_time import ALWAYS
 from domain.cases import (
-    DONE,
     REFERENCES,
     CaseChannel,
-    CaseStatus,
+    CaseLifecycle,
     Visibility,
-    check_transition,
-    reopens_in_place,
     validate_case,
     validate_queue,
     validate_reply,
@@ -31,16 +27,17 @@ from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
     check_references,
-    check_version,
+    create_checked,
     insert_audited,
+    lock_at_version,
     lock_writable,
-    require_action,
+    require_create,
     require_writable_fields,
     stateless,
     update_audited,
     validated_by_use_case,
 )
-from domain.sla import SlaPolicy, due_times, validate_calendar, validate_sla_policy
+from domain.sla import SlaPolicy, validate_calendar, validate_sla_policy
 
 TYPE = "Case"
 KIND = RecordKind(TYPE, validated_by_use_case, REFERENCES)
@@ -56,67 +53,21 @@ async def policy_of(uow: UnitOfWork, state: dict) -> SlaPolicy | None:
     return await uow.sla.policy(state["slaPolicy"]) if state.get("slaPolicy") else None
 
 
-def _clock_minutes(policy: SlaPolicy | None, start: datetime, end: datetime) -> int:
-    return (policy.calendar if policy else ALWAYS).minutes_between(start, end)
-
-
-def _elapsed(policy: SlaPolicy | None, state: dict, now: datetime) -> int:
-    """Business minutes the case has run: since it opened, less the time it was paused."""
-    end = state.get("slaPausedSince") or now
-    return max(0, _clock_minutes(policy, state["openedAt"], end) - state["slaPausedMinutes"])
-
-
-def sla_moments(policy: SlaPolicy | None, state: dict) -> dict:
-    if policy is None:
-        return {}
-    return due_times(policy, state["priority"], state["openedAt"], state["slaPausedMinutes"])
-
-
-def _resumed(policy: SlaPolicy | None, state: dict, since: datetime, now: datetime) -> dict:
-    """The clock runs again: the minutes since `since` no longer count."""
-    paused = state["slaPausedMinutes"] + _clock_minutes(policy, since, now)
-    changes = {"slaPausedSince": None, "slaPausedMinutes": paused}
-    return changes | sla_moments(policy, {**state, **changes})
-
-
-def status_changes(policy: SlaPolicy | None, state: dict, target: str, now: datetime) -> dict:
-    """What moving to `target` does to a case's timestamps and SLA clock."""
-    changes: dict = {"status": target}
-    current = state["status"]
-    if current == CaseStatus.PENDING_CUSTOMER and state.get("slaPausedSince"):
-        changes |= _resumed(policy, state, state["slaPausedSince"], now)
-    elif current == CaseStatus.RESOLVED and target == CaseStatus.OPEN:
-        changes |= _resumed(policy, state, state["resolvedAt"], now)
-        changes |= {"resolvedAt": None, "resolutionMinutes": None}
-    if target == CaseStatus.PENDING_CUSTOMER:
-        changes["slaPausedSince"] = now
-    if target in DONE and state.get("resolvedAt") is None:
-        changes |= {"resolvedAt": now,
-                    "resolutionMinutes": _elapsed(policy, {**state, **changes,
-                                                           "slaPausedSince": None}, now)}
-    if target == CaseStatus.CLOSED:
-        changes["closedAt"] = now
-    return changes
-
-
 async def _open(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
     """Insert a case with its SLA policy and due times, and its audit entry."""
     policy = await uow.sla.matching(clean.get("product"), clean.get("account"))
-    clean |= {"status": CaseStatus.NEW.value, "openedAt": clean.get("openedAt") or now,
-              "slaPausedMinutes": 0, "slaPolicy": policy.id if policy else None}
-    clean |= sla_moments(policy, clean)
+    clean |= CaseLifecycle.opening(clean["priority"], clean.get("openedAt") or now, policy)
     return await insert_audited(uow, TYPE, clean)
 
 
 async def create_case(values: dict, uow: UnitOfWork, access: Access, now: datetime
                       ) -> uuid.UUID:
     """Open a case; a customer opens one for itself, through the portal."""
-    require_action(access, TYPE, Action.CREATE)
-    if access.role is Role.CUSTOMER:
+    customer = access.role is Role.CUSTOMER
+    if customer:
         values = {**values, "contact": access.contact_id}
         values.setdefault("channel", CaseChannel.PORTAL.value)
-    require_writable_fields(access, TYPE, [f for f in values if f != "contact"
-                                           or access.role is not Role.CUSTOMER])
+    require_create(access, TYPE, [f for f in values if f != "contact" or not customer])
     clean = validate_case(values, creating=True)
     opened = values.get("openedAt")
     if opened is not None:
@@ -124,12 +75,7 @@ async def create_case(values: dict, uow: UnitOfWork, access: Access, now: dateti
             raise DomainError.one("openedAt", ErrorCode.INVALID,
                                   "A case cannot open in the future.")
         clean["openedAt"] = opened
-    async with uow:
-        await check_references(KIND, clean, uow)
-        new_id = await _open(uow, clean, now)
-        await lock_writable(uow, TYPE, new_id)
-        await uow.commit()
-    return new_id
+    return await create_checked(KIND, clean, uow, lambda clean: _open(uow, clean, now))
 
 
 async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
@@ -138,8 +84,7 @@ async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork
     require_writable_fields(access, TYPE, values)
     clean = validate_case(values, creating=False)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id)
-        check_version(locked, version)
+        await lock_at_version(uow, TYPE, id, version)
         await check_references(KIND, clean, uow, own_id=id)
         state = await uow.cases.state(id)
         merged = {**state, **clean}
@@ -147,7 +92,7 @@ async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork
             policy = (await uow.sla.matching(merged["product"], merged["account"])
                       if merged["product"] != state["product"] else await policy_of(uow, state))
             clean |= {"slaPolicy": policy.id if policy else None}
-            clean |= sla_moments(policy, merged)
+            clean |= CaseLifecycle.of(merged, policy).due_times()
         await update_audited(uow, TYPE, id, state, clean, "update")
         await uow.commit()
     return id
@@ -159,17 +104,13 @@ async def change_status(id: uuid.UUID, version: int, status: str, uow: UnitOfWor
     ago, or a closed one, opens a linked follow-up case instead; its id is returned."""
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
-        locked = await lock_writable(uow, TYPE, id)
-        check_version(locked, version)
+        await lock_at_version(uow, TYPE, id, version)
         state = await uow.cases.state(id)
-        check_transition(state["status"], status)
-        if status == CaseStatus.OPEN and state["status"] in DONE and not reopens_in_place(
-                state["status"], state["resolvedAt"], now):
+        if CaseLifecycle.of(state).follows_up(status, now):
             result = await _follow_up(uow, id, state, now)
         else:
-            policy = await policy_of(uow, state)
-            await update_audited(uow, TYPE, id, state,
-                                 status_changes(policy, state, status, now), "status")
+            case = CaseLifecycle.of(state, await policy_of(uow, state))
+            await update_audited(uow, TYPE, id, state, case.move_to(status, now), "status")
             result = id
         await uow.commit()
     return result
@@ -197,9 +138,7 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
     async with uow:
         await lock_writable(uow, TYPE, case_id, field_name="case")
         state = await uow.cases.state(case_id)
-        if state["status"] == CaseStatus.CLOSED:
-            raise DomainError.one("case", ErrorCode.INVALID,
-                                  "A closed case takes no messages; reopen it.")
+        CaseLifecycle.of(state).check_takes_messages()
         people = ("Contact", state["contact"]) if state["contact"] else ("Account",
                                                                        state["account"])
         await insert_audited(uow, "Activity", {
@@ -207,18 +146,12 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
             "case": case_id, "visibility": clean["visibility"], "contact": state["contact"],
             "account": state["account"], "owner": access.user_id,
             "territory": await uow.records.territory_of(*people)})
-        policy = await policy_of(uow, state)
-        if customer and state["status"] == CaseStatus.PENDING_CUSTOMER:
-            await update_audited(uow, TYPE, case_id, state,
-                                 status_changes(policy, state, CaseStatus.OPEN.value, now),
-                                 "status")
-        elif (not customer and clean["visibility"] == Visibility.CUSTOMER
-              and state["firstResponseAt"] is None):
-            changes = {"firstResponseAt": now,
-                       "firstResponseMinutes": _elapsed(policy, state, now)}
-            if state["status"] == CaseStatus.NEW:
-                changes["status"] = CaseStatus.OPEN.value
-            await update_audited(uow, TYPE, case_id, state, changes, "first response")
+        case = CaseLifecycle.of(state, await policy_of(uow, state))
+        if customer:
+            await update_audited(uow, TYPE, case_id, state, case.customer_replied(now), "status")
+        elif clean["visibility"] == Visibility.CUSTOMER:
+            await update_audited(uow, TYPE, case_id, state, case.staff_responded(now),
+                                 "first response")
         await uow.commit()
     return case_id
 

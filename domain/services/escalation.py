@@ -12,9 +12,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.cases import CasePriority
+from domain.cases import CaseLifecycle, CasePriority
 from domain.ports import UnitOfWork
-from domain.services.cases import TYPE, policy_of, sla_moments
+from domain.services.cases import TYPE, policy_of
 from domain.services.records import update_audited
 from domain.sla import BreachAction, Level, SlaPolicy, reached
 
@@ -40,7 +40,8 @@ def _breach(policy: SlaPolicy, state: dict) -> tuple[str | None, dict]:
         if raised == state["priority"]:
             return None, {}
         changes = {"priority": raised}
-        return f"priority raised to {raised}", changes | sla_moments(policy, {**state, **changes})
+        due = CaseLifecycle.of({**state, **changes}, policy).due_times()
+        return f"priority raised to {raised}", changes | due
     if policy.breach_action is BreachAction.REASSIGN:
         changes = {f: v for f, v in (("queue", policy.escalation_queue),
                                      ("assignee", policy.escalation_user)) if v is not None}

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from domain.access import Access, Action
+from domain.access import Access
 from domain.errors import DomainError, ErrorCode, not_found
-from domain.knowledge import VERSIONED, ArticleStatus, check_publication, validate_article
+from domain.knowledge import VERSIONED, ArticlePublication, ArticleStatus, validate_article
 from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
-    check_version,
+    create_checked,
     insert_audited,
-    lock_writable,
-    require_action,
+    lock_at_version,
+    require_create,
     require_writable_fields,
     stateless,
     update_audited,
@@ -26,15 +26,15 @@ KIND = RecordKind(TYPE, stateless(validate_article), {})
 
 async def create_article(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
     """Create a draft article; what it says is kept as its version 1."""
-    require_action(access, TYPE, Action.CREATE)
-    require_writable_fields(access, TYPE, values)
+    require_create(access, TYPE, values)
     clean = validate_article(values, creating=True)
-    async with uow:
+
+    async def write(clean: dict) -> uuid.UUID:
         article_id = await insert_audited(uow, TYPE, clean)
-        await lock_writable(uow, TYPE, article_id)
         await uow.knowledge.add_version(article_id, clean)
-        await uow.commit()
-    return article_id
+        return article_id
+
+    return await create_checked(KIND, clean, uow, write)
 
 
 async def update_article(id: uuid.UUID, version: int | None, values: dict, uow: UnitOfWork,
@@ -45,8 +45,7 @@ async def update_article(id: uuid.UUID, version: int | None, values: dict, uow: 
     require_writable_fields(access, TYPE, values)
     clean = validate_article(values, creating=False)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, VERSIONED)
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, VERSIONED)
         stored = locked.values
         if await update_audited(uow, TYPE, id, stored, clean, "update"):
             await uow.knowledge.add_version(id, stored | clean)
@@ -55,16 +54,13 @@ async def update_article(id: uuid.UUID, version: int | None, values: dict, uow: 
 
 
 async def set_publication(id: uuid.UUID, version: int, target: ArticleStatus, uow: UnitOfWork,
-                          access: Access) -> uuid.UUID:
+                          access: Access, now: datetime) -> uuid.UUID:
     """Publish an article to whom its visibility allows, or take it back to draft."""
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("status", "publishedAt"))
-        check_version(locked, version)
-        check_publication(locked.values["status"], target)
-        published_at = datetime.now(UTC) if target is ArticleStatus.PUBLISHED else None
-        await update_audited(uow, TYPE, id, locked.values,
-                             {"status": target.value, "publishedAt": published_at}, "status")
+        locked = await lock_at_version(uow, TYPE, id, version, ("status", "publishedAt"))
+        changes = ArticlePublication.of(locked.values).move_to(target, now)
+        await update_audited(uow, TYPE, id, locked.values, changes, "status")
         await uow.commit()
     return id
 

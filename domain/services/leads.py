@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from domain import accounts, contacts
 from domain.access import Access, Action
 from domain.errors import DomainError, ErrorCode, forbidden
 from domain.leads import (
     REFERENCES,
-    LeadStatus,
+    LeadLifecycle,
     round_robin_pick,
     territory_for,
     validate_assignment_rule,
@@ -24,8 +24,8 @@ from domain.services.links import upsert_link
 from domain.services.opportunities import open_deal
 from domain.services.records import (
     RecordKind,
-    check_version,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
     stateless,
@@ -37,13 +37,9 @@ LEAD_FIELDS = ("firstName", "lastName", "email", "phone", "title", "company", "i
                "size", "country", "website", "status", "owner", "territory")
 
 
-def _refuse_converted(stored: dict | None) -> None:
-    if stored and stored.get("status") == LeadStatus.CONVERTED.value:
-        raise DomainError.one("id", ErrorCode.CONFLICT, "A converted lead no longer changes.")
-
-
 def _validate(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
-    _refuse_converted(stored)
+    if stored:
+        LeadLifecycle.of(stored).check_changeable()
     return validate_lead(values, creating=creating)
 
 
@@ -96,10 +92,9 @@ async def assign_lead(id: uuid.UUID, version: int, uow: UnitOfWork, access: Acce
     """Run the assignment rules on a lead again: a new territory, and the next owner in it."""
     require_action(access, TYPE, Action.ASSIGN)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("country", "industry", "size", "status",
-                                                     "owner", "territory"))
-        check_version(locked, version)
-        _refuse_converted(locked.values)
+        locked = await lock_at_version(uow, TYPE, id, version, ("country", "industry", "size",
+                                                                "status", "owner", "territory"))
+        LeadLifecycle.of(locked.values).check_changeable()
         assigned = await _assignment(uow, locked.values)
         if not assigned:
             raise DomainError.one("id", ErrorCode.NOT_FOUND, "No assignment rule matches this lead.")
@@ -188,18 +183,16 @@ def _deal_values(deal: dict) -> dict:
 
 async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | None,
                        account_name: str | None, contact_id: uuid.UUID | None,
-                       deal: dict | None, uow: UnitOfWork, access: Access) -> uuid.UUID:
+                       deal: dict | None, uow: UnitOfWork, access: Access,
+                       now: datetime) -> uuid.UUID:
     """Turn a lead into a contact at an account, and optionally a deal, in one transaction."""
     require_action(access, TYPE, Action.CONVERT)
     deal_values = _deal_values(deal) if deal is not None else None
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, LEAD_FIELDS)
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, LEAD_FIELDS)
         lead = locked.values
-        if lead.get("status") == LeadStatus.CONVERTED.value:
-            raise DomainError.one("id", ErrorCode.CONFLICT, "This lead is already converted.")
-        if lead.get("status") == LeadStatus.DISQUALIFIED.value:
-            raise DomainError.one("id", ErrorCode.INVALID, "A disqualified lead is not converted.")
+        lifecycle = LeadLifecycle.of(lead)
+        lifecycle.check_convertible()
         activities = await _movable_activities(uow, id)
         account = await _account_for(uow, access, lead, account_id, account_name)
         contact = await _contact_for(uow, access, lead, contact_id)
@@ -210,12 +203,10 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
             require_action(access, "Opportunity", Action.CREATE)
             deal_values |= {"account": account, "source": OpportunitySource.LEAD.value,
                             "owner": lead.get("owner") or access.user_id}
-            opportunity = await open_deal(uow, deal_values)
+            opportunity = await open_deal(uow, deal_values, now)
             await lock_writable(uow, "Opportunity", opportunity, field_name="opportunity")
         await _move_activities(uow, id, activities, contact, account)
-        converted = {"status": LeadStatus.CONVERTED.value, "convertedAt": datetime.now(UTC),
-                     "convertedContact": contact, "convertedAccount": account,
-                     "convertedOpportunity": opportunity}
+        converted = lifecycle.convert(now, contact, account, opportunity)
         await uow.records.update(TYPE, id, converted)
         await uow.audit.record(TYPE, id, "convert", {f: (lead.get(f), v)
                                                      for f, v in converted.items()})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from domain.access import Access, Action
 from domain.errors import DomainError, ErrorCode, not_found
@@ -11,21 +11,22 @@ from domain.opportunities import (
     REFERENCES,
     STAGE_FIELDS,
     ContactRole,
+    DealProgress,
     OpportunitySource,
     Registration,
     Stage,
-    StageKind,
-    stage_move,
     validate_opportunity,
 )
 from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
     check_references,
-    check_version,
+    create_checked,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
+    require_create,
     require_writable_fields,
     update_audited,
     validated_by_use_case,
@@ -50,23 +51,10 @@ async def _target_stage(uow: UnitOfWork, clean: dict) -> Stage:
     return target
 
 
-def _moved(clean: dict, current: Stage | None, target: Stage, stored_reason: str | None) -> None:
-    """Write the stage fields of a move into `clean`: pipeline, probability, closing time."""
-    clean.update(stage_move(current, target, clean, stored_reason, clean.get("pipeline")))
-    if current is None or current.id != target.id:
-        now = datetime.now(UTC)
-        clean["stageEnteredAt"] = now
-        was_open = current is None or current.kind is StageKind.OPEN
-        if target.kind is StageKind.OPEN:
-            clean["closedAt"] = None
-        elif was_open:
-            clean["closedAt"] = now
-
-
-async def open_deal(uow: UnitOfWork, clean: dict) -> uuid.UUID:
+async def open_deal(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
     """Insert a validated deal in its starting stage, with its first history entry and audit."""
     target = await _target_stage(uow, clean)
-    _moved(clean, None, target, None)
+    clean |= DealProgress().move_to(target, now, clean)
     if clean.get("territory") is None:
         clean["territory"] = await uow.records.territory_of("Account", clean["account"])
     new_id = await insert_audited(uow, TYPE, clean, parent_id=clean["account"])
@@ -74,48 +62,43 @@ async def open_deal(uow: UnitOfWork, clean: dict) -> uuid.UUID:
     return new_id
 
 
-async def create_opportunity(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+async def create_opportunity(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                             ) -> uuid.UUID:
     """Open a deal on an account, in the given stage or the first stage of its pipeline."""
-    require_action(access, TYPE, Action.CREATE)
-    require_writable_fields(access, TYPE, values)
+    require_create(access, TYPE, values)
     clean = validate_opportunity(values, creating=True)
     if clean.get("owner") is None and access.user_id:
         clean["owner"] = access.user_id
-    async with uow:
-        await check_references(KIND, clean, uow)
-        new_id = await open_deal(uow, clean)
-        await lock_writable(uow, TYPE, new_id)
-        await uow.commit()
-    return new_id
+    return await create_checked(KIND, clean, uow, lambda clean: open_deal(uow, clean, now))
 
 
 async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
-                             access: Access) -> uuid.UUID:
+                             access: Access, now: datetime) -> uuid.UUID:
     """Change a deal; a new stage is kept in its history, and won or lost needs a reason."""
     require_writable_fields(access, TYPE, values)
     clean = validate_opportunity(values, creating=False)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, {*values, *STAGE_FIELDS})
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, {*values, *STAGE_FIELDS})
         stored = locked.values
         await check_references(KIND, clean, uow)
         moving = any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline"))
-        clearing_reason = "closeReason" in values and not clean.get("closeReason")
+        clearing_reason = "closeReason" in clean and not clean["closeReason"]
         # The current stage matters only to a move, or to a reason being taken away.
-        current = (await uow.opportunities.stage(stored["stage"])
-                   if moving or clearing_reason else None)
-        if moving:
-            _moved(clean, current, await _target_stage(uow, clean), stored.get("closeReason"))
-        elif clearing_reason and current is not None and current.kind is not StageKind.OPEN:
-            raise DomainError.one("closeReason", ErrorCode.REQUIRED,
-                                  "A won or lost deal keeps its closeReason.")
+        if moving or clearing_reason:
+            deal = DealProgress(await uow.opportunities.stage(stored["stage"]),
+                                stored.get("closeReason"))
+            if moving:
+                clean |= deal.move_to(await _target_stage(uow, clean), now, clean)
+            else:
+                deal.check_reason_kept(clean)
         if "stage" in await update_audited(uow, TYPE, id, stored, clean, "update"):
             await uow.opportunities.stage_changed(id, stored["stage"], clean["stage"])
         await uow.commit()
     return id
 
 
-async def register_deal(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+async def register_deal(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                        ) -> uuid.UUID:
     """A partner registers a deal on one of its accounts; it waits for sales to approve it."""
     require_action(access, TYPE, Action.REGISTER)
     unknown = set(values) - set(REGISTRATION_FIELDS)
@@ -129,7 +112,7 @@ async def register_deal(values: dict, uow: UnitOfWork, access: Access) -> uuid.U
     async with uow:
         if not await uow.records.visible("Account", [clean["account"]]):
             raise not_found("account", "Account")
-        new_id = await open_deal(uow, clean)
+        new_id = await open_deal(uow, clean, now)
         await uow.commit()
     return new_id
 
@@ -139,8 +122,7 @@ async def decide_registration(id: uuid.UUID, version: int, approve: bool, reason
     """Approve or reject a pending partner deal; an approved deal without owner gets the approver."""
     require_action(access, TYPE, Action.APPROVE)
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("registration", "owner"))
-        check_version(locked, version)
+        locked = await lock_at_version(uow, TYPE, id, version, ("registration", "owner"))
         if locked.values.get("registration") != Registration.PENDING.value:
             raise DomainError.one("id", ErrorCode.CONFLICT, "This deal is not awaiting approval.")
         decided = Registration.APPROVED if approve else Registration.REJECTED

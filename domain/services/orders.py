@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from domain.access import Access, Action
@@ -11,8 +11,8 @@ from domain.errors import DomainError, ErrorCode, Problem, not_found
 from domain.opportunities import clean_amount, clean_currency
 from domain.orders import (
     REFERENCES,
+    OrderLifecycle,
     PricedLine,
-    check_transition,
     totals,
     validate_order,
     validate_price_book,
@@ -21,9 +21,9 @@ from domain.orders import (
 from domain.ports import UnitOfWork
 from domain.services.records import (
     RecordKind,
-    check_references,
-    check_version,
+    create_checked,
     insert_audited,
+    lock_at_version,
     lock_writable,
     require_action,
     require_writable_fields,
@@ -61,12 +61,13 @@ async def _price(uow: UnitOfWork, clean: dict, lines) -> list[PricedLine]:
     return priced
 
 
-async def create_order(values: dict, uow: UnitOfWork, access: Access) -> uuid.UUID:
+async def create_order(values: dict, uow: UnitOfWork, access: Access, now: datetime
+                       ) -> uuid.UUID:
     """Create an order; prices come from the price book unless given, totals are computed."""
     require_action(access, TYPE, Action.CREATE)
     clean, lines = validate_order(values)
-    async with uow:
-        await check_references(KIND, clean, uow)
+
+    async def place(clean: dict) -> uuid.UUID:
         if "priceBook" not in clean:
             clean["priceBook"] = await uow.orders.standard_price_book()
             if clean["priceBook"] is None:
@@ -74,7 +75,7 @@ async def create_order(values: dict, uow: UnitOfWork, access: Access) -> uuid.UU
         priced = await _price(uow, clean, lines)
         customer = ("Account", clean["account"]) if clean.get("account") else (
             "Contact", clean["contact"])
-        clean |= totals(priced) | {"orderedAt": datetime.now(UTC),
+        clean |= totals(priced) | {"orderedAt": now,
                                    "owner": clean.get("owner") or access.user_id,
                                    "territory": await uow.records.territory_of(*customer)}
         order_id = await insert_audited(uow, TYPE, clean, extra={
@@ -82,9 +83,9 @@ async def create_order(values: dict, uow: UnitOfWork, access: Access) -> uuid.UU
                               "unitPrice": str(p.unit_price),
                               "discountPercent": str(p.discount_percent)} for p in priced])})
         await uow.orders.add_lines(order_id, priced)
-        await lock_writable(uow, TYPE, order_id)
-        await uow.commit()
-    return order_id
+        return order_id
+
+    return await create_checked(KIND, clean, uow, place)
 
 
 async def change_order_status(id: uuid.UUID, version: int, status: str, uow: UnitOfWork,
@@ -92,10 +93,9 @@ async def change_order_status(id: uuid.UUID, version: int, status: str, uow: Uni
     """Move an order along DRAFT → CONFIRMED → FULFILLED, or cancel it before fulfilment."""
     require_writable_fields(access, TYPE, ["status"])
     async with uow:
-        locked = await lock_writable(uow, TYPE, id, ("status",))
-        check_version(locked, version)
-        check_transition(locked.values["status"], status)
-        await update_audited(uow, TYPE, id, locked.values, {"status": status}, "status")
+        locked = await lock_at_version(uow, TYPE, id, version, ("status",))
+        changes = OrderLifecycle.of(locked.values).move_to(status)
+        await update_audited(uow, TYPE, id, locked.values, changes, "status")
         await uow.commit()
     return id
 

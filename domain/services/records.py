@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,12 @@ def require_writable_fields(access: Access, type_name: str, fields) -> None:
         raise DomainError(*(Problem(f, ErrorCode.FORBIDDEN, f"You may not set {f}.") for f in denied))
 
 
+def require_create(access: Access, type_name: str, fields) -> None:
+    """The caller may create a record of the type with these fields."""
+    require_action(access, type_name, Action.CREATE)
+    require_writable_fields(access, type_name, fields)
+
+
 async def lock_writable(uow: UnitOfWork, type_name: str, id: uuid.UUID, fields=(),
                         field_name: str = "id") -> Locked:
     """Lock a record the caller can see and write; an unseen record is NOT_FOUND."""
@@ -60,12 +66,16 @@ async def lock_writable(uow: UnitOfWork, type_name: str, id: uuid.UUID, fields=(
     return locked
 
 
-def check_version(locked: Locked, version: int) -> None:
+async def lock_at_version(uow: UnitOfWork, type_name: str, id: uuid.UUID, version: int,
+                          fields=()) -> Locked:
+    """Lock a record the caller may write, at the version the caller last read."""
+    locked = await lock_writable(uow, type_name, id, fields)
     if locked.version != version:
         raise DomainError.one(
             "version", ErrorCode.STALE_VERSION,
             f"The record is at version {locked.version}, not {version}: reload and retry.",
         )
+    return locked
 
 
 async def check_references(kind: RecordKind, values: dict, uow: UnitOfWork,
@@ -109,20 +119,28 @@ async def update_audited(uow: UnitOfWork, type_name: str, id: uuid.UUID, stored:
     return changes
 
 
-async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
-                        access: Access) -> uuid.UUID:
-    """Create a record with fields the caller may write; the caller must be able to write it after."""
-    require_action(access, kind.type_name, Action.CREATE)
-    require_writable_fields(access, kind.type_name, values)
-    clean = kind.validate(values, creating=True)
-    if "owner" in kind.references and clean.get("owner") is None and access.user_id:
-        clean["owner"] = access.user_id  # the creator owns what it creates unless told otherwise
+async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWork,
+                         write: Callable[[dict], Awaitable[uuid.UUID]] | None = None) -> uuid.UUID:
+    """Write a new record in one transaction: references checked, kept if the caller may change it."""
     async with uow:
         await check_references(kind, clean, uow)
-        new_id = await insert_audited(uow, kind.type_name, clean)
+        if write is None:
+            new_id = await insert_audited(uow, kind.type_name, clean)
+        else:
+            new_id = await write(clean)
         await lock_writable(uow, kind.type_name, new_id)
         await uow.commit()
     return new_id
+
+
+async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
+                        access: Access) -> uuid.UUID:
+    """Create a record with fields the caller may write; the caller must be able to write it after."""
+    require_create(access, kind.type_name, values)
+    clean = kind.validate(values, creating=True)
+    if "owner" in kind.references and clean.get("owner") is None and access.user_id:
+        clean["owner"] = access.user_id  # the creator owns what it creates unless told otherwise
+    return await create_checked(kind, clean, uow)
 
 
 async def update_record(kind: RecordKind, id: uuid.UUID, version: int, values: dict[str, Any],
@@ -130,8 +148,8 @@ async def update_record(kind: RecordKind, id: uuid.UUID, version: int, values: d
     """Change the given fields of a record at the given version; unchanged fields are not audited."""
     require_writable_fields(access, kind.type_name, values)
     async with uow:
-        locked = await lock_writable(uow, kind.type_name, id, {*values, *kind.context_fields})
-        check_version(locked, version)
+        locked = await lock_at_version(uow, kind.type_name, id, version,
+                                       {*values, *kind.context_fields})
         clean = kind.validate(values, creating=False, stored=locked.values)
         await check_references(kind, clean, uow, own_id=id)
         await update_audited(uow, kind.type_name, id, locked.values, clean, "update")
@@ -144,8 +162,7 @@ async def archive_record(kind: RecordKind, id: uuid.UUID, version: int, uow: Uni
     """Archive a record instead of deleting it, since history refers to it."""
     require_action(access, kind.type_name, Action.ARCHIVE)
     async with uow:
-        locked = await lock_writable(uow, kind.type_name, id)
-        check_version(locked, version)
+        locked = await lock_at_version(uow, kind.type_name, id, version)
         if locked.archived:
             raise DomainError.one("id", ErrorCode.CONFLICT, f"This {kind.type_name} is already archived.")
         await uow.records.archive(kind.type_name, id)

@@ -92,6 +92,10 @@ async def test_a_deal_moves_through_stages_and_needs_a_reason_to_be_won(gql, fac
     assert [(h["fromStage"] and h["fromStage"]["name"], h["toStage"]["name"])
             for h in won["stageHistory"]] == [
         (None, "Qualification"), ("Qualification", "Proposal"), ("Proposal", "Closed won")]
+    # when it is taken back to an open stage, then it is no longer closed
+    reopened = (await gql.ok("sales", UPDATE, {"input": {
+        "id": deal["id"], "version": 3, "stage": nb["Proposal"]}}))["opportunityUpdate"]
+    assert reopened["opportunity"]["closedAt"] is None
 
 
 @pytest.mark.parametrize(("values", "expected"), [

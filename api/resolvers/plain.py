@@ -1,0 +1,79 @@
+"""The queries and mutations of a plain record type: one by id, a filtered list, and create,
+update and archive through the generic use cases. Accounts and contacts are such types.
+
+The resolvers are made per type, so their annotations must be the types themselves: this
+module does not postpone annotations, as strawberry reads them when the schema is built.
+"""
+
+from typing import Annotated
+
+import strawberry
+
+from api.resolvers.common import get_record, list_records, mutate
+from api.schema.ids import parse_id
+from api.schema.operational.inputs import ArchiveInput, field_values
+from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from domain.services.records import RecordKind, archive_record, create_record, update_record
+
+
+def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
+                           order_input: type, create_input: type, update_input: type,
+                           payload: type, name: str, plural: str, article: str
+                           ) -> tuple[type, type]:
+    """The `<Type>Queries` and `<Type>Mutations` strawberry types of a plain record type;
+    `name` is its field name (account), `plural` its list's (accounts), `article` a or an."""
+    type_name, references, one = kind.type_name, dict(kind.references), f"{article} {name}"
+    FilterArg = Annotated[filter_input | None, arg(f"Which {plural} to list.")]
+    OrderArg = Annotated[list[order_input] | None,
+                         arg("Sort keys, most significant first; default: createdAt.")]
+    CreateArg = Annotated[create_input, arg(f"The new {name}.")]
+    UpdateArg = Annotated[update_input, arg(f"The {name}, its version, and the fields to change.")]
+    ArchiveArg = Annotated[ArchiveInput, arg(f"The {name} and its version.")]
+
+    async def by_id(self, info: strawberry.Info, id: NodeId) -> node | None:
+        return await get_record(info, type_name, id)
+
+    async def listed(self, info: strawberry.Info, first: First = None, after: After = None,
+                     last: Last = None, before: Before = None, filter: FilterArg = None,
+                     order_by: OrderArg = None, include_archived: IncludeArchived = False,
+                     ) -> Connection[node]:
+        return await list_records(info, type_name, first=first, after=after, last=last,
+                                  before=before, filter=filter, order_by=order_by,
+                                  references=references, include_archived=include_archived)
+
+    async def create(self, info: strawberry.Info, input: CreateArg) -> payload:
+        ctx = info.context
+        return await mutate(info, payload, name, type_name, lambda: create_record(
+            kind, field_values(input, references), ctx.uow(), ctx.access))
+
+    async def update(self, info: strawberry.Info, input: UpdateArg) -> payload:
+        ctx = info.context
+        return await mutate(info, payload, name, type_name, lambda: update_record(
+            kind, parse_id(input.id, type_name), input.version, field_values(input, references),
+            ctx.uow(), ctx.access))
+
+    async def archive(self, info: strawberry.Info, input: ArchiveArg) -> payload:
+        ctx = info.context
+        return await mutate(info, payload, name, type_name, lambda: archive_record(
+            kind, parse_id(input.id, type_name), input.version, ctx.uow(), ctx.access))
+
+    queries = type(f"{type_name}Queries", (), {
+        name: strawberry.field(
+            resolver=by_id, description=f"{one.capitalize()} by id; null when there is none "
+                                        f"you may see.",
+            metadata={"sql": "record", "type": type_name}),
+        plural: strawberry.field(
+            resolver=listed, description=f"{plural.capitalize()} you may see; first/last run "
+                                         f"from 1 to 100 (default 20).",
+            metadata={"sql": "list", "type": type_name, "references": kind.references}),
+    })
+    mutations = type(f"{type_name}Mutations", (), {
+        f"{name}_create": strawberry.mutation(resolver=create, description=f"Create {one}."),
+        f"{name}_update": strawberry.mutation(
+            resolver=update, description=f"Change {one}; `version` must be the one you last "
+                                         f"read."),
+        f"{name}_archive": strawberry.mutation(
+            resolver=archive, description=f"Archive {one}: it leaves lists but keeps its "
+                                          f"history."),
+    })
+    return strawberry.type(queries), strawberry.type(mutations)

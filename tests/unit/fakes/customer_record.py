@@ -1,0 +1,61 @@
+"""Fake stores around contacts and accounts: links, consents, notes, partner registrations."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain import ports
+
+
+class FakeLinks(ports.LinkStore):
+    """Links by (account, contact)."""
+
+    def __init__(self) -> None:
+        self.links: dict[tuple[uuid.UUID, uuid.UUID], dict] = {}
+
+    async def get(self, account_id, contact_id):
+        link = self.links.get((account_id, contact_id))
+        return dict(link) if link else None
+
+    async def upsert(self, account_id, contact_id, values):
+        link = self.links.setdefault((account_id, contact_id),
+                                     {"id": uuid.uuid4(), "account": account_id})
+        link.update(values)
+        return link["id"]
+
+    async def archive(self, link_id):
+        self.links = {k: v for k, v in self.links.items() if v["id"] != link_id}
+
+
+class FakeConsents(ports.ConsentStore):
+    def __init__(self) -> None:
+        self.consents: dict[tuple, dict] = {}
+
+    async def get(self, contact_id, channel, purpose):
+        return self.consents.get((contact_id, channel, purpose))
+
+    async def upsert(self, contact_id, channel, purpose, values):
+        row = self.consents.setdefault((contact_id, channel, purpose), {"id": uuid.uuid4()})
+        row.update(values)
+        return row["id"]
+
+
+class FakeNotes(ports.NoteStore):
+    def __init__(self) -> None:
+        self.notes: dict[uuid.UUID, tuple[str, uuid.UUID, str]] = {}
+
+    async def insert(self, record_type, record_id, body):
+        note_id = uuid.uuid4()
+        self.notes[note_id] = (record_type, record_id, body)
+        return note_id
+
+
+class FakeRegistrations(ports.RegistrationStore):
+    def __init__(self) -> None:
+        self.registered: set[tuple[uuid.UUID, str, uuid.UUID]] = set()
+
+    async def set(self, partner_id, record_type, record_id, registered):
+        key = (partner_id, record_type, record_id)
+        before = key in self.registered
+        (self.registered.add if registered else self.registered.discard)(key)
+        return before != registered
