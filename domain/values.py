@@ -89,6 +89,10 @@ def _parse_phone(raw: str, field: str, region: str | None) -> phonenumbers.Phone
         raise DomainError.one(field, ErrorCode.INVALID, message) from exc
     if not phonenumbers.is_valid_number(parsed):
         raise DomainError.one(field, ErrorCode.INVALID, f"Not a valid phone number: {raw!r}.")
+    # libphonenumber takes some German numbers of 16 digits; E.164 allows 15 at most.
+    if len(_e164(parsed)) > 16:
+        raise DomainError.one(field, ErrorCode.INVALID,
+                              f"{raw!r} has more than the 15 digits a phone number may have.")
     return parsed
 
 

@@ -285,3 +285,10 @@ def test_holidays_are_days_of_the_range_or_invalid(holidays):
         _invalid_domain_error(exc)
     else:
         assert all(EARLIEST_DATE <= d <= LATEST_DATE for d in calendar.holidays)
+
+
+def test_a_phone_longer_than_e164_allows_is_invalid():
+    # libphonenumber calls this German number valid, but it has 16 digits
+    with pytest.raises(DomainError) as raised:
+        phone_with_extension("+49 201 0000 0000 000", "number")
+    assert raised.value.problems[0].code is ErrorCode.INVALID
