@@ -53,6 +53,7 @@ class Field:
     enum: type[Enum] | None = None  # the values a text column may hold
     filterable: bool = False  # clients may filter on it
     sortable: bool = False  # clients may also sort on it (keep an index that serves it)
+    derived: bool = False  # only the use cases write it, never a client's input
     children: Children | None = None
     keys_of: KeysOf | None = None  # a JSON column whose keys are fields of some type
     copy_of: str | None = None  # "Type.field" it holds a copy of: readers must read that too
@@ -61,21 +62,22 @@ class Field:
 
 def col(name: str, column: str | None = None, *, doc: str | None = None,
         enum: type[Enum] | None = None, filterable: bool = False, sortable: bool = False,
-        keys_of: KeysOf | None = None, copy_of: str | None = None,
+        derived: bool = False, keys_of: KeysOf | None = None, copy_of: str | None = None,
         resolver_only: str | None = None) -> Field:
     """A scalar stored in a column (snake_case of the name unless given); a sortable field
     is filterable too."""
-    return Field(name, column or snake(name), doc=doc, enum=enum,
+    return Field(name, column or snake(name), doc=doc, enum=enum, derived=derived,
                  filterable=filterable or sortable, sortable=sortable, keys_of=keys_of,
                  copy_of=copy_of, resolver_only=resolver_only)
 
 
 def ref(name: str, column: str | None = None, *, target: str | None = None,
-        doc: str | None = None, filterable: bool = False, copy_of: str | None = None) -> Field:
+        doc: str | None = None, filterable: bool = False, derived: bool = False,
+        copy_of: str | None = None) -> Field:
     """A to-one reference to a record of `target`: the row holds its id (`<name>_id` unless
     given)."""
     return Field(name, column or f"{snake(name)}_id", doc=doc, target=target,
-                 filterable=filterable, copy_of=copy_of)
+                 filterable=filterable, derived=derived, copy_of=copy_of)
 
 
 def rel(name: str, children: Children | None = None, *,
@@ -156,7 +158,8 @@ class RecordType:
             columns={f.name: f.column for f in fields if f.column is not None},
             rules=self.rules, parent_column=self.parent_column, searchable=searchable,
             visibility=self.visibility, unique=self.unique, requires=self.requires,
-            json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None})
+            json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None},
+            derived=frozenset(f.name for f in fields if f.derived or f in self.stored))
 
 
 @dataclass(frozen=True)

@@ -129,11 +129,14 @@ ARTICLE = RecordType(
         ),
         "publication": (
             col("status", filterable=True, enum=ArticleStatus, doc="DRAFT or PUBLISHED."),
-            col("publishedAt", sortable=True, doc="When it was last published; null for a draft."),
+            col(
+                "publishedAt", derived=True, sortable=True,
+                doc="When it was last published; null for a draft.",
+            ),
         ),
         "feedback": (
-            col("helpfulCount", doc="How many readers found it helpful."),
-            col("notHelpfulCount", doc="How many readers did not."),
+            col("helpfulCount", derived=True, doc="How many readers found it helpful."),
+            col("notHelpfulCount", derived=True, doc="How many readers did not."),
         ),
         "versions": (
             rel("versions", Children("ArticleVersion", "article_id", ("number",))),

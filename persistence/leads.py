@@ -131,7 +131,7 @@ LEAD = RecordType(
                 doc="NEW, WORKING, QUALIFIED, DISQUALIFIED or CONVERTED.",
             ),
             col("score", sortable=True, doc="Lead score, 0 to 100."),
-            col("lastCapturedAt", filterable=True, doc="When a form last submitted it."),
+            col("lastCapturedAt", derived=True, filterable=True, doc="When a form last submitted it."),
             rel("captures", Children("LeadCapture", "lead_id", ("created_at", "id"))),
         ),
         "sales": (
@@ -139,10 +139,13 @@ LEAD = RecordType(
             ref("territory", filterable=True, target="Territory", doc="Its territory."),
         ),
         "conversion": (
-            col("convertedAt", doc="When it was converted."),
-            ref("convertedContact", target="Contact", doc="The contact it became."),
-            ref("convertedAccount", target="Account", doc="The account it became part of."),
-            ref("convertedOpportunity", target="Opportunity", doc="The deal opened when it was converted."),
+            col("convertedAt", derived=True, doc="When it was converted."),
+            ref("convertedContact", derived=True, target="Contact", doc="The contact it became."),
+            ref("convertedAccount", derived=True, target="Account", doc="The account it became part of."),
+            ref(
+                "convertedOpportunity", derived=True, target="Opportunity",
+                doc="The deal opened when it was converted.",
+            ),
         ),
     },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import asyncpg
@@ -11,7 +11,7 @@ import orjson
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.access import Access
-from domain.errors import DomainError, ErrorCode
+from domain.errors import DomainError, ErrorCode, Problem
 from domain.ports import Locked
 from persistence.db import Transaction
 from persistence.spec import Spec, read_sql, readable_fields, write_sql
@@ -83,8 +83,19 @@ class RecordStore:
                                       f"Another {spec.type_name} has this {field_name}.") from exc
             raise
 
-    async def insert(self, type_name: str, values: dict[str, Any]) -> uuid.UUID:
+    def _refuse_unwritable(self, spec: Spec, values: dict[str, Any], granted) -> None:
+        """The store holds the field policy: a field the caller may not write is FORBIDDEN,
+        whichever use case asked, unless only use cases write it."""
+        denied = [f for f in values if f not in spec.derived and f not in granted
+                  and not self.access.can_write(spec.type_name, f)]
+        if denied:
+            raise DomainError(*(Problem(f, ErrorCode.FORBIDDEN, f"You may not set {f}.")
+                                for f in denied))
+
+    async def insert(self, type_name: str, values: dict[str, Any],
+                     granted: Collection[str] = ()) -> uuid.UUID:
         spec, b = self.specs[type_name], Builder()
+        self._refuse_unwritable(spec, values, granted)
         columns = {"id": uuid.uuid4(), "created_by": self.actor, "updated_by": self.actor,
                    **{spec.columns[f]: v for f, v in values.items()}}
         placeholders = ", ".join(json_aware(spec, c, v, b) for c, v in columns.items())
@@ -92,8 +103,10 @@ class RecordStore:
                f"RETURNING id")
         return await self._write(spec, sql, b)
 
-    async def update(self, type_name: str, id: uuid.UUID, values: dict[str, Any]) -> int:
+    async def update(self, type_name: str, id: uuid.UUID, values: dict[str, Any],
+                     granted: Collection[str] = ()) -> int:
         spec, b = self.specs[type_name], Builder()
+        self._refuse_unwritable(spec, values, granted)
         changes = "".join(f"{spec.columns[f]} = {json_aware(spec, spec.columns[f], v, b)}, "
                           for f, v in values.items())
         sql = (f"UPDATE {spec.name} SET {changes}version = version + 1, updated_at = now(), "

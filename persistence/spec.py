@@ -52,6 +52,9 @@ class Spec:
     requires: RuleSql | None = None
     # JSON column field -> whose fields its keys are: a caller sees only the keys it may read.
     json_keys: Mapping[str, KeysOf] = field(default_factory=dict)
+    # Fields only the use cases write (numbers, moments, totals, the SLA clock): the stores
+    # take them without the caller's write access, since no client input reaches them.
+    derived: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:

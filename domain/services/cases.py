@@ -53,11 +53,12 @@ async def policy_of(uow: UnitOfWork, state: dict) -> SlaPolicy | None:
     return await uow.sla.policy(state["slaPolicy"]) if state.get("slaPolicy") else None
 
 
-async def _open(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
-    """Insert a case with its SLA policy and due times, and its audit entry."""
+async def _open(uow: UnitOfWork, clean: dict, now: datetime, supplied: set[str]) -> uuid.UUID:
+    """Insert a case with its SLA policy and due times, and its audit entry; the fields the
+    caller did not supply (a customer's own contact, the defaults) are the use case's."""
     policy = await uow.sla.matching(clean.get("product"), clean.get("account"))
     clean |= CaseLifecycle.opening(clean["priority"], clean.get("openedAt") or now, policy)
-    return await insert_audited(uow, TYPE, clean)
+    return await insert_audited(uow, TYPE, clean, granted=set(clean) - supplied)
 
 
 async def create_case(values: dict, uow: UnitOfWork, access: Access, now: datetime
@@ -67,7 +68,8 @@ async def create_case(values: dict, uow: UnitOfWork, access: Access, now: dateti
     if customer:
         values = {**values, "contact": access.contact_id}
         values.setdefault("channel", CaseChannel.PORTAL.value)
-    require_create(access, TYPE, [f for f in values if f != "contact" or not customer])
+    supplied = {f for f in values if f != "contact" or not customer}
+    require_create(access, TYPE, supplied)
     clean = validate_case(values, creating=True)
     opened = values.get("openedAt")
     if opened is not None:
@@ -75,7 +77,8 @@ async def create_case(values: dict, uow: UnitOfWork, access: Access, now: dateti
             raise DomainError.one("openedAt", ErrorCode.INVALID,
                                   "A case cannot open in the future.")
         clean["openedAt"] = opened
-    return await create_checked(KIND, clean, uow, lambda clean: _open(uow, clean, now))
+    return await create_checked(KIND, clean, uow,
+                                lambda clean: _open(uow, clean, now, supplied))
 
 
 async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
@@ -122,7 +125,8 @@ async def _follow_up(uow: UnitOfWork, id: uuid.UUID, state: dict, now: datetime
                "queue", "product")
     clean = {f: state[f] for f in carried if state.get(f) is not None}
     clean |= {"previousCase": id, "description": f"Follow-up of {state['number']}."}
-    return await _open(uow, clean, now)
+    # Carried over from the case the caller may reopen: nothing of it comes from the input.
+    return await _open(uow, clean, now, supplied=set())
 
 
 async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: Access,
@@ -141,14 +145,19 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
         CaseLifecycle.of(state).check_takes_messages()
         people = ("Contact", state["contact"]) if state["contact"] else ("Account",
                                                                        state["account"])
-        await insert_audited(uow, "Activity", {
+        comment = {
             "kind": ActivityKind.COMMENT.value, "at": now, "body": clean["body"],
             "case": case_id, "visibility": clean["visibility"], "contact": state["contact"],
             "account": state["account"], "owner": access.user_id,
-            "territory": await uow.records.territory_of(*people)})
+            "territory": await uow.records.territory_of(*people)}
+        # Writing to the case's conversation, checked above, is what grants the comment.
+        await insert_audited(uow, "Activity", comment, granted=comment.keys())
         case = CaseLifecycle.of(state, await policy_of(uow, state))
         if customer:
-            await update_audited(uow, TYPE, case_id, state, case.customer_replied(now), "status")
+            # A customer's reply moves the case on; the lifecycle, not the customer, sets it.
+            replied = case.customer_replied(now)
+            await update_audited(uow, TYPE, case_id, state, replied, "status",
+                                 granted=replied.keys())
         elif clean["visibility"] == Visibility.CUSTOMER:
             await update_audited(uow, TYPE, case_id, state, case.staff_responded(now),
                                  "first response")

@@ -82,7 +82,8 @@ async def capture_lead(values: dict, uow: UnitOfWork, access: Access) -> tuple[u
             return existing, same_form
         clean.setdefault("source", form["source"])
         clean |= await _assignment(uow, clean)
-        lead_id = await insert_audited(uow, TYPE, clean)
+        # The capture action, not the field policy, grants what a form writes.
+        lead_id = await insert_audited(uow, TYPE, clean, granted=clean.keys())
         await uow.leads.add_capture(lead_id, access.actor.id, payload)
         await uow.commit()
     return lead_id, False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from domain.access import Access, Action
@@ -51,13 +52,17 @@ async def _target_stage(uow: UnitOfWork, clean: dict) -> Stage:
     return target
 
 
-async def open_deal(uow: UnitOfWork, clean: dict, now: datetime) -> uuid.UUID:
-    """Insert a validated deal in its starting stage, with its first history entry and audit."""
+async def open_deal(uow: UnitOfWork, clean: dict, now: datetime,
+                    granted: Collection[str] = ()) -> uuid.UUID:
+    """Insert a validated deal in its starting stage, with its first history entry and audit;
+    what the stage and the account fill in is the use case's to write, besides `granted`."""
+    given = set(clean)
     target = await _target_stage(uow, clean)
     clean |= DealProgress().move_to(target, now, clean)
     if clean.get("territory") is None:
         clean["territory"] = await uow.records.territory_of("Account", clean["account"])
-    new_id = await insert_audited(uow, TYPE, clean, parent_id=clean["account"])
+    new_id = await insert_audited(uow, TYPE, clean, parent_id=clean["account"],
+                                  granted=(set(clean) - given) | set(granted))
     await uow.opportunities.stage_changed(new_id, None, target.id)
     return new_id
 
@@ -112,7 +117,8 @@ async def register_deal(values: dict, uow: UnitOfWork, access: Access, now: date
     async with uow:
         if not await uow.records.visible("Account", [clean["account"]]):
             raise not_found("account", "Account")
-        new_id = await open_deal(uow, clean, now)
+        # The registration action, not the field policy, grants what a partner writes.
+        new_id = await open_deal(uow, clean, now, granted=clean.keys())
         await uow.commit()
     return new_id
 
@@ -131,7 +137,9 @@ async def decide_registration(id: uuid.UUID, version: int, approve: bool, reason
             changes["owner"] = (None, access.user_id)
         if not approve and reason:
             changes["closeReason"] = (None, reason.strip()[:500])
-        await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()})
+        # The approve action, not the field policy, grants the decision and its owner.
+        await uow.records.update(TYPE, id, {f: after for f, (_, after) in changes.items()},
+                                 granted=changes.keys())
         await uow.audit.record(TYPE, id, decided.value.lower(), changes)
         await uow.commit()
     return id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,23 +98,26 @@ async def check_references(kind: RecordKind, values: dict, uow: UnitOfWork,
 
 
 async def insert_audited(uow: UnitOfWork, type_name: str, clean: dict[str, Any], *,
-                         parent_id: uuid.UUID | None = None, extra: dict | None = None
-                         ) -> uuid.UUID:
+                         parent_id: uuid.UUID | None = None, extra: dict | None = None,
+                         granted: Collection[str] = ()) -> uuid.UUID:
     """Insert a validated record with its "create" audit entry, in the open transaction;
-    `extra` adds changes that live outside the row, such as an order's lines."""
-    new_id = await uow.records.insert(type_name, clean)
+    `extra` adds changes that live outside the row, such as an order's lines, and `granted`
+    names the fields the use case writes by its own right (see ports.RecordStore)."""
+    new_id = await uow.records.insert(type_name, clean, granted)
     changes = {f: (None, v) for f, v in clean.items()} | (extra or {})
     await uow.audit.record(type_name, new_id, "create", changes, parent_id=parent_id)
     return new_id
 
 
 async def update_audited(uow: UnitOfWork, type_name: str, id: uuid.UUID, stored: dict,
-                         values: dict, action: str) -> dict[str, tuple[Any, Any]]:
+                         values: dict, action: str, granted: Collection[str] = ()
+                         ) -> dict[str, tuple[Any, Any]]:
     """Write the values that differ from `stored`, with their audit entry, in the open
     transaction; the changes as (before, after) pairs, empty when nothing differed."""
     changes = {f: (stored.get(f), v) for f, v in values.items() if stored.get(f) != v}
     if changes:
-        await uow.records.update(type_name, id, {f: after for f, (_, after) in changes.items()})
+        await uow.records.update(type_name, id, {f: after for f, (_, after) in changes.items()},
+                                 granted)
         await uow.audit.record(type_name, id, action, changes)
     return changes
 

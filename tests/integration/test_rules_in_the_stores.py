@@ -1,5 +1,6 @@
-"""Record rules hold in persistence whoever calls it: aggregates count only what the caller
-reads, and a type seen only through its parent cannot be read on its own."""
+"""The policy holds in persistence whoever calls it: aggregates count only what the caller
+reads, a type seen only through its parent cannot be read on its own, and a store refuses to
+write a field the caller may not write."""
 
 from __future__ import annotations
 
@@ -10,21 +11,27 @@ from datetime import date
 import pytest
 
 from domain.access import RecordRule
+from domain.errors import DomainError, ErrorCode
 from persistence.db import Reader, make_engine
 from persistence.loaders import Loaders
 from persistence.service_stats import service_stats
 from persistence.spec import ReachedWithoutParent, read_sql
 from persistence.sql import Builder
-from persistence.uow import SPECS
+from persistence.uow import SPECS, UnitOfWork
 
 FROM, TO = date(2000, 1, 1), date(2100, 1, 1)
 
 
 @pytest.fixture(scope="module")
-async def reader(database_url):
+async def engine(database_url):
     engine = make_engine(database_url, pool_size=2)
-    yield Reader(engine)
+    yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def reader(engine):
+    return Reader(engine)
 
 
 async def test_service_stats_count_only_the_cases_the_caller_reads(reader, principals):
@@ -57,3 +64,28 @@ async def test_loading_a_child_type_by_id_is_refused(reader, principals):
     loaders = Loaders(reader, principals["admin"].access())
     with pytest.raises(ReachedWithoutParent):
         await loaders.by_id("OrderLine").load(uuid.uuid4())
+
+
+async def test_the_store_refuses_a_field_the_caller_may_not_write(engine, principals):
+    # given service, who writes a contact's names but only reads its lead score
+    uow = UnitOfWork(engine, principals["service"].access())
+    async with uow:
+        # when a use case would write both
+        with pytest.raises(DomainError) as raised:
+            await uow.records.insert("Contact", {"lastName": "Stored", "leadScore": 5})
+    # then the store refuses the lead score, field by field
+    assert [(p.field, p.code) for p in raised.value.problems] == [
+        ("leadScore", ErrorCode.FORBIDDEN)]
+
+
+async def test_the_store_takes_what_the_use_case_grants_and_derived_fields(engine, principals):
+    uow = UnitOfWork(engine, principals["service"].access())
+    async with uow:
+        # a value the use case names as its own is written
+        new_id = await uow.records.insert("Contact", {"lastName": "Granted", "leadScore": 5},
+                                          granted=("leadScore",))
+        assert new_id is not None
+        # and a field only use cases write (the SLA clock) needs no write access to its group
+        case_id = await uow.records.tx.value("SELECT id FROM service_case LIMIT 1", ())
+        assert await uow.records.update("Case", case_id, {"atRisk": True}) > 0
+    # leaving without commit rolls both back

@@ -60,10 +60,10 @@ class FakeRecords(ports.RecordStore):
             parent = self.rows[type_name][parent].get("parent")
         return chain
 
-    async def insert(self, type_name, values):
+    async def insert(self, type_name, values, granted=()):
         return self.add(type_name, values)
 
-    async def update(self, type_name, id, values):
+    async def update(self, type_name, id, values, granted=()):
         self.rows[type_name][id].update(values)
         self.versions[id] += 1
         return self.versions[id]
