@@ -188,7 +188,7 @@ class ActivityStore:
         """Every activity on a lead, archived ones too, locked: its id, contact and account,
         and whether the caller may change it."""
         b = Builder()
-        writable = write_sql(ACTIVITY, self.access, "t", b)
+        writable = write_sql(ACTIVITY.spec, self.access, "t", b)
         return await self.tx.rows(
             f"SELECT t.id, t.contact_id AS contact, t.account_id AS account, "
             f"{writable} AS writable FROM activity t WHERE t.lead_id = {b.bind(lead_id)} "
