@@ -29,6 +29,7 @@ from api.metrics import Metrics
 from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
 from api.schema import schema
+from api.schema.adapter import graphql_schema
 from api.schema.declaration_checks import check_declarations
 from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
@@ -93,7 +94,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     failed_client_auth = FailedClientAuth()
     metrics = Metrics(engine)
     tracing = Tracing(settings.tracing)
-    graphql = GraphQLEndpoint(schema._schema, authenticator, engine, reader,
+    graphql = GraphQLEndpoint(graphql_schema(schema), authenticator, engine, reader,
                               introspection=settings.introspection, graphiql=settings.graphiql,
                               planner=Planner(schema) if settings.crm_compiled_reads else None,
                               clock=clock, max_cost=settings.crm_max_query_cost,

@@ -34,8 +34,8 @@ from graphql import (
     visit,
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
-from strawberry.types.arguments import convert_arguments
 
+from api.schema.adapter import graphql_schema, resolver_arguments
 from api.schema.filters import to_domain_filter, to_order_terms
 from api.schema.ids import from_global_id
 from api.schema.reads import reads_of
@@ -70,7 +70,7 @@ class Planner:
 
     def __init__(self, schema: strawberry.Schema) -> None:
         self.schema = schema
-        self.graphql = schema._schema
+        self.graphql = graphql_schema(schema)
         self._enums: dict[str, tuple[tuple[str, str], ...]] = {}
         self._fields: dict[tuple[str, str], Any] = {}
         # Selections that read no arguments depend only on the document and the caller's
@@ -153,8 +153,7 @@ class _Walk:
         """The field's arguments as its resolver would receive them."""
         raw = get_argument_values(parent.fields[node.name.value], node, self.values)
         field = self.planner.strawberry_field(parent.name, node.name.value)
-        return convert_arguments(raw, field.arguments, config=self.planner.schema.config,
-                                 scalar_registry=self.planner.schema.schema_converter.scalar_registry)
+        return resolver_arguments(self.planner.schema, field, raw)
 
     def metadata(self, parent: GraphQLObjectType, name: str) -> dict:
         field = self.planner.strawberry_field(parent.name, name)

@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 
+from api.schema.adapter import field_name, parent_type_name
 from api.schema.errors import forbidden_field
 from api.schema.ids import actor_global_id, to_global_id
 
@@ -32,12 +33,11 @@ def wrap(type_name: str, row: dict | None):
 
 
 def check_readable(info: strawberry.Info, type_name: str | None = None,
-                   field_name: str | None = None) -> None:
-    raw = info._raw_info
-    type_name = type_name or raw.parent_type.name
-    field_name = field_name or raw.field_name
-    if not info.context.access.can_read(type_name, field_name):
-        raise forbidden_field(type_name, field_name)
+                   name: str | None = None) -> None:
+    type_name = type_name or parent_type_name(info)
+    name = name or field_name(info)
+    if not info.context.access.can_read(type_name, name):
+        raise forbidden_field(type_name, name)
 
 
 def column(description: str, convert: Callable[[Any], Any] | None = None,
@@ -50,7 +50,7 @@ def column(description: str, convert: Callable[[Any], Any] | None = None,
     """
     def resolve(root, info: strawberry.Info):
         check_readable(info, type_name)
-        value = root.data.get(info._raw_info.field_name)
+        value = root.data.get(field_name(info))
         return value if convert is None or value is None else convert(value)
 
     return strawberry.field(resolver=resolve, description=description,
@@ -61,7 +61,7 @@ def reference(target: str, description: str, key: str | None = None):
     """A to-one relation: the row holds the target's id, a loader fetches the target."""
     async def resolve(root, info: strawberry.Info):
         check_readable(info)
-        target_id = root.data.get(key or info._raw_info.field_name)
+        target_id = root.data.get(key or field_name(info))
         if target_id is None:
             return None
         return wrap(target, await info.context.loaders.by_id(target).load(target_id))

@@ -15,6 +15,7 @@ import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, Undefined
 
 from api.schema import schema
+from api.schema.adapter import graphql_schema
 from api.schema.fields import TYPES
 from api.schema.reads import Reads, reads_of
 from auth.policy import GROUPS
@@ -22,7 +23,7 @@ from persistence.uow import SPECS
 from tests.demo import CUSTOMER
 
 ROLES = ("admin", "sales", "marketing", "service", "analyst", "partner", "customer")
-GRAPHQL = schema._schema
+GRAPHQL = graphql_schema(schema)
 QUERY = GRAPHQL.query_type
 # A group that stands for a relation the API changes but lists nowhere: partnerRegister
 # opens a record to a partner's portal, and needs Partner.registrations to.
