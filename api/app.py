@@ -20,9 +20,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.calendar_feed import calendar_feed
+from api.compiled.checks import check_forms
+from api.compiled.planner import Planner
 from api.context import utc_now
 from api.escalation import EscalationJob
-from api.fastpath import Planner
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     "now" for the use cases that keep time."""
     settings.check_signing_key()
     check_declarations()
+    check_forms(schema)
     url = url or database_url(settings)
     engine = make_engine(url, pool_size=settings.crm_db_pool_size,
                          statement_timeout_ms=settings.crm_statement_timeout_ms)

@@ -1,18 +1,32 @@
 """A read request as data: what to select, under which keys, for one GraphQL operation.
 
-The API builds a plan from a query document; persistence/compiled.py turns it into one
-SQL statement that returns the whole `data` object as JSON. Every output is keyed as
-the client asked (aliases included) and in the client's order.
+The API builds a plan from a query document; persistence/compiled/ turns it into one SQL
+statement that returns the whole `data` object as JSON. Every output is keyed as the client
+asked (aliases included) and in the client's order. Each form is a frozen dataclass, so that
+a misspelt or missing part is an error where the plan is built, not a different answer.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import Enum
 
 from domain.filters import Filter, OrderTerm
 from domain.paging import PageRequest
 
+
+class Render(Enum):
+    """How a stored value becomes its JSON."""
+
+    VALUE = "value"
+    TIME = "time"  # a timestamp, as GraphQL's DateTime writes it
+    GID = "gid"  # the row's global id
+    ACTOR = "actor"  # `Type:uuid` as that actor's global id
+    TEXT = "text"  # a decimal, which GraphQL carries as a string
+
+
+# --- An object's fields -------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Const:
@@ -24,12 +38,21 @@ class Const:
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A stored field. render: value, time, gid (the row's global id), actor, or enum."""
+    """A stored field; `enum` maps stored values to GraphQL names where they differ."""
 
     key: str
     field: str
-    render: str = "value"
-    enum: tuple[tuple[str, str], ...] = ()  # stored value -> GraphQL name, when they differ
+    render: Render = Render.VALUE
+    enum: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class JsonKey:
+    """One key of a JSON object in the answer: picked from the stored JSON, or a constant."""
+
+    key: str
+    json_key: str | None
+    constant: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +61,7 @@ class JsonItems:
 
     key: str
     field: str
-    keys: tuple[tuple[str, str | None, object], ...]  # (output key, JSON key, constant)
+    keys: tuple[JsonKey, ...]
     many: bool
 
 
@@ -60,33 +83,95 @@ class Children:
     target: Selection
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One field of a connection: edges, nodes, pageInfo, totalCount or __typename.
+# --- Connections: their rows, and the parts of a page ----------------------------------------
 
-    `items` holds the sub-fields: for edges (key, "cursor"|"node"|<link field>|"__typename",
-    extra); for pageInfo (key, "hasNextPage"|..., extra). `node` is the node selection.
-    """
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """Top-level rows: the caller's rule, a filter and an order."""
+
+    order: tuple[OrderTerm, ...]
+    filter: Filter | None = None
+    include_archived: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """The records linked to the parent through account_contact, with the link's fields."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotesOf:
+    """The parent's notes, newest first."""
+
+
+Source = Listing | Linked | NotesOf
+
+
+@dataclass(frozen=True, slots=True)
+class TotalCount:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Nodes:
+    key: str
+    node: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeNode:
+    key: str
+    node: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class LinkField:
+    """A field of the link an edge stands for (jobTitle of a contact at an account)."""
 
     key: str
-    kind: str
-    items: tuple[tuple[str, str, object], ...] = ()
-    node: Selection | None = None
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
+class Edges:
+    key: str
+    items: tuple[Cursor | EdgeNode | LinkField | Const, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageFlag:
+    """hasNextPage, hasPreviousPage, startCursor or endCursor."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    key: str
+    items: tuple[PageFlag | Const, ...]
+
+
+Part = Const | TotalCount | Nodes | Edges | PageInfo
 
 
 @dataclass(frozen=True, slots=True)
 class Connection:
-    """A page of records: a top-level list, a record's links, or a record's notes."""
+    """A page of records of `type_name` from `source`."""
 
     key: str
-    relation: str  # list, link, notes
-    type_name: str  # the node type
+    type_name: str
+    source: Source
     request: PageRequest
     parts: tuple[Part, ...]
-    order: tuple[OrderTerm, ...] = ()
-    filter: Filter | None = None
-    include_archived: bool = False
 
+
+# --- What only the Query type has -----------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class Record:

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import get_record, list_records, mutate
+from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.accounts import (
     Account,
@@ -32,12 +33,12 @@ ArchiveArg = Annotated[ArchiveInput, arg("The account and its version.")]
 @strawberry.type
 class AccountQueries:
     @strawberry.field(description="An account by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Account"})
+                      metadata=forms.compiled(forms.ById("Account")))
     async def account(self, info: strawberry.Info, id: NodeId) -> Account | None:
         return await get_record(info, "Account", id)
 
     @strawberry.field(description="Accounts you may see; first/last run from 1 to 100 (default 20).",
-                      metadata={"sql": "list", "type": "Account", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Account", REFERENCES)))
     async def accounts(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None, filter: FilterArg = None,

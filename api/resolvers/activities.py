@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import arguments_checked, decode_query_id, get_record, mutate, page_of, save_record
+from api.schema import forms
 from api.schema.errors import coded_error, user_errors
 from api.schema.fields import wrap
 from api.schema.ids import from_global_id, parse_id
@@ -73,7 +74,7 @@ def _script_values(values: dict) -> dict:
 @strawberry.type
 class ActivityQueries:
     @strawberry.field(description="An activity by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Activity"})
+                      metadata=forms.compiled(forms.ById("Activity")))
     async def activity(self, info: strawberry.Info, id: NodeId) -> Activity | None:
         return await get_record(info, "Activity", id)
 

@@ -16,6 +16,7 @@ from api.resolvers.common import (
     page_of,
     save_record,
 )
+from api.schema import forms
 from api.schema.analytical.service_stats import GroupBy, ServiceFigures, ServiceStats
 from api.schema.errors import forbidden_field
 from api.schema.ids import parse_id, to_global_id
@@ -87,13 +88,13 @@ def _figures(row: dict, group_by: GroupBy) -> ServiceFigures:
 @strawberry.type
 class CaseQueries:
     @strawberry.field(description="A case by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Case"})
+                      metadata=forms.compiled(forms.ById("Case")))
     async def case(self, info: strawberry.Info, id: NodeId) -> Case | None:
         return await get_record(info, "Case", id)
 
     @strawberry.field(description="Cases you may see: a customer its own, a partner those of "
                                   "its registered accounts; first/last run from 1 to 100.",
-                      metadata={"sql": "list", "type": "Case", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Case", REFERENCES)))
     async def cases(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,

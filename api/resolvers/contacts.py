@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import get_record, list_records, mutate
+from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.contacts import (
     Contact,
@@ -32,12 +33,12 @@ ArchiveArg = Annotated[ArchiveInput, arg("The contact and its version.")]
 @strawberry.type
 class ContactQueries:
     @strawberry.field(description="A contact by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Contact"})
+                      metadata=forms.compiled(forms.ById("Contact")))
     async def contact(self, info: strawberry.Info, id: NodeId) -> Contact | None:
         return await get_record(info, "Contact", id)
 
     @strawberry.field(description="Contacts you may see; first/last run from 1 to 100 (default 20).",
-                      metadata={"sql": "list", "type": "Contact", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Contact", REFERENCES)))
     async def contacts(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None, filter: FilterArg = None,

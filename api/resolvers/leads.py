@@ -15,6 +15,7 @@ from api.resolvers.common import (
     page_of,
     save_record,
 )
+from api.schema import forms
 from api.schema.analytical.lead_sources import LeadSourceStats
 from api.schema.errors import user_errors
 from api.schema.ids import parse_id
@@ -60,12 +61,12 @@ RULE_REFERENCES = {"territory": "Territory"}
 @strawberry.type
 class LeadQueries:
     @strawberry.field(description="A lead by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Lead"})
+                      metadata=forms.compiled(forms.ById("Lead")))
     async def lead(self, info: strawberry.Info, id: NodeId) -> Lead | None:
         return await get_record(info, "Lead", id)
 
     @strawberry.field(description="Leads you may see; first/last run from 1 to 100 (default 20).",
-                      metadata={"sql": "list", "type": "Lead", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Lead", REFERENCES)))
     async def leads(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import arguments_checked, get_record, list_records, mutate, page_of
+from api.schema import forms
 from api.schema.analytical.forecast import ForecastRow, GroupBy, Period
 from api.schema.ids import parse_id, to_global_id
 from api.schema.operational.inputs import ArchiveInput, field_values
@@ -51,12 +52,12 @@ FORECAST = Reads(always=FORECAST_READS, arguments={"period": FORECAST_PERIOD_REA
 @strawberry.type
 class OpportunityQueries:
     @strawberry.field(description="A deal by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Opportunity"})
+                      metadata=forms.compiled(forms.ById("Opportunity")))
     async def opportunity(self, info: strawberry.Info, id: NodeId) -> Opportunity | None:
         return await get_record(info, "Opportunity", id)
 
     @strawberry.field(description="Deals you may see; first/last run from 1 to 100 (default 20).",
-                      metadata={"sql": "list", "type": "Opportunity", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Opportunity", REFERENCES)))
     async def opportunities(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None, filter: FilterArg = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import get_record, list_records, mutate, page_of, save_record
+from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import field_values
 from api.schema.operational.orders import (
@@ -52,13 +53,13 @@ class OrderQueries:
         return await page_of(info, "PriceBook", (first, after, None, None), None, STANDARD_FIRST)
 
     @strawberry.field(description="An order by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Order"})
+                      metadata=forms.compiled(forms.ById("Order")))
     async def order(self, info: strawberry.Info, id: NodeId) -> Order | None:
         return await get_record(info, "Order", id)
 
     @strawberry.field(description="Orders you may see: filter by account or contact for a "
                                   "purchase history; first/last run from 1 to 100.",
-                      metadata={"sql": "list", "type": "Order", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Order", REFERENCES)))
     async def orders(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,

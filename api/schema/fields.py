@@ -12,6 +12,7 @@ from typing import Any
 
 import strawberry
 
+from api.schema import forms
 from api.schema.adapter import field_name, parent_type_name
 from api.schema.errors import forbidden_field
 from api.schema.ids import actor_global_id, to_global_id
@@ -41,12 +42,12 @@ def check_readable(info: strawberry.Info, type_name: str | None = None,
 
 
 def column(description: str, convert: Callable[[Any], Any] | None = None,
-           type_name: str | None = None, sql: str = "value"):
+           type_name: str | None = None, form: forms.Form | None = None):
     """A field read from the row under the same name; `type_name` names the policy type when
     it differs from the GraphQL type (edges carry the fields of the link they stand for).
 
-    `sql` tells the compiled read path how the column renders: value, actor, text (as
-    GraphQL serialises decimals), json_many (a JSON list of objects) or json_one (a JSON object).
+    `form` tells the compiled read path how the column renders: a plain value unless given,
+    e.g. forms.Text() for a decimal, or forms.Json(many=True) for a JSON list of objects.
     """
     def resolve(root, info: strawberry.Info):
         check_readable(info, type_name)
@@ -54,7 +55,7 @@ def column(description: str, convert: Callable[[Any], Any] | None = None,
         return value if convert is None or value is None else convert(value)
 
     return strawberry.field(resolver=resolve, description=description,
-                            metadata={"sql": sql, "policy": type_name})
+                            metadata=forms.compiled(form or forms.Value(policy=type_name)))
 
 
 def reference(target: str, description: str, key: str | None = None):
@@ -67,7 +68,7 @@ def reference(target: str, description: str, key: str | None = None):
         return wrap(target, await info.context.loaders.by_id(target).load(target_id))
 
     return strawberry.field(resolver=resolve, description=description,
-                            metadata={"sql": "reference", "target": target})
+                            metadata=forms.compiled(forms.Reference(target)))
 
 
 def child_list(relation: str, target: str, description: str):
@@ -78,7 +79,7 @@ def child_list(relation: str, target: str, description: str):
         return [wrap(target, r) for r in rows]
 
     return strawberry.field(resolver=resolve, description=description,
-                            metadata={"sql": "children", "relation": relation, "target": target})
+                            metadata=forms.compiled(forms.Children(relation)))
 
 
 def node_id(type_name: str):
@@ -86,9 +87,9 @@ def node_id(type_name: str):
         return strawberry.ID(to_global_id(type_name, root.data["id"]))
 
     return strawberry.field(resolver=resolve, description="Opaque global id; use it with node(id).",
-                            metadata={"sql": "gid"})
+                            metadata=forms.compiled(forms.GlobalId()))
 
 
 def actor(description: str):
     """createdBy / updatedBy: the global id of the user, partner or contact who acted."""
-    return column(description, convert=actor_global_id, sql="actor")
+    return column(description, convert=actor_global_id, form=forms.Actor())

@@ -17,6 +17,7 @@ from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQ
 from api.schema import schema
 from api.schema.adapter import graphql_schema
 from api.schema.fields import TYPES
+from api.schema.forms import Listing, form_of, policy_type
 from api.schema.reads import Reads, reads_of
 from auth.policy import GROUPS
 from persistence.uow import SPECS
@@ -49,8 +50,7 @@ def _policy_fields() -> Iterator[tuple[str, str, str]]:
                 graphql_type, GraphQLInputObjectType):
             continue
         for field_name in graphql_type.fields:
-            field = schema.get_field_for_type(field_name, name)
-            policy = (field.metadata or {}).get("policy") if field is not None else None
+            policy = policy_type(schema.get_field_for_type(field_name, name))
             if policy or name in TYPES:
                 yield policy or name, field_name, f"{name}.{field_name}"
 
@@ -93,9 +93,9 @@ def test_every_field_a_group_names_exists():
 
 def _lists() -> Iterator[tuple[str, str]]:
     for name in QUERY.fields:
-        meta = schema.get_field_for_type(name, "Query").metadata or {}
-        if meta.get("sql") == "list":
-            yield name, meta["type"]
+        form = form_of(schema.get_field_for_type(name, "Query"))
+        if isinstance(form, Listing):
+            yield name, form.type_name
 
 
 def _filter_cases() -> Iterator[tuple[str, str, str, str]]:

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry import UNSET
 
+from api.schema import forms
 from api.schema.errors import UserError, load_page
 from api.schema.fields import check_readable, column, node_id, record_type, reference, wrap
 from api.schema.filters import (
@@ -43,7 +44,7 @@ class Account(Record):
     territory: TerritoryRef | None = reference("Territory", "The account's territory.")
 
     @strawberry.field(description="The people at this account, by last name.",
-                      metadata={"sql": "link", "node": "Contact"})
+                      metadata=forms.compiled(forms.Link("Contact")))
     async def contacts(self, info: strawberry.Info, first: First = None,
                        after: After = None, last: Last = None,
                        before: Before = None) -> AccountContactConnection | None:
@@ -53,7 +54,7 @@ class Account(Record):
                                (self.data["id"], request))
         return membership_connection(page, "Contact")
 
-    @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
+    @strawberry.field(description="Internal notes, newest first.", metadata=forms.compiled(forms.Notes()))
     async def notes(self, info: strawberry.Info, first: First = None,
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:

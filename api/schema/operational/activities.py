@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.schema import forms
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.operational.inputs import payload_errors_field, unset
@@ -47,7 +48,7 @@ class CallScript(Record):
     id: strawberry.ID = node_id("CallScript")
     name: str | None = column("Name, unique.")
     questions: list[ScriptQuestion] | None = column("The questions, in order.", _questions,
-                                                    sql="json_many")
+                                                    form=forms.Json(many=True))
 
 
 @record_type("Attendee")

@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 from strawberry import UNSET
 
+from api.schema import forms
 from api.schema.errors import UserError, load_page
 from api.schema.fields import (
     check_readable,
@@ -87,17 +88,17 @@ class Contact(Record):
     first_name: str | None = column("Given name.")
     last_name: str | None = column("Family name.")
     emails: list[EmailAddress] | None = column("Email addresses, primary first.", _emails,
-                                               sql="json_many")
+                                               form=forms.Json(many=True))
     phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones,
-                                              sql="json_many")
-    address: PostalAddress | None = column("Postal address.", _address, sql="json_one")
+                                              form=forms.Json(many=True))
+    address: PostalAddress | None = column("Postal address.", _address, form=forms.Json(many=False))
     lifecycle_stage: Stage | None = column("Subscriber, lead, prospect, customer or churned.")
     lead_score: int | None = column("0-100: how likely the person is to buy.")
     owner: UserRef | None = reference("User", "The member of staff responsible for this person.")
     territory: TerritoryRef | None = reference("Territory", "The territory this person belongs to.")
 
     @strawberry.field(description="The accounts this person belongs to, by account name.",
-                      metadata={"sql": "link", "node": "Account"})
+                      metadata=forms.compiled(forms.Link("Account")))
     async def accounts(self, info: strawberry.Info, first: First = None,
                        after: After = None, last: Last = None,
                        before: Before = None) -> ContactAccountConnection | None:
@@ -110,7 +111,7 @@ class Contact(Record):
     consents: list[Consent] | None = child_list(
         "consents", "Consent", "Consents, by channel and purpose.")
 
-    @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
+    @strawberry.field(description="Internal notes, newest first.", metadata=forms.compiled(forms.Notes()))
     async def notes(self, info: strawberry.Info, first: First = None,
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:

@@ -9,6 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry import UNSET
 
+from api.schema import forms
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, column, node_id, record_type, reference
 from api.schema.filters import (
@@ -60,7 +61,7 @@ class Opportunity(Record):
     id: strawberry.ID = node_id("Opportunity")
     name: str | None = column("What is being sold, e.g. `Acme — 200 seats`.")
     account: AccountRef | None = reference("Account", "The customer organisation.")
-    amount: Decimal | None = column("Expected value, in `currency`.", sql="text")
+    amount: Decimal | None = column("Expected value, in `currency`.", form=forms.Text())
     currency: str | None = column("ISO 4217 code of the amount.")
     close_date: date | None = column("When the deal is expected to close.")
     pipeline: Pipeline | None = reference("Pipeline", "The sales process it follows.")

@@ -8,6 +8,7 @@ from enum import Enum
 
 import strawberry
 
+from api.schema import forms
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type, reference
 from api.schema.filters import (
@@ -44,7 +45,7 @@ class PriceBookEntry:
 
     product: Product | None = reference("Product", "The product.")
     currency: str | None = column("ISO 4217 code.")
-    unit_price: Decimal | None = column("Price of one unit.", sql="text")
+    unit_price: Decimal | None = column("Price of one unit.", form=forms.Text())
 
 
 @record_type("PriceBook")
@@ -65,11 +66,11 @@ class OrderLine:
 
     position: int | None = column("Place in the order, from 1.")
     product: Product | None = reference("Product", "The product.")
-    quantity: Decimal | None = column("How many.", sql="text")
-    unit_price: Decimal | None = column("Price of one unit.", sql="text")
-    discount_percent: Decimal | None = column("Discount on the line, in percent.", sql="text")
+    quantity: Decimal | None = column("How many.", form=forms.Text())
+    unit_price: Decimal | None = column("Price of one unit.", form=forms.Text())
+    discount_percent: Decimal | None = column("Discount on the line, in percent.", form=forms.Text())
     total: Decimal | None = column("quantity × unitPrice less the discount, rounded to cents.",
-                                   sql="text")
+                                   form=forms.Text())
 
 
 @record_type("Order")
@@ -84,9 +85,9 @@ class Order(Record):
     status: Status | None = column("DRAFT, CONFIRMED, FULFILLED or CANCELLED.")
     ordered_at: datetime | None = column("When it was placed.")
     lines: list[OrderLine] | None = child_list("lines", "OrderLine", "Its lines, in order.")
-    subtotal: Decimal | None = column("Sum of quantity × unit price.", sql="text")
-    discount_total: Decimal | None = column("What the discounts took off.", sql="text")
-    total: Decimal | None = column("What is owed: subtotal less discounts.", sql="text")
+    subtotal: Decimal | None = column("Sum of quantity × unit price.", form=forms.Text())
+    discount_total: Decimal | None = column("What the discounts took off.", form=forms.Text())
+    total: Decimal | None = column("What is owed: subtotal less discounts.", form=forms.Text())
     owner: UserRef | None = reference("User", "The member of staff responsible.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.schema import forms
 from api.schema.errors import UserError
 from api.schema.fields import column, node_id, record_type, reference
 from api.schema.operational.inputs import payload_errors_field, unset
@@ -46,10 +47,10 @@ class BusinessCalendar(Record):
     time_zone: str | None = column("IANA time zone, e.g. Europe/Berlin.")
     hours: list[WorkingHours] | None = column(
         "Working hours per weekday.", lambda items: [WorkingHours(**h) for h in items],
-        sql="json_many")
+        form=forms.Json(many=True))
     holidays: list[Holiday] | None = column(
         "Days off.", lambda items: [Holiday(date=h["date"], name=h.get("name")) for h in items],
-        sql="json_many")
+        form=forms.Json(many=True))
 
 
 def _targets(items: list[dict]) -> list[SlaTarget]:
@@ -66,7 +67,7 @@ class SlaPolicy(Record):
     name: str | None = column("Name, unique.")
     calendar: BusinessCalendar | None = reference("BusinessCalendar", "What business time is.")
     targets: list[SlaTarget] | None = column("The targets per priority.", _targets,
-                                             sql="json_many")
+                                             form=forms.Json(many=True))
     at_risk_percent: int | None = column("A target is at risk once this share of it is used.")
     account_tier: str | None = column("Applies to accounts of this tier.")
     product: Product | None = reference("Product", "Applies to cases about this product.")

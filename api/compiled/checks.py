@@ -1,0 +1,91 @@
+"""What the compiled forms of a schema must hold, checked before the app serves: a field's
+metadata holds its form and nothing else, and every form names types, relations, columns and
+sort keys that exist. A mistyped form would otherwise send every query that selects the field
+down the resolver path, or fail only when a query selects it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import strawberry
+from graphql import GraphQLObjectType
+
+from api.compiled.syntax import unwrap
+from api.schema import forms
+from api.schema.adapter import graphql_schema
+from persistence.declaration_checks import DeclarationError
+from persistence.loaders import LINK_SIDES
+from persistence.record_types import CHILD_RELATIONS, SPECS
+
+# Forms of an object's fields that read a column of the object's own row.
+COLUMN_FORMS = (forms.Value, forms.Text, forms.Actor, forms.Json, forms.Reference)
+ROOT_FORMS = (forms.ById, forms.Listing)
+
+
+def _root_problems(form: forms.Form) -> Iterable[str]:
+    match form:
+        case forms.ById(type_name=type_name) if type_name is not None and type_name not in SPECS:
+            yield f"looks up {type_name}, which is not declared"
+        case forms.Listing(type_name=type_name, references=references):
+            if type_name not in SPECS:
+                yield f"lists {type_name}, which is not declared"
+            yield from (f"filters by {target}, which is not declared"
+                        for target in references.values() if target not in SPECS)
+
+
+def _object_problems(form: forms.Form, owner: str, name: str, shown: str) -> Iterable[str]:
+    if isinstance(form, COLUMN_FORMS):
+        policy = form.policy if isinstance(form, forms.Value) and form.policy else owner
+        if policy not in SPECS or name not in SPECS[policy].columns:
+            yield f"reads a column, but {policy} stores no {name}"
+    match form:
+        case forms.Reference(target=target) if target != shown:
+            yield f"refers to {target}, but its GraphQL type is {shown}"
+        case forms.Children(relation=relation):
+            children = CHILD_RELATIONS.get(relation)
+            if children is None or children.type_name != shown:
+                yield f"lists the children {relation!r}, which no declaration holds as {shown}"
+        case forms.Link(node=node) if node not in LINK_SIDES:
+            yield f"links {node}, which account_contact does not link"
+
+
+def _field_problems(type_: GraphQLObjectType, is_root: bool, field, name: str) -> Iterable[str]:
+    metadata = field.metadata or {}
+    for key in sorted(set(metadata) - {forms.COMPILED}):
+        yield f"metadata key {key!r} means nothing: a field's metadata holds only its form"
+    form = metadata.get(forms.COMPILED)
+    if form is None:
+        return
+    if not isinstance(form, forms.Form):
+        yield f"{form!r} is no compiled form"
+        return
+    if isinstance(form, ROOT_FORMS) != is_root:
+        yield f"{type(form).__name__} is no form of a {'root' if is_root else 'nested'} field"
+        return
+    if is_root:
+        yield from _root_problems(form)
+    else:
+        yield from _object_problems(form, type_.name, name, unwrap(type_.fields[name].type).name)
+
+
+def problems(schema: strawberry.Schema) -> list[str]:
+    """Every field whose metadata or compiled form is wrong, named `Type.field: problem`."""
+    graphql = graphql_schema(schema)
+    found = []
+    for type_name, type_ in sorted(graphql.type_map.items()):
+        if type_name.startswith("__") or not isinstance(type_, GraphQLObjectType):
+            continue
+        is_root = type_ is graphql.query_type
+        for name in type_.fields:
+            field = schema.get_field_for_type(name, type_name)
+            if field is not None:
+                found += [f"{type_name}.{name}: {problem}"
+                          for problem in _field_problems(type_, is_root, field, name)]
+    return found
+
+
+def check_forms(schema: strawberry.Schema) -> None:
+    """Refuse to serve a schema with a broken compiled form, naming every culprit."""
+    found = problems(schema)
+    if found:
+        raise DeclarationError(found)
