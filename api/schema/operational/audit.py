@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from api.schema.fields import check_readable, column, node_id, record_type
-from api.schema.ids import actor_global_id, to_global_id
+from api.schema.fields import actor, check_readable, column, node_id, record_type
+from api.schema.ids import to_global_id
 from api.schema.relay import Node
 from domain import accounts, activities, contacts
 
@@ -36,7 +36,7 @@ class AuditEntry(Node):
 
     id: strawberry.ID = node_id("AuditEntry")
     at: datetime | None = column("When the change was committed.")
-    actor: strawberry.ID | None = column("Global id of who made it.", actor_global_id)
+    actor: strawberry.ID | None = actor("Global id of who made it.")
     action: str | None = column("create, update, archive, grant, withdraw, link, unlink.")
     record_type: str | None = column("The type of the changed record.")
 
