@@ -53,8 +53,7 @@ ACCOUNT = RecordType(
                      ref("territory", filterable=True), rel("contacts")),
         "sales": (ref("owner", filterable=True), col("tier", filterable=True)),
         "notes": (rel("notes"),),
-        "opportunities": (rel("opportunities", resolver_only=(
-            "a connection of deals under the deal rules, loaded by opportunities_by_account_id")),),
+        "opportunities": (rel("opportunities"),),
     },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),

@@ -61,10 +61,8 @@ AUDIT_ENTRY = RecordType(
     groups={"all": (
         col("id"), col("at", "created_at", filterable=True), col("actor", "created_by"),
         col("action"), col("recordType"),
-        col("recordId", filterable=True, resolver_only=(
-            "the global id of a record of any type, made from recordType and the raw id")),
-        col("changes", keys_of=KeysOf(type_column="record_type"), resolver_only=(
-            "old and new values keyed by field, as JSON whose values the resolver converts")),
+        col("recordId", filterable=True),
+        col("changes", keys_of=KeysOf(type_column="record_type")),
     )},
     also_filterable=(Filterable("parentId", "parent_id", guard="recordId"),),
 )

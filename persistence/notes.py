@@ -64,7 +64,7 @@ NOTE = RecordType(
     table=NOTES,
     groups={"all": (
         col("id"), col("body"),
-        col("author", "created_by", resolver_only="the user who wrote it, as a User or null"),
+        col("author", "created_by"),
         col("createdAt"), col("updatedAt"), col("version"))},
     visibility=_visible_note,
 )

@@ -9,6 +9,7 @@ a misspelt or missing part is an error where the plan is built, not a different 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -75,12 +76,39 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class ActorUser:
+    """The User an actor column (`User:uuid`) names, under the User rules; null otherwise."""
+
+    key: str
+    field: str
+    target: Selection
+
+
+@dataclass(frozen=True, slots=True)
 class Children:
     """A plain list of child records, e.g. a contact's consents."""
 
     key: str
     relation: str
     target: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class RecordGlobalId:
+    """The global id of the record an audit entry is about (its recordType and recordId)."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """An audit entry's changes as a list of {field, before, after}, sorted by field; the
+    values of `references` (record type -> field -> target type) become global ids."""
+
+    key: str
+    field: str
+    keys: tuple[JsonKey, ...]  # json_key: "field", "before" or "after"
+    references: Mapping[str, Mapping[str, str]]
 
 
 # --- Connections: their rows, and the parts of a page ----------------------------------------
@@ -104,7 +132,14 @@ class NotesOf:
     """The parent's notes, newest first."""
 
 
-Source = Listing | Linked | NotesOf
+@dataclass(frozen=True, slots=True)
+class Owned:
+    """Rows whose reference `parent` names the parent, newest first, under their own rule."""
+
+    parent: str
+
+
+Source = Listing | Linked | NotesOf | Owned
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,4 +227,5 @@ class Selection:
     outputs: tuple[Output, ...]
 
 
-Output = Const | Column | JsonItems | Reference | Children | Connection | Record
+Output = (Const | Column | JsonItems | Reference | ActorUser | Children | RecordGlobalId
+          | Changes | Connection | Record)

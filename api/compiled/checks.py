@@ -18,8 +18,19 @@ from persistence.loaders import LINK_SIDES
 from persistence.record_types import CHILD_RELATIONS, SPECS
 
 # Forms of an object's fields that read a column of the object's own row.
-COLUMN_FORMS = (forms.Value, forms.Text, forms.Actor, forms.Json, forms.Reference)
-ROOT_FORMS = (forms.ById, forms.Listing)
+COLUMN_FORMS = (forms.Value, forms.Text, forms.Actor, forms.Json, forms.Reference,
+                forms.ActorUser, forms.Changes)
+ROOT_FORMS = (forms.ById, forms.Listing, forms.Page)
+
+
+def _sorts(type_name: str, order: Iterable) -> Iterable[str]:
+    spec = SPECS.get(type_name)
+    if spec is None:
+        yield f"lists {type_name}, which is not declared"
+        return
+    for term in order:
+        if term.field not in spec.searchable:
+            yield f"sorts {type_name} by {term.field}, which it cannot be sorted by"
 
 
 def _root_problems(form: forms.Form) -> Iterable[str]:
@@ -27,10 +38,11 @@ def _root_problems(form: forms.Form) -> Iterable[str]:
         case forms.ById(type_name=type_name) if type_name is not None and type_name not in SPECS:
             yield f"looks up {type_name}, which is not declared"
         case forms.Listing(type_name=type_name, references=references):
-            if type_name not in SPECS:
-                yield f"lists {type_name}, which is not declared"
+            yield from _sorts(type_name, ())
             yield from (f"filters by {target}, which is not declared"
                         for target in references.values() if target not in SPECS)
+        case forms.Page(type_name=type_name, order=order):
+            yield from _sorts(type_name, order)
 
 
 def _object_problems(form: forms.Form, owner: str, name: str, shown: str) -> Iterable[str]:
@@ -47,6 +59,13 @@ def _object_problems(form: forms.Form, owner: str, name: str, shown: str) -> Ite
                 yield f"lists the children {relation!r}, which no declaration holds as {shown}"
         case forms.Link(node=node) if node not in LINK_SIDES:
             yield f"links {node}, which account_contact does not link"
+        case forms.Owned(type_name=type_name, parent=parent):
+            if type_name not in SPECS or parent not in SPECS[type_name].columns:
+                yield f"pages {type_name} by {parent}, which it does not store"
+        case forms.Changes(references=references):
+            yield from (f"turns {field} into ids of {target}, which is not declared"
+                        for fields in references.values() for field, target in fields.items()
+                        if target not in SPECS)
 
 
 def _field_problems(type_: GraphQLObjectType, is_root: bool, field, name: str) -> Iterable[str]:

@@ -36,13 +36,22 @@ def field_output(walk: Walk, parent: GraphQLObjectType, key: str,
             return rp.JsonItems(key, name, _json_keys(walk, graphql_type, nodes), many=many)
         case forms.Reference():
             return rp.Reference(key, name, walk.selection(graphql_type, subsets(nodes)))
+        case forms.ActorUser():
+            return rp.ActorUser(key, name, walk.selection(graphql_type, subsets(nodes)))
         case forms.Children(relation=relation):
             return rp.Children(key, relation, walk.selection(graphql_type, subsets(nodes)))
+        case forms.RecordGlobalId():
+            return rp.RecordGlobalId(key)
+        case forms.Changes(references=references):
+            return rp.Changes(key, name, _json_keys(walk, graphql_type, nodes), references)
         case forms.Link(node=node_type):
             return connections.connection(walk, key, node_type, rp.Linked(), graphql_type,
                                           nodes, walk.arguments(parent, nodes[0]))
         case forms.Notes():
             return connections.connection(walk, key, "Note", rp.NotesOf(), graphql_type,
+                                          nodes, walk.arguments(parent, nodes[0]))
+        case forms.Owned(type_name=type_name, parent=reference):
+            return connections.connection(walk, key, type_name, rp.Owned(reference), graphql_type,
                                           nodes, walk.arguments(parent, nodes[0]))
     raise TypeError(f"{parent.name}.{name}: {form!r} is no form of an object's field")
 

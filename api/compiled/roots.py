@@ -52,6 +52,8 @@ def _field(walk: Walk, key: str, form: forms.Form, args: dict[str, Any],
             check_list_arguments(SPECS[type_name], walk.access, condition, order)
             source = rp.Listing(order or DEFAULT_ORDER, condition, args["include_archived"])
             return connection(walk, key, type_name, source, graphql_type, nodes, args)
+        case forms.Page(type_name=type_name, order=order):
+            return connection(walk, key, type_name, rp.Listing(order), graphql_type, nodes, args)
     raise TypeError(f"Query: {form!r} is no form of a root field")
 
 

@@ -7,7 +7,15 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import arguments_checked, decode_query_id, get_record, mutate, page_of, save_record
+from api.resolvers.common import (
+    arguments_checked,
+    decode_query_id,
+    fixed_page,
+    get_record,
+    mutate,
+    page_of,
+    save_record,
+)
 from api.schema import forms
 from api.schema.errors import coded_error, user_errors
 from api.schema.fields import wrap
@@ -40,7 +48,7 @@ CALENDAR_READS = ("Activity.kind", "Activity.startsAt", "Activity.endsAt", "Acti
 OVERDUE_READS = ("Activity.kind", "Activity.status", "Activity.assignee", "Activity.dueAt")
 NEWEST_FIRST = [OrderTerm("at", descending=True)]
 DUE_FIRST = [OrderTerm("dueAt")]
-BY_NAME = [OrderTerm("name")]
+CALL_SCRIPTS = forms.Page("CallScript", (OrderTerm("name"),))
 
 
 def _attendees(ids: list[str]) -> list[tuple[str, object]]:
@@ -129,10 +137,11 @@ class ActivityQueries:
                            Condition("dueAt", Op.LT, datetime.now(UTC))))
         return await page_of(info, "Activity", (first, after, None, None), condition, DUE_FIRST)
 
-    @strawberry.field(description="Call scripts for telesales, by name.")
+    @strawberry.field(description="Call scripts for telesales, by name.",
+                      metadata=forms.compiled(CALL_SCRIPTS))
     async def call_scripts(self, info: strawberry.Info, first: First = None,
                            after: After = None) -> Connection[CallScript]:
-        return await page_of(info, "CallScript", (first, after, None, None), None, BY_NAME)
+        return await fixed_page(info, CALL_SCRIPTS, first, after)
 
 
 @strawberry.type

@@ -9,10 +9,10 @@ import strawberry
 
 from api.resolvers.common import (
     arguments_checked,
+    fixed_page,
     get_record,
     list_records,
     mutate,
-    page_of,
     save_record,
 )
 from api.schema import forms
@@ -53,8 +53,8 @@ from domain.values import check_date_window
 from persistence.lead_stats import READS as LEAD_STATS_READS
 from persistence.lead_stats import lead_source_stats
 
-BY_POSITION = [OrderTerm("position")]
-BY_NAME = [OrderTerm("name")]
+CAPTURE_FORMS = forms.Page("CaptureForm", (OrderTerm("name"),))
+ASSIGNMENT_RULES = forms.Page("AssignmentRule", (OrderTerm("position"),))
 RULE_REFERENCES = {"territory": "Territory"}
 
 
@@ -79,16 +79,17 @@ class LeadQueries:
                                   before=before, filter=filter, order_by=order_by,
                                   references=REFERENCES, include_archived=include_archived)
 
-    @strawberry.field(description="The capture forms, by name.")
+    @strawberry.field(description="The capture forms, by name.",
+                      metadata=forms.compiled(CAPTURE_FORMS))
     async def capture_forms(self, info: strawberry.Info, first: First = None,
                             after: After = None) -> Connection[CaptureForm]:
-        return await page_of(info, "CaptureForm", (first, after, None, None), None, BY_NAME)
+        return await fixed_page(info, CAPTURE_FORMS, first, after)
 
-    @strawberry.field(description="The lead assignment rules, in the order they are tried.")
+    @strawberry.field(description="The lead assignment rules, in the order they are tried.",
+                      metadata=forms.compiled(ASSIGNMENT_RULES))
     async def assignment_rules(self, info: strawberry.Info, first: First = None,
                                after: After = None) -> Connection[AssignmentRule]:
-        return await page_of(info, "AssignmentRule", (first, after, None, None), None,
-                             BY_POSITION)
+        return await fixed_page(info, ASSIGNMENT_RULES, first, after)
 
     @strawberry.field(description="Per source, the leads created from `from` to `to` and how "
                                   "many qualified, converted and won.",

@@ -15,6 +15,8 @@ from typing import Any
 
 from strawberry.types.field import StrawberryField
 
+from domain.filters import OrderTerm
+
 COMPILED = "compiled"
 
 
@@ -64,6 +66,11 @@ class Reference(Form):
 
 
 @dataclass(frozen=True, slots=True)
+class ActorUser(Form):
+    """The User an actor column names (a note's author); null for any other actor."""
+
+
+@dataclass(frozen=True, slots=True)
 class Children(Form):
     """A plain list of child records along one of the declarations' child relations."""
 
@@ -82,6 +89,27 @@ class Notes(Form):
     """A page of the record's notes, newest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class Owned(Form):
+    """A page of the records of `type_name` whose reference `parent` names this one, newest
+    first, each under its own record rule (an account's deals)."""
+
+    type_name: str
+    parent: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordGlobalId(Form):
+    """The global id of the record an audit entry is about, from its type and raw id."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changes(Form):
+    """An audit entry's changes, by field name: reference values become global ids."""
+
+    references: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
 # --- Fields of the Query type ---------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +125,14 @@ class Listing(Form):
 
     type_name: str
     references: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Form):
+    """A type's records in one fixed order: `pipelines`, `products`, `users`…"""
+
+    type_name: str
+    order: tuple[OrderTerm, ...]
 
 
 def compiled(form: Form) -> dict[str, Any]:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from persistence import readplan as rp
-from persistence.compiled.page import Page
+from persistence.compiled.page import Page, empty_page
 from persistence.loaders import (
     LINK_FIELDS,
     LINK_SIDES,
     link_edge_columns,
     link_sort_keys,
+    newest_first_keys,
     note_sort_keys,
 )
 from persistence.paging import SortKey, order_sql, seek_sql
@@ -39,12 +40,15 @@ def _rows(compiler: Compiler, c: rp.Connection, parent: str, t: str) -> _Rows:
     spec, access, b = SPECS[c.type_name], compiler.access, compiler.b
     match c.source:
         case rp.Listing(order=order, filter=condition, include_archived=archived):
-            where = ("FALSE" if reaches_nothing(spec, access) else
-                     list_conditions(spec, access, condition, archived, t, b))
+            where = list_conditions(spec, access, condition, archived, t, b)
             return _Rows(f"{spec.name} {t}", where, sort_keys(spec, access, order, t))
         case rp.NotesOf():
             where = f"{t}.record_id = {parent}.id AND {t}.archived_at IS NULL"
             return _Rows(f"{spec.name} {t}", where, note_sort_keys(t))
+        case rp.Owned(parent=reference):
+            where = (f"{t}.{spec.columns[reference]} = {parent}.id AND {t}.archived_at IS NULL "
+                     f"AND {read_sql(spec, access, t, b)}")
+            return _Rows(f"{spec.name} {t}", where, newest_first_keys(spec, t))
         case rp.Linked():
             link = b.alias("l")
             node_column, parent_column = LINK_SIDES[c.type_name]
@@ -58,6 +62,13 @@ def _rows(compiler: Compiler, c: rp.Connection, parent: str, t: str) -> _Rows:
 
 def connection(compiler: Compiler, c: rp.Connection, parent: str) -> str:
     """The connection's JSON; `parent` is the alias of the row it belongs to, if any."""
+    # Like fetch_page, a list of a type the caller reaches nothing of reads no arguments.
+    if isinstance(c.source, rp.Listing) and reaches_nothing(SPECS[c.type_name], compiler.access):
+        return empty_page(compiler, c)
+    return _page(compiler, c, parent)
+
+
+def _page(compiler: Compiler, c: rp.Connection, parent: str) -> str:
     spec, b = SPECS[c.type_name], compiler.b
     t, p = b.alias("t"), b.alias("p")
     rows = _rows(compiler, c, parent, t)
@@ -106,9 +117,11 @@ def columns_of(selection: rp.Selection, spec: Spec) -> set[str]:
     needed = set()
     for output in selection.outputs:
         match output:
-            case rp.Column() | rp.JsonItems() | rp.Reference():
+            case rp.Column() | rp.JsonItems() | rp.Reference() | rp.ActorUser() | rp.Changes():
                 needed.add(spec.columns[output.field])
                 keys = spec.json_keys.get(output.field)
                 if keys is not None and keys.type_column is not None:
                     needed.add(keys.type_column)  # whose fields the keys are, row by row
+            case rp.RecordGlobalId():
+                needed |= {spec.columns["recordType"], spec.columns["recordId"]}
     return needed

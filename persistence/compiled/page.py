@@ -118,3 +118,24 @@ class Page:
             for item in part.items)
         return f"json_build_object({pairs})"
 
+
+def empty_page(compiler: Compiler, c: rp.Connection) -> str:
+    """A page with no rows, no cursors and nothing before or after it."""
+    def part(item) -> str:
+        match item:
+            case rp.Const(value=value):
+                return f"{compiler.b.bind(value)}::text"
+            case rp.TotalCount():
+                return "0"
+            case rp.Nodes() | rp.Edges():
+                return "'[]'::json"
+            case rp.PageInfo(items=items):
+                return f"json_build_object({', '.join(flag(i) for i in items)})"
+        raise TypeError(f"cannot compile the connection part {item!r}")
+
+    def flag(item: rp.PageFlag | rp.Const) -> str:
+        if isinstance(item, rp.Const):
+            return f"{literal(item.key)}, {part(item)}"
+        return f"{literal(item.key)}, {'FALSE' if item.name.startswith('has') else 'NULL'}"
+
+    return f"json_build_object({', '.join(f'{literal(p.key)}, {part(p)}' for p in c.parts)})"

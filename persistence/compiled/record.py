@@ -61,8 +61,15 @@ class Compiler:
                 return self._json_items(output, spec, t)
             case rp.Reference():
                 return self._reference(output, spec, t)
+            case rp.ActorUser():
+                return self._actor_user(output, spec, t)
             case rp.Children():
                 return self._children(output, t)
+            case rp.RecordGlobalId():
+                return (f"crm_global_id({t}.{spec.columns['recordType']}, "
+                        f"{t}.{spec.columns['recordId']})")
+            case rp.Changes():
+                return self._changes(output, spec, t)
             case rp.Connection():
                 return connection.connection(self, output, t)
             case rp.Record():
@@ -108,6 +115,15 @@ class Compiler:
                 f"WHERE {r}.id = {t}.{spec.columns[ref.field]} "
                 f"AND {read_sql(target, self.access, r, self.b)})")
 
+    def _actor_user(self, ref: rp.ActorUser, spec: Spec, t: str) -> str:
+        # The column holds `Type:uuid`; only a User is shown, as ActorRef.parse reads it.
+        target = SPECS[ref.target.type_name]
+        column, r = f"{t}.{spec.columns[ref.field]}", self.b.alias("r")
+        return (f"(SELECT {self.object(ref.target.outputs, target, r)} FROM {target.name} {r} "
+                f"WHERE split_part({column}, ':', 1) = 'User' "
+                f"AND {r}.id = nullif(split_part({column}, ':', 2), '')::uuid "
+                f"AND {read_sql(target, self.access, r, self.b)})")
+
     def _children(self, children: rp.Children, t: str) -> str:
         relation = CHILD_RELATIONS[children.relation]
         target = SPECS[relation.type_name]
@@ -120,6 +136,30 @@ class Compiler:
         return (f"(SELECT coalesce(json_agg({obj} ORDER BY {relation.order_sql(r)}), '[]'::json) "
                 f"FROM {target.name} {r} WHERE {r}.{relation.parent_column} = {t}.id "
                 f"AND {r}.archived_at IS NULL{rule})")
+
+    def _changes(self, c: rp.Changes, spec: Spec, t: str) -> str:
+        """{field, before, after} per changed field, sorted by name as Python sorts (by code
+        point: COLLATE "C"); a reference's values become the target's global ids."""
+        k = self.b.alias("k")
+        type_column = f"{t}.{spec.json_keys[c.field].type_column}"
+        whens = " ".join(f"WHEN {type_column} = {literal(kind)} AND {k}.key = {literal(name)} "
+                         f"THEN {literal(target)}"
+                         for kind, fields in sorted(c.references.items())
+                         for name, target in sorted(fields.items()))
+        target = f"(CASE {whens} END)" if whens else "NULL::text"
+
+        def side(name: str) -> str:
+            if name == "field":
+                return f"{k}.key"
+            raw = f"({k}.value->>{literal(name)})"
+            return (f"(CASE WHEN {target} IS NOT NULL AND {raw} <> '' THEN "
+                    f"to_jsonb(crm_base64url({target} || ':' || {raw})) "
+                    f"ELSE {k}.value->{literal(name)} END)")
+
+        pairs = self._pairs(c.keys, side)
+        return (f"(SELECT coalesce(json_agg(json_build_object({pairs}) ORDER BY {k}.key "
+                f"COLLATE \"C\"), '[]'::json) "
+                f"FROM jsonb_each({column_sql(spec, self.access, t, c.field)}) {k})")
 
     def _record(self, record: rp.Record) -> str:
         spec = SPECS[record.type_name]

@@ -8,6 +8,7 @@ import strawberry
 
 from api.compiled import checks
 from api.schema import forms, schema
+from domain.filters import OrderTerm
 from persistence.declaration_checks import DeclarationError
 
 
@@ -44,6 +45,12 @@ def test_a_metadata_key_other_than_the_form_is_refused():
 def test_a_form_that_is_no_form_is_refused():
     found = checks.problems(_schema(widgets={forms.COMPILED: "list"}))
     assert found == ["Query.widgets: 'list' is no compiled form"]
+
+
+def test_a_sort_key_the_type_cannot_be_sorted_by_is_refused():
+    page = forms.Page("Product", (OrderTerm("nmae"),))
+    found = checks.problems(_schema(products=forms.compiled(page)))
+    assert found == ["Query.products: sorts Product by nmae, which it cannot be sorted by"]
 
 
 def test_a_reference_to_another_type_than_the_field_shows_is_refused():

@@ -60,7 +60,8 @@ class Account(Record):
                     before: Before = None) -> Connection[Note] | None:
         return await notes_of(self.data["id"], info, first, after, last, before)
 
-    @strawberry.field(description="The account's deals you may see, newest first.")
+    @strawberry.field(description="The account's deals you may see, newest first.",
+                      metadata=forms.compiled(forms.Owned("Opportunity", "account")))
     async def opportunities(self, info: strawberry.Info, first: First = None,
                             after: After = None, last: Last = None,
                             before: Before = None) -> Connection[OpportunityRef] | None:

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from api.schema import forms
 from api.schema.fields import actor, check_readable, column, node_id, record_type
 from api.schema.ids import to_global_id
 from api.schema.relay import Node
@@ -40,12 +41,14 @@ class AuditEntry(Node):
     action: str | None = column("create, update, archive, grant, withdraw, link, unlink.")
     record_type: str | None = column("The type of the changed record.")
 
-    @strawberry.field(description="Global id of the changed record.")
+    @strawberry.field(description="Global id of the changed record.",
+                      metadata=forms.compiled(forms.RecordGlobalId()))
     def record_id(self, info: strawberry.Info) -> strawberry.ID | None:
         check_readable(info)
         return strawberry.ID(to_global_id(self.data["recordType"], self.data["recordId"]))
 
-    @strawberry.field(description="Each changed field with its before and after.")
+    @strawberry.field(description="Each changed field with its before and after.",
+                      metadata=forms.compiled(forms.Changes(REFERENCES)))
     def changes(self, info: strawberry.Info) -> list[FieldChange] | None:
         check_readable(info)
         kind = self.data["recordType"]

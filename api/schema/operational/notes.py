@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.schema import forms
 from api.schema.errors import load_page
 from api.schema.fields import check_readable, column, node_id, record_type, wrap
 from api.schema.relay import Connection, Node, connection, page_args
@@ -27,7 +28,8 @@ class Note(Node):
     updated_at: datetime | None = column("When it last changed.")
     version: int | None = column("Optimistic-concurrency version.")
 
-    @strawberry.field(description="Who wrote it; null when written by the system.")
+    @strawberry.field(description="Who wrote it; null when written by the system.",
+                      metadata=forms.compiled(forms.ActorUser()))
     async def author(
         self, info: strawberry.Info
     ) -> Annotated["User", strawberry.lazy("api.schema.operational.users")] | None:
