@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from domain.filters import Filter, OrderTerm
@@ -114,12 +115,30 @@ class Changes:
 # --- Connections: their rows, and the parts of a page ----------------------------------------
 
 @dataclass(frozen=True, slots=True)
+class TimelineOf:
+    """The activities on a record's timeline (an account's: its contacts' and deals' too);
+    the whole page is null when the caller sees no such record."""
+
+    type_name: str
+    record_id: uuid.UUID
+    variable: str | None = None  # the variable that named the record, if one did
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueOf:
+    """An assignee's open tasks whose due time has passed."""
+
+    user_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
-    """Top-level rows: the caller's rule, a filter and an order."""
+    """Top-level rows: the caller's rule, a filter, an order and a scope of the field's own."""
 
     order: tuple[OrderTerm, ...]
     filter: Filter | None = None
     include_archived: bool = False
+    scope: TimelineOf | OverdueOf | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +239,52 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
+class Array:
+    """A JSON array of values, in order: nodes(ids)."""
+
+    key: str
+    items: tuple[Output, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRows:
+    """A user's meetings and open tasks within [start, end), by time."""
+
+    key: str
+    user_id: uuid.UUID
+    start: datetime
+    end: datetime
+    node: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class HitArticle:
+    key: str
+    target: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class HitRank:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class HitSnippet:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHits:
+    """The best `size` articles matching `words`, best first."""
+
+    key: str
+    words: str
+    language: str | None
+    size: int
+    items: tuple[HitArticle | HitRank | HitSnippet | Const, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Selection:
     """The fields asked of one object of a record type."""
 
@@ -228,4 +293,4 @@ class Selection:
 
 
 Output = (Const | Column | JsonItems | Reference | ActorUser | Children | RecordGlobalId
-          | Changes | Connection | Record)
+          | Changes | Connection | Record | Array | CalendarRows | SearchHits)

@@ -20,7 +20,8 @@ from persistence.record_types import CHILD_RELATIONS, SPECS
 # Forms of an object's fields that read a column of the object's own row.
 COLUMN_FORMS = (forms.Value, forms.Text, forms.Actor, forms.Json, forms.Reference,
                 forms.ActorUser, forms.Changes)
-ROOT_FORMS = (forms.ById, forms.Listing, forms.Page)
+ROOT_FORMS = (forms.ById, forms.ByIds, forms.Listing, forms.Page, forms.Timeline,
+              forms.Calendar, forms.Overdue, forms.Search, forms.Trail)
 
 
 def _sorts(type_name: str, order: Iterable) -> Iterable[str]:
@@ -43,6 +44,10 @@ def _root_problems(form: forms.Form) -> Iterable[str]:
                         for target in references.values() if target not in SPECS)
         case forms.Page(type_name=type_name, order=order):
             yield from _sorts(type_name, order)
+        case forms.Timeline(order=order) | forms.Overdue(order=order):
+            yield from _sorts("Activity", order)
+        case forms.Trail(order=order):
+            yield from _sorts("AuditEntry", order)
 
 
 def _object_problems(form: forms.Form, owner: str, name: str, shown: str) -> Iterable[str]:

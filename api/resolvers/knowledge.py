@@ -57,7 +57,7 @@ class KnowledgeQueries:
 
     @strawberry.field(description="Full-text search of the articles you may see, best first: "
                                   "words match in any of their forms, in English and Russian.",
-                      extensions=[Reads(always=SEARCHED)])
+                      extensions=[Reads(always=SEARCHED)], metadata=forms.compiled(forms.Search()))
     async def knowledge_search(
         self, info: strawberry.Info,
         query: Annotated[str, arg("Words to find, as in a web search engine (\"quoted "

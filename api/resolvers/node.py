@@ -34,7 +34,8 @@ class NodeQueries:
     async def node(self, info: strawberry.Info, id: NodeId) -> Node | None:
         return await _load(info, id)
 
-    @strawberry.field(description="Several objects by global id, in the order asked (at most 100).")
+    @strawberry.field(description="Several objects by global id, in the order asked (at most 100).",
+                      metadata=forms.compiled(forms.ByIds()))
     async def nodes(self, info: strawberry.Info, ids: IdsArg) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise coded_error(f"Ask for at most {MAX_NODES} ids.", ErrorCode.INVALID.value,

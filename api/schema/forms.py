@@ -120,6 +120,11 @@ class ById(Form):
 
 
 @dataclass(frozen=True, slots=True)
+class ByIds(Form):
+    """Several records of any Node type by global id, in the order asked."""
+
+
+@dataclass(frozen=True, slots=True)
 class Listing(Form):
     """A type's records under the client's filter, order and archive choice."""
 
@@ -132,6 +137,37 @@ class Page(Form):
     """A type's records in one fixed order: `pipelines`, `products`, `users`…"""
 
     type_name: str
+    order: tuple[OrderTerm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline(Form):
+    """A record's activities, newest first; null when the record is not visible."""
+
+    order: tuple[OrderTerm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar(Form):
+    """The caller's meetings and open tasks within a window, by time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue(Form):
+    """An assignee's open tasks past their due time, earliest first."""
+
+    order: tuple[OrderTerm, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Search(Form):
+    """Full-text search hits over the articles, best first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Trail(Form):
+    """A record's audit entries and those of what belongs to it, newest first."""
+
     order: tuple[OrderTerm, ...]
 
 

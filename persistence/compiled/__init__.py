@@ -2,7 +2,8 @@
 `data` object as JSON text.
 
 By kind: record.py builds a record's object and the statement around the plan, connection.py
-the rows of a page, and page.py the page's JSON (edges, nodes, pageInfo, totalCount).
+the rows of a page, page.py the page's JSON (edges, nodes, pageInfo, totalCount), and lists.py
+the lists that are no connections (a calendar, search hits).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from persistence import readplan as rp
+from persistence.calendar import overdue_scope, timeline_sql
 from persistence.compiled.page import Page, empty_page
 from persistence.loaders import (
     LINK_FIELDS,
@@ -39,9 +40,12 @@ class _Rows:
 def _rows(compiler: Compiler, c: rp.Connection, parent: str, t: str) -> _Rows:
     spec, access, b = SPECS[c.type_name], compiler.access, compiler.b
     match c.source:
-        case rp.Listing(order=order, filter=condition, include_archived=archived):
+        case rp.Listing(order=order, filter=condition, include_archived=archived, scope=scope):
+            keys = sort_keys(spec, access, order, t)
             where = list_conditions(spec, access, condition, archived, t, b)
-            return _Rows(f"{spec.name} {t}", where, sort_keys(spec, access, order, t))
+            if isinstance(scope, rp.OverdueOf):
+                where = f"{where} AND ({overdue_scope(scope.user_id)(b, t)})"
+            return _Rows(f"{spec.name} {t}", where, keys)
         case rp.NotesOf():
             where = f"{t}.record_id = {parent}.id AND {t}.archived_at IS NULL"
             return _Rows(f"{spec.name} {t}", where, note_sort_keys(t))
@@ -62,16 +66,28 @@ def _rows(compiler: Compiler, c: rp.Connection, parent: str, t: str) -> _Rows:
 
 def connection(compiler: Compiler, c: rp.Connection, parent: str) -> str:
     """The connection's JSON; `parent` is the alias of the row it belongs to, if any."""
+    listing = isinstance(c.source, rp.Listing)
+    timeline = c.source.scope if listing else None
     # Like fetch_page, a list of a type the caller reaches nothing of reads no arguments.
-    if isinstance(c.source, rp.Listing) and reaches_nothing(SPECS[c.type_name], compiler.access):
-        return empty_page(compiler, c)
-    return _page(compiler, c, parent)
+    empty = listing and reaches_nothing(SPECS[c.type_name], compiler.access)
+    if not isinstance(timeline, rp.TimelineOf):
+        return empty_page(compiler, c) if empty else _page(compiler, c, parent)
+    # The timeline of a record the caller does not see is null, not empty; the record's id is
+    # bound once, for the check and for the activities, so that a template can fill it.
+    record = compiler.bind_id(timeline.record_id, timeline.variable)
+    spec, v = SPECS[timeline.type_name], compiler.b.alias("v")
+    visible = (f"EXISTS (SELECT 1 FROM {spec.name} {v} WHERE {v}.id = {record} "
+               f"AND {read_sql(spec, compiler.access, v, compiler.b)})")
+    page = (empty_page(compiler, c) if empty else
+            _page(compiler, c, parent, lambda t: timeline_sql(timeline.type_name, t, record)))
+    return f"(CASE WHEN {visible} THEN {page} END)"
 
 
-def _page(compiler: Compiler, c: rp.Connection, parent: str) -> str:
+def _page(compiler: Compiler, c: rp.Connection, parent: str, scope=None) -> str:
     spec, b = SPECS[c.type_name], compiler.b
     t, p = b.alias("t"), b.alias("p")
     rows = _rows(compiler, c, parent, t)
+    where = rows.where if scope is None else f"{rows.where} AND ({scope(t)})"
     request = c.request
     columns = sorted({"id", *(column for node in _nodes(c) for column in columns_of(node, spec))})
     selected = ", ".join([*(f"{t}.{column}" for column in columns),
@@ -79,7 +95,7 @@ def _page(compiler: Compiler, c: rp.Connection, parent: str) -> str:
                           key_columns(rows.keys)])
     # One row beyond the page tells whether more follow; fetch it only when asked.
     lookahead = _asks_for_more(c)
-    limited = (f"SELECT {selected} FROM {rows.source} WHERE {rows.where} "
+    limited = (f"SELECT {selected} FROM {rows.source} WHERE {where} "
                f"AND {seek_sql(rows.keys, request, b)} ORDER BY {order_sql(rows.keys, request)} "
                f"LIMIT {limit_sql(request.size + 1 if lookahead else request.size)}")
     if lookahead:
@@ -89,7 +105,7 @@ def _page(compiler: Compiler, c: rp.Connection, parent: str) -> str:
     else:
         ranked = limited
     page = Page(compiler, c, spec, p, rows.keys,
-                f"(SELECT count(*) FROM {rows.source} WHERE {rows.where})", lookahead)
+                f"(SELECT count(*) FROM {rows.source} WHERE {where})", lookahead)
     # GROUP BY (): one row even for an empty page, whether or not a part aggregates.
     return f"(SELECT {page.json()} FROM ({ranked}) {p} GROUP BY ())"
 

@@ -11,7 +11,7 @@ import uuid
 
 from domain.access import Access
 from persistence import readplan as rp
-from persistence.compiled import connection
+from persistence.compiled import connection, lists
 from persistence.compiled.names import literal
 from persistence.record_types import CHILD_RELATIONS, SPECS
 from persistence.spec import Spec, column_sql, read_sql
@@ -74,6 +74,12 @@ class Compiler:
                 return connection.connection(self, output, t)
             case rp.Record():
                 return self._record(output)
+            case rp.Array(items=items):
+                return f"json_build_array({', '.join(self.value(i, None, '') for i in items)})"
+            case rp.CalendarRows():
+                return lists.calendar(self, output)
+            case rp.SearchHits():
+                return lists.search_hits(self, output)
         raise TypeError(f"cannot compile {output!r}")
 
     def _column(self, c: rp.Column, spec: Spec, t: str) -> str:

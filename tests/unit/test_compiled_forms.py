@@ -59,8 +59,8 @@ def test_a_reference_to_another_type_than_the_field_shows_is_refused():
 
 
 def test_a_root_form_on_a_nested_field_is_refused():
-    found = checks.problems(_schema(owner_metadata=forms.compiled(forms.Listing("User"))))
-    assert found == ["Contact.owner: Listing is no form of a nested field"]
+    found = checks.problems(_schema(owner_metadata=forms.compiled(forms.Calendar())))
+    assert found == ["Contact.owner: Calendar is no form of a nested field"]
 
 
 def test_check_forms_raises_naming_every_culprit():
