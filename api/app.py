@@ -20,15 +20,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.calendar_feed import calendar_feed
+from api.compiled.checks import check_forms
+from api.compiled.planner import Planner
 from api.context import utc_now
 from api.escalation import EscalationJob
-from api.fastpath import Planner
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.metrics import Metrics
 from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
 from api.schema import schema
+from api.schema.adapter import graphql_schema
 from api.schema.declaration_checks import check_declarations
 from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
@@ -79,6 +81,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     "now" for the use cases that keep time."""
     settings.check_signing_key()
     check_declarations()
+    check_forms(schema)
     url = url or database_url(settings)
     engine = make_engine(url, pool_size=settings.crm_db_pool_size,
                          statement_timeout_ms=settings.crm_statement_timeout_ms)
@@ -93,7 +96,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     failed_client_auth = FailedClientAuth()
     metrics = Metrics(engine)
     tracing = Tracing(settings.tracing)
-    graphql = GraphQLEndpoint(schema._schema, authenticator, engine, reader,
+    graphql = GraphQLEndpoint(graphql_schema(schema), authenticator, engine, reader,
                               introspection=settings.introspection, graphiql=settings.graphiql,
                               planner=Planner(schema) if settings.crm_compiled_reads else None,
                               clock=clock, max_cost=settings.crm_max_query_cost,

@@ -1,6 +1,6 @@
 """The compiled read path of /graphql: a whole query answered by one SQL statement.
 
-The planner (api/fastpath.py) turns a validated query into a read plan, persistence compiles
+The planner (api/compiled/) turns a validated query into a read plan, persistence compiles
 the plan into one statement whose single value is the response's `data`, and the statement
 cache keeps it for the next identical request. Whatever the plan cannot express is left to
 the resolvers, which answer it, errors included, as they always would.
@@ -12,7 +12,7 @@ import logging
 
 from graphql import DocumentNode, OperationDefinitionNode, OperationType
 
-from api.fastpath import Planner, variable_uses
+from api.compiled.planner import Planner, variable_uses
 from api.graphql_errors import Refusal, refusal
 from api.graphql_request import Operation
 from api.metrics import Metrics

@@ -36,9 +36,9 @@ from strawberry.extensions.max_aliases import create_validator as max_aliases_ru
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
 from api import telemetry
+from api.compiled.planner import Planner
 from api.compiled_reads import CompiledReads, unavailable
 from api.context import Context, utc_now
-from api.fastpath import Planner
 from api.graphiql import graphiql_page
 from api.graphql_errors import (
     GRAPHQL_RESPONSE,

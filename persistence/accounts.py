@@ -72,8 +72,7 @@ ACCOUNT = RecordType(
             rel("notes"),
         ),
         "opportunities": (
-            rel("opportunities", resolver_only=(
-            "a connection of deals under the deal rules, loaded by opportunities_by_account_id")),
+            rel("opportunities"),
         ),
     },
     rules={

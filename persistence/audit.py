@@ -65,10 +65,8 @@ AUDIT_ENTRY = RecordType(
             col("actor", "created_by"),
             col("action", doc="create, update, archive, grant, withdraw, link, unlink."),
             col("recordType", doc="The type of the changed record."),
-            col("recordId", filterable=True, resolver_only=(
-            "the global id of a record of any type, made from recordType and the raw id")),
-            col("changes", keys_of=KeysOf(type_column="record_type"), resolver_only=(
-            "old and new values keyed by field, as JSON whose values the resolver converts")),
+            col("recordId", filterable=True),
+            col("changes", keys_of=KeysOf(type_column="record_type")),
         ),
     },
     also_filterable=(Filterable("parentId", "parent_id", guard="recordId",

@@ -30,25 +30,46 @@ _TIMELINES = {
 TIMELINE_TYPES = tuple(_TIMELINES)
 
 
+def timeline_sql(type_name: str, t: str, record: str) -> str:
+    """The activities of alias `t` on the timeline of the record whose id is `record` (SQL)."""
+    return _TIMELINES[type_name].format(t=t, x=record)
+
+
 def timeline_scope(type_name: str, record_id: uuid.UUID):
     """The condition `fetch_page` narrows activities with for one record's timeline."""
     def scope(b: Builder, t: str) -> str:
-        return _TIMELINES[type_name].format(t=t, x=b.bind(record_id))
+        return timeline_sql(type_name, t, b.bind(record_id))
     return scope
+
+
+def overdue_scope(user_id: uuid.UUID):
+    """The condition `fetch_page` narrows activities with for a user's overdue tasks; `now()`
+    is the statement's, so that a statement kept for reuse stays right."""
+    def scope(b: Builder, t: str) -> str:
+        return (f"{t}.kind = 'TASK' AND {t}.status = 'OPEN' AND {t}.assignee_id = "
+                f"{b.bind(user_id)} AND {t}.due_at < now()")
+    return scope
+
+
+def calendar_sql(access: Access, t: str, user_id: uuid.UUID, start: datetime, end: datetime,
+                 b: Builder) -> str:
+    """The activities of alias `t` on the user's calendar in [start, end): meetings owned or
+    attended, open tasks due, that the caller may see."""
+    user, since, until = b.bind(user_id), b.bind(start), b.bind(end)
+    return (f"{t}.archived_at IS NULL AND {read_sql(ACTIVITY.spec, access, t, b)} AND ("
+            f"({t}.kind = 'MEETING' AND {t}.starts_at < {until} AND {t}.ends_at > {since} AND "
+            f"({t}.owner_id = {user} OR EXISTS (SELECT 1 FROM activity_attendee a "
+            f"WHERE a.activity_id = {t}.id AND a.user_id = {user}))) OR "
+            f"({t}.kind = 'TASK' AND {t}.status = 'OPEN' AND {t}.assignee_id = {user} "
+            f"AND {t}.due_at >= {since} AND {t}.due_at < {until}))")
 
 
 async def calendar_rows(reader: Reader, access: Access, user_id: uuid.UUID, start: datetime,
                         end: datetime) -> list[dict]:
     """The user's meetings (owned or attended) and open tasks due in [start, end), by time."""
     b = Builder()
-    user, since, until = b.bind(user_id), b.bind(start), b.bind(end)
     sql = (f"SELECT {projection(ACTIVITY.spec, access, 't')} FROM activity t "
-           f"WHERE t.archived_at IS NULL AND {read_sql(ACTIVITY.spec, access, 't', b)} AND ("
-           f"(t.kind = 'MEETING' AND t.starts_at < {until} AND t.ends_at > {since} AND "
-           f"(t.owner_id = {user} OR EXISTS (SELECT 1 FROM activity_attendee a "
-           f"WHERE a.activity_id = t.id AND a.user_id = {user}))) OR "
-           f"(t.kind = 'TASK' AND t.status = 'OPEN' AND t.assignee_id = {user} "
-           f"AND t.due_at >= {since} AND t.due_at < {until})) "
+           f"WHERE {calendar_sql(access, 't', user_id, start, end, b)} "
            f"ORDER BY t.at, t.id LIMIT {CALENDAR_LIMIT}")
     return await read_rows(reader, sql, b)
 

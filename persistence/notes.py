@@ -66,7 +66,7 @@ NOTE = RecordType(
         "all": (
             col("id"),
             col("body", doc="The text."),
-            col("author", "created_by", resolver_only="the user who wrote it, as a User or null"),
+            col("author", "created_by"),
             col("createdAt", doc="When it was written."),
             col("updatedAt", doc="When it last changed."),
             col("version", doc="Optimistic-concurrency version."),

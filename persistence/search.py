@@ -31,23 +31,35 @@ def _query_sql(words: str, language: Language | None, b: Builder) -> str:
     return "(" + " || ".join(f"websearch_to_tsquery('{c}', {bound})" for c in configs) + ")"
 
 
+def ranked_sql(access: Access, words: str, language: str | None, first: int,
+               b: Builder) -> tuple[str, str]:
+    """The ids and ranks of the best `first` articles the caller may read that match `words`
+    (best first, ties by id), and the search query as SQL, for the snippets."""
+    query = _query_sql(words, Language(language) if language else None, b)
+    where = [f"t.search @@ {query}", "t.archived_at IS NULL", read_sql(ARTICLE.spec, access, "t", b)]
+    if language:
+        where.append(f"t.language = {b.bind(language)}")
+    return (f"SELECT t.id, round(ts_rank_cd(t.search, {query})::numeric, 6)::float8 AS rank "
+            f"FROM article t WHERE {' AND '.join(where)} ORDER BY rank DESC, t.id "
+            f"LIMIT {limit_sql(first)}"), query
+
+
+def snippet_sql(access: Access, t: str, query: str) -> str:
+    """The passages of article `t` that match; null for a caller who may not read the body."""
+    if not access.can_read("Article", "body"):
+        return "NULL"
+    return f"ts_headline({text_search_config(f'{t}.language')}, {t}.body, {query}, '{HEADLINE}')"
+
+
 async def search_articles(reader: Reader, access: Access, words: str, first: int,
                           language: str | None = None) -> list[Hit]:
     """The best `first` articles the caller may read that match `words`, best first, ties
     by id; the snippet is null for a caller who may not read the body."""
     b = Builder()
-    query = _query_sql(words, Language(language) if language else None, b)
-    where = [f"t.search @@ {query}", "t.archived_at IS NULL", read_sql(ARTICLE.spec, access, "t", b)]
-    if language:
-        where.append(f"t.language = {b.bind(language)}")
-    snippet = (f"ts_headline({text_search_config('t.language')}, t.body, {query}, '{HEADLINE}')"
-               if access.can_read("Article", "body") else "NULL")
+    ranked, query = ranked_sql(access, words, language, first, b)
     # Headlines are costly, so they are made for the page only, after ranking picked it.
     sql = (f"SELECT {projection(ARTICLE.spec, access, 't')}, hits.rank AS _rank, "
-           f"{snippet} AS _snippet FROM (SELECT t.id, "
-           f"round(ts_rank_cd(t.search, {query})::numeric, 6)::float8 AS rank "
-           f"FROM article t WHERE {' AND '.join(where)} ORDER BY rank DESC, t.id "
-           f"LIMIT {limit_sql(first)}) hits JOIN article t ON t.id = hits.id "
-           f"ORDER BY hits.rank DESC, t.id")
+           f"{snippet_sql(access, 't', query)} AS _snippet FROM ({ranked}) hits "
+           f"JOIN article t ON t.id = hits.id ORDER BY hits.rank DESC, t.id")
     rows = await read_rows(reader, sql, b)
     return [Hit(row, row.pop("_rank"), row.pop("_snippet")) for row in rows]

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import arguments_checked, decode_query_id, get_record, mutate, page_of, save_record
+from api.resolvers.common import (
+    arguments_checked,
+    decode_query_id,
+    fixed_page,
+    get_record,
+    mutate,
+    page_of,
+    save_record,
+)
+from api.schema import forms
 from api.schema.errors import coded_error, user_errors
 from api.schema.fields import wrap
 from api.schema.ids import from_global_id, parse_id
@@ -25,21 +34,21 @@ from api.schema.operational.activities import (
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.reads import Reads
 from api.schema.relay import After, Connection, First, NodeId, arg
-from domain.activities import REFERENCES, ActivityKind, TaskStatus
+from domain.activities import REFERENCES, ActivityKind
 from domain.errors import DomainError, ErrorCode
-from domain.filters import AllOf, Condition, Op, OrderTerm
+from domain.filters import Condition, Op, OrderTerm
 from domain.services import activities as service
 from domain.services.records import archive_record
 from domain.values import check_date_window
-from persistence.calendar import TIMELINE_TYPES, calendar_rows, timeline_scope
+from persistence.calendar import TIMELINE_TYPES, calendar_rows, overdue_scope, timeline_scope
 
 # What a calendar and the overdue tasks select activities by.
 CALENDAR_READS = ("Activity.kind", "Activity.startsAt", "Activity.endsAt", "Activity.owner",
                   "Activity.attendees", "Activity.status", "Activity.assignee", "Activity.dueAt")
 OVERDUE_READS = ("Activity.kind", "Activity.status", "Activity.assignee", "Activity.dueAt")
-NEWEST_FIRST = [OrderTerm("at", descending=True)]
-DUE_FIRST = [OrderTerm("dueAt")]
-BY_NAME = [OrderTerm("name")]
+TIMELINE = forms.Timeline(order=(OrderTerm("at", descending=True),))
+OVERDUE = forms.Overdue(order=(OrderTerm("dueAt"),))
+CALL_SCRIPTS = forms.Page("CallScript", (OrderTerm("name"),))
 
 
 def _attendees(ids: list[str]) -> list[tuple[str, object]]:
@@ -73,14 +82,15 @@ def _script_values(values: dict) -> dict:
 @strawberry.type
 class ActivityQueries:
     @strawberry.field(description="An activity by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Activity"})
+                      metadata=forms.compiled(forms.ById("Activity")))
     async def activity(self, info: strawberry.Info, id: NodeId) -> Activity | None:
         return await get_record(info, "Activity", id)
 
     @strawberry.field(description="A contact's, account's, lead's or deal's history, newest "
                                   "first; an account's includes its contacts' and deals'. "
                                   "Null when there is no such record you may see.",
-                      extensions=[Reads(arguments={"kinds": ("Activity.kind",)})])
+                      extensions=[Reads(arguments={"kinds": ("Activity.kind",)})],
+                      metadata=forms.compiled(TIMELINE))
     async def timeline(
         self, info: strawberry.Info, record_id: Annotated[strawberry.ID, arg("The record.")],
         first: First = None, after: After = None,
@@ -93,11 +103,12 @@ class ActivityQueries:
             return None
         condition = Condition("kind", Op.IN, [k.value for k in kinds]) if kinds else None
         return await page_of(info, "Activity", (first, after, None, None), condition,
-                             NEWEST_FIRST, scope=timeline_scope(type_name, raw))
+                             list(TIMELINE.order), scope=timeline_scope(type_name, raw))
 
     @strawberry.field(description="Your meetings (organised or attended) and open tasks due "
                                   "from `from` to `to`, by time.",
-                      extensions=[Reads(always=CALENDAR_READS)])
+                      extensions=[Reads(always=CALENDAR_READS)],
+                      metadata=forms.compiled(forms.Calendar()))
     async def my_calendar(
         self, info: strawberry.Info,
         from_: Annotated[datetime, strawberry.argument(name="from", description="Start.")],
@@ -113,7 +124,7 @@ class ActivityQueries:
 
     @strawberry.field(description="Open tasks past their due time, earliest first, of one "
                                   "assignee (default: you).",
-                      extensions=[Reads(always=OVERDUE_READS)])
+                      extensions=[Reads(always=OVERDUE_READS)], metadata=forms.compiled(OVERDUE))
     async def overdue_tasks(
         self, info: strawberry.Info,
         assignee: Annotated[strawberry.ID | None, arg("A User id.")] = None,
@@ -122,16 +133,17 @@ class ActivityQueries:
         with arguments_checked():
             user = (parse_id(assignee, "User", "assignee") if assignee
                     else info.context.access.user_id)
-        condition = AllOf((Condition("kind", Op.EQ, ActivityKind.TASK.value),
-                           Condition("status", Op.EQ, TaskStatus.OPEN.value),
-                           Condition("assignee", Op.EQ, user),
-                           Condition("dueAt", Op.LT, info.context.clock())))
-        return await page_of(info, "Activity", (first, after, None, None), condition, DUE_FIRST)
+            if user is None:
+                raise DomainError.one("assignee", ErrorCode.INVALID,
+                                      "Only staff users have tasks: name an assignee.")
+        return await page_of(info, "Activity", (first, after, None, None), None,
+                             list(OVERDUE.order), scope=overdue_scope(user))
 
-    @strawberry.field(description="Call scripts for telesales, by name.")
+    @strawberry.field(description="Call scripts for telesales, by name.",
+                      metadata=forms.compiled(CALL_SCRIPTS))
     async def call_scripts(self, info: strawberry.Info, first: First = None,
                            after: After = None) -> Connection[CallScript]:
-        return await page_of(info, "CallScript", (first, after, None, None), None, BY_NAME)
+        return await fixed_page(info, CALL_SCRIPTS, first, after)
 
 
 @strawberry.type

@@ -10,12 +10,13 @@ import strawberry
 
 from api.resolvers.common import (
     arguments_checked,
+    fixed_page,
     get_record,
     list_records,
     mutate,
-    page_of,
     save_record,
 )
+from api.schema import forms
 from api.schema.analytical.service_stats import GroupBy, ServiceFigures, ServiceStats
 from api.schema.errors import forbidden_field
 from api.schema.ids import parse_id, to_global_id
@@ -57,8 +58,9 @@ from persistence.service_stats import GROUPS as SERVICE_STATS_GROUPS
 from persistence.service_stats import READS as SERVICE_STATS_READS
 from persistence.service_stats import service_stats
 
-BY_NAME = [OrderTerm("name")]
-BY_POSITION = [OrderTerm("position"), OrderTerm("name")]
+CASE_QUEUES = forms.Page("CaseQueue", (OrderTerm("name"),))
+BUSINESS_CALENDARS = forms.Page("BusinessCalendar", (OrderTerm("name"),))
+SLA_POLICIES = forms.Page("SlaPolicy", (OrderTerm("position"), OrderTerm("name")))
 SERVICE_STATS = Reads(always=SERVICE_STATS_READS, values={"groupBy": {
     name: grouping.reads for name, grouping in SERVICE_STATS_GROUPS.items()}})
 
@@ -87,13 +89,13 @@ def _figures(row: dict, group_by: GroupBy) -> ServiceFigures:
 @strawberry.type
 class CaseQueries:
     @strawberry.field(description="A case by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Case"})
+                      metadata=forms.compiled(forms.ById("Case")))
     async def case(self, info: strawberry.Info, id: NodeId) -> Case | None:
         return await get_record(info, "Case", id)
 
     @strawberry.field(description="Cases you may see: a customer its own, a partner those of "
                                   "its registered accounts; first/last run from 1 to 100.",
-                      metadata={"sql": "list", "type": "Case", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Case", REFERENCES)))
     async def cases(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,
@@ -106,21 +108,23 @@ class CaseQueries:
                                   before=before, filter=filter, order_by=order_by,
                                   references=REFERENCES, include_archived=include_archived)
 
-    @strawberry.field(description="Case queues (teams), by name.")
+    @strawberry.field(description="Case queues (teams), by name.",
+                      metadata=forms.compiled(CASE_QUEUES))
     async def case_queues(self, info: strawberry.Info, first: First = None,
                           after: After = None) -> Connection[CaseQueue]:
-        return await page_of(info, "CaseQueue", (first, after, None, None), None, BY_NAME)
+        return await fixed_page(info, CASE_QUEUES, first, after)
 
-    @strawberry.field(description="Business calendars, by name.")
+    @strawberry.field(description="Business calendars, by name.",
+                      metadata=forms.compiled(BUSINESS_CALENDARS))
     async def business_calendars(self, info: strawberry.Info, first: First = None,
                                  after: After = None) -> Connection[BusinessCalendar]:
-        return await page_of(info, "BusinessCalendar", (first, after, None, None), None,
-                             BY_NAME)
+        return await fixed_page(info, BUSINESS_CALENDARS, first, after)
 
-    @strawberry.field(description="SLA policies, in the order they are tried.")
+    @strawberry.field(description="SLA policies, in the order they are tried.",
+                      metadata=forms.compiled(SLA_POLICIES))
     async def sla_policies(self, info: strawberry.Info, first: First = None,
                            after: After = None) -> Connection[SlaPolicy]:
-        return await page_of(info, "SlaPolicy", (first, after, None, None), None, BY_POSITION)
+        return await fixed_page(info, SLA_POLICIES, first, after)
 
     @strawberry.field(description="Counts, median first-response and resolution times and the "
                                   "SLA-met rate of the cases opened from `from` to `to`: for "

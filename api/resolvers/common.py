@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 
+from api.schema import forms
 from api.schema.errors import argument_error, coded_error, user_errors
 from api.schema.fields import wrap
 from api.schema.filters import to_domain_filter, to_order_terms
@@ -73,6 +74,13 @@ async def page_of(info: strawberry.Info, type_name: str, paging: tuple, conditio
                                 request=request, order=order, filter=condition,
                                 include_archived=include_archived, scope=scope)
     return connection(page, lambda row: wrap(type_name, row))
+
+
+async def fixed_page(info: strawberry.Info, form: forms.Page, first, after, last=None,
+                     before=None) -> Connection:
+    """A page of the form's type in its one order: the same rows the compiled path reads."""
+    return await page_of(info, form.type_name, (first, after, last, before), None,
+                         list(form.order))
 
 
 async def reread(info: strawberry.Info, type_name: str, record_id: uuid.UUID):

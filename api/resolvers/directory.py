@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import mutate, page_of, save_record
+from api.resolvers.common import fixed_page, mutate, save_record
+from api.schema import forms
 from api.schema.ids import from_global_id, parse_id
 from api.schema.operational.partners import (
     Partner,
@@ -20,25 +21,28 @@ from api.schema.relay import After, Before, Connection, First, Last, arg
 from domain.filters import OrderTerm
 from domain.services.directory import PARTNER, REGISTRABLE, TERRITORY, USER, register
 
-BY_NAME = [OrderTerm("name")]
+USERS = forms.Page("User", (OrderTerm("name"),))
+TERRITORIES = forms.Page("Territory", (OrderTerm("name"),))
+PARTNERS = forms.Page("Partner", (OrderTerm("name"),))
 
 
 @strawberry.type
 class DirectoryQueries:
-    @strawberry.field(description="Staff users, by name.")
+    @strawberry.field(description="Staff users, by name.", metadata=forms.compiled(USERS))
     async def users(self, info: strawberry.Info, first: First = None, after: After = None,
                     last: Last = None, before: Before = None) -> Connection[User]:
-        return await page_of(info, "User", (first, after, last, before), None, BY_NAME)
+        return await fixed_page(info, USERS, first, after, last, before)
 
-    @strawberry.field(description="Territories, by name.")
+    @strawberry.field(description="Territories, by name.", metadata=forms.compiled(TERRITORIES))
     async def territories(self, info: strawberry.Info, first: First = None, after: After = None,
                           last: Last = None, before: Before = None) -> Connection[Territory]:
-        return await page_of(info, "Territory", (first, after, last, before), None, BY_NAME)
+        return await fixed_page(info, TERRITORIES, first, after, last, before)
 
-    @strawberry.field(description="Partners you may see, by name.")
+    @strawberry.field(description="Partners you may see, by name.",
+                      metadata=forms.compiled(PARTNERS))
     async def partners(self, info: strawberry.Info, first: First = None, after: After = None,
                        last: Last = None, before: Before = None) -> Connection[Partner]:
-        return await page_of(info, "Partner", (first, after, last, before), None, BY_NAME)
+        return await fixed_page(info, PARTNERS, first, after, last, before)
 
 
 UserCreateArg = Annotated[UserCreateInput, arg("The new user.")]

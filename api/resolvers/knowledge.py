@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import arguments_checked, get_record, list_records, mutate
+from api.schema import forms
 from api.schema.fields import wrap
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import ArchiveInput, field_values
@@ -34,14 +35,14 @@ DEFAULT_HITS = 10
 @strawberry.type
 class KnowledgeQueries:
     @strawberry.field(description="An article by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Article"})
+                      metadata=forms.compiled(forms.ById("Article")))
     async def article(self, info: strawberry.Info, id: NodeId) -> Article | None:
         return await get_record(info, "Article", id)
 
     @strawberry.field(description="Articles you may see (customers: published PUBLIC ones; "
                                   "partners: published PUBLIC and PARTNER ones; staff: all); "
                                   "first/last run from 1 to 100.",
-                      metadata={"sql": "list", "type": "Article", "references": {}})
+                      metadata=forms.compiled(forms.Listing("Article", {})))
     async def articles(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,
@@ -56,7 +57,7 @@ class KnowledgeQueries:
 
     @strawberry.field(description="Full-text search of the articles you may see, best first: "
                                   "words match in any of their forms, in English and Russian.",
-                      extensions=[Reads(always=SEARCHED)])
+                      extensions=[Reads(always=SEARCHED)], metadata=forms.compiled(forms.Search()))
     async def knowledge_search(
         self, info: strawberry.Info,
         query: Annotated[str, arg("Words to find, as in a web search engine (\"quoted "

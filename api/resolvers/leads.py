@@ -9,12 +9,13 @@ import strawberry
 
 from api.resolvers.common import (
     arguments_checked,
+    fixed_page,
     get_record,
     list_records,
     mutate,
-    page_of,
     save_record,
 )
+from api.schema import forms
 from api.schema.analytical.lead_sources import LeadSourceStats
 from api.schema.errors import user_errors
 from api.schema.ids import parse_id
@@ -52,19 +53,19 @@ from domain.values import check_date_window
 from persistence.lead_stats import READS as LEAD_STATS_READS
 from persistence.lead_stats import lead_source_stats
 
-BY_POSITION = [OrderTerm("position")]
-BY_NAME = [OrderTerm("name")]
+CAPTURE_FORMS = forms.Page("CaptureForm", (OrderTerm("name"),))
+ASSIGNMENT_RULES = forms.Page("AssignmentRule", (OrderTerm("position"),))
 
 
 @strawberry.type
 class LeadQueries:
     @strawberry.field(description="A lead by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Lead"})
+                      metadata=forms.compiled(forms.ById("Lead")))
     async def lead(self, info: strawberry.Info, id: NodeId) -> Lead | None:
         return await get_record(info, "Lead", id)
 
     @strawberry.field(description="Leads you may see; first/last run from 1 to 100 (default 20).",
-                      metadata={"sql": "list", "type": "Lead", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Lead", REFERENCES)))
     async def leads(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,
@@ -77,16 +78,17 @@ class LeadQueries:
                                   before=before, filter=filter, order_by=order_by,
                                   references=REFERENCES, include_archived=include_archived)
 
-    @strawberry.field(description="The capture forms, by name.")
+    @strawberry.field(description="The capture forms, by name.",
+                      metadata=forms.compiled(CAPTURE_FORMS))
     async def capture_forms(self, info: strawberry.Info, first: First = None,
                             after: After = None) -> Connection[CaptureForm]:
-        return await page_of(info, "CaptureForm", (first, after, None, None), None, BY_NAME)
+        return await fixed_page(info, CAPTURE_FORMS, first, after)
 
-    @strawberry.field(description="The lead assignment rules, in the order they are tried.")
+    @strawberry.field(description="The lead assignment rules, in the order they are tried.",
+                      metadata=forms.compiled(ASSIGNMENT_RULES))
     async def assignment_rules(self, info: strawberry.Info, first: First = None,
                                after: After = None) -> Connection[AssignmentRule]:
-        return await page_of(info, "AssignmentRule", (first, after, None, None), None,
-                             BY_POSITION)
+        return await fixed_page(info, ASSIGNMENT_RULES, first, after)
 
     @strawberry.field(description="Per source, the leads created from `from` to `to` and how "
                                   "many qualified, converted and won.",

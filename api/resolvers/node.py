@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import decode_query_id
+from api.schema import forms
 from api.schema.errors import coded_error
 from api.schema.fields import wrap
 from api.schema.relay import Node, NodeId, arg, is_node_type
@@ -29,11 +30,12 @@ IdsArg = Annotated[list[strawberry.ID], arg("Global ids, at most 100.")]
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Any object by global id; null when there is none you may see.",
-                      metadata={"sql": "node"})
+                      metadata=forms.compiled(forms.ById()))
     async def node(self, info: strawberry.Info, id: NodeId) -> Node | None:
         return await _load(info, id)
 
-    @strawberry.field(description="Several objects by global id, in the order asked (at most 100).")
+    @strawberry.field(description="Several objects by global id, in the order asked (at most 100).",
+                      metadata=forms.compiled(forms.ByIds()))
     async def nodes(self, info: strawberry.Info, ids: IdsArg) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise coded_error(f"Ask for at most {MAX_NODES} ids.", ErrorCode.INVALID.value,

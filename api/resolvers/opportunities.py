@@ -7,7 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import arguments_checked, get_record, list_records, mutate, page_of
+from api.resolvers.common import arguments_checked, fixed_page, get_record, list_records, mutate
+from api.schema import forms
 from api.schema.analytical.forecast import ForecastRow, GroupBy, Period
 from api.schema.ids import parse_id, to_global_id
 from api.schema.operational.inputs import ArchiveInput, field_values
@@ -38,7 +39,7 @@ from persistence.forecast import forecast as forecast_rows
 FilterArg = Annotated[OpportunityFilter | None, arg("Which deals to list.")]
 OrderArg = Annotated[list[OpportunityOrder] | None,
                      arg("Sort keys, most significant first; default: createdAt.")]
-PIPELINE_ORDER = [OrderTerm("position"), OrderTerm("name")]
+PIPELINES = forms.Page("Pipeline", (OrderTerm("position"), OrderTerm("name")))
 GROUP_TYPES = {ForecastGroup.OWNER: "User", ForecastGroup.TERRITORY: "Territory",
                ForecastGroup.PIPELINE: "Pipeline"}
 
@@ -51,12 +52,12 @@ FORECAST = Reads(always=FORECAST_READS, arguments={"period": FORECAST_PERIOD_REA
 @strawberry.type
 class OpportunityQueries:
     @strawberry.field(description="A deal by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Opportunity"})
+                      metadata=forms.compiled(forms.ById("Opportunity")))
     async def opportunity(self, info: strawberry.Info, id: NodeId) -> Opportunity | None:
         return await get_record(info, "Opportunity", id)
 
     @strawberry.field(description="Deals you may see; first/last run from 1 to 100 (default 20).",
-                      metadata={"sql": "list", "type": "Opportunity", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Opportunity", REFERENCES)))
     async def opportunities(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None, filter: FilterArg = None,
@@ -66,10 +67,11 @@ class OpportunityQueries:
                                   before=before, filter=filter, order_by=order_by,
                                   references=REFERENCES, include_archived=include_archived)
 
-    @strawberry.field(description="The sales pipelines, in order, each with its stages.")
+    @strawberry.field(description="The sales pipelines, in order, each with its stages.",
+                      metadata=forms.compiled(PIPELINES))
     async def pipelines(self, info: strawberry.Info, first: First = None, after: After = None,
                         last: Last = None, before: Before = None) -> Connection[Pipeline]:
-        return await page_of(info, "Pipeline", (first, after, last, before), None, PIPELINE_ORDER)
+        return await fixed_page(info, PIPELINES, first, after, last, before)
 
     @strawberry.field(description="Open, weighted, committed and won amounts per group and "
                                   "period, by expected close date, from the deals you may see. "

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import get_record, list_records, mutate, page_of, save_record
+from api.resolvers.common import fixed_page, get_record, list_records, mutate, save_record
+from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import field_values
 from api.schema.operational.orders import (
@@ -29,8 +30,8 @@ from domain.filters import OrderTerm
 from domain.orders import REFERENCES
 from domain.services import orders as service
 
-BY_NAME = [OrderTerm("name")]
-STANDARD_FIRST = [OrderTerm("isStandard", descending=True), OrderTerm("name")]
+PRODUCTS = forms.Page("Product", (OrderTerm("name"),))
+PRICE_BOOKS = forms.Page("PriceBook", (OrderTerm("isStandard", descending=True), OrderTerm("name")))
 
 
 def _lines(data: OrderCreateInput) -> list[dict]:
@@ -41,24 +42,25 @@ def _lines(data: OrderCreateInput) -> list[dict]:
 
 @strawberry.type
 class OrderQueries:
-    @strawberry.field(description="Products, by name.")
+    @strawberry.field(description="Products, by name.", metadata=forms.compiled(PRODUCTS))
     async def products(self, info: strawberry.Info, first: First = None,
                        after: After = None) -> Connection[Product]:
-        return await page_of(info, "Product", (first, after, None, None), None, BY_NAME)
+        return await fixed_page(info, PRODUCTS, first, after)
 
-    @strawberry.field(description="Price books, the standard one first.")
+    @strawberry.field(description="Price books, the standard one first.",
+                      metadata=forms.compiled(PRICE_BOOKS))
     async def price_books(self, info: strawberry.Info, first: First = None,
                           after: After = None) -> Connection[PriceBook]:
-        return await page_of(info, "PriceBook", (first, after, None, None), None, STANDARD_FIRST)
+        return await fixed_page(info, PRICE_BOOKS, first, after)
 
     @strawberry.field(description="An order by id; null when there is none you may see.",
-                      metadata={"sql": "record", "type": "Order"})
+                      metadata=forms.compiled(forms.ById("Order")))
     async def order(self, info: strawberry.Info, id: NodeId) -> Order | None:
         return await get_record(info, "Order", id)
 
     @strawberry.field(description="Orders you may see: filter by account or contact for a "
                                   "purchase history; first/last run from 1 to 100.",
-                      metadata={"sql": "list", "type": "Order", "references": REFERENCES})
+                      metadata=forms.compiled(forms.Listing("Order", REFERENCES)))
     async def orders(
         self, info: strawberry.Info, first: First = None, after: After = None,
         last: Last = None, before: Before = None,

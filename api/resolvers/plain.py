@@ -10,6 +10,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import get_record, list_records, mutate
+from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
@@ -61,11 +62,11 @@ def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
         name: strawberry.field(
             resolver=by_id, description=f"{one.capitalize()} by id; null when there is none "
                                         f"you may see.",
-            metadata={"sql": "record", "type": type_name}),
+            metadata=forms.compiled(forms.ById(type_name))),
         plural: strawberry.field(
             resolver=listed, description=f"{plural.capitalize()} you may see; first/last run "
                                          f"from 1 to 100 (default 20).",
-            metadata={"sql": "list", "type": type_name, "references": kind.references}),
+            metadata=forms.compiled(forms.Listing(type_name, kind.references))),
     })
     mutations = type(f"{type_name}Mutations", (), {
         f"{name}_create": strawberry.mutation(resolver=create, description=f"Create {one}."),

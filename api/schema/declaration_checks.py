@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from strawberry.schema.name_converter import NameConverter
 
 from api.schema.fields import TYPES
+from api.schema.forms import Form, form_of
 from api.schema.relay import Node
 from persistence import declaration_checks
 from persistence.declaration import RecordType
@@ -18,9 +19,9 @@ from persistence.schema import metadata
 _NAMES = NameConverter()
 
 
-def _shown_fields(cls: type) -> dict[str, dict]:
-    """GraphQL field name -> its metadata, for the fields a client can select."""
-    return {_NAMES.get_graphql_name(f): f.metadata or {}
+def _shown_fields(cls: type) -> dict[str, Form | None]:
+    """GraphQL field name -> its compiled form, for the fields a client can select."""
+    return {_NAMES.get_graphql_name(f): form_of(f)
             for f in cls.__strawberry_definition__.fields if f.python_name != "data"}
 
 
@@ -31,10 +32,10 @@ def _type_problems(record: RecordType, cls: type) -> Iterable[str]:
         if declared is None:
             yield (f"{record.name}.{name} is a field of the GraphQL type but in no policy group "
                    f"of its declaration")
-        elif not form.get("sql") and declared.resolver_only is None:
+        elif form is None and declared.resolver_only is None:
             yield (f"{record.name}.{name} has neither a compiled form nor resolver_only with "
                    f"a reason")
-        elif form.get("sql") and declared.resolver_only is not None:
+        elif form is not None and declared.resolver_only is not None:
             yield (f"{record.name}.{name} has a compiled form, yet is declared resolver_only: "
                    f"drop the reason")
     for name, declared in record.fields.items():

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import String, TypeDecorator
 
+from api.schema import forms
 from api.schema.fields import column, reference
 from api.schema.registered import refer_to
 from persistence.declaration import Field, RecordType, snake
@@ -20,7 +21,7 @@ def _derived(record: RecordType, field: Field):
     if field.enum is not None:
         return field.enum | None, column(field.doc)
     held = held_type(record, field)
-    return held | None, column(field.doc, sql="text" if held is Decimal else "value")
+    return held | None, column(field.doc, form=forms.Text() if held is Decimal else None)
 
 
 def held_type(record: RecordType, field: Field) -> type:

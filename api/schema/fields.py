@@ -12,7 +12,8 @@ from typing import Any
 
 import strawberry
 
-from api.schema import registered
+from api.schema import forms, registered
+from api.schema.adapter import field_name, parent_type_name
 from api.schema.errors import forbidden_field
 from api.schema.ids import actor_global_id, to_global_id
 
@@ -34,42 +35,41 @@ def wrap(type_name: str, row: dict | None):
 
 
 def check_readable(info: strawberry.Info, type_name: str | None = None,
-                   field_name: str | None = None) -> None:
-    raw = info._raw_info
-    type_name = type_name or raw.parent_type.name
-    field_name = field_name or raw.field_name
-    if not info.context.access.can_read(type_name, field_name):
-        raise forbidden_field(type_name, field_name)
+                   name: str | None = None) -> None:
+    type_name = type_name or parent_type_name(info)
+    name = name or field_name(info)
+    if not info.context.access.can_read(type_name, name):
+        raise forbidden_field(type_name, name)
 
 
 def column(description: str, convert: Callable[[Any], Any] | None = None,
-           type_name: str | None = None, sql: str = "value"):
+           type_name: str | None = None, form: forms.Form | None = None):
     """A field read from the row under the same name; `type_name` names the policy type when
     it differs from the GraphQL type (edges carry the fields of the link they stand for).
 
-    `sql` tells the compiled read path how the column renders: value, actor, text (as
-    GraphQL serialises decimals), json_many (a JSON list of objects) or json_one (a JSON object).
+    `form` tells the compiled read path how the column renders: a plain value unless given,
+    e.g. forms.Text() for a decimal, or forms.Json(many=True) for a JSON list of objects.
     """
     def resolve(root, info: strawberry.Info):
         check_readable(info, type_name)
-        value = root.data.get(info._raw_info.field_name)
+        value = root.data.get(field_name(info))
         return value if convert is None or value is None else convert(value)
 
     return strawberry.field(resolver=resolve, description=description,
-                            metadata={"sql": sql, "policy": type_name})
+                            metadata=forms.compiled(form or forms.Value(policy=type_name)))
 
 
 def reference(target: str, description: str, key: str | None = None):
     """A to-one relation: the row holds the target's id, a loader fetches the target."""
     async def resolve(root, info: strawberry.Info):
         check_readable(info)
-        target_id = root.data.get(key or info._raw_info.field_name)
+        target_id = root.data.get(key or field_name(info))
         if target_id is None:
             return None
         return wrap(target, await info.context.loaders.by_id(target).load(target_id))
 
     return strawberry.field(resolver=resolve, description=description,
-                            metadata={"sql": "reference", "target": target})
+                            metadata=forms.compiled(forms.Reference(target)))
 
 
 def child_list(relation: str, target: str, description: str):
@@ -80,7 +80,7 @@ def child_list(relation: str, target: str, description: str):
         return [wrap(target, r) for r in rows]
 
     return strawberry.field(resolver=resolve, description=description,
-                            metadata={"sql": "children", "relation": relation, "target": target})
+                            metadata=forms.compiled(forms.Children(relation)))
 
 
 def node_id(type_name: str):
@@ -88,9 +88,9 @@ def node_id(type_name: str):
         return strawberry.ID(to_global_id(type_name, root.data["id"]))
 
     return strawberry.field(resolver=resolve, description="Opaque global id; use it with node(id).",
-                            metadata={"sql": "gid"})
+                            metadata=forms.compiled(forms.GlobalId()))
 
 
 def actor(description: str):
     """createdBy / updatedBy: the global id of the user, partner or contact who acted."""
-    return column(description, convert=actor_global_id, sql="actor")
+    return column(description, convert=actor_global_id, form=forms.Actor())

@@ -52,12 +52,23 @@ class Reads(FieldExtension):
                 names.extend(by_value[value.name if isinstance(value, Enum) else value])
         return tuple(dict.fromkeys(names))
 
-    def check(self, access: Access, kwargs: Mapping[str, Any]) -> None:
+    def denied(self, access: Access, kwargs: Mapping[str, Any]) -> tuple[str, str] | None:
+        """The first (type, field) read with these resolver arguments that the caller may not
+        read, if any."""
         given = {name: kwargs.get(keyword) for name, keyword in self._keywords.items()}
         for name in self.read_by(given):
             type_name, field_name = name.split(".")
             if not access.can_read(type_name, field_name):
-                raise forbidden_field(type_name, field_name)
+                return type_name, field_name
+        return None
+
+    def allows(self, access: Access, kwargs: Mapping[str, Any]) -> bool:
+        return self.denied(access, kwargs) is None
+
+    def check(self, access: Access, kwargs: Mapping[str, Any]) -> None:
+        denied = self.denied(access, kwargs)
+        if denied is not None:
+            raise forbidden_field(*denied)
 
     def resolve(self, next_, source, info: strawberry.Info, **kwargs):
         self.check(info.context.access, kwargs)

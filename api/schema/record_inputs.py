@@ -23,6 +23,7 @@ from api.schema.filters import (
     StringFilter,
     enum_filter,
 )
+from api.schema.forms import Reference, form_of
 from persistence.declaration import RecordType
 
 _NAMES = NameConverter()
@@ -46,7 +47,7 @@ def _enum_filter(definition: StrawberryEnumDefinition) -> type:
 
 def _field_filter(record: RecordType, field) -> type:
     """The filter input of one field of the GraphQL type, from what the field holds."""
-    if (field.metadata or {}).get("sql") == "reference":
+    if isinstance(form_of(field), Reference):
         return IDFilter
     inner = getattr(field.type, "of_type", field.type)
     if isinstance(inner, StrawberryEnumDefinition):

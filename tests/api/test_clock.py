@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from tests.demo import SALES_USER
 
@@ -16,7 +16,6 @@ PUBLISH = """mutation($input: ArticlePublicationInput!) { articlePublish(input: 
   article { publishedAt } errors { code } } }"""
 LOG = """mutation($input: ActivityLogInput!) { activityLog(input: $input) {
   activity { id at } errors { code } } }"""
-OVERDUE = """{ overdueTasks(first: 100) { nodes { id } } }"""
 DEAL = """mutation($input: OpportunityCreateInput!) { opportunityCreate(input: $input) {
   opportunity { stageEnteredAt } errors { code } } }"""
 
@@ -47,19 +46,3 @@ async def test_create_deal_enters_its_stage_at_the_apps_clock(clock_gql, clock, 
     data = await clock_gql.ok("sales", DEAL, {"input": {"name": "Clocked deal",
                                                         "account": account["id"]}})
     assert data["opportunityCreate"]["opportunity"]["stageEnteredAt"] == STAMP
-
-
-async def test_overdue_tasks_are_due_before_the_apps_clock(clock_gql, clock, factories):
-    # given a task due a day after the fixed moment
-    clock.set(FIXED)
-    contact = await factories.contact(owner=SALES_USER)
-    task = (await clock_gql.ok("sales", LOG, {"input": {
-        "kind": "TASK", "subject": "Call back", "contact": contact["id"],
-        "dueAt": (FIXED + timedelta(days=1)).isoformat()}}))["activityLog"]["activity"]
-    # when the clock stands before and then after its due time
-    before = (await clock_gql.ok("sales", OVERDUE))["overdueTasks"]["nodes"]
-    clock.set(FIXED + timedelta(days=2))
-    after = (await clock_gql.ok("sales", OVERDUE))["overdueTasks"]["nodes"]
-    # then it is overdue only after
-    assert task["id"] not in [t["id"] for t in before]
-    assert task["id"] in [t["id"] for t in after]

@@ -15,14 +15,16 @@ import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, Undefined
 
 from api.schema import schema
+from api.schema.adapter import graphql_schema
 from api.schema.fields import TYPES
+from api.schema.forms import Listing, form_of, policy_type
 from api.schema.reads import Reads, reads_of
 from auth.policy import GROUPS
 from persistence.uow import SPECS
 from tests.demo import CUSTOMER
 
 ROLES = ("admin", "sales", "marketing", "service", "analyst", "partner", "customer")
-GRAPHQL = schema._schema
+GRAPHQL = graphql_schema(schema)
 QUERY = GRAPHQL.query_type
 # A group that stands for a relation the API changes but lists nowhere: partnerRegister
 # opens a record to a partner's portal, and needs Partner.registrations to.
@@ -48,8 +50,7 @@ def _policy_fields() -> Iterator[tuple[str, str, str]]:
                 graphql_type, GraphQLInputObjectType):
             continue
         for field_name in graphql_type.fields:
-            field = schema.get_field_for_type(field_name, name)
-            policy = (field.metadata or {}).get("policy") if field is not None else None
+            policy = policy_type(schema.get_field_for_type(field_name, name))
             if policy or name in TYPES:
                 yield policy or name, field_name, f"{name}.{field_name}"
 
@@ -92,9 +93,9 @@ def test_every_field_a_group_names_exists():
 
 def _lists() -> Iterator[tuple[str, str]]:
     for name in QUERY.fields:
-        meta = schema.get_field_for_type(name, "Query").metadata or {}
-        if meta.get("sql") == "list":
-            yield name, meta["type"]
+        form = form_of(schema.get_field_for_type(name, "Query"))
+        if isinstance(form, Listing):
+            yield name, form.type_name
 
 
 def _filter_cases() -> Iterator[tuple[str, str, str, str]]:

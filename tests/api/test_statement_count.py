@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.demo import DEMO_PARTNER_ACCOUNT
+
 THREE_LEVELS = """query($n: Int!) {
   contacts(first: $n) { edges { node { lastName
     accounts(first: 20) { edges { jobTitle node { name
@@ -14,6 +16,8 @@ SIBLINGS = """query($n: Int!) {
   contacts(first: $n) { nodes { lastName owner { name } territory { name }
     accounts(first: 3) { nodes { name } } consents { purpose } } }
 }"""
+
+TIMELINE = """query($id: ID!) { timeline(recordId: $id, first: 50) { nodes { id kind at subject } } }"""
 
 
 @pytest.fixture(params=["compiled", "resolvers"])
@@ -91,3 +95,14 @@ async def test_compiled_sql_selects_only_readable_columns(gql, statements):
     assert ".last_name" in sql and ".emails" in sql
     for column in (".lead_score", ".owner_id", ".lifecycle_stage", ".phones"):
         assert column not in sql
+
+
+async def test_an_accounts_timeline_is_one_statement(gql, statements):
+    # given a warm server and an account whose contacts have activities (Q5 of make bench)
+    await gql.ok("admin", TIMELINE, {"id": DEMO_PARTNER_ACCOUNT})
+    statements.reset()
+    # when its timeline is read
+    data = await gql.ok("admin", TIMELINE, {"id": DEMO_PARTNER_ACCOUNT})
+    # then one statement checks the account and gathers its activities
+    assert data["timeline"]["nodes"]
+    assert statements.count == 1, statements.statements

@@ -7,11 +7,12 @@ from graphql import get_operation_ast, parse
 
 from api.query_cost import CostCache, query_cost
 from api.schema import schema
+from api.schema.adapter import graphql_schema
 
 
 def cost(query: str, variables: dict | None = None) -> int:
     document = parse(query)
-    return query_cost(schema._schema, document, get_operation_ast(document), variables)
+    return query_cost(graphql_schema(schema), document, get_operation_ast(document), variables)
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -52,7 +53,7 @@ def test_the_five_level_probe_costs_billions():
 
 
 def test_cache_keys_a_cost_by_the_variables_that_size_lists():
-    cache = CostCache(schema._schema)
+    cache = CostCache(graphql_schema(schema))
     query = ("query($n: Int, $name: String) { contacts(first: $n, filter: {lastName: "
              "{eq: $name}}) { nodes { id } } }")
     document = parse(query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET
 
+from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
 from api.schema.fields import check_readable, node_id, record_type, wrap
@@ -30,7 +31,7 @@ class Account(Record):
     id: strawberry.ID = node_id("Account")
 
     @strawberry.field(description="The people at this account, by last name.",
-                      metadata={"sql": "link", "node": "Contact"})
+                      metadata=forms.compiled(forms.Link("Contact")))
     async def contacts(self, info: strawberry.Info, first: First = None,
                        after: After = None, last: Last = None,
                        before: Before = None) -> AccountContactConnection | None:
@@ -40,13 +41,14 @@ class Account(Record):
                                (self.data["id"], request))
         return membership_connection(page, "Contact")
 
-    @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
+    @strawberry.field(description="Internal notes, newest first.", metadata=forms.compiled(forms.Notes()))
     async def notes(self, info: strawberry.Info, first: First = None,
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:
         return await notes_of(self.data["id"], info, first, after, last, before)
 
-    @strawberry.field(description="The account's deals you may see, newest first.")
+    @strawberry.field(description="The account's deals you may see, newest first.",
+                      metadata=forms.compiled(forms.Owned("Opportunity", "account")))
     async def opportunities(self, info: strawberry.Info, first: First = None,
                             after: After = None, last: Last = None,
                             before: Before = None) -> Connection[OpportunityRef] | None:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type
@@ -41,7 +42,7 @@ def _questions(items: list[dict]) -> list[ScriptQuestion]:
 class CallScript(Record):
     id: strawberry.ID = node_id("CallScript")
     questions: list[ScriptQuestion] | None = column("The questions, in order.", _questions,
-                                                    sql="json_many")
+                                                    form=forms.Json(many=True))
 
 
 @record_type("Attendee")

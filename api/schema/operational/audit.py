@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from api.schema import forms
 from api.schema.declared_fields import declared
-from api.schema.fields import check_readable, column, node_id, record_type
-from api.schema.ids import actor_global_id, to_global_id
+from api.schema.fields import actor, check_readable, node_id, record_type
+from api.schema.ids import to_global_id
 from api.schema.relay import Node
 from domain import accounts, activities, contacts
 from persistence.audit import AUDIT_ENTRY
@@ -36,14 +37,16 @@ class AuditEntry(Node):
     data: strawberry.Private[dict]
 
     id: strawberry.ID = node_id("AuditEntry")
-    actor: strawberry.ID | None = column("Global id of who made it.", actor_global_id)
+    actor: strawberry.ID | None = actor("Global id of who made it.")
 
-    @strawberry.field(description="Global id of the changed record.")
+    @strawberry.field(description="Global id of the changed record.",
+                      metadata=forms.compiled(forms.RecordGlobalId()))
     def record_id(self, info: strawberry.Info) -> strawberry.ID | None:
         check_readable(info)
         return strawberry.ID(to_global_id(self.data["recordType"], self.data["recordId"]))
 
-    @strawberry.field(description="Each changed field with its before and after.")
+    @strawberry.field(description="Each changed field with its before and after.",
+                      metadata=forms.compiled(forms.Changes(REFERENCES)))
     def changes(self, info: strawberry.Info) -> list[FieldChange] | None:
         check_readable(info)
         kind = self.data["recordType"]

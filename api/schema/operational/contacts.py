@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET
 
+from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
 from api.schema.fields import (
@@ -80,13 +81,13 @@ def _address(value: dict) -> PostalAddress:
 class Contact(Record):
     id: strawberry.ID = node_id("Contact")
     emails: list[EmailAddress] | None = column("Email addresses, primary first.", _emails,
-                                               sql="json_many")
+                                               form=forms.Json(many=True))
     phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones,
-                                              sql="json_many")
-    address: PostalAddress | None = column("Postal address.", _address, sql="json_one")
+                                              form=forms.Json(many=True))
+    address: PostalAddress | None = column("Postal address.", _address, form=forms.Json(many=False))
 
     @strawberry.field(description="The accounts this person belongs to, by account name.",
-                      metadata={"sql": "link", "node": "Account"})
+                      metadata=forms.compiled(forms.Link("Account")))
     async def accounts(self, info: strawberry.Info, first: First = None,
                        after: After = None, last: Last = None,
                        before: Before = None) -> ContactAccountConnection | None:
@@ -99,7 +100,7 @@ class Contact(Record):
     consents: list[Consent] | None = child_list(
         "consents", "Consent", "Consents, by channel and purpose.")
 
-    @strawberry.field(description="Internal notes, newest first.", metadata={"sql": "notes"})
+    @strawberry.field(description="Internal notes, newest first.", metadata=forms.compiled(forms.Notes()))
     async def notes(self, info: strawberry.Info, first: First = None,
                     after: After = None, last: Last = None,
                     before: Before = None) -> Connection[Note] | None:

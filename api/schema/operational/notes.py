@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import load_page
 from api.schema.fields import check_readable, node_id, record_type, wrap
@@ -25,7 +26,8 @@ class Note(Node):
 
     id: strawberry.ID = node_id("Note")
 
-    @strawberry.field(description="Who wrote it; null when written by the system.")
+    @strawberry.field(description="Who wrote it; null when written by the system.",
+                      metadata=forms.compiled(forms.ActorUser()))
     async def author(
         self, info: strawberry.Info
     ) -> Annotated["User", strawberry.lazy("api.schema.operational.users")] | None:

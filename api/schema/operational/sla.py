@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import column, node_id, record_type
@@ -45,10 +46,10 @@ class BusinessCalendar(Record):
     id: strawberry.ID = node_id("BusinessCalendar")
     hours: list[WorkingHours] | None = column(
         "Working hours per weekday.", lambda items: [WorkingHours(**h) for h in items],
-        sql="json_many")
+        form=forms.Json(many=True))
     holidays: list[Holiday] | None = column(
         "Days off.", lambda items: [Holiday(date=h["date"], name=h.get("name")) for h in items],
-        sql="json_many")
+        form=forms.Json(many=True))
 
 
 def _targets(items: list[dict]) -> list[SlaTarget]:
@@ -64,7 +65,7 @@ def _targets(items: list[dict]) -> list[SlaTarget]:
 class SlaPolicy(Record):
     id: strawberry.ID = node_id("SlaPolicy")
     targets: list[SlaTarget] | None = column("The targets per priority.", _targets,
-                                             sql="json_many")
+                                             form=forms.Json(many=True))
 
 
 @strawberry.input(description="Working hours on one weekday.")

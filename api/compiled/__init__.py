@@ -1,0 +1,1 @@
+"""The compiled read path's planner: from a query document to a read plan."""

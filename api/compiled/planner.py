@@ -1,0 +1,99 @@
+"""The compiled read path's planner: a validated query becomes a read plan.
+
+`Planner.plan()` walks the operation with each field's compiled form (api/schema/forms.py) and
+builds the plan of persistence/readplan.py. Anything the plan cannot express exactly as the
+resolvers would answer it — a mutation, a directive, a field without a form, a field the
+caller may not read, an argument that would be an error — makes it return None, and the
+request takes the resolver path instead. So the answers, errors included, are those of the
+resolvers; tests/api/test_parity.py holds the two paths to that for every declared type.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLEnumType,
+    OperationDefinitionNode,
+    OperationType,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
+from graphql.execution.values import get_variable_values
+from strawberry.types.field import StrawberryField
+
+from api.compiled.roots import root
+from api.compiled.syntax import Fallback
+from api.compiled.walk import Walk
+from api.schema.adapter import graphql_schema
+from api.schema.forms import Form, form_of
+from domain.access import Access
+from domain.errors import DomainError
+from persistence import readplan as rp
+
+
+class Planner:
+    """Builds read plans from query documents, for one schema."""
+
+    def __init__(self, schema: strawberry.Schema) -> None:
+        self.schema = schema
+        self.graphql = graphql_schema(schema)
+        self._enums: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._fields: dict[tuple[str, str], StrawberryField | None] = {}
+        # Selections that read no arguments depend only on the document and the caller's
+        # rights, so each is planned once: (document, path, type, role, scopes) -> Selection.
+        self.selections: dict[tuple, tuple[DocumentNode, rp.Selection]] = {}
+
+    def field(self, type_name: str, name: str) -> StrawberryField | None:
+        """The strawberry field behind a GraphQL field; looking it up is slow, so it is kept."""
+        key = (type_name, name)
+        if key not in self._fields:
+            self._fields[key] = self.schema.get_field_for_type(name, type_name)
+        return self._fields[key]
+
+    def form(self, type_name: str, name: str) -> Form | None:
+        return form_of(self.field(type_name, name))
+
+    def plan(self, document: DocumentNode, operation: OperationDefinitionNode,
+             variables: dict[str, Any] | None, access: Access) -> tuple[rp.Output, ...] | None:
+        """The outputs of the operation's `data`, or None when the resolvers must answer."""
+        if operation.operation is not OperationType.QUERY:
+            return None
+        values = get_variable_values(self.graphql, operation.variable_definitions or (),
+                                     variables or {})
+        if isinstance(values, list):
+            return None  # the resolver path reports the coercion errors
+        fragments = {d.name.value: d for d in document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
+        try:
+            return root(Walk(self, values, fragments, access, document), operation.selection_set)
+        except (Fallback, DomainError):
+            return None
+
+    def enum_names(self, enum: GraphQLEnumType) -> tuple[tuple[str, str], ...]:
+        """Stored value -> GraphQL name, for enums whose stored values differ from the names."""
+        if enum.name not in self._enums:
+            pairs = tuple((str(v.value), name) for name, v in enum.values.items())
+            self._enums[enum.name] = () if all(s == n for s, n in pairs) else pairs
+        return self._enums[enum.name]
+
+
+def variable_uses(document: DocumentNode, operation: OperationDefinitionNode) -> Counter:
+    """How often each variable is used in the operation and the fragments it may spread."""
+    uses: Counter = Counter()
+
+    class _Uses(Visitor):
+        def enter_variable(self, node: VariableNode, key, parent, *_) -> None:
+            if not isinstance(parent, VariableDefinitionNode):
+                uses[node.name.value] += 1
+
+    for definition in document.definitions:
+        if definition is operation or isinstance(definition, FragmentDefinitionNode):
+            visit(definition, _Uses())
+    return uses
