@@ -145,13 +145,7 @@ CASE = RecordType(
     name="Case",
     table=CaseRow.__table__,
     groups={
-        "meta": (
-            col("id"),
-            col("version"),
-            col("createdAt", sortable=True),
-            col("updatedAt", filterable=True),
-            col("archivedAt"),
-        ),
+        "meta": meta(filterable=True, sortable=("createdAt",)),
         "provenance": PROVENANCE,
         "request": (
             col("subject", filterable=True, doc="Subject."),

@@ -92,12 +92,15 @@ def input_only(name: str, why: str) -> Field:
     return Field(name, resolver_only=why)
 
 
-def meta(*, filterable: bool = False, sortable: bool = False) -> tuple[Field, ...]:
-    """id, version and the three moments every row has; `filterable` and `sortable` let
-    clients filter (and sort) on when it was created and changed."""
+def meta(*, filterable: bool = False, sortable: bool | tuple[str, ...] = False
+         ) -> tuple[Field, ...]:
+    """id, version and the three moments every row has; `filterable` lets clients filter on
+    when it was created and changed, `sortable` sort by both or by the moments it names."""
+    sorts = {"createdAt", "updatedAt"} if sortable is True else set(sortable or ())
     return (col("id"), col("version"),
-            col("createdAt", filterable=filterable, sortable=sortable),
-            col("updatedAt", filterable=filterable, sortable=sortable), col("archivedAt"))
+            col("createdAt", filterable=filterable, sortable="createdAt" in sorts),
+            col("updatedAt", filterable=filterable, sortable="updatedAt" in sorts),
+            col("archivedAt"))
 
 
 PROVENANCE = (col("createdBy"), col("updatedBy"))

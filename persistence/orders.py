@@ -154,13 +154,7 @@ ORDER = RecordType(
     name="Order",
     table=OrderRow.__table__,
     groups={
-        "meta": (
-            col("id"),
-            col("version"),
-            col("createdAt", sortable=True),
-            col("updatedAt", filterable=True),
-            col("archivedAt"),
-        ),
+        "meta": meta(filterable=True, sortable=("createdAt",)),
         "provenance": PROVENANCE,
         "all": (
             col("number", derived=True, sortable=True, doc="Human-readable and sequential, e.g. SO-000123."),

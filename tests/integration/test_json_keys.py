@@ -17,17 +17,10 @@ from domain.filters import Condition, Op, OrderTerm
 from domain.paging import page_request
 from domain.services.contacts import CONTACT
 from domain.services.records import create_record
-from persistence.db import Reader, make_engine
+from persistence.db import Reader
 from persistence.loaders import Loaders
 from persistence.queries import fetch_page
 from persistence.uow import SPECS, UnitOfWork
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url):
-    engine = make_engine(database_url, pool_size=2)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from domain.access import RecordRule
 from domain.errors import DomainError, ErrorCode
-from persistence.db import Reader, make_engine
+from persistence.db import Reader
 from persistence.loaders import Loaders
 from persistence.service_stats import service_stats
 from persistence.spec import ReachedWithoutParent, read_sql
@@ -20,13 +20,6 @@ from persistence.sql import Builder
 from persistence.uow import SPECS, UnitOfWork
 
 FROM, TO = date(2000, 1, 1), date(2100, 1, 1)
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url):
-    engine = make_engine(database_url, pool_size=2)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -15,15 +15,7 @@ from domain.services.contacts import CONTACT
 from domain.services.records import create_record, update_record
 from persistence.audit import AUDIT
 from persistence.contacts import ContactRow
-from persistence.db import make_engine
 from persistence.uow import UnitOfWork
-
-
-@pytest.fixture(scope="module")
-async def engine(database_url):
-    engine = make_engine(database_url, pool_size=4)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture(scope="module")
