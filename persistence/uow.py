@@ -8,14 +8,14 @@ from domain import ports
 from domain.access import Access
 from persistence.activities import ActivityStore
 from persistence.audit import AuditLog
-from persistence.cases import CaseStore
+from persistence.case_store import CaseStore
 from persistence.consents import ConsentStore
 from persistence.db import Transaction
 from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
 from persistence.links import LinkStore
 from persistence.notes import NoteStore
-from persistence.opportunities import OpportunityStore
+from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
 from persistence.partners import RegistrationStore
 from persistence.record_types import SPECS
