@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.app import database_url, token_service
 from api.settings import Settings
 from auth import keyring
+from auth.grants import access_for
 from auth.keys import MAX_TOKEN_LIFETIME
-from auth.policy import KNOWN_SCOPES, access_for
+from auth.policy import KNOWN_SCOPES
 from auth.principal import Principal
 from auth.secrets import hash_secret, new_client_credentials
 from domain.access import STAFF_ROLES, SYSTEM, Role

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from auth.policy import access_for
+from auth.grants import access_for
 from domain.access import SYSTEM, Role
 from domain.services.escalation import EscalationRun, escalate
 from persistence.uow import UnitOfWork

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from auth.policy import access_for
+from auth.grants import access_for
 from domain.access import Access, ActorRef, Role
 
 
