@@ -73,7 +73,7 @@ POSTGRAPHILE = {
 }""",
     # The fixture account's whole timeline carries its id (bench/dataset.py picks it so).
     "Q5": """query Q5($id: UUID!) {
-  activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ID_DESC],
+  activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ID_ASC],
              first: 50) { nodes { id kind at subject } }
 }""",
 }
@@ -113,7 +113,7 @@ POSTGRAPHILE5 = {
   }
 }""",
     "Q5": """query Q5($id: UUID!) {
-  activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ROW_ID_DESC],
+  activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ROW_ID_ASC],
              first: 50) { nodes { id: rowId kind at subject } }
 }""",
 }

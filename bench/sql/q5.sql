@@ -7,7 +7,7 @@ SELECT json_build_object('data', json_build_object('timeline', json_build_object
            'id', rtrim(translate(encode(convert_to('Activity:' || t.id, 'UTF8'), 'base64'),
                                  E'+/\n', '-_'), '='),
            'kind', t.kind, 'at', t.at, 'subject', t.subject)
-         ORDER BY t.at DESC, t.id DESC)
+         ORDER BY t.at DESC, t.id)
   FROM (SELECT a.id, a.kind, a.at, a.subject FROM activity a
         WHERE a.archived_at IS NULL
           AND a.id = ANY(ARRAY(
@@ -18,5 +18,5 @@ SELECT json_build_object('data', json_build_object('timeline', json_build_object
             UNION ALL
             SELECT h.id FROM opportunity o JOIN activity h ON h.opportunity_id = o.id
             WHERE o.account_id = :account_id::uuid))
-        ORDER BY a.at DESC, a.id DESC
+        ORDER BY a.at DESC, a.id
         LIMIT 50) AS t), '[]'))));
