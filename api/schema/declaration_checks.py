@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from strawberry.schema.name_converter import NameConverter
-
 from api.schema.fields import TYPES
 from api.schema.forms import Form, form_of
+from api.schema.naming import graphql_fields
 from api.schema.relay import Node
 from persistence import declaration_checks
 from persistence.declaration import RecordType
 from persistence.record_types import INTERNAL_TABLES, RECORD_TYPES
 from persistence.schema import metadata
 
-_NAMES = NameConverter()
-
 
 def _shown_fields(cls: type) -> dict[str, Form | None]:
     """GraphQL field name -> its compiled form, for the fields a client can select."""
-    return {_NAMES.get_graphql_name(f): form_of(f)
-            for f in cls.__strawberry_definition__.fields if f.python_name != "data"}
+    return {name: form_of(f) for name, f in graphql_fields(cls).items()}
 
 
 def _type_problems(record: RecordType, cls: type) -> Iterable[str]:

@@ -11,7 +11,6 @@ from enum import Enum
 
 import strawberry
 from strawberry import UNSET
-from strawberry.schema.name_converter import NameConverter
 from strawberry.types.enum import StrawberryEnumDefinition
 
 from api.schema.filters import (
@@ -24,17 +23,13 @@ from api.schema.filters import (
     enum_filter,
 )
 from api.schema.forms import Reference, form_of
-from persistence.declaration import RecordType
+from api.schema.naming import graphql_fields
+from persistence.declaration import RecordType, snake
 
-_NAMES = NameConverter()
 _SCALAR_FILTERS = {str: StringFilter, int: IntFilter, datetime: DateTimeFilter, date: DateFilter,
                    Decimal: DecimalFilter}
 _KIND_FILTERS = {"text": StringFilter, "id": IDFilter}
 _ENUM_FILTERS: dict[str, type] = {}
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _enum_filter(definition: StrawberryEnumDefinition) -> type:
@@ -45,7 +40,7 @@ def _enum_filter(definition: StrawberryEnumDefinition) -> type:
     return _ENUM_FILTERS[name]
 
 
-def _field_filter(record: RecordType, field) -> type:
+def _field_filter(record: RecordType, name: str, field) -> type:
     """The filter input of one field of the GraphQL type, from what the field holds."""
     if isinstance(form_of(field), Reference):
         return IDFilter
@@ -55,7 +50,7 @@ def _field_filter(record: RecordType, field) -> type:
     try:
         return _SCALAR_FILTERS[inner]
     except (KeyError, TypeError):
-        raise TypeError(f"{record.name}.{_NAMES.get_graphql_name(field)}: no filter for "
+        raise TypeError(f"{record.name}.{name}: no filter for "
                         f"{inner!r}") from None
 
 
@@ -63,7 +58,7 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
     """`<Type>Filter`: and / or / not, and a condition on each field the declaration lets
     clients filter on, in the declaration's order."""
     name = f"{record.name}Filter"
-    shown = {_NAMES.get_graphql_name(f): f for f in graphql_type.__strawberry_definition__.fields}
+    shown = graphql_fields(graphql_type)
     extra = {k.name: k for k in record.also_filterable}
     annotations: dict[str, object] = {
         "and_": f"list[{name}] | None", "or_": f"list[{name}] | None", "not_": f"{name} | None"}
@@ -77,9 +72,9 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
         if key in extra:
             kind, description = _KIND_FILTERS[extra[key].kind], extra[key].description
         else:
-            kind, description = _field_filter(record, shown[key]), shown[key].description
-        annotations[_snake(key)] = kind | None
-        namespace[_snake(key)] = strawberry.field(default=UNSET, description=description)
+            kind, description = _field_filter(record, key, shown[key]), shown[key].description
+        annotations[snake(key)] = kind | None
+        namespace[snake(key)] = strawberry.field(default=UNSET, description=description)
     namespace["__annotations__"] = annotations
     # The input refers to itself by name: strawberry resolves that in the module that binds it.
     namespace["__module__"] = graphql_type.__module__
@@ -91,8 +86,8 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
 
 def record_order_field(record: RecordType) -> type[Enum]:
     """`<Type>OrderField`: the fields the declaration lets clients sort on."""
-    members = {_snake(f.name).upper(): f.name for f in record.fields.values() if f.sortable}
-    also = {_snake(k.name).upper(): k.name for k in record.also_filterable if k.sortable}
+    members = {snake(f.name).upper(): f.name for f in record.fields.values() if f.sortable}
+    also = {snake(k.name).upper(): k.name for k in record.also_filterable if k.sortable}
     enum = Enum(f"{record.name}OrderField", {**members, **also})
     enum.__module__ = sys.modules[__name__].__name__
     return strawberry.enum(enum, description=f"Fields {record.name} records can be sorted by.")
