@@ -11,8 +11,9 @@ import orjson
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.access import Access
-from domain.errors import DomainError, ErrorCode, Problem
+from domain.errors import DomainError, ErrorCode
 from domain.ports import Locked
+from domain.services.records import require_writable_fields
 from persistence.db import Transaction
 from persistence.spec import Spec, read_sql, readable_fields, write_sql
 from persistence.sql import Builder, quote
@@ -86,11 +87,8 @@ class RecordStore:
     def _refuse_unwritable(self, spec: Spec, values: dict[str, Any], granted) -> None:
         """The store holds the field policy: a field the caller may not write is FORBIDDEN,
         whichever use case asked, unless only use cases write it."""
-        denied = [f for f in values if f not in spec.derived and f not in granted
-                  and not self.access.can_write(spec.type_name, f)]
-        if denied:
-            raise DomainError(*(Problem(f, ErrorCode.FORBIDDEN, f"You may not set {f}.")
-                                for f in denied))
+        require_writable_fields(self.access, spec.type_name,
+                                [f for f in values if f not in spec.derived and f not in granted])
 
     async def insert(self, type_name: str, values: dict[str, Any],
                      granted: Collection[str] = ()) -> uuid.UUID:
