@@ -1,23 +1,17 @@
-"""Lazy references between the operational types, which import each other in circles."""
+"""References between the operational types, which import each other in circles: each resolves
+to the class registered under the type's name when the schema is built (registered.refer_to)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from api.schema.registered import refer_to
 
-import strawberry
-
-
-def _lazy(name: str, module: str):
-    return Annotated[name, strawberry.lazy(f"api.schema.operational.{module}")]
-
-
-AccountRef = _lazy("Account", "accounts")
-ArticleRef = _lazy("Article", "knowledge")
-CaseQueueRef = _lazy("CaseQueue", "cases")
-CaseRef = _lazy("Case", "cases")
-ContactRef = _lazy("Contact", "contacts")
-LeadRef = _lazy("Lead", "leads")
-OpportunityRef = _lazy("Opportunity", "opportunities")
-PartnerRef = _lazy("Partner", "partners")
-TerritoryRef = _lazy("Territory", "territories")
-UserRef = _lazy("User", "users")
+AccountRef = refer_to("Account")
+ArticleRef = refer_to("Article")
+CaseQueueRef = refer_to("CaseQueue")
+CaseRef = refer_to("Case")
+ContactRef = refer_to("Contact")
+LeadRef = refer_to("Lead")
+OpportunityRef = refer_to("Opportunity")
+PartnerRef = refer_to("Partner")
+TerritoryRef = refer_to("Territory")
+UserRef = refer_to("User")
