@@ -162,7 +162,8 @@ class RecordType:
             rules=self.rules, parent_column=self.parent_column, searchable=searchable,
             visibility=self.visibility, unique=self.unique, requires=self.requires,
             json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None},
-            derived=frozenset(f.name for f in fields if f.derived or f in self.stored))
+            derived=frozenset(f.name for f in fields if f.derived)
+            | {f.name for f in self.stored})
 
 
 @dataclass(frozen=True)
