@@ -18,7 +18,7 @@ from functools import cached_property
 from sqlalchemy import Table
 
 from domain.access import RecordRule
-from persistence.spec import KeysOf, RuleSql, Spec
+from persistence.spec import KeysOf, RuleSql, Spec, Through
 
 
 def snake(name: str) -> str:
@@ -28,14 +28,23 @@ def snake(name: str) -> str:
 
 @dataclass(frozen=True)
 class Children:
-    """A plain list of child records: which type, the column pointing at the parent, the order."""
+    """A plain list of child records: which type, the column pointing at the parent, the order;
+    `through` names the link table when the column is on a link rather than on the child."""
 
     type_name: str
     parent_column: str
     order: tuple[str, ...]
+    through: Through | None = None
 
     def order_sql(self, t: str) -> str:
         return ", ".join(f"{t}.{column}" for column in self.order)
+
+    def source_sql(self, table: str, r: str) -> tuple[str, str]:
+        """(FROM … WHERE the live rows, the parent's id) of the children as alias `r`: a
+        condition on the parent's id completes the statement."""
+        if self.through is None:
+            return f"{table} {r} WHERE {r}.archived_at IS NULL", f"{r}.{self.parent_column}"
+        return self.through.source_sql(r)
 
 
 @dataclass(frozen=True)
@@ -80,10 +89,13 @@ def ref(name: str, column: str | None = None, *, target: str | None = None,
                  filterable=filterable, derived=derived, copy_of=copy_of)
 
 
-def rel(name: str, children: Children | None = None, *,
-        resolver_only: str | None = None) -> Field:
-    """A relation with no column of its own: a list of children, a link or a connection."""
-    return Field(name, children=children, resolver_only=resolver_only)
+def rel(name: str, children: Children | None = None, *, doc: str | None = None,
+        filterable: bool = False, resolver_only: str | None = None) -> Field:
+    """A relation with no column of its own: a list of children, a link or a connection. A
+    list through a link table may be `filterable`: a record matches when one of its listed
+    records does."""
+    return Field(name, children=children, doc=doc, filterable=filterable,
+                 resolver_only=resolver_only)
 
 
 def input_only(name: str, why: str) -> Field:
@@ -154,7 +166,10 @@ class RecordType:
     @cached_property
     def spec(self) -> Spec:
         fields = [*self.fields.values(), *self.stored]
-        searchable = {f.name: (f.column, f.name) for f in fields if f.filterable}
+        searchable = {f.name: (f.column, f.name) for f in fields
+                      if f.filterable and f.column is not None}
+        searchable |= {f.name: (f.children.through.matched_by, f.name) for f in fields
+                       if f.filterable and f.children is not None and f.children.through}
         searchable |= {k.name: (k.column, k.guard) for k in self.also_filterable}
         return Spec(
             type_name=self.name, table=self.table,
@@ -162,6 +177,8 @@ class RecordType:
             rules=self.rules, parent_column=self.parent_column, searchable=searchable,
             visibility=self.visibility, unique=self.unique, requires=self.requires,
             json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None},
+            through={f.name: f.children.through for f in fields
+                     if f.children is not None and f.children.through is not None},
             derived=frozenset(f.name for f in fields if f.derived)
             | {f.name for f in self.stored})
 

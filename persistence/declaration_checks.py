@@ -31,7 +31,7 @@ def _field_problems(record: RecordType) -> Iterable[str]:
     for f in [*record.fields.values(), *record.stored]:
         if f.column is not None and f.column not in columns:
             yield f"{record.name}.{f.name}: table {record.table.name} has no column {f.column}"
-        if f.filterable and f.column is None:
+        if f.filterable and f.column is None and (f.children is None or not f.children.through):
             yield f"{record.name}.{f.name} is filterable but has no column to filter on"
     for group, fields in record.groups.items():
         if not fields:
@@ -40,7 +40,12 @@ def _field_problems(record: RecordType) -> Iterable[str]:
 
 def _relation_problems(records: tuple[RecordType, ...]) -> Iterable[str]:
     by_name = {r.name: r for r in records}
-    relation_names = Counter(f.name for r in records for f in r.fields.values() if f.children)
+    # A name is one relation: types may share it only as the same list (every type's tags).
+    relations: dict[str, set] = {}
+    for r in records:
+        for f in r.fields.values():
+            if f.children:
+                relations.setdefault(f.name, set()).add(f.children)
     for r in records:
         for f in r.fields.values():
             if f.copy_of is not None:
@@ -49,11 +54,16 @@ def _relation_problems(records: tuple[RecordType, ...]) -> Iterable[str]:
                     yield f"{r.name}.{f.name} copies {f.copy_of}, which is not declared"
             if f.children is None:
                 continue
-            if relation_names[f.name] > 1:
+            if len(relations[f.name]) > 1:
                 yield f"{r.name}.{f.name}: another record type names a child list {f.name}"
-            child = by_name.get(f.children.type_name)
+            child, link = by_name.get(f.children.type_name), f.children.through
             if child is None:
                 yield f"{r.name}.{f.name} lists {f.children.type_name}, which is not declared"
+            elif link is not None:
+                if link.target is not child.table or {
+                        link.parent_column, link.child_column} - set(link.table.c.keys()):
+                    yield (f"{r.name}.{f.name}: link table {link.table.name} does not join "
+                           f"its parent to {child.table.name}")
             elif f.children.parent_column not in child.table.c:
                 yield (f"{r.name}.{f.name}: {child.table.name} has no column "
                        f"{f.children.parent_column} pointing at its parent")

@@ -12,7 +12,7 @@ from domain.decimals import check_digits
 from domain.errors import DomainError, ErrorCode
 from domain.filters import AllOf, Condition, Filter, Negation, Op, fields_of
 from domain.moments import check_date, check_time
-from persistence.spec import Spec, require_readable
+from persistence.spec import Spec, Through, require_readable
 from persistence.sql import Builder
 
 MAX_FILTER_NODES = 50
@@ -51,7 +51,27 @@ def _check_operand(spec: Spec, cond: Condition) -> None:
 
 
 def _condition(spec: Spec, cond: Condition, t: str, b: Builder) -> str:
-    column = f"{t}.{spec.searchable[cond.field][0]}"
+    link = spec.through.get(cond.field)
+    if link is not None:
+        return _through(spec, link, cond, t, b)
+    return _compare(spec, cond, f"{t}.{spec.searchable[cond.field][0]}", b)
+
+
+def _through(spec: Spec, link: Through, cond: Condition, t: str, b: Builder) -> str:
+    """A condition on a list read through a link table holds when one listed record meets it;
+    `neq` when none is that value, `isNull` when the list is empty."""
+    r = b.alias("r")
+    source, parent = link.source_sql(r)
+    listed = f"SELECT 1 FROM {source} AND {parent} = {t}.id"
+    if cond.op is Op.IS_NULL:
+        return f"{'NOT ' if cond.value else ''}EXISTS ({listed})"
+    if cond.op is Op.NEQ:
+        equal = Condition(cond.field, Op.EQ, cond.value)
+        return f"NOT EXISTS ({listed} AND {_compare(spec, equal, f'{r}.{link.matched_by}', b)})"
+    return f"EXISTS ({listed} AND {_compare(spec, cond, f'{r}.{link.matched_by}', b)})"
+
+
+def _compare(spec: Spec, cond: Condition, column: str, b: Builder) -> str:
     value = cond.value
     if cond.op is Op.IS_NULL:
         return f"{column} IS NULL" if value else f"{column} IS NOT NULL"

@@ -166,11 +166,10 @@ class Loaders:
 
     async def _children(self, relation: Children, ids) -> list[list[dict]]:
         spec = SPECS[relation.type_name]
-        column = relation.parent_column
         b = Builder()
-        sql = (f"SELECT {projection(spec, self.access, 't')}, t.{column} AS parent_key "
-               f"FROM {spec.name} t WHERE t.{column} = ANY({b.bind(list(ids))}) "
-               f"AND t.archived_at IS NULL "
+        source, parent = relation.source_sql(spec.name, "t")
+        sql = (f"SELECT {projection(spec, self.access, 't')}, {parent} AS parent_key "
+               f"FROM {source} AND {parent} = ANY({b.bind(list(ids))}) "
                f"AND {read_sql(spec, self.access, 't', b, parent_checked=True)} "
                f"ORDER BY {relation.order_sql('t')}")
         grouped: dict[uuid.UUID, list[dict]] = defaultdict(list)

@@ -33,6 +33,28 @@ class KeysOf:
 
 
 @dataclass(frozen=True)
+class Through:
+    """The link table of a list whose records are shared by many parents (a record's tags):
+    one row per parent and listed record, archived when the pair is undone. A filter on the
+    list compares the listed records' `matched_by` column."""
+
+    table: Table
+    parent_column: str
+    child_column: str
+    matched_by: str
+    target: Table  # the listed records' table, whose `matched_by` a filter compares
+
+    def source_sql(self, r: str) -> tuple[str, str]:
+        """(FROM … WHERE the live pairs and listed records, the parent's id) with the listed
+        records as alias `r`: a condition on the parent's id completes the statement."""
+        pair = f"{r}_link"
+        return (f"{self.table.name} {pair} JOIN {self.target.name} {r} "
+                f"ON {r}.id = {pair}.{self.child_column} "
+                f"WHERE {pair}.archived_at IS NULL AND {r}.archived_at IS NULL",
+                f"{pair}.{self.parent_column}")
+
+
+@dataclass(frozen=True)
 class Spec:
     """One GraphQL type over one table."""
 
@@ -55,6 +77,8 @@ class Spec:
     # Fields only the use cases write (numbers, moments, totals, the SLA clock): the stores
     # take them without the caller's write access, since no client input reaches them.
     derived: frozenset[str] = frozenset()
+    # Filterable list field -> the link table it is read through (a record's tags).
+    through: Mapping[str, Through] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -64,7 +88,9 @@ class Spec:
         return self.table.c[self.columns[field_name]]
 
     def search_column(self, field_name: str):
-        return self.table.c[self.searchable[field_name][0]]
+        link = self.through.get(field_name)
+        table = self.table if link is None else link.target
+        return table.c[self.searchable[field_name][0]]
 
     def guard(self, field_name: str) -> str:
         return self.searchable[field_name][1]

@@ -1,5 +1,5 @@
-"""The fields of a GraphQL record type that its declaration describes on its own: a column or a
-reference with a `doc`. The class in api/schema writes by hand only what the declaration
+"""The fields of a GraphQL record type that its declaration describes on its own: a column, a
+reference or a list of children with a `doc`. The class in api/schema writes by hand only what the declaration
 cannot say (JSON shapes, connections, fields computed in Python)."""
 
 from __future__ import annotations
@@ -9,13 +9,17 @@ from decimal import Decimal
 from sqlalchemy import String, TypeDecorator
 
 from api.schema import forms
-from api.schema.fields import column, reference
+from api.schema.fields import child_list, column, reference
 from api.schema.registered import refer_to
 from persistence.declaration import Field, RecordType, snake
 
 
 def _derived(record: RecordType, field: Field):
     """(annotation, strawberry field) of one declared field."""
+    if field.children is not None:
+        target = field.children.type_name
+        return (list[refer_to(target)] | None,
+                child_list(field.name, target, field.doc))
     if field.target is not None:
         return refer_to(field.target) | None, reference(field.target, field.doc)
     if field.enum is not None:
@@ -51,7 +55,7 @@ def declared(record: RecordType):
                     raise TypeError(f"{record.name}.{field.name} is written twice: by its "
                                     f"declaration (it has a doc) and by {cls.__name__}")
                 annotations[name] = own[name]
-            elif field.doc is not None and field.column is not None:
+            elif field.doc is not None and (field.column or field.children) is not None:
                 annotations[name], default = _derived(record, field)
                 setattr(cls, name, default)
         cls.__annotations__ = {**annotations, **own}

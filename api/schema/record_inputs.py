@@ -22,7 +22,7 @@ from api.schema.filters import (
     StringFilter,
     enum_filter,
 )
-from api.schema.forms import Reference, form_of
+from api.schema.forms import Children, Reference, form_of
 from api.schema.naming import graphql_fields
 from persistence.declaration import RecordType, snake
 
@@ -42,8 +42,11 @@ def _enum_filter(definition: StrawberryEnumDefinition) -> type:
 
 def _field_filter(record: RecordType, name: str, field) -> type:
     """The filter input of one field of the GraphQL type, from what the field holds."""
-    if isinstance(form_of(field), Reference):
+    form = form_of(field)
+    if isinstance(form, Reference):
         return IDFilter
+    if isinstance(form, Children):  # compared by the listed records' name (a tag's)
+        return StringFilter
     inner = getattr(field.type, "of_type", field.type)
     if isinstance(inner, StrawberryEnumDefinition):
         return _enum_filter(inner)
@@ -73,6 +76,10 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
             kind, description = _KIND_FILTERS[extra[key].kind], extra[key].description
         else:
             kind, description = _field_filter(record, key, shown[key]), shown[key].description
+            if key in record.spec.through:
+                description += (f" Compared by {record.spec.through[key].matched_by}: a record "
+                                f"matches when one of them does (`neq`: when none does; "
+                                f"`isNull: true`: when it has none).")
         annotations[snake(key)] = kind | None
         namespace[snake(key)] = strawberry.field(default=UNSET, description=description)
     namespace["__annotations__"] = annotations

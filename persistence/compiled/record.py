@@ -139,9 +139,9 @@ class Compiler:
         # which this statement reached under its own rule; others keep their own rule.
         rule = ("" if target.visibility is not None
                 else f" AND {read_sql(target, self.access, r, self.b)}")
+        source, parent = relation.source_sql(target.name, r)
         return (f"(SELECT coalesce(json_agg({obj} ORDER BY {relation.order_sql(r)}), '[]'::json) "
-                f"FROM {target.name} {r} WHERE {r}.{relation.parent_column} = {t}.id "
-                f"AND {r}.archived_at IS NULL{rule})")
+                f"FROM {source} AND {parent} = {t}.id{rule})")
 
     def _changes(self, c: rp.Changes, spec: Spec, t: str) -> str:
         """{field, before, after} per changed field, sorted by name as Python sorts (by code

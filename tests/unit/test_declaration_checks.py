@@ -25,6 +25,7 @@ from persistence.declaration import (
 )
 from persistence.record_types import INTERNAL_TABLES, RECORD_TYPES
 from persistence.schema import metadata
+from persistence.spec import Through
 
 BOARD = MetaData()
 WIDGET = Table("widget", BOARD, Column("id", Text, primary_key=True), Column("version", Integer),
@@ -91,6 +92,20 @@ def test_check_refuses_a_column_the_table_lacks_and_a_child_list_without_its_typ
     found = declaration_checks.problems((widget, PART_TYPE), (LOG_TABLE,), BOARD)
     assert found == ["Widget.colour: table widget has no column colour",
                      "Widget.parts lists Gadget, which is not declared"]
+
+
+def test_check_refuses_a_link_table_that_does_not_join_its_parent_to_the_listed_type():
+    link = Table("widget_part", BOARD, Column("id", Text, primary_key=True),
+                 Column("widget_id", Text), Column("part_id", Text))
+    joined = Through(link, "widget_id", "part_id", matched_by="id", target=PART)
+    widget = _widget(parts=(rel("parts", Children("Part", "widget_id", ("id",), joined),
+                                filterable=True),))
+    internal = (LOG_TABLE, InternalTable(link, "which parts a widget holds"))
+    assert declaration_checks.problems((widget, PART_TYPE), internal, BOARD) == []
+    astray = dataclasses.replace(joined, child_column="part")
+    widget = _widget(parts=(rel("parts", Children("Part", "widget_id", ("id",), astray)),))
+    assert declaration_checks.problems((widget, PART_TYPE), internal, BOARD) == [
+        "Widget.parts: link table widget_part does not join its parent to part"]
 
 
 def test_check_refuses_a_graphql_field_in_no_policy_group():
