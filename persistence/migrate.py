@@ -28,8 +28,10 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def new_revision(url: str, message: str) -> str:
     """Write a migration from what the declared tables have and the database at `url` lacks;
-    the path of the new file."""
-    script = command.revision(alembic_config(url), message=message, autogenerate=True)
+    the path of the new file. Revisions are numbered in order, as the chain applies them."""
+    head = head_revision()
+    script = command.revision(alembic_config(url), message=message, autogenerate=True,
+                              rev_id=f"{int(head or 0) + 1:04d}")
     return script.path
 
 
