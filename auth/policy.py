@@ -106,6 +106,7 @@ Article.publication         RW  R   R   RW  R   R   R
 Article.feedback            R   R   R   R   R   R   R
 Article.versions            R   R   R   R   R   -   -
 ArticleVersion.all          R   R   R   R   R   -   -
+Tag.all                     RW  R   RW  R   R   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -132,6 +133,7 @@ CaseQueue   all/all  all/-                   all/-    all/-    all/-  -/-       
 BusinessCalendar all/all all/-               all/-    all/-    all/-  -/-              -/-
 SlaPolicy   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Article     all/all  all/-                   all/-    all/all  all/-  published_for_partners/- public/-
+Tag         all/all  all/-                   all/all  all/-    all/-  -/-              -/-
 """
 
 ACTIONS = """
@@ -174,6 +176,8 @@ SlaPolicy.create     admin
 SlaPolicy.archive    admin
 Article.create       admin service
 Article.archive      admin service
+Tag.create           admin marketing
+Tag.archive          admin marketing
 """
 
 # A partner reaches a type only with the matching scope in its token.

@@ -35,6 +35,7 @@ from persistence.portal import PortalIdentityRow
 from persistence.signing_keys import SigningKeyRow
 from persistence.sla import CALENDAR, SLA_POLICY
 from persistence.spec import Spec
+from persistence.tags import TAG, TAGGINGS
 from persistence.territories import TERRITORY
 from persistence.users import USER
 
@@ -46,9 +47,11 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     PRODUCT, PRICE_BOOK, PRICE_BOOK_ENTRY, ORDER, ORDER_LINE,
     CASE, CASE_QUEUE, TIME_ENTRY, ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY,
     ARTICLE, ARTICLE_VERSION,
+    TAG,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
+    TAGGINGS,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),
     InternalTable(PartnerClientRow.__table__,
                   "OAuth2 client credentials; listed and rotated by the crm command"),
@@ -78,3 +81,4 @@ FIELD_GROUPS: dict[str, tuple[str, ...]] = {
 COPIES: dict[str, str] = {
     f"{r.name}.{f.name}": f.copy_of for r in RECORD_TYPES for f in r.fields.values()
     if f.copy_of}
+

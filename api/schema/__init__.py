@@ -21,6 +21,7 @@ from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.viewer import ViewerQueries
 from api.schema.fields import TYPES
+from api.schema.operational.tags import TagMutations, TagQueries
 from api.schema.scalars import SCALARS
 from persistence.record_types import RECORD_TYPES
 
@@ -28,14 +29,14 @@ from persistence.record_types import RECORD_TYPES
 @strawberry.type(description="Reads of the customer record.")
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
-            DirectoryQueries, AuditQueries):
+            DirectoryQueries, AuditQueries, TagQueries):
     pass
 
 
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
-               ConsentMutations, LinkMutations, DirectoryMutations):
+               ConsentMutations, LinkMutations, DirectoryMutations, TagMutations):
     pass
 
 

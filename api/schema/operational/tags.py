@@ -1,0 +1,99 @@
+"""Tag: a label with a colour for one kind of record; its queries and mutations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.resolvers.common import list_records, mutate, save_record
+from api.schema import forms
+from api.schema.declared_fields import declared
+from api.schema.errors import UserError
+from api.schema.fields import node_id, record_type
+from api.schema.filters import order_input
+from api.schema.ids import parse_id
+from api.schema.operational.inputs import ArchiveInput, payload_errors_field, unset
+from api.schema.record_inputs import record_filter, record_order_field
+from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, Record, arg
+from domain.services.records import archive_record
+from domain.services.tags import TAG
+from domain.tags import TaggableKind
+from persistence.tags import TAG as TAG_RECORD
+
+Kind = strawberry.enum(TaggableKind, name="TaggableKind",
+                       description="The kinds of record that carry tags; each has its own tags.")
+
+
+@record_type("Tag")
+@strawberry.type(description="A label with a colour that records of one kind carry.")
+@declared(TAG_RECORD)
+class Tag(Record):
+    id: strawberry.ID = node_id("Tag")
+
+
+TagFilter = record_filter(TAG_RECORD, Tag)
+TagOrder = order_input(record_order_field(TAG_RECORD), "TagOrder")
+
+
+@strawberry.input(description="A new tag of one kind of record.")
+class TagCreateInput:
+    kind: Kind = strawberry.field(description="The kind of record it labels; it never changes.")
+    name: str = strawberry.field(description="Name, at most 50 characters, unique within the "
+                                             "kind whatever the case.")
+    colour: str | None = unset("`#RRGGBB`; grey (#9E9E9E) unless given.")
+
+
+@strawberry.input(description="A tag's new name or colour, at the version read.")
+class TagRenameInput:
+    id: strawberry.ID = strawberry.field(description="The tag.")
+    version: int = strawberry.field(description="The version you last read.")
+    name: str | None = unset("The new name, unique within the kind whatever the case.")
+    colour: str | None = unset("The new colour, `#RRGGBB`.")
+
+
+@strawberry.type(description="The result of a tag mutation.")
+class TagPayload:
+    tag: Tag | None = strawberry.field(default=None, description="The tag as it is now.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.type
+class TagQueries:
+    @strawberry.field(description="Tags you may see; first/last run from 1 to 100 (default 20).",
+                      metadata=forms.compiled(forms.Listing("Tag")))
+    async def tags(
+        self, info: strawberry.Info, first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
+        filter: Annotated[TagFilter | None, arg("Which tags to list, e.g. of one kind.")] = None,
+        order_by: Annotated[list[TagOrder] | None,
+                            arg("Sort keys, most significant first; default: createdAt.")] = None,
+        include_archived: IncludeArchived = False,
+    ) -> Connection[Tag]:
+        return await list_records(info, "Tag", first=first, after=after, last=last,
+                                  before=before, filter=filter, order_by=order_by,
+                                  references={}, include_archived=include_archived)
+
+
+@strawberry.type
+class TagMutations:
+    @strawberry.mutation(description="Add a tag to a kind's vocabulary. Admin and marketing.")
+    async def tag_create(self, info: strawberry.Info,
+                         input: Annotated[TagCreateInput, arg("The new tag.")]) -> TagPayload:
+        return await save_record(info, TAG, input, TagPayload, "tag")
+
+    @strawberry.mutation(description="Rename a tag or change its colour; the records carrying "
+                                     "it keep it. Admin and marketing.")
+    async def tag_rename(self, info: strawberry.Info,
+                         input: Annotated[TagRenameInput, arg("The tag and its changes.")]
+                         ) -> TagPayload:
+        return await save_record(info, TAG, input, TagPayload, "tag")
+
+    @strawberry.mutation(description="Retire a tag: records no longer show it and it can no "
+                                     "longer be given; its name is free again. Admin and "
+                                     "marketing.")
+    async def tag_archive(self, info: strawberry.Info,
+                          input: Annotated[ArchiveInput, arg("The tag.")]) -> TagPayload:
+        ctx = info.context
+        return await mutate(info, TagPayload, "tag", "Tag", lambda: archive_record(
+            TAG, parse_id(input.id, "Tag"), input.version, ctx.uow(), ctx.access))
