@@ -58,9 +58,12 @@ class NoteStore(Protocol):
     async def insert(self, record_type: str, record_id: uuid.UUID, body: str) -> uuid.UUID: ...
 
 
-class RegistrationStore(Protocol):
-    async def set(self, partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID,
-                  registered: bool) -> bool: ...
+class PairStore(Protocol):
+    """Link tables pairing two records (a partner and an account it reaches, a tag and a
+    record carrying it), named by table; set() is False when nothing changed."""
+
+    async def set(self, link: str, first_id: uuid.UUID, second_id: uuid.UUID,
+                  paired: bool) -> bool: ...
 
 
 class OpportunityStore(Protocol):
@@ -140,7 +143,7 @@ class UnitOfWork(Protocol):
     links: LinkStore
     consents: ConsentStore
     notes: NoteStore
-    registrations: RegistrationStore
+    pairs: PairStore
     opportunities: OpportunityStore
     leads: LeadStore
     activities: ActivityStore

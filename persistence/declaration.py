@@ -189,3 +189,5 @@ class InternalTable:
 
     table: Table
     reason: str
+    # For a link table: its two columns, each the id of one of the records it pairs.
+    pairs: tuple[str, str] | None = None

@@ -10,7 +10,6 @@ from sqlmodel import Field
 
 from domain.access import Access, RecordRule
 from persistence.base import Stamped, utc_column
-from persistence.db import Transaction
 from persistence.declaration import UNSHOWN_STAMPS, RecordType, col, input_only
 from persistence.sql import Builder
 
@@ -85,33 +84,3 @@ def registered_to_partner(link_table: str, link_column: str, column: str = "id")
         return (f"EXISTS (SELECT 1 FROM {link_table} reg WHERE reg.{link_column} = {t}.{column} "
                 f"AND reg.partner_id = {b.bind(access.partner_id)} AND reg.archived_at IS NULL)")
     return rule
-
-
-REGISTRATIONS = {"Account": ("partner_account", "account_id"),
-                 "Contact": ("partner_contact", "contact_id")}
-
-
-class RegistrationStore:
-    """Implements domain.ports.RegistrationStore: a registration is archived, not deleted."""
-
-    def __init__(self, tx: Transaction, access: Access) -> None:
-        self.tx = tx
-        self.actor = str(access.actor)
-
-    async def set(self, partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID,
-                  registered: bool) -> bool:
-        """Register or unregister; False when the record was already in that state."""
-        table, column = REGISTRATIONS[record_type]
-        b = Builder()
-        partner, record, actor = b.bind(partner_id), b.bind(record_id), b.bind(self.actor)
-        if registered:
-            sql = (f"INSERT INTO {table} (id, partner_id, {column}, created_by, updated_by) "
-                   f"VALUES ({b.bind(uuid.uuid4())}, {partner}, {record}, {actor}, {actor}) "
-                   f"ON CONFLICT (partner_id, {column}) DO UPDATE SET archived_at = NULL, "
-                   f"version = {table}.version + 1, updated_at = now(), updated_by = {actor} "
-                   f"WHERE {table}.archived_at IS NOT NULL RETURNING id")
-        else:
-            sql = (f"UPDATE {table} SET archived_at = now(), version = version + 1, "
-                   f"updated_at = now(), updated_by = {actor} WHERE partner_id = {partner} "
-                   f"AND {column} = {record} AND archived_at IS NULL RETURNING id")
-        return await self.tx.value(sql, b.params) is not None

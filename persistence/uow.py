@@ -17,7 +17,7 @@ from persistence.links import LinkStore
 from persistence.notes import NoteStore
 from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
-from persistence.partners import RegistrationStore
+from persistence.pairs import PairStore
 from persistence.record_types import SPECS
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
@@ -44,7 +44,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.links = LinkStore(tx, access)
         self.consents = ConsentStore(tx, access)
         self.notes = NoteStore(tx, access)
-        self.registrations = RegistrationStore(tx, access)
+        self.pairs = PairStore(tx, access)
         self.opportunities = OpportunityStore(tx, access)
         self.leads = LeadStore(tx, access)
         self.activities = ActivityStore(tx, access)

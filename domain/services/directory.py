@@ -31,7 +31,8 @@ async def register(partner_id: uuid.UUID, record_type: str, record_id: uuid.UUID
     async with uow:
         await lock_writable(uow, "Partner", partner_id, field_name="partnerId")
         await lock_writable(uow, record_type, record_id, field_name="recordId")
-        changed = await uow.registrations.set(partner_id, record_type, record_id, registered)
+        link = f"partner_{record_type.lower()}"
+        changed = await uow.pairs.set(link, partner_id, record_id, registered)
         if not changed:
             state = "already" if registered else "not"
             raise DomainError.one("recordId", ErrorCode.CONFLICT,

@@ -10,7 +10,7 @@ did. The fakes keep no time of their own; a use case gets "now" from its caller.
 from __future__ import annotations
 
 from domain import ports
-from tests.unit.fakes.customer_record import FakeConsents, FakeLinks, FakeNotes, FakeRegistrations
+from tests.unit.fakes.customer_record import FakeConsents, FakeLinks, FakeNotes, FakePairs
 from tests.unit.fakes.records import FakeAudit, FakeRecords
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
 from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
@@ -25,7 +25,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.links = FakeLinks()
         self.consents = FakeConsents()
         self.notes = FakeNotes()
-        self.registrations = FakeRegistrations()
+        self.pairs = FakePairs()
         self.opportunities = FakeOpportunities(self.records)
         self.leads = FakeLeads()
         self.activities = FakeActivities(self.records)

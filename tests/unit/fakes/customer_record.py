@@ -1,4 +1,4 @@
-"""Fake stores around contacts and accounts: links, consents, notes, partner registrations."""
+"""Fake stores around contacts and accounts: links, consents, notes, paired records."""
 
 from __future__ import annotations
 
@@ -50,12 +50,12 @@ class FakeNotes(ports.NoteStore):
         return note_id
 
 
-class FakeRegistrations(ports.RegistrationStore):
+class FakePairs(ports.PairStore):
     def __init__(self) -> None:
-        self.registered: set[tuple[uuid.UUID, str, uuid.UUID]] = set()
+        self.paired: set[tuple[str, uuid.UUID, uuid.UUID]] = set()
 
-    async def set(self, partner_id, record_type, record_id, registered):
-        key = (partner_id, record_type, record_id)
-        before = key in self.registered
-        (self.registered.add if registered else self.registered.discard)(key)
-        return before != registered
+    async def set(self, link, first_id, second_id, paired):
+        key = (link, first_id, second_id)
+        before = key in self.paired
+        (self.paired.add if paired else self.paired.discard)(key)
+        return before != paired
