@@ -112,7 +112,10 @@ class Walk:
             return cache[key][1]
         outputs = []
         for response_key, nodes in self.collect(type_, selection_sets).items():
-            with self.at(response_key):
+            # The type is part of the path: fragments on two types may select the same key
+            # differently (node(id) { ... on Contact { owner { email } } ... on Account { owner
+            # { name } } }), and a plan cached for one must never answer the other.
+            with self.at(f"{type_.name}.{response_key}"):
                 outputs.append(objects.field_output(self, type_, response_key, nodes))
         selection = rp.Selection(type_.name, tuple(outputs))
         if not _reads_arguments(selection):

@@ -254,3 +254,17 @@ async def test_two_root_fields_of_one_type_keep_their_own_selections(gql, app):
     assert await gql.ok("admin", query) == {"one": {"firstName": first},
                                             "two": {"lastName": last}}
     assert app.state.graphql.compiled.answers == answered + 1
+
+
+async def test_fragments_on_two_types_keep_their_own_selections_of_one_field(gql, app):
+    # given one document whose fragments select a contact's owner and an account's owner
+    # differently, asked first of a contact and then of an account
+    query = """query($id: ID!) { node(id: $id) { id
+      ... on Contact { owner { name email } } ... on Account { owner { name } } } }"""
+    answered = app.state.graphql.compiled.answers
+    contact = (await gql.ok("admin", query, {"id": DEMO_PARTNER_CONTACT}))["node"]
+    account = (await gql.ok("admin", query, {"id": UNREGISTERED_ACCOUNT}))["node"]
+    # then each answer has the keys of its own fragment, from the compiled path
+    assert set(contact["owner"]) == {"name", "email"}
+    assert set(account["owner"]) == {"name"}
+    assert app.state.graphql.compiled.answers == answered + 2
