@@ -131,7 +131,11 @@ async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWor
             new_id = await insert_audited(uow, kind.type_name, clean)
         else:
             new_id = await write(clean)
-        await lock_writable(uow, kind.type_name, new_id)
+        # A record its creator could not reach, or not change, lies outside its reach.
+        created = await uow.records.lock(kind.type_name, new_id, ())
+        if created is None or not created.writable:
+            raise forbidden("id", f"You may not create this {kind.type_name}: it would lie "
+                                  f"outside the records you may change.")
         await uow.commit()
     return new_id
 
