@@ -35,11 +35,13 @@ Contact.channels            RW  RW  R   RW  -   R   RW
 Contact.sales               RW  RW  R   R   R   -   -
 Contact.consents            RW  R   RW  R   R   -   RW
 Contact.notes               RW  RW  -   RW  -   -   -
+Contact.tags                RW  RW  RW  RW  R   -   -
 Account.meta                R   R   R   R   R   R   R
 Account.provenance          R   R   R   R   R   -   -
 Account.identity            RW  RW  R   RW  R   R   R
 Account.sales               RW  RW  R   R   R   -   -
 Account.notes               RW  RW  -   RW  -   -   -
+Account.tags                RW  RW  RW  RW  R   -   -
 Account.opportunities       R   R   R   R   R   R   -
 AccountContact.identity     RW  RW  R   RW  R   R   R
 Consent.all                 R   R   R   R   R   -   R
@@ -57,6 +59,7 @@ Opportunity.sales           RW  RW  R   R   R   -   -
 Opportunity.registration    R   R   R   R   R   R   -
 Opportunity.history         R   R   R   R   R   -   -
 Opportunity.contacts        RW  RW  R   R   R   -   -
+Opportunity.tags            RW  RW  R   R   R   -   -
 StageChange.all             R   R   R   R   R   -   -
 OpportunityContactRole.all  R   R   R   R   R   -   -
 Pipeline.all                R   R   R   R   R   R   -
@@ -69,6 +72,7 @@ Lead.company                RW  RW  RW  R   R   -   -
 Lead.qualification          RW  RW  RW  R   R   -   -
 Lead.sales                  RW  RW  RW  R   R   -   -
 Lead.conversion             R   R   R   R   R   -   -
+Lead.tags                   RW  RW  RW  R   R   -   -
 LeadCapture.all             R   R   R   R   R   -   -
 CaptureForm.all             RW  R   R   R   R   -   -
 AssignmentRule.all          RW  R   R   R   R   -   -
@@ -93,6 +97,7 @@ Case.state                  RW  R   -   RW  R   R   R
 Case.conversation           RW  R   -   RW  R   -   RW
 Case.handling               RW  R   -   RW  R   -   -
 Case.sla                    R   R   -   R   R   -   -
+Case.tags                   RW  R   -   RW  R   -   -
 CaseQueue.all               RW  R   R   R   R   -   -
 TimeEntry.all               R   R   -   R   R   -   -
 CaseEscalation.all          R   R   -   R   R   -   -

@@ -13,6 +13,7 @@ from persistence.base import Stamped
 from persistence.declaration import PROVENANCE, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
 from persistence.sql import Builder
+from persistence.tags import tags
 from persistence.territories import owned_or_in_territory
 
 ACCOUNT_SIZES = ("SOLO", "SMALL", "MEDIUM", "LARGE", "ENTERPRISE")
@@ -74,6 +75,7 @@ ACCOUNT = RecordType(
         "opportunities": (
             rel("opportunities"),
         ),
+        "tags": tags(),
     },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),

@@ -16,6 +16,7 @@ from persistence.declaration import PROVENANCE, Children, RecordType, col, meta,
 from persistence.partners import registered_to_partner
 from persistence.spec import through_parent
 from persistence.sql import Builder
+from persistence.tags import tags
 
 
 def _moment() -> dict:
@@ -213,6 +214,7 @@ CASE = RecordType(
             col("breached", derived=True, doc="Escalation found a target breached."),
             rel("escalations", Children("CaseEscalation", "case_id", ("at", "id"))),
         ),
+        "tags": tags(),
     },
     rules={RecordRule.SELF: _own_cases,
            RecordRule.PARTNER: registered_to_partner("partner_account", "account_id",

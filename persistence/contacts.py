@@ -21,6 +21,7 @@ from persistence.declaration import (
     rel,
 )
 from persistence.partners import registered_to_partner
+from persistence.tags import tags
 from persistence.territories import owned_or_in_territory
 
 LIFECYCLE_STAGES = ("SUBSCRIBER", "LEAD", "PROSPECT", "CUSTOMER", "CHURNED")
@@ -105,6 +106,7 @@ CONTACT = RecordType(
         "notes": (
             rel("notes"),
         ),
+        "tags": tags(),
     },
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",

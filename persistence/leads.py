@@ -17,6 +17,7 @@ from persistence.db import Transaction
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.spec import KeysOf, through_parent
 from persistence.sql import Builder
+from persistence.tags import tags
 from persistence.territories import owned_or_in_territory
 
 
@@ -147,6 +148,7 @@ LEAD = RecordType(
                 doc="The deal opened when it was converted.",
             ),
         ),
+        "tags": tags(),
     },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
 )

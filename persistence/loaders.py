@@ -67,6 +67,7 @@ class Loaders:
         self.access = access
         self._by_id: dict[str, DataLoader] = {}
         self._children_of: dict[str, DataLoader] = {}
+        self._counts_of: dict[str, DataLoader] = {}
 
     def by_id(self, type_name: str) -> DataLoader[uuid.UUID, dict | None]:
         """Records of a type by id; ids the caller may not see load as None."""
@@ -103,6 +104,28 @@ class Loaders:
             self._children_of[relation] = DataLoader(
                 lambda ids, r=CHILD_RELATIONS[relation]: self._children(r, ids))
         return self._children_of[relation]
+
+    def carrier_counts(self, relation: str) -> DataLoader[tuple[str, uuid.UUID], int]:
+        """How many live records of a kind that the caller reads list each record along
+        `relation` (how many contacts carry a contact tag)."""
+        if relation not in self._counts_of:
+            self._counts_of[relation] = DataLoader(
+                lambda keys: self._carrier_counts(relation, keys))
+        return self._counts_of[relation]
+
+    async def _carrier_counts(self, relation: str, keys: list[tuple[str, uuid.UUID]]
+                              ) -> list[int]:
+        b, counts = Builder(), []
+        for kind in sorted({kind for kind, _ in keys}):
+            spec = SPECS[kind]
+            source, listed = spec.through[relation].parents_sql(spec.name, "t")
+            ids = b.bind([listed_id for k, listed_id in keys if k == kind])
+            counts.append(f"SELECT {listed} AS listed, count(*) AS n FROM {source} "
+                          f"AND {listed} = ANY({ids}) AND {read_sql(spec, self.access, 't', b)} "
+                          f"GROUP BY {listed}")
+        found = {r["listed"]: r["n"]
+                 for r in await read_rows(self.reader, " UNION ALL ".join(counts), b)}
+        return [found.get(listed_id, 0) for _, listed_id in keys]
 
     @cached_property
     def opportunities_by_account_id(self) -> DataLoader[tuple[uuid.UUID, PageRequest], Page]:

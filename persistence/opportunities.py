@@ -21,6 +21,7 @@ from persistence.base import Stamped, one_of, utc_column, within_range
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.spec import through_parent
 from persistence.sql import Builder
+from persistence.tags import tags
 from persistence.territories import owned_or_in_territory
 
 
@@ -194,6 +195,7 @@ OPPORTUNITY = RecordType(
             rel("contactRoles", Children("OpportunityContactRole", "opportunity_id",
                                                   ("role", "id"))),
         ),
+        "tags": tags(),
     },
     rules={RecordRule.PARTNER: _registered_to_caller,
            RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},

@@ -95,6 +95,16 @@ class Children:
 
 
 @dataclass(frozen=True, slots=True)
+class CarrierCount:
+    """How many records of the type the row's `kind` names list it along `relation`, under
+    each type's read rule; `kinds` are the types that have the relation."""
+
+    key: str
+    relation: str
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RecordGlobalId:
     """The global id of the record an audit entry is about (its recordType and recordId)."""
 

@@ -84,3 +84,9 @@ COPIES: dict[str, str] = {
     f"{r.name}.{f.name}": f.copy_of for r in RECORD_TYPES for f in r.fields.values()
     if f.copy_of}
 
+
+
+def carriers(relation: str) -> tuple[str, ...]:
+    """The record types that list records through the link table of `relation` (the kinds of
+    record that carry tags)."""
+    return tuple(r.name for r in RECORD_TYPES if relation in r.spec.through)

@@ -53,6 +53,15 @@ class Through:
                 f"WHERE {pair}.archived_at IS NULL AND {r}.archived_at IS NULL",
                 f"{pair}.{self.parent_column}")
 
+    def parents_sql(self, parent_table: str, p: str) -> tuple[str, str]:
+        """The other way round: (FROM … WHERE the live pairs and parents, the listed record's
+        id) with the parents as alias `p` (the records carrying a tag)."""
+        pair = f"{p}_link"
+        return (f"{self.table.name} {pair} JOIN {parent_table} {p} "
+                f"ON {p}.id = {pair}.{self.parent_column} "
+                f"WHERE {pair}.archived_at IS NULL AND {p}.archived_at IS NULL",
+                f"{pair}.{self.child_column}")
+
 
 @dataclass(frozen=True)
 class Spec:

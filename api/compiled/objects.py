@@ -10,6 +10,7 @@ from api.compiled import connections
 from api.compiled.syntax import subsets, unwrap
 from api.schema import forms
 from persistence import readplan as rp
+from persistence.record_types import carriers
 
 if TYPE_CHECKING:
     from api.compiled.walk import Walk
@@ -40,6 +41,10 @@ def field_output(walk: Walk, parent: GraphQLObjectType, key: str,
             return rp.ActorUser(key, name, walk.selection(graphql_type, subsets(nodes)))
         case forms.Children(relation=relation):
             return rp.Children(key, relation, walk.selection(graphql_type, subsets(nodes)))
+        case forms.CarrierCount(relation=relation):
+            # A record listed along a relation the caller may not read is never reached.
+            kinds = tuple(k for k in carriers(relation) if walk.access.can_read(k, relation))
+            return rp.CarrierCount(key, relation, kinds)
         case forms.RecordGlobalId():
             return rp.RecordGlobalId(key)
         case forms.Changes(references=references):

@@ -94,8 +94,17 @@ async def reread(info: strawberry.Info, type_name: str, record_id: uuid.UUID):
 async def mutate(info: strawberry.Info, payload: type, field: str, type_name: str,
                  action: Callable[[], Awaitable[uuid.UUID]]) -> Any:
     """Run a use case; expected failures become UserErrors and nothing is written."""
+    async def typed():
+        return type_name, await action()
+    return await mutate_any(info, payload, field, typed)
+
+
+async def mutate_any(info: strawberry.Info, payload: type, field: str,
+                     action: Callable[[], Awaitable[tuple[str, uuid.UUID]]]) -> Any:
+    """As mutate, for a use case on a record of one of several types: it returns the type
+    and the id."""
     try:
-        record_id = await action()
+        type_name, record_id = await action()
     except DomainError as exc:
         return payload(errors=user_errors(exc))
     return payload(**{field: await reread(info, type_name, record_id)}, errors=[])

@@ -99,6 +99,14 @@ class Owned(Form):
 
 
 @dataclass(frozen=True, slots=True)
+class CarrierCount(Form):
+    """How many records the caller reads list this one along `relation` (a tag's count): of
+    the type its `kind` column names."""
+
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
 class RecordGlobalId(Form):
     """The global id of the record an audit entry is about, from its type and raw id."""
 

@@ -65,6 +65,8 @@ class Compiler:
                 return self._actor_user(output, spec, t)
             case rp.Children():
                 return self._children(output, t)
+            case rp.CarrierCount():
+                return self._carrier_count(output, spec, t)
             case rp.RecordGlobalId():
                 return (f"crm_global_id({t}.{spec.columns['recordType']}, "
                         f"{t}.{spec.columns['recordId']})")
@@ -142,6 +144,15 @@ class Compiler:
         source, parent = relation.source_sql(target.name, r)
         return (f"(SELECT coalesce(json_agg({obj} ORDER BY {relation.order_sql(r)}), '[]'::json) "
                 f"FROM {source} AND {parent} = {t}.id{rule})")
+
+    def _carrier_count(self, c: rp.CarrierCount, spec: Spec, t: str) -> str:
+        whens = []
+        for kind in c.kinds:
+            carrier, p = SPECS[kind], self.b.alias("p")
+            source, listed = carrier.through[c.relation].parents_sql(carrier.name, p)
+            whens.append(f"WHEN {literal(kind)} THEN (SELECT count(*) FROM {source} "
+                         f"AND {listed} = {t}.id AND {read_sql(carrier, self.access, p, self.b)})")
+        return f"(CASE {t}.{spec.columns['kind']} {' '.join(whens)} END)"
 
     def _changes(self, c: rp.Changes, spec: Spec, t: str) -> str:
         """{field, before, after} per changed field, sorted by name as Python sorts (by code
