@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -26,9 +26,13 @@ from persistence.territories import owned_or_in_territory
 
 class PipelineRow(Stamped, table=True):
     __tablename__ = "pipeline"
-    __table_args__ = (one_of("kind", PipelineKind),)
+    __table_args__ = (
+        # An archived pipeline's name may be taken again.
+        Index("uq_pipeline_name", "name", unique=True, postgresql_where=text("archived_at IS NULL")),
+        one_of("kind", PipelineKind),
+    )
 
-    name: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=100)
     kind: str = Field(max_length=20)
     position: int = 0
 
@@ -36,7 +40,9 @@ class PipelineRow(Stamped, table=True):
 class StageRow(Stamped, table=True):
     __tablename__ = "pipeline_stage"
     __table_args__ = (
-        UniqueConstraint("pipeline_id", "name"),
+        # An archived stage's name may be taken again in its pipeline.
+        Index("uq_pipeline_stage_pipeline_id_name", "pipeline_id", "name", unique=True,
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_pipeline_stage_pipeline_id_position", "pipeline_id", "position"),
         one_of("kind", StageKind),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
