@@ -124,7 +124,7 @@ PIPELINE = RecordType(
     groups={
         "all": (
             *meta(),
-            col("name", filterable=True, doc="Name, unique across pipelines."),
+            col("name", filterable=True, doc="Name, unique among the live pipelines."),
             col("kind", enum=PipelineKind, doc="New business, renewal or upsell."),
             col(
                 "position", filterable=True,
@@ -144,12 +144,14 @@ STAGE = RecordType(
     groups={
         "all": (
             col("id"),
-            col("name", doc="Name, unique within its pipeline."),
-            col("position", doc="Place in the pipeline, from 1."),
+            col("name", doc="Name, unique among the live stages of its pipeline."),
+            col("position", doc="Place among the live stages of its pipeline, from 1."),
             col("probability", doc="Default probability, in percent, of a deal in this stage."),
             col("kind", enum=StageKind, doc="OPEN, or WON / LOST for the stages that close a deal."),
             ref("pipeline", target="Pipeline", doc="The pipeline this stage belongs to."),
             col("version", doc="Optimistic-concurrency version."),
+            col("archivedAt", doc=("When it was archived; the deals that closed in it keep "
+                                   "pointing at it, and no deal moves into it.")),
         ),
     },
     unique={"uq_pipeline_stage_pipeline_id_name": "name"},
