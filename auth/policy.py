@@ -62,8 +62,8 @@ Opportunity.contacts        RW  RW  R   R   R   -   -
 Opportunity.tags            RW  RW  R   R   R   -   -
 StageChange.all             R   R   R   R   R   -   -
 OpportunityContactRole.all  R   R   R   R   R   -   -
-Pipeline.all                R   R   R   R   R   R   -
-Stage.all                   R   R   R   R   R   R   -
+Pipeline.all                RW  R   R   R   R   R   -
+Stage.all                   RW  R   R   R   R   R   -
 Lead.meta                   R   R   R   R   R   -   -
 Lead.provenance             R   R   R   R   R   -   -
 Lead.person                 RW  RW  RW  R   R   -   -
@@ -122,8 +122,8 @@ User        all/all  all/-                   all/-    all/-    all/-  -/-       
 Territory   all/all  all/-                   all/-    all/-    all/-  all/-            all/-
 Partner     all/all  all/-                   all/-    all/-    all/-  partner/-        -/-
 Opportunity all/all  all/owned_or_territory  all/-    all/-    all/-  partner/-        -/-
-Pipeline    all/-    all/-                   all/-    all/-    all/-  all/-            -/-
-Stage       all/-    all/-                   all/-    all/-    all/-  all/-            -/-
+Pipeline    all/all  all/-                   all/-    all/-    all/-  all/-            -/-
+Stage       all/all  all/-                   all/-    all/-    all/-  all/-            -/-
 Lead        all/all  all/owned_or_territory  all/all  all/-    all/-  -/-              -/-
 CaptureForm all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 AssignmentRule all/all all/-                 all/-    all/-    all/-  -/-              -/-
@@ -153,6 +153,11 @@ Opportunity.create   admin sales
 Opportunity.archive  admin sales
 Opportunity.register partner
 Opportunity.approve  admin sales
+Pipeline.create      admin
+Pipeline.archive     admin
+Stage.create         admin
+Stage.archive        admin
+Stage.move           admin
 Lead.create          admin sales marketing
 Lead.archive         admin sales marketing
 Lead.assign          admin sales marketing

@@ -57,6 +57,7 @@ class Action(StrEnum):
     CONVERT = "convert"  # turn a lead into a contact, an account and maybe a deal
     REPORT = "report"  # read figures over records, e.g. service statistics
     ESCALATE = "escalate"  # run the escalation job by hand
+    MOVE = "move"  # move every deal of a stage to another stage
 
 
 @dataclass(frozen=True, slots=True)

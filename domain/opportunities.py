@@ -78,12 +78,14 @@ class ForecastGroup(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """A pipeline stage as the rules need it."""
+    """A pipeline stage as the rules need it; an archived one still stands behind the deals
+    that closed in it, but no deal moves into it."""
 
     id: object
     pipeline_id: object
     kind: StageKind
     probability: int
+    archived: bool = False
 
 
 REFERENCES = {"account": "Account", "owner": "User", "territory": "Territory",

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -27,9 +27,13 @@ from persistence.territories import owned_or_in_territory
 
 class PipelineRow(Stamped, table=True):
     __tablename__ = "pipeline"
-    __table_args__ = (one_of("kind", PipelineKind),)
+    __table_args__ = (
+        # An archived pipeline's name may be taken again.
+        Index("uq_pipeline_name", "name", unique=True, postgresql_where=text("archived_at IS NULL")),
+        one_of("kind", PipelineKind),
+    )
 
-    name: str = Field(max_length=100, unique=True)
+    name: str = Field(max_length=100)
     kind: str = Field(max_length=20)
     position: int = 0
 
@@ -37,7 +41,9 @@ class PipelineRow(Stamped, table=True):
 class StageRow(Stamped, table=True):
     __tablename__ = "pipeline_stage"
     __table_args__ = (
-        UniqueConstraint("pipeline_id", "name"),
+        # An archived stage's name may be taken again in its pipeline.
+        Index("uq_pipeline_stage_pipeline_id_name", "pipeline_id", "name", unique=True,
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_pipeline_stage_pipeline_id_position", "pipeline_id", "position"),
         one_of("kind", StageKind),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
@@ -119,7 +125,7 @@ PIPELINE = RecordType(
     groups={
         "all": (
             *meta(),
-            col("name", filterable=True, doc="Name, unique across pipelines."),
+            col("name", filterable=True, doc="Name, unique among the live pipelines."),
             col("kind", enum=PipelineKind, doc="New business, renewal or upsell."),
             col(
                 "position", filterable=True,
@@ -139,12 +145,14 @@ STAGE = RecordType(
     groups={
         "all": (
             col("id"),
-            col("name", doc="Name, unique within its pipeline."),
-            col("position", doc="Place in the pipeline, from 1."),
+            col("name", doc="Name, unique among the live stages of its pipeline."),
+            col("position", doc="Place among the live stages of its pipeline, from 1."),
             col("probability", doc="Default probability, in percent, of a deal in this stage."),
             col("kind", enum=StageKind, doc="OPEN, or WON / LOST for the stages that close a deal."),
             ref("pipeline", target="Pipeline", doc="The pipeline this stage belongs to."),
             col("version", doc="Optimistic-concurrency version."),
+            col("archivedAt", doc=("When it was archived; the deals that closed in it keep "
+                                   "pointing at it, and no deal moves into it.")),
         ),
     },
     unique={"uq_pipeline_stage_pipeline_id_name": "name"},

@@ -19,6 +19,7 @@ from api.resolvers.node import NodeQueries
 from api.resolvers.notes import NoteMutations
 from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
+from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
 from api.schema.fields import TYPES
 from api.schema.operational.tags import TagMutations, TagQueries
@@ -36,7 +37,8 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
 @strawberry.type(description="Writes: each takes one input and returns a payload with errors.")
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
-               ConsentMutations, LinkMutations, DirectoryMutations, TagMutations):
+               ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
+               TagMutations):
     pass
 
 

@@ -1,4 +1,5 @@
-"""Opportunity use cases: create, change (stages included), register, approve, contact roles."""
+"""Opportunity use cases: create, change (stages included), move a stage's deals, register,
+approve, contact roles."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from domain.opportunities import (
     OpportunitySource,
     Registration,
     Stage,
+    StageKind,
     validate_opportunity,
 )
 from domain.ports import UnitOfWork
@@ -39,13 +41,20 @@ KIND = RecordKind(TYPE, validated_by_use_case, REFERENCES)
 REGISTRATION_FIELDS = ("account", "name", "amount", "currency", "closeDate")
 
 
+def _enterable(target: Stage | None, field: str) -> Stage:
+    """A stage a deal may move into: one that exists and is not archived."""
+    if target is None:
+        raise not_found(field, "Stage")
+    if target.archived:
+        raise DomainError.one(field, ErrorCode.INVALID,
+                              "This stage is archived: deals no longer move into it.")
+    return target
+
+
 async def _target_stage(uow: UnitOfWork, clean: dict) -> Stage:
     """The stage named in the input, or the first of the named (or default) pipeline."""
     if "stage" in clean:
-        target = await uow.opportunities.stage(clean["stage"])
-        if target is None:
-            raise not_found("stage", "Stage")
-        return target
+        return _enterable(await uow.opportunities.stage(clean["stage"]), "stage")
     target = await uow.opportunities.first_stage(clean.get("pipeline"))
     if target is None:
         raise DomainError.one("pipeline", ErrorCode.NOT_FOUND, "No pipeline with stages to start in.")
@@ -100,6 +109,40 @@ async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: Uni
             await uow.opportunities.stage_changed(id, stored["stage"], clean["stage"])
         await uow.commit()
     return id
+
+
+async def move_stage_deals(from_id: uuid.UUID, to_id: uuid.UUID, close_reason: str | None,
+                           uow: UnitOfWork, access: Access, now: datetime) -> int:
+    """Move every live deal of a stage to another live stage, each as opportunityUpdate would
+    move it (history, stageEnteredAt, the new stage's probability, audit, version): all of
+    them or none. `close_reason` goes to those without one when they enter a won or lost
+    stage. How many moved."""
+    require_action(access, "Stage", Action.MOVE)
+    require_writable_fields(access, TYPE, ["stage", "pipeline", "probability"])
+    if from_id == to_id:
+        raise DomainError.one("to", ErrorCode.INVALID, "The deals are in this stage already.")
+    given = {"closeReason": close_reason.strip()} if close_reason and close_reason.strip() else {}
+    async with uow:
+        # Deals before stages, the order in which opportunityUpdate locks them.
+        ids = await uow.opportunities.deals_in(from_id)
+        locked = [await lock_writable(uow, TYPE, id, STAGE_FIELDS, field_name="from") for id in ids]
+        source = await uow.opportunities.stage(from_id)
+        if source is None:
+            raise not_found("from", "Stage")
+        target = _enterable(await uow.opportunities.stage(to_id), "to")
+        moved = 0
+        for id, deal in zip(ids, locked, strict=True):
+            stored = deal.values
+            if stored["stage"] != from_id:  # moved by someone else since the list was read
+                continue
+            changes = DealProgress(source, stored.get("closeReason")).move_to(target, now, given)
+            if given and target.kind is not StageKind.OPEN and not stored.get("closeReason"):
+                changes |= given
+            await update_audited(uow, TYPE, id, stored, changes, "update")
+            await uow.opportunities.stage_changed(id, from_id, to_id)
+            moved += 1
+        await uow.commit()
+    return moved
 
 
 async def register_deal(values: dict, uow: UnitOfWork, access: Access, now: datetime

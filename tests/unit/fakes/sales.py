@@ -8,6 +8,7 @@ from collections import defaultdict
 from domain import ports
 from domain.leads import AssignmentRule
 from domain.opportunities import Stage, StageKind
+from domain.pipelines import PipelineLayout, StageSlot
 from tests.unit.fakes.records import FakeRecords
 
 
@@ -41,35 +42,80 @@ class FakeOrders(ports.OrderStore):
 
 
 class FakeOpportunities(ports.OpportunityStore):
-    """Stages by id, the first stage of each pipeline (None: the default pipeline's), the
-    stage history, and contact roles."""
+    """Pipelines and stages kept as records (the first pipeline added is the default one),
+    the stage history, and contact roles."""
 
     def __init__(self, records: FakeRecords) -> None:
         self.records = records
-        self.stages: dict[uuid.UUID, Stage] = {}
-        self.first: dict[uuid.UUID | None, Stage] = {}
         self.history: list[tuple] = []
         self.roles: dict[tuple[uuid.UUID, uuid.UUID], dict] = {}
 
     def add_pipeline(self, *stages: tuple[StageKind, int]) -> list[Stage]:
-        """A pipeline of stages given as (kind, probability), in order, stored as records
-        too; the first pipeline added is the default one."""
-        pipeline = self.records.add("Pipeline", {})
-        made = [Stage(self.records.add("Stage", {"pipeline": pipeline, "kind": kind.value}),
-                      pipeline, kind, probability) for kind, probability in stages]
-        self.stages |= {s.id: s for s in made}
-        self.first[pipeline] = made[0]
-        self.first.setdefault(None, made[0])
-        return made
+        """A live pipeline of stages given as (kind, probability), in order, stored as
+        records."""
+        pipeline = self.records.add("Pipeline", {
+            "name": f"Pipeline {len(self.records.rows['Pipeline']) + 1}", "kind": "NEW_BUSINESS",
+            "position": len(self.records.rows["Pipeline"]) + 1})
+        return [self._stage(self.records.add("Stage", {
+            "pipeline": pipeline, "name": f"Stage {place}", "kind": kind.value,
+            "probability": probability, "position": place}))
+            for place, (kind, probability) in enumerate(stages, start=1)]
+
+    def _live(self, type_name: str) -> dict[uuid.UUID, dict]:
+        return {id: row for id, row in self.records.rows[type_name].items()
+                if id not in self.records.archived}
+
+    def _stage(self, stage_id: uuid.UUID) -> Stage:
+        row = self.records.get("Stage", stage_id)
+        archived = {stage_id, row["pipeline"]} & self.records.archived
+        return Stage(stage_id, row["pipeline"], StageKind(row["kind"]), row["probability"],
+                     bool(archived))
+
+    def _live_stages(self, pipeline_id: uuid.UUID) -> list[uuid.UUID]:
+        return sorted((id for id, row in self._live("Stage").items()
+                       if row["pipeline"] == pipeline_id),
+                      key=lambda id: self.records.get("Stage", id)["position"])
 
     async def stage(self, stage_id):
-        return self.stages.get(stage_id)
+        return self._stage(stage_id) if stage_id in self.records.rows["Stage"] else None
 
     async def first_stage(self, pipeline_id):
-        return self.first.get(pipeline_id)
+        pipelines = [pipeline_id] if pipeline_id is not None else [
+            id for id in await self.pipeline_order()
+            if self.records.get("Pipeline", id)["kind"] == "NEW_BUSINESS"]
+        for pipeline in pipelines:
+            if pipeline in self.records.archived:
+                continue
+            for id in self._live_stages(pipeline):
+                if self.records.get("Stage", id)["kind"] == StageKind.OPEN.value:
+                    return self._stage(id)
+        return None
 
     async def stage_changed(self, opportunity_id, from_stage, to_stage):
         self.history.append((opportunity_id, from_stage, to_stage))
+
+    async def deals_in(self, stage_id):
+        return sorted(id for id, row in self._live("Opportunity").items()
+                      if row.get("stage") == stage_id)
+
+    async def pipeline_of(self, stage_id):
+        return self.records.rows["Stage"].get(stage_id, {}).get("pipeline")
+
+    async def layout(self, pipeline_id):
+        if pipeline_id not in self.records.rows["Pipeline"]:
+            return None
+        slots = []
+        for id in self._live_stages(pipeline_id):
+            row = self.records.get("Stage", id)
+            slots.append(StageSlot(id, StageKind(row["kind"]), row["position"],
+                                   len(await self.deals_in(id))))
+        deals = sum(row.get("pipeline") == pipeline_id
+                    for row in self._live("Opportunity").values())
+        return PipelineLayout(tuple(slots), deals, pipeline_id in self.records.archived)
+
+    async def pipeline_order(self):
+        live = sorted(self._live("Pipeline").items(), key=lambda item: item[1]["position"])
+        return {id: row["position"] for id, row in live}
 
     async def contact_role(self, opportunity_id, contact_id):
         return self.roles.get((opportunity_id, contact_id))
