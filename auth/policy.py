@@ -36,12 +36,14 @@ Contact.sales               RW  RW  R   R   R   -   -
 Contact.consents            RW  R   RW  R   R   -   RW
 Contact.notes               RW  RW  -   RW  -   -   -
 Contact.tags                RW  RW  RW  RW  R   -   -
+Contact.custom              RW  RW  RW  RW  R   -   -
 Account.meta                R   R   R   R   R   R   R
 Account.provenance          R   R   R   R   R   -   -
 Account.identity            RW  RW  R   RW  R   R   R
 Account.sales               RW  RW  R   R   R   -   -
 Account.notes               RW  RW  -   RW  -   -   -
 Account.tags                RW  RW  RW  RW  R   -   -
+Account.custom              RW  RW  RW  RW  R   -   -
 Account.opportunities       R   R   R   R   R   R   -
 AccountContact.identity     RW  RW  R   RW  R   R   R
 Consent.all                 R   R   R   R   R   -   R
@@ -60,6 +62,7 @@ Opportunity.registration    R   R   R   R   R   R   -
 Opportunity.history         R   R   R   R   R   -   -
 Opportunity.contacts        RW  RW  R   R   R   -   -
 Opportunity.tags            RW  RW  R   R   R   -   -
+Opportunity.custom          RW  RW  R   R   R   -   -
 StageChange.all             R   R   R   R   R   -   -
 OpportunityContactRole.all  R   R   R   R   R   -   -
 Pipeline.all                RW  R   R   R   R   R   -
@@ -73,6 +76,7 @@ Lead.qualification          RW  RW  RW  R   R   -   -
 Lead.sales                  RW  RW  RW  R   R   -   -
 Lead.conversion             R   R   R   R   R   -   -
 Lead.tags                   RW  RW  RW  R   R   -   -
+Lead.custom                 RW  RW  RW  R   R   -   -
 LeadCapture.all             R   R   R   R   R   -   -
 CaptureForm.all             RW  R   R   R   R   -   -
 AssignmentRule.all          RW  R   R   R   R   -   -
@@ -98,6 +102,7 @@ Case.conversation           RW  R   -   RW  R   -   RW
 Case.handling               RW  R   -   RW  R   -   -
 Case.sla                    R   R   -   R   R   -   -
 Case.tags                   RW  R   -   RW  R   -   -
+Case.custom                 RW  R   -   RW  R   -   -
 CaseQueue.all               RW  R   R   R   R   -   -
 TimeEntry.all               R   R   -   R   R   -   -
 CaseEscalation.all          R   R   -   R   R   -   -
@@ -112,6 +117,7 @@ Article.feedback            R   R   R   R   R   R   R
 Article.versions            R   R   R   R   R   -   -
 ArticleVersion.all          R   R   R   R   R   -   -
 Tag.all                     RW  R   RW  R   R   -   -
+CustomField.all             RW  R   R   R   R   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -139,6 +145,7 @@ BusinessCalendar all/all all/-               all/-    all/-    all/-  -/-       
 SlaPolicy   all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Article     all/all  all/-                   all/-    all/all  all/-  published_for_partners/- public/-
 Tag         all/all  all/-                   all/all  all/-    all/-  -/-              -/-
+CustomField all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 """
 
 ACTIONS = """
@@ -188,6 +195,8 @@ Article.create       admin service
 Article.archive      admin service
 Tag.create           admin marketing
 Tag.archive          admin marketing
+CustomField.create   admin
+CustomField.archive  admin
 """
 
 # A partner reaches a type only with the matching scope in its token.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from domain.custom_fields import Definition
 from domain.leads import AssignmentRule
 from domain.opportunities import Stage
 from domain.pipelines import PipelineLayout
@@ -65,6 +66,17 @@ class PairStore(Protocol):
 
     async def set(self, link: str, first_id: uuid.UUID, second_id: uuid.UUID,
                   paired: bool) -> bool: ...
+
+
+class CustomFieldStore(Protocol):
+    """Definitions of custom fields, by kind of record, and the values records hold."""
+
+    def groups(self, kind: str) -> list[str]: ...
+    # The live definitions the caller reads, each with whether it writes the field's group.
+    async def definitions(self, kind: str) -> dict[str, tuple[Definition, bool]]: ...
+    async def stored(self, kind: str, record_id: uuid.UUID) -> dict[str, Any]: ...
+    async def values(self, kind: str, name: str) -> list[tuple[uuid.UUID, Any]]: ...
+    async def lacking(self, kind: str, name: str) -> list[uuid.UUID]: ...
 
 
 class OpportunityStore(Protocol):
@@ -151,6 +163,7 @@ class UnitOfWork(Protocol):
     consents: ConsentStore
     notes: NoteStore
     pairs: PairStore
+    custom_fields: CustomFieldStore
     opportunities: OpportunityStore
     leads: LeadStore
     activities: ActivityStore

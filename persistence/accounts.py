@@ -10,6 +10,7 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.accounts import AccountSize
 from persistence.base import Stamped
+from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
 from persistence.sql import Builder
@@ -25,6 +26,7 @@ class AccountRow(Stamped, table=True):
         Index("ix_account_name_id", "name", "id"),
         Index("ix_account_created_at_id", "created_at", "id"),
         CheckConstraint(f"size IN {ACCOUNT_SIZES}", name="size"),
+        values_index("account"),
     )
 
     name: str = Field(max_length=200)
@@ -37,6 +39,7 @@ class AccountRow(Stamped, table=True):
     parent_id: uuid.UUID | None = Field(default=None, foreign_key="account.id", index=True)
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
+    custom_fields: dict = Field(**values_column())
 
 
 def _linked_to_self(t: str, access: Access, b: Builder) -> str:
@@ -76,6 +79,7 @@ ACCOUNT = RecordType(
             rel("opportunities"),
         ),
         "tags": tags(),
+        "custom": custom("Account"),
     },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),

@@ -12,6 +12,7 @@ from domain.access import Access, RecordRule
 from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
 from domain.sla import Level, Metric
 from persistence.base import Stamped, one_of, utc_column, within_range
+from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
 from persistence.spec import through_parent
@@ -48,6 +49,7 @@ class CaseRow(Stamped, table=True):
         CheckConstraint("num_nonnulls(contact_id, account_id) > 0", name="customer"),
         CheckConstraint("time_spent_minutes >= 0", name="time_spent"),
         within_range("opened_at"),
+        values_index("service_case"),
     )
 
     # Human-readable and sequential: CS-000123, from the case_number sequence.
@@ -83,6 +85,7 @@ class CaseRow(Stamped, table=True):
     at_risk: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
     breached: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
     time_spent_minutes: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    custom_fields: dict = Field(**values_column())
 
 
 class TimeEntryRow(Stamped, table=True):
@@ -215,6 +218,7 @@ CASE = RecordType(
             rel("escalations", Children("CaseEscalation", "case_id", ("at", "id"))),
         ),
         "tags": tags(),
+        "custom": custom("Case"),
     },
     rules={RecordRule.SELF: _own_cases,
            RecordRule.PARTNER: registered_to_partner("partner_account", "account_id",

@@ -10,6 +10,7 @@ from sqlmodel import Field
 from domain.access import RecordRule
 from domain.contacts import LifecycleStage
 from persistence.base import Stamped, jsonb
+from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import (
     PROVENANCE,
     Children,
@@ -36,6 +37,7 @@ class ContactRow(Stamped, table=True):
         Index("ix_contact_primary_email", "primary_email"),
         CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
+        values_index("contact"),
     )
 
     first_name: str | None = Field(default=None, max_length=200)
@@ -55,6 +57,7 @@ class ContactRow(Stamped, table=True):
         sa_type=Text,
         sa_column_args=[Computed("lower(emails -> 0 ->> 'address')", persisted=True)],
     )
+    custom_fields: dict = Field(**values_column())
 
 
 class AccountContactRow(Stamped, table=True):
@@ -107,6 +110,7 @@ CONTACT = RecordType(
             rel("notes"),
         ),
         "tags": tags(),
+        "custom": custom("Contact"),
     },
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",

@@ -10,14 +10,14 @@ The one explicit list of declarations is persistence/record_types.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
 from sqlalchemy import Table
 
-from domain.access import RecordRule
+from domain.access import Access, RecordRule
 from persistence.spec import KeysOf, RuleSql, Spec, Through
 
 
@@ -67,6 +67,10 @@ class Field:
     keys_of: KeysOf | None = None  # a JSON column whose keys are fields of some type
     copy_of: str | None = None  # "Type.field" it holds a copy of: readers must read that too
     resolver_only: str | None = None  # why the compiled read path does not render it
+    # A value read through SQL of its own, given the alias and the caller (custom values).
+    computed: Callable[[str, Access], str] | None = None
+    # Named conditions on it (a filter's customFields): (condition, alias, caller, builder).
+    condition: Callable | None = None
 
 
 def col(name: str, column: str | None = None, *, doc: str | None = None,
@@ -179,6 +183,8 @@ class RecordType:
             json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None},
             through={f.name: f.children.through for f in fields
                      if f.children is not None and f.children.through is not None},
+            computed={f.name: f.computed for f in fields if f.computed is not None},
+            conditions={f.name: f.condition for f in fields if f.condition is not None},
             derived=frozenset(f.name for f in fields if f.derived)
             | {f.name for f in self.stored})
 

@@ -21,7 +21,7 @@ MAX_IN_VALUES = 100
 COMPARISONS = {Op.EQ: "=", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -50,7 +50,9 @@ def _check_operand(spec: Spec, cond: Condition) -> None:
                               "backslash.")
 
 
-def _condition(spec: Spec, cond: Condition, t: str, b: Builder) -> str:
+def _condition(spec: Spec, access: Access, cond: Condition, t: str, b: Builder) -> str:
+    if cond.field in spec.conditions:
+        return spec.conditions[cond.field](cond, t, access, b)
     link = spec.through.get(cond.field)
     if link is not None:
         return _through(spec, link, cond, t, b)
@@ -88,7 +90,7 @@ def _compare(spec: Spec, cond: Condition, column: str, b: Builder) -> str:
     if cond.op is Op.ILIKE:
         return f"{column} ILIKE {b.bind(value)}"
     if cond.op is Op.STARTS_WITH:
-        return f"{column} LIKE {b.bind(_escape_like(value) + '%')} ESCAPE '\\'"
+        return f"{column} LIKE {b.bind(escape_like(value) + '%')} ESCAPE '\\'"
     raise DomainError.one("filter", ErrorCode.INVALID, f"Unknown operator {cond.op}.")
 
 
@@ -100,12 +102,12 @@ def _count(node: Filter) -> int:
     return 1 + sum(_count(i) for i in node.items)
 
 
-def _compile(spec: Spec, node: Filter, t: str, b: Builder) -> str:
+def _compile(spec: Spec, access: Access, node: Filter, t: str, b: Builder) -> str:
     if isinstance(node, Condition):
-        return _condition(spec, node, t, b)
+        return _condition(spec, access, node, t, b)
     if isinstance(node, Negation):
-        return f"NOT ({_compile(spec, node.item, t, b)})"
-    parts = [f"({_compile(spec, item, t, b)})" for item in node.items]
+        return f"NOT ({_compile(spec, access, node.item, t, b)})"
+    parts = [f"({_compile(spec, access, item, t, b)})" for item in node.items]
     if isinstance(node, AllOf):
         return " AND ".join(parts) or "TRUE"
     return " OR ".join(parts) or "FALSE"
@@ -119,4 +121,4 @@ def where_sql(spec: Spec, access: Access, node: Filter | None, t: str, b: Builde
         raise DomainError.one("filter", ErrorCode.INVALID,
                               f"A filter may have at most {MAX_FILTER_NODES} conditions.")
     require_readable(spec, access, fields_of(node), "filter")
-    return f"({_compile(spec, node, t, b)})"
+    return f"({_compile(spec, access, node, t, b)})"

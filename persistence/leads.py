@@ -13,6 +13,7 @@ from domain.access import Access, RecordRule
 from domain.accounts import AccountSize
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
 from persistence.base import Stamped, jsonb, one_of, utc_column
+from persistence.custom_fields import custom, values_column, values_index
 from persistence.db import Transaction
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.spec import KeysOf, through_parent
@@ -30,6 +31,7 @@ class LeadRow(Stamped, table=True):
         one_of("source", LeadSource),
         one_of("status", LeadStatus),
         CheckConstraint("score BETWEEN 0 AND 100", name="score"),
+        values_index("lead"),
     )
 
     first_name: str | None = Field(default=None, max_length=200)
@@ -56,6 +58,7 @@ class LeadRow(Stamped, table=True):
     converted_contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
     converted_account_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
     converted_opportunity_id: uuid.UUID | None = Field(default=None, foreign_key="opportunity.id")
+    custom_fields: dict = Field(**values_column())
 
 
 class LeadCaptureRow(Stamped, table=True):
@@ -149,6 +152,7 @@ LEAD = RecordType(
             ),
         ),
         "tags": tags(),
+        "custom": custom("Lead"),
     },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
 )

@@ -18,6 +18,7 @@ from domain.opportunities import (
     StageKind,
 )
 from persistence.base import Stamped, one_of, utc_column, within_range
+from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.spec import through_parent
 from persistence.sql import Builder
@@ -68,6 +69,7 @@ class OpportunityRow(Stamped, table=True):
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
         within_range("close_date", day=True),
+        values_index("opportunity"),
     )
 
     account_id: uuid.UUID = Field(foreign_key="account.id")
@@ -88,6 +90,7 @@ class OpportunityRow(Stamped, table=True):
     close_reason: str | None = Field(default=None, max_length=500)
     closed_at: datetime | None = Field(default=None, **utc_column(nullable=True, server_default=None))
     stage_entered_at: datetime = Field(**utc_column())
+    custom_fields: dict = Field(**values_column())
 
 
 class StageChangeRow(Stamped, table=True):
@@ -204,6 +207,7 @@ OPPORTUNITY = RecordType(
                                                   ("role", "id"))),
         ),
         "tags": tags(),
+        "custom": custom("Opportunity"),
     },
     rules={RecordRule.PARTNER: _registered_to_caller,
            RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},

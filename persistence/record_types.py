@@ -13,6 +13,7 @@ from persistence.audit import AUDIT_ENTRY
 from persistence.cases import CASE, CASE_ARTICLE, CASE_QUEUE, ESCALATION, TIME_ENTRY
 from persistence.consents import CONSENT
 from persistence.contacts import ACCOUNT_CONTACT, CONTACT
+from persistence.custom_fields import CUSTOM_FIELD
 from persistence.declaration import Children, InternalTable, RecordType
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
@@ -47,7 +48,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     PRODUCT, PRICE_BOOK, PRICE_BOOK_ENTRY, ORDER, ORDER_LINE,
     CASE, CASE_QUEUE, TIME_ENTRY, ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY,
     ARTICLE, ARTICLE_VERSION,
-    TAG,
+    TAG, CUSTOM_FIELD,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (

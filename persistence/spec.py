@@ -88,6 +88,10 @@ class Spec:
     derived: frozenset[str] = frozenset()
     # Filterable list field -> the link table it is read through (a record's tags).
     through: Mapping[str, Through] = field(default_factory=dict)
+    # Field -> its SQL for a caller, when it is more than its column (custom values).
+    computed: Mapping[str, Callable[[str, Access], str]] = field(default_factory=dict)
+    # Field -> the SQL of a condition on one of its named values (a custom field's).
+    conditions: Mapping[str, Callable] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -147,6 +151,8 @@ def column_sql(spec: Spec, access: Access, t: str, field_name: str) -> str:
     """A column of alias `t` as the caller may see it. A JSON column keyed by fields of a type
     keeps only the keys the caller may read as those fields; the others are never selected,
     on either read path."""
+    if field_name in spec.computed:
+        return spec.computed[field_name](t, access)
     column = f"{t}.{spec.columns[field_name]}"
     keys = spec.json_keys.get(field_name)
     if keys is None:

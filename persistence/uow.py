@@ -10,6 +10,7 @@ from persistence.activities import ActivityStore
 from persistence.audit import AuditLog
 from persistence.case_store import CaseStore
 from persistence.consents import ConsentStore
+from persistence.custom_fields import CustomFieldStore
 from persistence.db import Transaction
 from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
@@ -45,6 +46,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.consents = ConsentStore(tx, access)
         self.notes = NoteStore(tx, access)
         self.pairs = PairStore(tx, access)
+        self.custom_fields = CustomFieldStore(tx, access)
         self.opportunities = OpportunityStore(tx, access)
         self.leads = LeadStore(tx, access)
         self.activities = ActivityStore(tx, access)

@@ -22,6 +22,7 @@ from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
 from api.schema.fields import TYPES
+from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.tags import TagMutations, TagQueries
 from api.schema.scalars import SCALARS
 from persistence.record_types import RECORD_TYPES
@@ -30,7 +31,7 @@ from persistence.record_types import RECORD_TYPES
 @strawberry.type(description="Reads of the customer record.")
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
-            DirectoryQueries, AuditQueries, TagQueries):
+            DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries):
     pass
 
 
@@ -38,7 +39,7 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
-               TagMutations):
+               TagMutations, CustomFieldMutations):
     pass
 
 

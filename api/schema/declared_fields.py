@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import String, TypeDecorator
 
 from api.schema import forms
+from api.schema.custom_values import CustomFieldValue, custom_values
 from api.schema.fields import child_list, column, reference
 from api.schema.registered import refer_to
 from persistence.declaration import Field, RecordType, snake
@@ -16,6 +17,9 @@ from persistence.declaration import Field, RecordType, snake
 
 def _derived(record: RecordType, field: Field):
     """(annotation, strawberry field) of one declared field."""
+    if field.computed is not None:  # custom values, the one computed field there is
+        return (list[CustomFieldValue] | None,
+                column(field.doc, convert=custom_values, form=forms.Json(many=True)))
     if field.children is not None:
         target = field.children.type_name
         return (list[refer_to(target)] | None,

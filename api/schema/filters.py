@@ -14,6 +14,7 @@ from typing import Any
 
 import strawberry
 from strawberry import UNSET
+from strawberry.scalars import JSON
 
 from api.schema.ids import parse_id
 from api.schema.naming import camel
@@ -138,6 +139,26 @@ def order_input(fields: type[Enum], name: str):
         "One sort key; later keys break ties of earlier ones, id breaks the rest."))
 
 
+@strawberry.input(description="Conditions on one custom field, by name; all that are given "
+                              "must hold. A field that is not defined, or that you may not read, "
+                              "matches no record. Operands are JSON, as the field's values are: "
+                              "numbers for NUMBER, decimals as strings or numbers, dates as "
+                              "`YYYY-MM-DD`; `eq` on a MULTI_SELECT holds when the option is "
+                              "among its choices.")
+class CustomFieldCondition:
+    name: str = strawberry.field(description="The custom field's name.")
+    eq: JSON | None = _op("Equal to.")
+    neq: JSON | None = _op("Not equal to (no value counts as not equal).")
+    in_: list[JSON] | None = _op("Equal to one of.", name="in")
+    gt: JSON | None = _op("Greater than.")
+    gte: JSON | None = _op("Greater than or equal to.")
+    lt: JSON | None = _op("Less than.")
+    lte: JSON | None = _op("Less than or equal to.")
+    is_null: bool | None = _op("true: has no value; false: has a value.")
+    ilike: str | None = _op("Case-insensitive SQL LIKE pattern over the value as text.")
+    starts_with: str | None = _op("The value as text begins with this (case-sensitive).")
+
+
 FIELD_OPS = {"eq": Op.EQ, "neq": Op.NEQ, "in_": Op.IN, "gt": Op.GT, "gte": Op.GTE, "lt": Op.LT,
              "lte": Op.LTE, "is_null": Op.IS_NULL, "ilike": Op.ILIKE, "starts_with": Op.STARTS_WITH}
 
@@ -166,6 +187,13 @@ def to_domain_filter(node: Any, references: dict[str, str]) -> Filter | None:
             parts.append(AllOf(items) if f.name == "and_" else AnyOf(items))
         elif f.name == "not_":
             parts.append(Negation(to_domain_filter(value, references) or AllOf(())))
+        elif isinstance(value, list):  # conditions on named values (custom fields)
+            field = camel(f.name)
+            for named in value:
+                for op_name, op in FIELD_OPS.items():
+                    operand = getattr(named, op_name, UNSET)
+                    if operand is not UNSET:
+                        parts.append(Condition(field, op, (named.name, operand)))
         else:
             field = camel(f.name)
             for op_name, op in FIELD_OPS.items():

@@ -14,6 +14,7 @@ from strawberry import UNSET
 from strawberry.types.enum import StrawberryEnumDefinition
 
 from api.schema.filters import (
+    CustomFieldCondition,
     DateFilter,
     DateTimeFilter,
     DecimalFilter,
@@ -72,7 +73,10 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
         "not_": strawberry.field(default=UNSET, name="not", description="This does not hold."),
     }
     for key in record.spec.searchable:
-        if key in extra:
+        if key in record.spec.conditions:  # named values: custom fields
+            kind, description = list[CustomFieldCondition], (
+                "Conditions on custom fields, each by name; all must hold.")
+        elif key in extra:
             kind, description = _KIND_FILTERS[extra[key].kind], extra[key].description
         else:
             kind, description = _field_filter(record, key, shown[key]), shown[key].description

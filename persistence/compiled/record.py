@@ -108,7 +108,7 @@ class Compiler:
             for k in keys)
 
     def _json_items(self, j: rp.JsonItems, spec: Spec, t: str) -> str:
-        column = f"{t}.{spec.columns[j.field]}"
+        column = column_sql(spec, self.access, t, j.field)
         item = "e.v" if j.many else column
         pairs = self._pairs(j.keys, lambda key: f"{item}->{literal(key)}")
         if j.many:

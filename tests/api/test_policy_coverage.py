@@ -107,8 +107,10 @@ def _filter_cases() -> Iterator[tuple[str, str, str, str]]:
             if field_name in ("and", "or", "not"):
                 continue
             assert field_name in spec.searchable, f"{type_name} filter {field_name} has no guard"
-            yield (list_name, type_name, "{ %s(first: 1, filter: {%s: {isNull: true}}) "
-                   "{ totalCount } }" % (list_name, field_name), spec.guard(field_name))
+            # conditions on named values (custom fields) name the value they are on
+            named = 'name: "any", ' if field_name in spec.conditions else ""
+            yield (list_name, type_name, "{ %s(first: 1, filter: {%s: {%sisNull: true}}) "
+                   "{ totalCount } }" % (list_name, field_name, named), spec.guard(field_name))
 
 
 def _order_cases() -> Iterator[tuple[str, str, str, str]]:

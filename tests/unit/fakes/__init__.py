@@ -10,7 +10,13 @@ did. The fakes keep no time of their own; a use case gets "now" from its caller.
 from __future__ import annotations
 
 from domain import ports
-from tests.unit.fakes.customer_record import FakeConsents, FakeLinks, FakeNotes, FakePairs
+from tests.unit.fakes.customer_record import (
+    FakeConsents,
+    FakeCustomFields,
+    FakeLinks,
+    FakeNotes,
+    FakePairs,
+)
 from tests.unit.fakes.records import FakeAudit, FakeRecords
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
 from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
@@ -26,6 +32,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.consents = FakeConsents()
         self.notes = FakeNotes()
         self.pairs = FakePairs()
+        self.custom_fields = FakeCustomFields(self.records)
         self.opportunities = FakeOpportunities(self.records)
         self.leads = FakeLeads()
         self.activities = FakeActivities(self.records)

@@ -59,3 +59,29 @@ class FakePairs(ports.PairStore):
         before = key in self.paired
         (self.paired.add if paired else self.paired.discard)(key)
         return before != paired
+
+
+class FakeCustomFields(ports.CustomFieldStore):
+    """Definitions by kind and name, each with whether the caller writes it; values live in
+    the records' `customFields`."""
+
+    def __init__(self, records) -> None:
+        self.records = records
+        self.defined: dict[str, dict[str, tuple]] = {}
+
+    def groups(self, kind):
+        return ["custom", "sales"]
+
+    async def definitions(self, kind):
+        return dict(self.defined.get(kind, {}))
+
+    async def stored(self, kind, record_id):
+        return dict(self.records.get(kind, record_id).get("customFields") or {})
+
+    async def values(self, kind, name):
+        return [(i, r["customFields"][name]) for i, r in self.records.rows[kind].items()
+                if name in (r.get("customFields") or {})]
+
+    async def lacking(self, kind, name):
+        return [i for i, r in self.records.rows[kind].items()
+                if name not in (r.get("customFields") or {})]
