@@ -12,10 +12,10 @@ from api.resolvers.common import (
     arguments_checked,
     fixed_page,
     get_record,
-    list_records,
     mutate,
     save_record,
 )
+from api.resolvers.plain import record_list
 from api.schema import forms
 from api.schema.analytical.service_stats import GroupBy, ServiceFigures, ServiceStats
 from api.schema.errors import forbidden_field
@@ -47,7 +47,7 @@ from api.schema.operational.sla import (
     SlaPolicyPayload,
 )
 from api.schema.reads import Reads
-from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from api.schema.relay import After, Connection, First, NodeId, arg
 from domain.access import Action
 from domain.cases import REFERENCES
 from domain.filters import OrderTerm
@@ -93,20 +93,11 @@ class CaseQueries:
     async def case(self, info: strawberry.Info, id: NodeId) -> Case | None:
         return await get_record(info, "Case", id)
 
-    @strawberry.field(description="Cases you may see: a customer its own, a partner those of "
-                                  "its registered accounts; first/last run from 1 to 100.",
-                      metadata=forms.compiled(forms.Listing("Case", REFERENCES)))
-    async def cases(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None,
-        filter: Annotated[CaseFilter | None, arg("Which cases to list.")] = None,
-        order_by: Annotated[list[CaseOrder] | None,
-                            arg("Sort keys; default: createdAt.")] = None,
-        include_archived: IncludeArchived = False,
-    ) -> Connection[Case]:
-        return await list_records(info, "Case", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references=REFERENCES, include_archived=include_archived)
+    cases: Connection[Case] = record_list(
+        "Case", node=Case, filter_input=CaseFilter, order_input=CaseOrder,
+        plural="cases", references=REFERENCES,
+        description="Cases you may see: a customer its own, a partner those of "
+                    "its registered accounts; first/last run from 1 to 100.")
 
     @strawberry.field(description="Case queues (teams), by name.",
                       metadata=forms.compiled(CASE_QUEUES))

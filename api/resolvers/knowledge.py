@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import arguments_checked, get_record, list_records, mutate
+from api.resolvers.common import arguments_checked, get_record, mutate
+from api.resolvers.plain import record_list
 from api.schema import forms
 from api.schema.fields import wrap
 from api.schema.ids import parse_id
@@ -22,7 +23,7 @@ from api.schema.operational.knowledge import (
     KnowledgeHit,
 )
 from api.schema.reads import Reads
-from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from api.schema.relay import Connection, NodeId, arg
 from domain.knowledge import MAX_HITS, MAX_QUERY, ArticleStatus, check_search
 from domain.services import knowledge as service
 from domain.services.records import archive_record
@@ -39,21 +40,12 @@ class KnowledgeQueries:
     async def article(self, info: strawberry.Info, id: NodeId) -> Article | None:
         return await get_record(info, "Article", id)
 
-    @strawberry.field(description="Articles you may see (customers: published PUBLIC ones; "
-                                  "partners: published PUBLIC and PARTNER ones; staff: all); "
-                                  "first/last run from 1 to 100.",
-                      metadata=forms.compiled(forms.Listing("Article", {})))
-    async def articles(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None,
-        filter: Annotated[ArticleFilter | None, arg("Which articles to list.")] = None,
-        order_by: Annotated[list[ArticleOrder] | None,
-                            arg("Sort keys; default: createdAt.")] = None,
-        include_archived: IncludeArchived = False,
-    ) -> Connection[Article]:
-        return await list_records(info, "Article", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references={}, include_archived=include_archived)
+    articles: Connection[Article] = record_list(
+        "Article", node=Article, filter_input=ArticleFilter, order_input=ArticleOrder,
+        plural="articles",
+        description="Articles you may see (customers: published PUBLIC ones; "
+                    "partners: published PUBLIC and PARTNER ones; staff: all); "
+                    "first/last run from 1 to 100.")
 
     @strawberry.field(description="Full-text search of the articles you may see, best first: "
                                   "words match in any of their forms, in English and Russian.",

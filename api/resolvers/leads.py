@@ -11,10 +11,10 @@ from api.resolvers.common import (
     arguments_checked,
     fixed_page,
     get_record,
-    list_records,
     mutate,
     save_record,
 )
+from api.resolvers.plain import record_list
 from api.schema import forms
 from api.schema.analytical.lead_sources import LeadSourceStats
 from api.schema.errors import user_errors
@@ -41,7 +41,7 @@ from api.schema.operational.leads import (
     LeadUpdateInput,
 )
 from api.schema.reads import Reads
-from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from api.schema.relay import After, Connection, First, NodeId, arg
 from auth.secrets import hash_secret, new_capture_key
 from domain.errors import DomainError
 from domain.filters import OrderTerm
@@ -64,19 +64,10 @@ class LeadQueries:
     async def lead(self, info: strawberry.Info, id: NodeId) -> Lead | None:
         return await get_record(info, "Lead", id)
 
-    @strawberry.field(description="Leads you may see; first/last run from 1 to 100 (default 20).",
-                      metadata=forms.compiled(forms.Listing("Lead", REFERENCES)))
-    async def leads(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None,
-        filter: Annotated[LeadFilter | None, arg("Which leads to list.")] = None,
-        order_by: Annotated[list[LeadOrder] | None,
-                            arg("Sort keys, most significant first; default: createdAt.")] = None,
-        include_archived: IncludeArchived = False,
-    ) -> Connection[Lead]:
-        return await list_records(info, "Lead", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references=REFERENCES, include_archived=include_archived)
+    leads: Connection[Lead] = record_list(
+        "Lead", node=Lead, filter_input=LeadFilter, order_input=LeadOrder,
+        plural="leads", references=REFERENCES,
+        description="Leads you may see; first/last run from 1 to 100 (default 20).")
 
     @strawberry.field(description="The capture forms, by name.",
                       metadata=forms.compiled(CAPTURE_FORMS))

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import arguments_checked, fixed_page, get_record, list_records, mutate
+from api.resolvers.common import arguments_checked, fixed_page, get_record, mutate
+from api.resolvers.plain import record_list
 from api.schema import forms
 from api.schema.analytical.forecast import ForecastRow, GroupBy, Period
 from api.schema.ids import parse_id, to_global_id
@@ -25,7 +26,7 @@ from api.schema.operational.opportunities import (
 )
 from api.schema.operational.pipelines import Pipeline
 from api.schema.reads import Reads
-from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from api.schema.relay import After, Before, Connection, First, Last, NodeId, arg
 from domain.filters import OrderTerm
 from domain.opportunities import REFERENCES, ForecastGroup
 from domain.services import opportunities as deals
@@ -56,16 +57,10 @@ class OpportunityQueries:
     async def opportunity(self, info: strawberry.Info, id: NodeId) -> Opportunity | None:
         return await get_record(info, "Opportunity", id)
 
-    @strawberry.field(description="Deals you may see; first/last run from 1 to 100 (default 20).",
-                      metadata=forms.compiled(forms.Listing("Opportunity", REFERENCES)))
-    async def opportunities(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None, filter: FilterArg = None,
-        order_by: OrderArg = None, include_archived: IncludeArchived = False,
-    ) -> Connection[Opportunity]:
-        return await list_records(info, "Opportunity", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references=REFERENCES, include_archived=include_archived)
+    opportunities: Connection[Opportunity] = record_list(
+        "Opportunity", node=Opportunity, filter_input=OpportunityFilter, order_input=OpportunityOrder,
+        plural="opportunities", references=REFERENCES,
+        description="Deals you may see; first/last run from 1 to 100 (default 20).")
 
     @strawberry.field(description="The sales pipelines, in order, each with its stages.",
                       metadata=forms.compiled(PIPELINES))

@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import fixed_page, get_record, list_records, mutate, save_record
+from api.resolvers.common import fixed_page, get_record, mutate, save_record
+from api.resolvers.plain import record_list
 from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import field_values
@@ -25,7 +26,7 @@ from api.schema.operational.orders import (
     ProductInput,
     ProductPayload,
 )
-from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from api.schema.relay import After, Connection, First, NodeId, arg
 from domain.filters import OrderTerm
 from domain.orders import REFERENCES
 from domain.services import orders as service
@@ -58,20 +59,11 @@ class OrderQueries:
     async def order(self, info: strawberry.Info, id: NodeId) -> Order | None:
         return await get_record(info, "Order", id)
 
-    @strawberry.field(description="Orders you may see: filter by account or contact for a "
-                                  "purchase history; first/last run from 1 to 100.",
-                      metadata=forms.compiled(forms.Listing("Order", REFERENCES)))
-    async def orders(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None,
-        filter: Annotated[OrderFilter | None, arg("Which orders to list.")] = None,
-        order_by: Annotated[list[OrderOrder] | None,
-                            arg("Sort keys; default: createdAt.")] = None,
-        include_archived: IncludeArchived = False,
-    ) -> Connection[Order]:
-        return await list_records(info, "Order", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references=REFERENCES, include_archived=include_archived)
+    orders: Connection[Order] = record_list(
+        "Order", node=Order, filter_input=OrderFilter, order_input=OrderOrder,
+        plural="orders", references=REFERENCES,
+        description="Orders you may see: filter by account or contact for a "
+                    "purchase history; first/last run from 1 to 100.")
 
 
 @strawberry.type

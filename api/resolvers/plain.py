@@ -17,22 +17,14 @@ from api.schema.relay import After, Before, Connection, First, IncludeArchived, 
 from domain.services.records import RecordKind, archive_record, create_record, update_record
 
 
-def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
-                           order_input: type, create_input: type, update_input: type,
-                           payload: type, name: str, plural: str, article: str
-                           ) -> tuple[type, type]:
-    """The `<Type>Queries` and `<Type>Mutations` strawberry types of a plain record type;
-    `name` is its field name (account), `plural` its list's (accounts), `article` a or an."""
-    type_name, references, one = kind.type_name, dict(kind.references), f"{article} {name}"
+def record_list(type_name: str, *, node: type, filter_input: type, order_input: type,
+                plural: str, description: str, references: dict[str, str] | None = None):
+    """The list field of a record type: its records the caller may see, under the client's
+    filter, order and archive choice, on the compiled path or the resolvers alike."""
+    references = dict(references or {})
     FilterArg = Annotated[filter_input | None, arg(f"Which {plural} to list.")]
     OrderArg = Annotated[list[order_input] | None,
                          arg("Sort keys, most significant first; default: createdAt.")]
-    CreateArg = Annotated[create_input, arg(f"The new {name}.")]
-    UpdateArg = Annotated[update_input, arg(f"The {name}, its version, and the fields to change.")]
-    ArchiveArg = Annotated[ArchiveInput, arg(f"The {name} and its version.")]
-
-    async def by_id(self, info: strawberry.Info, id: NodeId) -> node | None:
-        return await get_record(info, type_name, id)
 
     async def listed(self, info: strawberry.Info, first: First = None, after: After = None,
                      last: Last = None, before: Before = None, filter: FilterArg = None,
@@ -41,6 +33,24 @@ def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
         return await list_records(info, type_name, first=first, after=after, last=last,
                                   before=before, filter=filter, order_by=order_by,
                                   references=references, include_archived=include_archived)
+
+    return strawberry.field(resolver=listed, description=description,
+                            metadata=forms.compiled(forms.Listing(type_name, references)))
+
+
+def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
+                           order_input: type, create_input: type, update_input: type,
+                           payload: type, name: str, plural: str, article: str
+                           ) -> tuple[type, type]:
+    """The `<Type>Queries` and `<Type>Mutations` strawberry types of a plain record type;
+    `name` is its field name (account), `plural` its list's (accounts), `article` a or an."""
+    type_name, references, one = kind.type_name, dict(kind.references), f"{article} {name}"
+    CreateArg = Annotated[create_input, arg(f"The new {name}.")]
+    UpdateArg = Annotated[update_input, arg(f"The {name}, its version, and the fields to change.")]
+    ArchiveArg = Annotated[ArchiveInput, arg(f"The {name} and its version.")]
+
+    async def by_id(self, info: strawberry.Info, id: NodeId) -> node | None:
+        return await get_record(info, type_name, id)
 
     async def create(self, info: strawberry.Info, input: CreateArg) -> payload:
         ctx = info.context
@@ -63,10 +73,11 @@ def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
             resolver=by_id, description=f"{one.capitalize()} by id; null when there is none "
                                         f"you may see.",
             metadata=forms.compiled(forms.ById(type_name))),
-        plural: strawberry.field(
-            resolver=listed, description=f"{plural.capitalize()} you may see; first/last run "
-                                         f"from 1 to 100 (default 20).",
-            metadata=forms.compiled(forms.Listing(type_name, kind.references))),
+        plural: record_list(
+            type_name, node=node, filter_input=filter_input, order_input=order_input,
+            plural=plural, references=references,
+            description=f"{plural.capitalize()} you may see; first/last run from 1 to 100 "
+                        f"(default 20)."),
     })
     mutations = type(f"{type_name}Mutations", (), {
         f"{name}_create": strawberry.mutation(resolver=create, description=f"Create {one}."),

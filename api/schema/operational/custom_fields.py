@@ -7,8 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from api.resolvers.common import list_records, mutate, mutate_any, reread
-from api.schema import forms
+from api.resolvers.common import mutate, mutate_any, reread
+from api.resolvers.plain import record_list
 from api.schema.custom_values import FieldType
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, user_errors
@@ -19,12 +19,7 @@ from api.schema.operational.inputs import ArchiveInput, field_values, payload_er
 from api.schema.operational.tags import Kind
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import (
-    After,
-    Before,
     Connection,
-    First,
-    IncludeArchived,
-    Last,
     Node,
     Record,
     arg,
@@ -127,20 +122,11 @@ class CustomValuesPayload:
 
 @strawberry.type
 class CustomFieldQueries:
-    @strawberry.field(description="The custom fields you may see, e.g. of one kind; first/last "
-                                  "run from 1 to 100 (default 20).",
-                      metadata=forms.compiled(forms.Listing("CustomField")))
-    async def custom_fields(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None,
-        filter: Annotated[CustomFieldFilter | None, arg("Which fields to list.")] = None,
-        order_by: Annotated[list[CustomFieldOrder] | None,
-                            arg("Sort keys, most significant first; default: createdAt.")] = None,
-        include_archived: IncludeArchived = False,
-    ) -> Connection[CustomField]:
-        return await list_records(info, "CustomField", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references={}, include_archived=include_archived)
+    custom_fields: Connection[CustomField] = record_list(
+        "CustomField", node=CustomField, filter_input=CustomFieldFilter,
+        order_input=CustomFieldOrder, plural="custom fields",
+        description="The custom fields you may see, e.g. of one kind; first/last run from 1 "
+                    "to 100 (default 20).")
 
 
 @strawberry.type

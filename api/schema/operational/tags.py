@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from api.resolvers.common import list_records, mutate, mutate_any, save_record
+from api.resolvers.common import mutate, mutate_any, save_record
+from api.resolvers.plain import record_list
 from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, forbidden_field
@@ -16,12 +17,7 @@ from api.schema.ids import from_global_id, parse_id
 from api.schema.operational.inputs import ArchiveInput, payload_errors_field, unset
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import (
-    After,
-    Before,
     Connection,
-    First,
-    IncludeArchived,
-    Last,
     Node,
     Record,
     arg,
@@ -93,19 +89,10 @@ class TagPayload:
 
 @strawberry.type
 class TagQueries:
-    @strawberry.field(description="Tags you may see; first/last run from 1 to 100 (default 20).",
-                      metadata=forms.compiled(forms.Listing("Tag")))
-    async def tags(
-        self, info: strawberry.Info, first: First = None, after: After = None,
-        last: Last = None, before: Before = None,
-        filter: Annotated[TagFilter | None, arg("Which tags to list, e.g. of one kind.")] = None,
-        order_by: Annotated[list[TagOrder] | None,
-                            arg("Sort keys, most significant first; default: createdAt.")] = None,
-        include_archived: IncludeArchived = False,
-    ) -> Connection[Tag]:
-        return await list_records(info, "Tag", first=first, after=after, last=last,
-                                  before=before, filter=filter, order_by=order_by,
-                                  references={}, include_archived=include_archived)
+    tags: Connection[Tag] = record_list(
+        "Tag", node=Tag, filter_input=TagFilter, order_input=TagOrder, plural="tags",
+        description="Tags you may see, e.g. of one kind; first/last run from 1 to 100 "
+                    "(default 20).")
 
 
 @strawberry.type
