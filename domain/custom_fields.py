@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -86,19 +87,22 @@ def _text(d: Definition, value, field: str) -> str:
     return clean_text(value, field, required=True, limit=d.max_length or MAX_LONG_TEXT)
 
 
-def _number(d: Definition, value, field: str) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+def _number(d: Definition, value, field: str) -> int | float | Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal) \
+            or not math.isfinite(value):
         raise TypeError
     _within(d, parse_decimal(str(value), field), field)
     return value
 
 
-def _decimal(d: Definition, value, field: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+def _decimal(d: Definition, value, field: str) -> Decimal:
+    """Stored as an exact JSON number (PostgreSQL keeps JSON numbers as numeric), so that
+    it compares and sorts as a number; shown as a string, as every decimal of the API is."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise TypeError
     number = parse_decimal(str(value), field)
     _within(d, number, field)
-    return format(number.normalize(), "f")  # one spelling per number: 12.50 is 12.5
+    return Decimal(format(number.normalize(), "f"))  # one spelling per number: 12.50 is 12.5
 
 
 def _within(d: Definition, number, field: str) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import orjson
 from sqlalchemy import Index
 from sqlmodel import Field
 
 from domain.access import Access
-from persistence.base import Stamped, jsonable, jsonb
+from persistence.base import Stamped, json_text, jsonable, jsonb
 from persistence.db import Transaction
 from persistence.declaration import Filterable, RecordType, col
 from persistence.spec import KeysOf
@@ -54,7 +53,7 @@ class AuditLog:
             f"INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
             f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(record_type)}, "
             f"{b.bind(record_id)}, {b.bind(parent_id)}, {b.bind(action)}, "
-            f"{b.bind(orjson.dumps(body).decode())}::jsonb, {actor}, {actor})", b.params)
+            f"{b.bind(json_text(body))}::jsonb, {actor}, {actor})", b.params)
 AUDIT_ENTRY = RecordType(
     name="AuditEntry",
     table=AUDIT,

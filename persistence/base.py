@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import CheckConstraint, DateTime, MetaData, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -38,6 +39,17 @@ def jsonable(value: Any) -> Any:
 def utc_column(*, nullable: bool = False, server_default=NOW) -> dict:
     return {"sa_type": DateTime(timezone=True), "nullable": nullable,
             "sa_column_kwargs": {"server_default": server_default} if server_default is not None else {}}
+
+
+def json_text(value: Any) -> str:
+    """JSON of a value; a Decimal becomes a JSON number of exactly its digits."""
+    return orjson.dumps(value, default=_exact).decode()
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return orjson.Fragment(str(value).encode())
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 class Stamped(SQLModel):

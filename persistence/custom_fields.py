@@ -9,12 +9,12 @@ keys, on both read paths, and the others are never selected.
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import orjson
 from sqlalchemy import ARRAY, Index, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
@@ -24,7 +24,7 @@ from domain.custom_fields import CustomFieldType, Definition
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Condition, Op
 from domain.tags import TaggableKind
-from persistence.base import Stamped, one_of
+from persistence.base import Stamped, json_text, one_of
 from persistence.db import Transaction
 from persistence.declaration import PROVENANCE, RecordType, col, meta
 from persistence.declaration import Field as DeclaredField
@@ -123,7 +123,9 @@ def values_sql(kind: str) -> Callable[[str, Access], str]:
     caller reads, each with the definition's name, label and type, in the order defined."""
     def sql(t: str, access: Access) -> str:
         return (f"(SELECT coalesce(jsonb_agg(jsonb_build_object('name', d.name, 'label', "
-                f"d.label, 'type', d.type, 'value', {t}.{COLUMN} -> d.name) "
+                f"d.label, 'type', d.type, 'value', CASE WHEN d.type = 'DECIMAL' "
+                f"THEN to_jsonb(({t}.{COLUMN} -> d.name) #>> '{{}}') ELSE {t}.{COLUMN} -> d.name "
+                f"END) "
                 f"ORDER BY d.created_at, d.name), '[]'::jsonb) FROM custom_field d "
                 f"WHERE d.kind = '{kind}' AND d.archived_at IS NULL "
                 f"AND d.group_name = ANY({_groups_sql(kind, access)}) AND {t}.{COLUMN} ? d.name)")
@@ -140,7 +142,7 @@ def _number(j: str) -> str:
 
 
 def _operand(value: Any, field: str, b: Builder) -> str:
-    text = orjson.dumps(value).decode()
+    text = json_text(value)
     if len(text) > MAX_OPERAND:
         raise DomainError.one(field, ErrorCode.INVALID,
                               f"A custom field's operand is at most {MAX_OPERAND} characters.")
@@ -195,7 +197,7 @@ def conditions(kind: str) -> Callable[[Condition, str, Access, Builder], str]:
         spellings = [{name: operand}, {name: [operand]}]
         if isinstance(operand, str | int | float) and not isinstance(operand, bool):
             with contextlib.suppress(ArithmeticError):
-                spellings.append({name: format(Decimal(str(operand)).normalize(), "f")})
+                spellings.append({name: Decimal(format(Decimal(str(operand)).normalize(), "f"))})
         contained = " OR ".join(f"{t}.{COLUMN} @> {_operand(s, 'filter', b)}"
                                 for s in spellings)
         return f"({contained}) AND {defined}"
@@ -232,9 +234,9 @@ class CustomFieldStore:
         b = Builder()
         table = SPECS[kind].name
         rows = await self.tx.rows(
-            f"SELECT id, {COLUMN} -> {b.bind(name)} AS value FROM {table} "
+            f"SELECT id, ({COLUMN} -> {b.bind(name)})::text AS value FROM {table} "
             f"WHERE {COLUMN} ? {b.bind(name)} AND archived_at IS NULL ORDER BY id", b.params)
-        return [(r["id"], r["value"]) for r in rows]
+        return [(r["id"], exact(r["value"])) for r in rows]
 
     async def lacking(self, kind: str, name: str) -> list[uuid.UUID]:
         """Every live record of a kind holding no value under `name`."""
@@ -251,8 +253,13 @@ class CustomFieldStore:
         from persistence.record_types import SPECS
 
         b = Builder()
-        return await self.tx.value(f"SELECT {COLUMN} FROM {SPECS[kind].name} "
-                                   f"WHERE id = {b.bind(record_id)}", b.params) or {}
+        return exact(await self.tx.value(f"SELECT {COLUMN}::text FROM {SPECS[kind].name} "
+                                         f"WHERE id = {b.bind(record_id)}", b.params)) or {}
+
+
+def exact(text: str | None) -> Any:
+    """Stored JSON read back with its decimals exact, to be written back unchanged."""
+    return None if text is None else json.loads(text, parse_float=Decimal)
 
 
 def definition(row: dict) -> Definition:

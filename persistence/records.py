@@ -7,13 +7,13 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import asyncpg
-import orjson
 from sqlalchemy.dialects.postgresql import JSONB
 
 from domain.access import Access
 from domain.errors import DomainError, ErrorCode
 from domain.ports import Locked
 from domain.services.records import require_writable_fields
+from persistence.base import json_text
 from persistence.db import Transaction
 from persistence.spec import Spec, read_sql, readable_fields, write_sql
 from persistence.sql import Builder, quote
@@ -22,7 +22,7 @@ from persistence.sql import Builder, quote
 def json_aware(spec: Spec, column: str, value: Any, b: Builder) -> str:
     """The placeholder for a column value; JSON columns travel as JSON text."""
     if isinstance(spec.table.c[column].type, JSONB):
-        return f"{b.bind(None if value is None else orjson.dumps(value).decode())}::jsonb"
+        return f"{b.bind(None if value is None else json_text(value))}::jsonb"
     return b.bind(value)
 
 
