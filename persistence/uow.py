@@ -10,7 +10,7 @@ from persistence.activities import ActivityStore
 from persistence.audit import AuditLog
 from persistence.case_store import CaseStore
 from persistence.consents import ConsentStore
-from persistence.db import Transaction
+from persistence.db import Statement, Transaction
 from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
 from persistence.links import LinkStore
@@ -19,6 +19,7 @@ from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
 from persistence.partners import RegistrationStore
 from persistence.record_types import SPECS
+from persistence.record_writes import RecordWrites
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
 
@@ -29,13 +30,15 @@ class UnitOfWork(ports.UnitOfWork):
     """One transaction for one use case: data, audit entries and all, or nothing.
 
     Leaving the block without `commit()` — by an error or by returning early — rolls back.
-    Its stores are those domain.ports describes, each under the protocol's own name.
+    Its stores are those domain.ports describes, each under the protocol's own name;
+    `writes` works outside the block, each of its writes a statement committed on its own.
     """
 
     def __init__(self, engine: AsyncEngine, access: Access) -> None:
         self.engine = engine
         self.access = access
         self._tx: Transaction | None = None
+        self.writes = RecordWrites(Statement(engine), access, SPECS)
 
     async def __aenter__(self) -> UnitOfWork:
         self._tx = await Transaction(self.engine).__aenter__()

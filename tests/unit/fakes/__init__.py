@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from domain import ports
 from tests.unit.fakes.customer_record import FakeConsents, FakeLinks, FakeNotes, FakeRegistrations
-from tests.unit.fakes.records import FakeAudit, FakeRecords
+from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
 from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
 
@@ -22,6 +22,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
     def __init__(self) -> None:
         self.records = FakeRecords()
         self.audit = FakeAudit()
+        self.writes = FakeWrites(self.records, self.audit)
         self.links = FakeLinks()
         self.consents = FakeConsents()
         self.notes = FakeNotes()
