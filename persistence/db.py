@@ -242,7 +242,7 @@ class Statement:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
 
-    async def value(self, sql: str, params):
+    async def _run(self, method: str, sql: str, params):
         announce(self.engine, sql, params)
         for attempt in (1, 2):
             connection = await self.engine.raw_connection()
@@ -250,13 +250,19 @@ class Statement:
                 _release(connection, asyncpg.ConnectionDoesNotExistError("closed while idle"))
                 continue
             try:
-                result = await connection.driver_connection.fetchval(sql, *params)
+                result = await getattr(connection.driver_connection, method)(sql, *params)
             except BaseException as error:
                 _release(connection, error)
                 raise
             _release(connection)
             return result
         raise AssertionError("unreachable")
+
+    async def rows(self, sql: str, params) -> list[dict]:
+        return [dict(row) for row in await self._run("fetch", sql, params)]
+
+    async def value(self, sql: str, params):
+        return await self._run("fetchval", sql, params)
 
 
 class StatementCounter:

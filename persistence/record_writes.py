@@ -8,7 +8,7 @@ five round trips where one statement of CTEs does the same work with the same gu
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -21,12 +21,14 @@ from persistence.audit import audit_insert_sql
 from persistence.base import jsonable
 from persistence.db import Statement
 from persistence.records import json_aware, refuse_unwritable, write_or_conflict
-from persistence.spec import Spec, read_sql, write_sql
-from persistence.sql import Builder
+from persistence.spec import Spec, projection, read_sql, readable_fields, write_sql
+from persistence.sql import Builder, quote
 
 # Types whose values PostgreSQL renders in JSON as the audit log's Python writer does
 # (persistence.base.jsonable, then orjson): a string, number, boolean or the JSON itself.
 AS_JSON = (String, Text, Uuid, Boolean, Integer, Date, JSONB)
+# Told of a record written, as the caller now reads it: (type, id, row or None).
+Seen = Callable[[str, uuid.UUID, dict | None], None]
 
 
 def _plain(sql_type: TypeEngine) -> TypeEngine:
@@ -57,7 +59,10 @@ def before_json(sql_type: TypeEngine, column: str) -> str | None:
 
 def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID, version: int,
                           values: Mapping[str, Any], action: str, b: Builder) -> str | None:
-    """The statement, or None when a field's type is not rendered by before_json.
+    """The statement, or None when a field's type is not rendered by before_json. Its one
+    row, when it found the record: `_version`, then the record as the caller now reads it
+    (the readable fields, labelled as the loaders label them) and `_visible`, false when
+    the caller's read rule no longer covers the row written.
 
     `target` locks the row if the caller reads and writes it at `version` (FOR UPDATE
     re-checks the version after waiting for a concurrent writer, so of two writers at one
@@ -78,29 +83,40 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
         differs.append(f"CASE WHEN t.{column} IS DISTINCT FROM {new} THEN jsonb_build_object("
                        f"{key}::text, jsonb_build_object('before', {before}, 'after', {after})) "
                        f"ELSE '{{}}'::jsonb END")
-        sets.append(f"{column} = CASE WHEN c.changes ? {key} THEN {new} ELSE t.{column} END, ")
+        sets.append(f"{column} = CASE WHEN c._changes ? {key} THEN {new} ELSE t.{column} END, ")
     changes = " || ".join(differs) or "'{}'::jsonb"
-    target = (f"SELECT t.id, t.version, {changes} AS changes FROM {spec.name} t WHERE t.id = {b.bind(id)} "
+    # The answer is read where the row is at hand: the outer query's snapshot would show
+    # the row as it was before the statement.
+    seen = projection(spec, access, "t")
+    labels = ", ".join(quote(f) for f in readable_fields(spec, access))
+    target = (f"SELECT t.id AS _id, t.version AS _version, {changes} AS _changes, {seen} "
+              f"FROM {spec.name} t WHERE t.id = {b.bind(id)} "
               f"AND t.version = {b.bind(version)} AND {read_sql(spec, access, 't', b)} "
               f"AND {write_sql(spec, access, 't', b)} FOR UPDATE OF t")
     updated = (f"UPDATE {spec.name} t SET {''.join(sets)}version = t.version + 1, "
                f"updated_at = now(), updated_by = {b.bind(actor)} FROM target c "
-               f"WHERE t.id = c.id AND c.changes <> '{{}}'::jsonb RETURNING t.id, t.version")
+               f"WHERE t.id = c._id AND c._changes <> '{{}}'::jsonb RETURNING t.id AS _id, "
+               f"t.version AS _version, {seen}, {read_sql(spec, access, 't', b)} AS _visible")
     audited = audit_insert_sql(b, actor, spec.type_name, action,
-                               "SELECT c.id, c.changes FROM target c JOIN updated u USING (id)")
+                               "SELECT c._id AS id, c._changes AS changes FROM target c "
+                               "JOIN updated u USING (_id)")
     return (f"WITH target AS ({target}), updated AS ({updated}), audited AS ({audited}) "
-            f"SELECT coalesce(u.version, c.version) FROM target c LEFT JOIN updated u USING (id)")
+            f"SELECT _version, {labels}, _visible FROM updated UNION ALL "
+            f"SELECT _version, {labels}, TRUE FROM target WHERE NOT EXISTS (SELECT FROM updated)")
 
 
 class RecordWrites:
     """Implements domain.ports.RecordWrites: each write its own statement, outside any
-    transaction of the unit of work."""
+    transaction of the unit of work. `seen` is told of each record written as the caller
+    now reads it (None when it no longer may), so that an answer needs no read of its own."""
 
-    def __init__(self, statement: Statement, access: Access, specs: Mapping[str, Spec]) -> None:
+    def __init__(self, statement: Statement, access: Access, specs: Mapping[str, Spec],
+                 seen: Seen | None = None) -> None:
         self.statement = statement
         self.access = access
         self.specs = specs
         self.actor = str(access.actor)
+        self.seen = seen
 
     async def update_at_version(self, type_name: str, id: uuid.UUID, version: int,
                                 values: dict[str, Any], action: str) -> int | None:
@@ -114,4 +130,12 @@ class RecordWrites:
                                     action, b)
         if sql is None:
             return None
-        return await write_or_conflict(spec, lambda: self.statement.value(sql, b.params))
+        rows = await write_or_conflict(spec, lambda: self.statement.rows(sql, b.params))
+        if not rows:
+            return None
+        row = rows[0]
+        if self.seen is not None:
+            visible = row.pop("_visible")
+            self.seen(type_name, id, {k: v for k, v in row.items() if k != "_version"}
+                      if visible else None)
+        return row["_version"]

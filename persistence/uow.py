@@ -19,7 +19,7 @@ from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
 from persistence.partners import RegistrationStore
 from persistence.record_types import SPECS
-from persistence.record_writes import RecordWrites
+from persistence.record_writes import RecordWrites, Seen
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
 
@@ -31,14 +31,15 @@ class UnitOfWork(ports.UnitOfWork):
 
     Leaving the block without `commit()` — by an error or by returning early — rolls back.
     Its stores are those domain.ports describes, each under the protocol's own name;
-    `writes` works outside the block, each of its writes a statement committed on its own.
+    `writes` works outside the block, each of its writes a statement committed on its own;
+    `seen` hears of the records they write, as the caller now reads them.
     """
 
-    def __init__(self, engine: AsyncEngine, access: Access) -> None:
+    def __init__(self, engine: AsyncEngine, access: Access, seen: Seen | None = None) -> None:
         self.engine = engine
         self.access = access
         self._tx: Transaction | None = None
-        self.writes = RecordWrites(Statement(engine), access, SPECS)
+        self.writes = RecordWrites(Statement(engine), access, SPECS, seen)
 
     async def __aenter__(self) -> UnitOfWork:
         self._tx = await Transaction(self.engine).__aenter__()

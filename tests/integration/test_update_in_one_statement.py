@@ -10,10 +10,12 @@ from decimal import Decimal
 import orjson
 import pytest
 
+from domain.access import RecordRule
 from domain.errors import DomainError, ErrorCode
 from domain.services.records import update_audited
 from persistence.seed.generator import stable_id
-from persistence.uow import UnitOfWork
+from persistence.spec import readable_fields
+from persistence.uow import SPECS, UnitOfWork
 
 # (type, field, column, a stored value, a new value): each type of column the statement renders
 CASES = [
@@ -129,3 +131,41 @@ async def test_a_field_the_caller_may_write_but_not_read_takes_the_locked_path(e
     version = (await _one(engine, "SELECT version FROM account WHERE id = $1", id))["version"]
     assert await UnitOfWork(engine, blind).writes.update_at_version(
         "Account", id, version, {"name": "Unseen"}, "update") is None
+
+
+async def test_the_record_handed_back_holds_only_what_the_caller_reads(engine, principals):
+    # given the customer, who may not read its own lead score or owner
+    access = principals["customer"].access()
+    contact_id = access.contact_id
+    version = (await _one(engine, "SELECT version FROM contact WHERE id = $1",
+                          contact_id))["version"]
+    seen = []
+    # when it changes its first name in one statement
+    written = await UnitOfWork(engine, access, seen=lambda *args: seen.append(args)).writes \
+        .update_at_version("Contact", contact_id, version, {"firstName": "Handed"}, "update")
+    # then the row handed back is the new one, with the fields the customer reads and no other
+    assert written == version + 1
+    [(type_name, id, row)] = seen
+    assert (type_name, id) == ("Contact", contact_id)
+    assert set(row) == set(readable_fields(SPECS["Contact"], access))
+    assert not {"leadScore", "owner"} & set(row)
+    assert row["firstName"] == "Handed" and row["version"] == version + 1
+
+
+async def test_a_record_written_out_of_the_callers_sight_is_handed_back_as_none(
+        engine, principals):
+    # given a sales user who reads, as it writes, only contacts it owns or in its territory
+    sales = principals["sales"].access()
+    narrow = dataclasses.replace(sales, read_rules={**sales.read_rules,
+                                                    "Contact": RecordRule.OWNED_OR_TERRITORY})
+    contact_id = (await _one(
+        engine, "INSERT INTO contact (id, last_name, owner_id, created_by, updated_by) "
+                "VALUES (gen_random_uuid(), 'Mine', $1, 'test', 'test') RETURNING id",
+        sales.user_id))["id"]
+    seen = []
+    # when it hands the contact to another owner (the store alone, past the use case)
+    written = await UnitOfWork(engine, narrow, seen=lambda *args: seen.append(args)).writes \
+        .update_at_version("Contact", contact_id, 1,
+                           {"owner": stable_id("user", "sales2@example.com")}, "update")
+    # then the write is done, and the record handed back is none: the caller no longer sees it
+    assert written == 2 and seen == [("Contact", contact_id, None)]
