@@ -240,7 +240,10 @@ class Statement:
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # The engine itself: a driver connection that begins no transaction runs each
+        # statement in its own, and a copy with execution options costs 0.1 ms to make,
+        # per unit of work, for nothing raw_connection() uses.
+        self.engine = engine
 
     async def _run(self, method: str, sql: str, params):
         announce(self.engine, sql, params)
