@@ -1,18 +1,22 @@
 """The one-statement update against PostgreSQL: its audit entry is the one the locked path
-writes, value types and all; the store keeps the field policy; nothing is half written."""
+writes, value types and all; the store keeps the field policy; nothing is half written; the
+record handed back is the caller's view of it; a dead idle connection is not written on."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import asyncpg
 import orjson
 import pytest
 
 from domain.access import RecordRule
 from domain.errors import DomainError, ErrorCode
 from domain.services.records import update_audited
+from persistence.db import Statement, make_engine
 from persistence.seed.generator import stable_id
 from persistence.spec import readable_fields
 from persistence.uow import SPECS, UnitOfWork
@@ -169,3 +173,22 @@ async def test_a_record_written_out_of_the_callers_sight_is_handed_back_as_none(
                            {"owner": stable_id("user", "sales2@example.com")}, "update")
     # then the write is done, and the record handed back is none: the caller no longer sees it
     assert written == 2 and seen == [("Contact", contact_id, None)]
+
+
+async def test_a_connection_the_server_closed_while_idle_is_swapped_before_the_write(
+        database_url):
+    # given a pool of one connection, whose server process then goes away while it is idle
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        statement = Statement(engine)
+        first = await statement.value("SELECT pg_backend_pid()", ())
+        other = await asyncpg.connect(database_url)
+        try:
+            await other.execute("SELECT pg_terminate_backend($1)", first)
+        finally:
+            await other.close()
+        await asyncio.sleep(0.5)  # the driver reads the server's goodbye
+        # when a statement is sent, it goes on a new connection instead of failing
+        assert await statement.value("SELECT pg_backend_pid()", ()) != first
+    finally:
+        await engine.dispose()
