@@ -38,4 +38,4 @@ class Context:
         self.loaders = Loaders(self.reader, self.access)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.access)
+        return UnitOfWork(self.engine, self.access, seen=self.loaders.written)

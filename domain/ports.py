@@ -45,6 +45,20 @@ class RecordStore(Protocol):
     async def territory_of(self, type_name: str, id: uuid.UUID) -> uuid.UUID | None: ...
 
 
+class RecordWrites(Protocol):
+    """Writes that are each one statement, committed on their own without the unit of
+    work's transaction: used outside its block."""
+
+    # Write the fields of `values` that differ from the stored ones, with their audit entry
+    # under `action`, if the record is at `version` and the caller reads and writes it; the
+    # version then (bumped only when a field differed). None when nothing was written, for
+    # any reason (stale, unseen, not the caller's to write, or not writable in one
+    # statement): the transactional path then says which. Refuses (FORBIDDEN) a field the
+    # caller may not write, as RecordStore.update does.
+    async def update_at_version(self, type_name: str, id: uuid.UUID, version: int,
+                                values: dict[str, Any], action: str) -> int | None: ...
+
+
 class LinkStore(Protocol):
     async def get(self, account_id: uuid.UUID, contact_id: uuid.UUID) -> dict | None: ...
     async def upsert(self, account_id: uuid.UUID, contact_id: uuid.UUID, values: dict) -> uuid.UUID: ...
@@ -156,8 +170,10 @@ class AuditLog(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction; leaving it without `commit()` rolls everything back."""
+    """One transaction; leaving it without `commit()` rolls everything back. `writes` is
+    there outside the block too: its writes are not part of the transaction."""
 
+    writes: RecordWrites
     records: RecordStore
     links: LinkStore
     consents: ConsentStore

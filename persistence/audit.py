@@ -35,6 +35,15 @@ class AuditEntryRow(Stamped, table=True):
 AUDIT = AuditEntryRow.__table__
 
 
+def audit_insert_sql(b: Builder, actor: str, record_type: str, action: str, source: str) -> str:
+    """The INSERT of the audit entry of the one row of `source`, a query with `id` (the
+    record's) and `changes` (the entry's JSON body) columns, or of none when it has no row:
+    a data-modifying CTE, so that a record and its entry are written by one statement."""
+    who = b.bind(actor)
+    return (f"INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
+            f"created_by, updated_by) SELECT {b.bind(uuid.uuid4())}, {b.bind(record_type)}, "
+            f"s.id, NULL, {b.bind(action)}, s.changes, {who}, {who} FROM ({source}) s")
+
 
 class AuditLog:
     """Implements domain.ports.AuditLog; entries commit with the change they describe."""
@@ -54,6 +63,8 @@ class AuditLog:
             f"created_by, updated_by) VALUES ({b.bind(uuid.uuid4())}, {b.bind(record_type)}, "
             f"{b.bind(record_id)}, {b.bind(parent_id)}, {b.bind(action)}, "
             f"{b.bind(json_text(body))}::jsonb, {actor}, {actor})", b.params)
+
+
 AUDIT_ENTRY = RecordType(
     name="AuditEntry",
     table=AUDIT,

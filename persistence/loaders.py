@@ -68,6 +68,17 @@ class Loaders:
         self._by_id: dict[str, DataLoader] = {}
         self._children_of: dict[str, DataLoader] = {}
         self._counts_of: dict[str, DataLoader] = {}
+        self._written: dict[tuple[str, uuid.UUID], dict | None] = {}
+
+    def written(self, type_name: str, id: uuid.UUID, row: dict | None) -> None:
+        """A record this request wrote, as the caller now reads it (None: no longer sees it),
+        handed over by the write itself; the answer then needs no read."""
+        self._written[(type_name, id)] = row
+
+    def take_written(self, type_name: str, id: uuid.UUID) -> tuple[bool, dict | None]:
+        """(True, the row) once for a record handed over by `written`, else (False, None)."""
+        key = (type_name, id)
+        return (True, self._written.pop(key)) if key in self._written else (False, None)
 
     def by_id(self, type_name: str) -> DataLoader[uuid.UUID, dict | None]:
         """Records of a type by id; ids the caller may not see load as None."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import asyncpg
@@ -24,6 +24,25 @@ def json_aware(spec: Spec, column: str, value: Any, b: Builder) -> str:
     if isinstance(spec.table.c[column].type, JSONB):
         return f"{b.bind(None if value is None else json_text(value))}::jsonb"
     return b.bind(value)
+
+
+async def write_or_conflict(spec: Spec, run: Callable[[], Awaitable[Any]]) -> Any:
+    """Run a write; a unique violation becomes CONFLICT on the field it concerns."""
+    try:
+        return await run()
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name in spec.unique:
+            field_name = spec.unique[exc.constraint_name]
+            raise DomainError.one(field_name, ErrorCode.CONFLICT,
+                                  f"Another {spec.type_name} has this {field_name}.") from exc
+        raise
+
+
+def refuse_unwritable(spec: Spec, access: Access, values: dict[str, Any], granted) -> None:
+    """The stores hold the field policy: a field the caller may not write is FORBIDDEN,
+    whichever use case asked, unless only use cases write it."""
+    require_writable_fields(access, spec.type_name,
+                            [f for f in values if f not in spec.derived and f not in granted])
 
 
 class RecordStore:
@@ -74,21 +93,10 @@ class RecordStore:
         return await self.tx.value(f"SELECT territory_id FROM {spec.name} WHERE id = $1", (id,))
 
     async def _write(self, spec: Spec, sql: str, b: Builder):
-        """Run a write; a unique violation becomes CONFLICT on the field it concerns."""
-        try:
-            return await self.tx.value(sql, b.params)
-        except asyncpg.UniqueViolationError as exc:
-            if exc.constraint_name in spec.unique:
-                field_name = spec.unique[exc.constraint_name]
-                raise DomainError.one(field_name, ErrorCode.CONFLICT,
-                                      f"Another {spec.type_name} has this {field_name}.") from exc
-            raise
+        return await write_or_conflict(spec, lambda: self.tx.value(sql, b.params))
 
     def _refuse_unwritable(self, spec: Spec, values: dict[str, Any], granted) -> None:
-        """The store holds the field policy: a field the caller may not write is FORBIDDEN,
-        whichever use case asked, unless only use cases write it."""
-        require_writable_fields(self.access, spec.type_name,
-                                [f for f in values if f not in spec.derived and f not in granted])
+        refuse_unwritable(spec, self.access, values, granted)
 
     async def insert(self, type_name: str, values: dict[str, Any],
                      granted: Collection[str] = ()) -> uuid.UUID:

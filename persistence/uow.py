@@ -11,7 +11,7 @@ from persistence.audit import AuditLog
 from persistence.case_store import CaseStore
 from persistence.consents import ConsentStore
 from persistence.custom_fields import CustomFieldStore
-from persistence.db import Transaction
+from persistence.db import Statement, Transaction
 from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
 from persistence.links import LinkStore
@@ -20,6 +20,7 @@ from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
 from persistence.pairs import PairStore
 from persistence.record_types import SPECS
+from persistence.record_writes import RecordWrites, Seen
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
 
@@ -30,13 +31,16 @@ class UnitOfWork(ports.UnitOfWork):
     """One transaction for one use case: data, audit entries and all, or nothing.
 
     Leaving the block without `commit()` — by an error or by returning early — rolls back.
-    Its stores are those domain.ports describes, each under the protocol's own name.
+    Its stores are those domain.ports describes, each under the protocol's own name;
+    `writes` works outside the block, each of its writes a statement committed on its own;
+    `seen` hears of the records they write, as the caller now reads them.
     """
 
-    def __init__(self, engine: AsyncEngine, access: Access) -> None:
+    def __init__(self, engine: AsyncEngine, access: Access, seen: Seen | None = None) -> None:
         self.engine = engine
         self.access = access
         self._tx: Transaction | None = None
+        self.writes = RecordWrites(Statement(engine), access, SPECS, seen)
 
     async def __aenter__(self) -> UnitOfWork:
         self._tx = await Transaction(self.engine).__aenter__()

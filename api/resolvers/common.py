@@ -84,11 +84,18 @@ async def fixed_page(info: strawberry.Info, form: forms.Page, first, after, last
 
 
 async def reread(info: strawberry.Info, type_name: str, record_id: uuid.UUID):
-    """The record as the caller may now see it, bypassing the request's loader cache."""
-    loader = info.context.loaders.by_id(type_name)
+    """The record as the caller may now see it, bypassing the request's loader cache: the
+    row its write handed back, when it did, else a read."""
+    loaders = info.context.loaders
+    loader = loaders.by_id(type_name)
     with contextlib.suppress(KeyError):  # not cached yet
         loader.clear(record_id)
-    return wrap(type_name, await loader.load(record_id))
+    handed, row = loaders.take_written(type_name, record_id)
+    if not handed:
+        row = await loader.load(record_id)
+    elif row is not None:
+        loader.prime(record_id, row)
+    return wrap(type_name, row)
 
 
 async def mutate(info: strawberry.Info, payload: type, field: str, type_name: str,

@@ -17,4 +17,5 @@ CONTACT = RecordKind(
     references=contacts.REFERENCES,
     # Phones without a country prefix are read in the stored address's country.
     context_fields=("address",),
+    context_for=("phones",),
 )

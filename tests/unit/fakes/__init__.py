@@ -17,7 +17,7 @@ from tests.unit.fakes.customer_record import (
     FakeNotes,
     FakePairs,
 )
-from tests.unit.fakes.records import FakeAudit, FakeRecords
+from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
 from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
 
@@ -28,6 +28,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
     def __init__(self) -> None:
         self.records = FakeRecords()
         self.audit = FakeAudit()
+        self.writes = FakeWrites(self.records, self.audit)
         self.links = FakeLinks()
         self.consents = FakeConsents()
         self.notes = FakeNotes()

@@ -76,6 +76,25 @@ class FakeRecords(ports.RecordStore):
         return self.rows[type_name][id].get("territory")
 
 
+class FakeWrites(ports.RecordWrites):
+    """The one-statement writes, over the same rows and audit log as the unit of work."""
+
+    def __init__(self, records: FakeRecords, audit: FakeAudit) -> None:
+        self.records = records
+        self.audit = audit
+
+    async def update_at_version(self, type_name, id, version, values, action):
+        row = self.records.rows[type_name].get(id)
+        if (row is None or id in self.records.hidden or id in self.records.read_only
+                or self.records.versions[id] != version):
+            return None
+        changes = {f: (row.get(f), v) for f, v in values.items() if row.get(f) != v}
+        if changes:
+            await self.records.update(type_name, id, values)
+            await self.audit.record(type_name, id, action, changes)
+        return self.records.versions[id]
+
+
 class FakeAudit(ports.AuditLog):
     def __init__(self) -> None:
         self.entries: list[dict] = []

@@ -1,0 +1,141 @@
+"""A record's update at a version as one statement: version check, write rule, the fields
+that differ, and their audit entry, all in PostgreSQL's implicit transaction of a statement.
+
+A transaction of its own costs BEGIN, the lock, the UPDATE, the audit INSERT and COMMIT:
+five round trips where one statement of CTEs does the same work with the same guarantees.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from sqlalchemy import ARRAY, Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from domain.access import Access
+from persistence.audit import audit_insert_sql
+from persistence.base import jsonable
+from persistence.db import Statement
+from persistence.records import json_aware, refuse_unwritable, write_or_conflict
+from persistence.spec import Spec, projection, read_sql, readable_fields, write_sql
+from persistence.sql import Builder, quote
+
+# Types whose values PostgreSQL renders in JSON as the audit log's Python writer does
+# (persistence.base.jsonable, then orjson): a string, number, boolean or the JSON itself.
+AS_JSON = (String, Text, Uuid, Boolean, Integer, Date, JSONB)
+# Told of a record written, as the caller now reads it: (type, id, row or None).
+Seen = Callable[[str, uuid.UUID, dict | None], None]
+
+
+def _plain(sql_type: TypeEngine) -> TypeEngine:
+    return sql_type.impl_instance if isinstance(sql_type, TypeDecorator) else sql_type
+
+
+def before_json(sql_type: TypeEngine, column: str) -> str | None:
+    """SQL for a stored value as the audit entry's "before" holds it, the same text that
+    jsonable() makes of the value the driver reads; None for a type not rendered here (a
+    float's shortest form differs between Python and PostgreSQL), which takes the
+    transactional path."""
+    sql_type = _plain(sql_type)
+    if isinstance(sql_type, Float):
+        return None
+    if isinstance(sql_type, Numeric):  # a Decimal is written as its string, scale and all
+        return f"to_jsonb({column}::text)"
+    if isinstance(sql_type, DateTime):  # isoformat(): microseconds only when not zero
+        offset = " || '+00:00'" if sql_type.timezone else ""
+        local = f"{column} AT TIME ZONE 'UTC'" if sql_type.timezone else column
+        return (f"to_jsonb(regexp_replace(to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), "
+                f"'\\.000000$', ''){offset})")
+    if isinstance(sql_type, ARRAY) and isinstance(_plain(sql_type.item_type), String | Text):
+        return f"to_jsonb({column})"
+    if isinstance(sql_type, AS_JSON):
+        return f"to_jsonb({column})"
+    return None
+
+
+def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID, version: int,
+                          values: Mapping[str, Any], action: str, b: Builder) -> str | None:
+    """The statement, or None when a field's type is not rendered by before_json. Its one
+    row, when it found the record: `_version`, then the record as the caller now reads it
+    (the readable fields, labelled as the loaders label them) and `_visible`, false when
+    the caller's read rule no longer covers the row written.
+
+    `target` locks the row if the caller reads and writes it at `version` (FOR UPDATE
+    re-checks the version after waiting for a concurrent writer, so of two writers at one
+    version exactly one finds it) and builds the changes of the fields that differ;
+    `updated` writes them and bumps the version only when there are some; `audited` adds
+    the entry only when a row was updated. A further entry written with each change (a
+    change feed) is one more CTE reading `updated` the way `audited` does.
+    """
+    differs, sets = [], []
+    for field_name, value in values.items():
+        column = spec.columns[field_name]
+        before = before_json(spec.table.c[column].type, f"t.{column}")
+        if before is None:
+            return None
+        new = json_aware(spec, column, value, b)
+        after = f"{b.bind(orjson.dumps(jsonable(value)).decode())}::jsonb"
+        key = b.bind(field_name)
+        differs.append(f"CASE WHEN t.{column} IS DISTINCT FROM {new} THEN jsonb_build_object("
+                       f"{key}::text, jsonb_build_object('before', {before}, 'after', {after})) "
+                       f"ELSE '{{}}'::jsonb END")
+        sets.append(f"{column} = CASE WHEN c._changes ? {key} THEN {new} ELSE t.{column} END, ")
+    changes = " || ".join(differs) or "'{}'::jsonb"
+    # The answer is read where the row is at hand: the outer query's snapshot would show
+    # the row as it was before the statement.
+    seen = projection(spec, access, "t")
+    labels = ", ".join(quote(f) for f in readable_fields(spec, access))
+    target = (f"SELECT t.id AS _id, t.version AS _version, {changes} AS _changes, {seen} "
+              f"FROM {spec.name} t WHERE t.id = {b.bind(id)} "
+              f"AND t.version = {b.bind(version)} AND {read_sql(spec, access, 't', b)} "
+              f"AND {write_sql(spec, access, 't', b)} FOR UPDATE OF t")
+    updated = (f"UPDATE {spec.name} t SET {''.join(sets)}version = t.version + 1, "
+               f"updated_at = now(), updated_by = {b.bind(actor)} FROM target c "
+               f"WHERE t.id = c._id AND c._changes <> '{{}}'::jsonb RETURNING t.id AS _id, "
+               f"t.version AS _version, {seen}, {read_sql(spec, access, 't', b)} AS _visible")
+    audited = audit_insert_sql(b, actor, spec.type_name, action,
+                               "SELECT c._id AS id, c._changes AS changes FROM target c "
+                               "JOIN updated u USING (_id)")
+    return (f"WITH target AS ({target}), updated AS ({updated}), audited AS ({audited}) "
+            f"SELECT _version, {labels}, _visible FROM updated UNION ALL "
+            f"SELECT _version, {labels}, TRUE FROM target WHERE NOT EXISTS (SELECT FROM updated)")
+
+
+class RecordWrites:
+    """Implements domain.ports.RecordWrites: each write its own statement, outside any
+    transaction of the unit of work. `seen` is told of each record written as the caller
+    now reads it (None when it no longer may), so that an answer needs no read of its own."""
+
+    def __init__(self, statement: Statement, access: Access, specs: Mapping[str, Spec],
+                 seen: Seen | None = None) -> None:
+        self.statement = statement
+        self.access = access
+        self.specs = specs
+        self.actor = str(access.actor)
+        self.seen = seen
+
+    async def update_at_version(self, type_name: str, id: uuid.UUID, version: int,
+                                values: dict[str, Any], action: str) -> int | None:
+        spec, b = self.specs[type_name], Builder()
+        refuse_unwritable(spec, self.access, values, ())
+        if any(not self.access.can_read(type_name, f) for f in values):
+            # The transactional path audits an unreadable field's "before" as null, since
+            # its lock reads only what the caller may: that stays its own to do.
+            return None
+        sql = update_at_version_sql(spec, self.access, self.actor, id, version, values,
+                                    action, b)
+        if sql is None:
+            return None
+        rows = await write_or_conflict(spec, lambda: self.statement.rows(sql, b.params))
+        if not rows:
+            return None
+        row = rows[0]
+        if self.seen is not None:
+            visible = row.pop("_visible")
+            self.seen(type_name, id, {k: v for k, v in row.items() if k != "_version"}
+                      if visible else None)
+        return row["_version"]
