@@ -168,7 +168,7 @@ def validate_definition(values: dict, *, creating: bool, stored: dict | None = N
         problems.add("name", ErrorCode.INVALID,
                      "A custom field keeps its name and kind: its values are stored under them.")
     problems.check(values, clean, "label", lambda v: clean_text(v, "label", required=True))
-    problems.check(values, clean, "type", lambda v: CustomFieldType(v).value)
+    problems.check(values, clean, "type", _type)
     problems.check(values, clean, "required", lambda v: bool(v))
     problems.check(values, clean, "group", lambda v: clean_text(v, "group") or DEFAULT_GROUP)
     problems.check(values, clean, "options", _options)
@@ -185,6 +185,12 @@ def validate_definition(values: dict, *, creating: bool, stored: dict | None = N
         problems.add("options", ErrorCode.REQUIRED, "A select needs its options.")
     problems.raise_if_any()
     return clean
+
+
+def _type(value) -> str:
+    if value is None:
+        raise DomainError.one("type", ErrorCode.REQUIRED, "A custom field has a type.")
+    return CustomFieldType(value).value
 
 
 def _name(value: str) -> str:

@@ -18,11 +18,17 @@ from domain.values import clean_text
 MOVE_DEALS = "stageMoveDeals"  # the mutation that empties a stage, named in the refusals
 
 
+def _kind(kinds, value) -> str:
+    if value is None:  # an explicit null: the column holds one always
+        raise DomainError.one("kind", ErrorCode.REQUIRED, "kind is required.")
+    return kinds(value).value
+
+
 def validate_pipeline(values: dict, *, creating: bool) -> dict:
     """A pipeline's name and kind, both required to create one; `position` where it goes."""
     problems, clean = Problems(), {}
     problems.check(values, clean, "name", lambda v: clean_text(v, "name", required=True, limit=100))
-    problems.check(values, clean, "kind", lambda v: PipelineKind(v).value)
+    problems.check(values, clean, "kind", lambda v: _kind(PipelineKind, v))
     problems.check(values, clean, "position", lambda v: _position(v))
     if creating:
         problems.require(values, "name", "kind")
@@ -35,7 +41,7 @@ def validate_stage(values: dict, *, creating: bool) -> dict:
     problems, clean = Problems(), {}
     problems.check(values, clean, "name", lambda v: clean_text(v, "name", required=True, limit=100))
     problems.check(values, clean, "probability", clean_probability)
-    problems.check(values, clean, "kind", lambda v: StageKind(v).value)
+    problems.check(values, clean, "kind", lambda v: _kind(StageKind, v))
     problems.check(values, clean, "position", lambda v: _position(v))
     if values.get("pipeline") is not None:
         clean["pipeline"] = values["pipeline"]
