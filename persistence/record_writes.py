@@ -11,14 +11,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import orjson
 from sqlalchemy import ARRAY, Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from domain.access import Access
 from persistence.audit import audit_insert_sql
-from persistence.base import jsonable
+from persistence.base import json_text, jsonable
 from persistence.db import Statement
 from persistence.records import json_aware, refuse_unwritable, write_or_conflict
 from persistence.spec import Spec, projection, read_sql, readable_fields, write_sql
@@ -78,7 +77,7 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
         if before is None:
             return None
         new = json_aware(spec, column, value, b)
-        after = f"{b.bind(orjson.dumps(jsonable(value)).decode())}::jsonb"
+        after = f"{b.bind(json_text(jsonable(value)))}::jsonb"
         key = b.bind(field_name)
         differs.append(f"CASE WHEN t.{column} IS DISTINCT FROM {new} THEN jsonb_build_object("
                        f"{key}::text, jsonb_build_object('before', {before}, 'after', {after})) "
