@@ -67,3 +67,4 @@ class OrderTerm:
     field: str
     descending: bool = False
     nulls_first: bool | None = None
+    key: str | None = None  # the named value of `field` sorted by (a custom field's name)

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
 from domain.access import Access
+from domain.custom_fields import NAME as NAME_RULE
 from domain.custom_fields import CustomFieldType, Definition
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Condition, Op
@@ -269,11 +270,25 @@ def definition(row: dict) -> Definition:
                       minimum=row["minimum"], maximum=row["maximum"])
 
 
+def sort_sql(kind: str) -> Callable[[str, str, Access], str]:
+    """A custom value as a sort key; null for every record when the field is not defined, or
+    is in a group the caller does not read, so that its order tells nothing."""
+    def sql(name: str, t: str, access: Access) -> str:
+        if not NAME_RULE.match(name):
+            raise DomainError.one("orderBy", ErrorCode.INVALID, f"No custom field {name!r}.")
+        # The name is an identifier (checked above): inlined, as a sort key has no parameters.
+        return (f"(CASE WHEN EXISTS (SELECT 1 FROM custom_field d WHERE d.kind = '{kind}' "
+                f"AND d.name = '{name}' AND d.archived_at IS NULL "
+                f"AND d.group_name = ANY({_groups_sql(kind, access)})) "
+                f"THEN {t}.{COLUMN} -> '{name}' END)")
+    return sql
+
+
 def custom(kind: str) -> tuple[DeclaredField, ...]:
     """The `custom` group of a kind that custom fields extend: its values, as each caller
     may read them, and the conditions a filter puts on them."""
     return (DeclaredField(
         "customFields", COLUMN, filterable=True, computed=values_sql(kind),
-        condition=conditions(kind),
+        condition=conditions(kind), sort=sort_sql(kind),
         doc="Its custom field values that you may read, in the order the fields were defined; "
             "set them with customValuesSet."),)

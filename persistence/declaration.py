@@ -71,6 +71,8 @@ class Field:
     computed: Callable[[str, Access], str] | None = None
     # Named conditions on it (a filter's customFields): (condition, alias, caller, builder).
     condition: Callable | None = None
+    # The SQL of one of its named values as a sort key: (name, alias, caller).
+    sort: Callable[[str, str, Access], str] | None = None
 
 
 def col(name: str, column: str | None = None, *, doc: str | None = None,
@@ -185,6 +187,7 @@ class RecordType:
                      if f.children is not None and f.children.through is not None},
             computed={f.name: f.computed for f in fields if f.computed is not None},
             conditions={f.name: f.condition for f in fields if f.condition is not None},
+            sorts={f.name: f.sort for f in fields if f.sort is not None},
             derived=frozenset(f.name for f in fields if f.derived)
             | {f.name for f in self.stored})
 

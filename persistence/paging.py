@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
 from domain.errors import DomainError, ErrorCode
@@ -34,6 +35,7 @@ class SortKey:
     sql_type: TypeEngine
     descending: bool = False
     nulls_first: bool | None = None  # None: PostgreSQL's default for the direction
+    cast: str = ""  # how a cursor's value becomes the key's type, e.g. JSON text to jsonb
 
     @property
     def effective_nulls_first(self) -> bool:
@@ -80,17 +82,21 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def _cursor_value(value: Any) -> Any:
-    """Times travel as whole microseconds since the epoch: exact, and easy to produce in SQL."""
+def _cursor_value(key: SortKey, value: Any) -> Any:
+    """Times travel as whole microseconds since the epoch: exact, and easy to produce in SQL;
+    a JSON value as its text, written as PostgreSQL writes jsonb."""
     if isinstance(value, datetime):
         return (value - EPOCH) // MICROSECOND
+    if isinstance(key.sql_type, JSONB) and value is not None:
+        return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
     return jsonable(value)
 
 
 def encode_cursor(keys: list[SortKey], values: list[Any]) -> str:
     """base64url of the JSON array [fingerprint, values...], in the text form PostgreSQL's
     json_build_array(...)::text produces, so that SQL can build identical cursors."""
-    payload = json.dumps([_fingerprint(keys), *(_cursor_value(v) for v in values)],
+    payload = json.dumps([_fingerprint(keys), *(_cursor_value(k, v)
+                                                for k, v in zip(keys, values, strict=True))],
                          separators=(", ", ": "), ensure_ascii=False)
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
@@ -127,6 +133,9 @@ def _typed(key: SortKey, value: Any) -> Any:
         return uuid.UUID(value)
     if isinstance(sql_type, Date):
         return date.fromisoformat(value)
+    if isinstance(sql_type, JSONB):
+        orjson.loads(value)  # JSON text, or a forged cursor
+        return value
     expected = (int,) if isinstance(sql_type, Integer) else (str,) if isinstance(
         sql_type, String) else (bool,) if isinstance(sql_type, Boolean) else (int, float, str)
     if type(value) not in expected:
@@ -139,12 +148,12 @@ def _typed(key: SortKey, value: Any) -> Any:
 def _strictly_after(key: SortKey, value: Any, b: Builder) -> str:
     if value is None:
         return f"{key.sql} IS NOT NULL" if key.effective_nulls_first else "FALSE"
-    beyond = f"{key.sql} {'<' if key.descending else '>'} {b.bind(value)}"
+    beyond = f"{key.sql} {'<' if key.descending else '>'} {b.bind(value)}{key.cast}"
     return beyond if key.effective_nulls_first else f"({beyond} OR {key.sql} IS NULL)"
 
 
 def _equal(key: SortKey, value: Any, b: Builder) -> str:
-    return f"{key.sql} IS NULL" if value is None else f"{key.sql} = {b.bind(value)}"
+    return f"{key.sql} IS NULL" if value is None else f"{key.sql} = {b.bind(value)}{key.cast}"
 
 
 def seek_after(keys: list[SortKey], values: list[Any], b: Builder) -> str:

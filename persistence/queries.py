@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 
+from sqlalchemy.dialects.postgresql import JSONB
+
 from domain.access import Access, RecordRule
+from domain.errors import DomainError, ErrorCode
 from domain.filters import Filter, OrderTerm, fields_of
 from domain.paging import PageRequest
 from persistence.db import Reader
@@ -19,10 +22,20 @@ def sort_keys(spec: Spec, access: Access, order: Iterable[OrderTerm], t: str) ->
     """The requested order plus id as the final tie-breaker, refusing unreadable fields."""
     order = list(order)
     require_readable(spec, access, [term.field for term in order], "orderBy")
-    keys = [SortKey(term.field, f"{t}.{spec.searchable[term.field][0]}",
+    keys = [_named_key(spec, access, term, t) if term.key is not None else
+            SortKey(term.field, f"{t}.{spec.searchable[term.field][0]}",
                     spec.search_column(term.field).type, term.descending, term.nulls_first)
             for term in order]
     return keys + [SortKey("id", f"{t}.id", spec.table.c.id.type)]
+
+
+def _named_key(spec: Spec, access: Access, term: OrderTerm, t: str) -> SortKey:
+    """A key over one named value of a field (a custom field): JSON, which PostgreSQL orders
+    by type and then by value, numbers as numbers."""
+    if term.field not in spec.sorts:
+        raise DomainError.one("orderBy", ErrorCode.INVALID, f"Cannot sort {term.field} by name.")
+    return SortKey(f"{term.field}.{term.key}", spec.sorts[term.field](term.key, t, access),
+                   JSONB(), term.descending, term.nulls_first, cast="::text::jsonb")
 
 
 def key_columns(keys: list[SortKey]) -> str:

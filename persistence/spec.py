@@ -92,6 +92,8 @@ class Spec:
     computed: Mapping[str, Callable[[str, Access], str]] = field(default_factory=dict)
     # Field -> the SQL of a condition on one of its named values (a custom field's).
     conditions: Mapping[str, Callable] = field(default_factory=dict)
+    # Field -> the SQL of one of its named values as a sort key (name, alias, caller).
+    sorts: Mapping[str, Callable[[str, str, Access], str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -125,16 +125,23 @@ class NullsOrder(Enum):
 
 
 def order_input(fields: type[Enum], name: str):
-    """An input of {field, direction, nulls} over one enum of sortable fields, e.g. ContactOrder."""
+    """An input of {field, direction, nulls} over one enum of sortable fields, e.g. ContactOrder;
+    with `customField` when the enum offers CUSTOM_FIELDS."""
+    annotations = {"field": fields, "direction": OrderDirection, "nulls": NullsOrder | None}
     namespace = {
-        "__annotations__": {"field": fields, "direction": OrderDirection,
-                            "nulls": NullsOrder | None},
         "field": strawberry.field(description="What to sort by."),
         "direction": strawberry.field(default=OrderDirection.ASC,
                                       description="Ascending or descending."),
         "nulls": strawberry.field(default=None, description="Where empty values go; default: "
                                   "last ascending, first descending."),
     }
+    if "CUSTOM_FIELDS" in fields.__members__:
+        annotations["custom_field"] = str | None
+        namespace["custom_field"] = strawberry.field(
+            default=None, description="With `field: CUSTOM_FIELDS`, the custom field to sort by: "
+                                      "numbers and decimals as numbers, dates in time, text as "
+                                      "text; a field you may not read sorts nothing.")
+    namespace["__annotations__"] = annotations
     return strawberry.input(type(name, (), namespace), name=name, description=(
         "One sort key; later keys break ties of earlier ones, id breaks the rest."))
 
@@ -210,8 +217,15 @@ def to_order_terms(order_by: list | None) -> list[OrderTerm]:
     if len(order_by) > MAX_ORDER_TERMS:
         raise DomainError.one("orderBy", ErrorCode.INVALID,
                               f"Sort by at most {MAX_ORDER_TERMS} fields.")
-    return [
+    terms = [
         OrderTerm(o.field.value, o.direction is OrderDirection.DESC,
-                  None if o.nulls in (None, UNSET) else o.nulls is NullsOrder.FIRST)
+                  None if o.nulls in (None, UNSET) else o.nulls is NullsOrder.FIRST,
+                  getattr(o, "custom_field", None))
         for o in order_by
     ]
+    for term in terms:
+        if (term.key is None) is (term.field == "customFields"):
+            raise DomainError.one("orderBy", ErrorCode.INVALID,
+                                  "customField names the custom field to sort by, with "
+                                  "field: CUSTOM_FIELDS, and only then.")
+    return terms

@@ -97,7 +97,8 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
 
 def record_order_field(record: RecordType) -> type[Enum]:
     """`<Type>OrderField`: the fields the declaration lets clients sort on."""
-    members = {snake(f.name).upper(): f.name for f in record.fields.values() if f.sortable}
+    members = {snake(f.name).upper(): f.name for f in record.fields.values()
+               if f.sortable or f.sort is not None}
     also = {snake(k.name).upper(): k.name for k in record.also_filterable if k.sortable}
     enum = Enum(f"{record.name}OrderField", {**members, **also})
     enum.__module__ = sys.modules[__name__].__name__

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects.postgresql import JSONB
 
 from persistence import readplan as rp
 from persistence.compiled.names import literal
@@ -79,9 +80,7 @@ class Page:
     @cached_property
     def _cursor(self) -> str:
         """The cursor of row p, as paging.encode_cursor writes it."""
-        values = ", ".join(
-            f"crm_micros({self.p}._k{i})" if isinstance(k.sql_type, DateTime) else f"{self.p}._k{i}"
-            for i, k in enumerate(self.keys))
+        values = ", ".join(_cursor_value(f"{self.p}._k{i}", k) for i, k in enumerate(self.keys))
         fingerprint = self.compiler.b.bind(_fingerprint(self.keys))
         return f"crm_base64url(json_build_array({fingerprint}::text, {values})::text)"
 
@@ -139,3 +138,12 @@ def empty_page(compiler: Compiler, c: rp.Connection) -> str:
         return f"{literal(item.key)}, {'FALSE' if item.name.startswith('has') else 'NULL'}"
 
     return f"json_build_object({', '.join(f'{literal(p.key)}, {part(p)}' for p in c.parts)})"
+
+
+def _cursor_value(column: str, key: SortKey) -> str:
+    """A key's value in a cursor, as paging._cursor_value writes it."""
+    if isinstance(key.sql_type, DateTime):
+        return f"crm_micros({column})"
+    if isinstance(key.sql_type, JSONB):
+        return f"({column})::text"
+    return column

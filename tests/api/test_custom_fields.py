@@ -251,3 +251,64 @@ async def test_every_extensible_kind_takes_custom_values(gql, kind, listing):
     read = await gql.ok("admin", f"""query($id: ID!) {{ node(id: $id) {{
       ... on {typename} {{ customFields {{ name value }} }} }} }}""", {"id": node["id"]})
     assert {"name": name, "value": True} in read["node"]["customFields"]
+
+
+SORTED = """query($order: [ContactOrder!], $filter: ContactFilter, $after: String) {
+  contacts(first: 2, orderBy: $order, filter: $filter, after: $after) {
+    nodes { id } pageInfo { endCursor hasNextPage } } }"""
+
+
+async def test_contacts_sort_by_a_custom_value_and_page_alike_on_both_paths(gql, resolver_gql,
+                                                                          factories):
+    rank, tag = unique("rank"), unique("batch")
+    await define(gql, name=rank, type="DECIMAL")
+    await define(gql, name=tag, type="TEXT")
+    ids = []
+    for value in ("10.5", "9", "100", None):
+        contact = await fresh_contact(factories)
+        values = {tag: "sorted"} | ({rank: value} if value is not None else {})
+        await put(gql, contact, 1, **values)
+        ids.append(contact)
+    order = [{"field": "CUSTOM_FIELDS", "customField": rank, "direction": "DESC"}]
+    variables = {"order": order, "filter": {"customFields": [{"name": tag, "eq": "sorted"}]}}
+    for client in (gql, resolver_gql):
+        first = (await client.ok("analyst", SORTED, variables))["contacts"]
+        rest = (await client.ok("analyst", SORTED, {
+            **variables, "after": first["pageInfo"]["endCursor"]}))["contacts"]
+        # as numbers, descending, the contact without a value first (nulls first descending)
+        assert [n["id"] for n in first["nodes"] + rest["nodes"]] == [
+            ids[3], ids[2], ids[0], ids[1]]
+    compiled = (await gql.ok("analyst", SORTED, variables))["contacts"]["pageInfo"]
+    resolved = (await resolver_gql.ok("analyst", SORTED, variables))["contacts"]["pageInfo"]
+    assert compiled == resolved
+
+
+async def test_sorting_by_a_custom_field_needs_its_name_and_only_with_custom_fields(gql):
+    missing = await gql("admin", SORTED, {"order": [{"field": "CUSTOM_FIELDS"}]})
+    assert missing.error_codes() == ["INVALID"]
+    bogus = await gql("admin", SORTED, {"order": [{"field": "CUSTOM_FIELDS",
+                                                   "customField": "x'; --"}]})
+    assert bogus.error_codes() == ["INVALID"]
+    stray = await gql("admin", SORTED, {"order": [{"field": "LAST_NAME", "customField": "x"}]})
+    assert stray.error_codes() == ["INVALID"]
+
+
+async def test_sorting_by_a_custom_field_the_caller_may_not_read_orders_nothing(gql, factories):
+    secret, batch = unique("secret"), unique("batch")
+    await define(gql, name=secret, type="NUMBER", group="notes")  # marketing reads no notes
+    await define(gql, name=batch, type="TEXT")
+    for value in (1, 2, 3):
+        await put(gql, await fresh_contact(factories), 1, **{secret: value, batch: "b"})
+
+    async def ordered(role: str, direction: str) -> list[str]:
+        data = await gql.ok(role, FIND_SORTED, {
+            "order": [{"field": "CUSTOM_FIELDS", "customField": secret, "direction": direction}],
+            "filter": {"customFields": [{"name": batch, "eq": "b"}]}})
+        return [n["id"] for n in data["contacts"]["nodes"]]
+
+    assert await ordered("admin", "ASC") == list(reversed(await ordered("admin", "DESC")))
+    assert await ordered("marketing", "ASC") == await ordered("marketing", "DESC")
+
+
+FIND_SORTED = """query($order: [ContactOrder!], $filter: ContactFilter) {
+  contacts(first: 10, orderBy: $order, filter: $filter) { nodes { id } } }"""
