@@ -16,6 +16,9 @@ from enum import Enum
 
 from domain.filters import Filter, OrderTerm
 from domain.paging import PageRequest
+from persistence.search import HitArticle, HitRank, HitSnippet, SearchHits
+
+__all__ = ["HitArticle", "HitRank", "HitSnippet", "SearchHits"]  # the search hits' parts
 
 
 class Render(Enum):
@@ -268,33 +271,6 @@ class CalendarRows:
 
 
 @dataclass(frozen=True, slots=True)
-class HitArticle:
-    key: str
-    target: Selection
-
-
-@dataclass(frozen=True, slots=True)
-class HitRank:
-    key: str
-
-
-@dataclass(frozen=True, slots=True)
-class HitSnippet:
-    key: str
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHits:
-    """The best `size` articles matching `words`, best first."""
-
-    key: str
-    words: str
-    language: str | None
-    size: int
-    items: tuple[HitArticle | HitRank | HitSnippet | Const, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Selection:
     """The fields asked of one object of a record type."""
 
@@ -302,5 +278,5 @@ class Selection:
     outputs: tuple[Output, ...]
 
 
-Output = (Const | Column | JsonItems | Reference | ActorUser | Children | RecordGlobalId
-          | Changes | Connection | Record | Array | CalendarRows | SearchHits)
+Output = (Const | Column | JsonItems | Reference | ActorUser | Children | CarrierCount
+          | RecordGlobalId | Changes | Connection | Record | Array | CalendarRows | SearchHits)

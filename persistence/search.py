@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from domain.access import Access
 from domain.knowledge import Language
@@ -10,6 +11,9 @@ from persistence.db import Reader
 from persistence.knowledge import ARTICLE, TEXT_SEARCH, text_search_config
 from persistence.spec import projection, read_sql
 from persistence.sql import Builder, limit_sql, read_rows
+
+if TYPE_CHECKING:
+    from persistence.readplan import Const, Selection
 
 # The passages of the body that match: up to two, of about twenty words, marked with <b>.
 HEADLINE = ("StartSel=<b>, StopSel=</b>, MaxFragments=2, MaxWords=20, MinWords=8, "
@@ -63,3 +67,32 @@ async def search_articles(reader: Reader, access: Access, words: str, first: int
            f"JOIN article t ON t.id = hits.id ORDER BY hits.rank DESC, t.id")
     rows = await read_rows(reader, sql, b)
     return [Hit(row, row.pop("_rank"), row.pop("_snippet")) for row in rows]
+
+
+# --- The parts of search hits in a read plan (persistence/readplan.py) ---------------------
+
+@dataclass(frozen=True, slots=True)
+class HitArticle:
+    key: str
+    target: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class HitRank:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class HitSnippet:
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHits:
+    """The best `size` articles matching `words`, best first."""
+
+    key: str
+    words: str
+    language: str | None
+    size: int
+    items: tuple[HitArticle | HitRank | HitSnippet | Const, ...]
