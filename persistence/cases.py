@@ -253,6 +253,7 @@ CASE_ARTICLE = RecordType(
     },
     node=False,
     visibility=through_parent,
+    pairs=("case_id", "article_id"),
 )
 ESCALATION = RecordType(
     name="CaseEscalation",

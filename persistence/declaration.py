@@ -157,6 +157,8 @@ class RecordType:
     visibility: RuleSql | None = None
     requires: RuleSql | None = None  # a condition every read and write must also meet
     unique: Mapping[str, str] = field(default_factory=dict)  # constraint -> field (CONFLICT)
+    # For a link between two records: its two columns, each the id of one of them.
+    pairs: tuple[str, str] | None = None
 
     @cached_property
     def fields(self) -> dict[str, Field]:

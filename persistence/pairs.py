@@ -1,6 +1,6 @@
 """Link tables that pair two records: a partner and an account its portal reaches, a tag and
-a record carrying it. Undoing a pair archives its row, so that who paired what, and when,
-stays on record."""
+a record carrying it, an article and a case it helped solve. Undoing a pair archives its row,
+so that who paired what stays on record; pairing again revives it, from then."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import uuid
 
 from domain.access import Access
 from persistence.db import Transaction
-from persistence.record_types import INTERNAL_TABLES
+from persistence.record_types import INTERNAL_TABLES, RECORD_TYPES
 from persistence.sql import Builder
 
 # link table -> its two columns, as declared with the table
-PAIRINGS = {t.table.name: t.pairs for t in INTERNAL_TABLES if t.pairs}
+PAIRINGS = {t.table.name: t.pairs for t in (*INTERNAL_TABLES, *RECORD_TYPES) if t.pairs}
 
 
 class PairStore:
@@ -32,7 +32,8 @@ class PairStore:
             sql = (f"INSERT INTO {link} (id, {first}, {second}, created_by, updated_by) "
                    f"VALUES ({b.bind(uuid.uuid4())}, {one}, {other}, {actor}, {actor}) "
                    f"ON CONFLICT ({first}, {second}) DO UPDATE SET archived_at = NULL, "
-                   f"version = {link}.version + 1, updated_at = now(), updated_by = {actor} "
+                   f"version = {link}.version + 1, created_at = now(), updated_at = now(), "
+                   f"updated_by = {actor} "
                    f"WHERE {link}.archived_at IS NOT NULL RETURNING id")
         else:
             sql = (f"UPDATE {link} SET archived_at = now(), version = version + 1, "

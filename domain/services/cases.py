@@ -189,7 +189,7 @@ async def link_article(case_id: uuid.UUID, article_id: uuid.UUID, linked: bool,
         await lock_writable(uow, TYPE, case_id, field_name="case")
         if not await uow.records.visible("Article", [article_id]):
             raise not_found("article", "Article")
-        if await uow.cases.link_article(case_id, article_id, linked):
+        if await uow.pairs.set("case_article", case_id, article_id, linked):
             await uow.audit.record(TYPE, case_id, "article", {
                 "articles": (None, {"article": str(article_id), "linked": linked})})
         await uow.commit()

@@ -15,18 +15,12 @@ class FakeCases(ports.CaseStore):
     def __init__(self, records: FakeRecords) -> None:
         self.records = records
         self.numbers = itertools.count(1)
-        self.articles: set[tuple[uuid.UUID, uuid.UUID]] = set()
         self.time_entries: list[tuple] = []
 
     async def state(self, case_id):
         row = self.records.rows["Case"][case_id]
         row.setdefault("number", f"CS-{next(self.numbers):06d}")
         return dict(row)
-
-    async def link_article(self, case_id, article_id, linked):
-        before = (case_id, article_id) in self.articles
-        (self.articles.add if linked else self.articles.discard)((case_id, article_id))
-        return before != linked
 
     async def add_time_entry(self, case_id, at, minutes, note, user_id):
         self.time_entries.append((case_id, at, minutes, note, user_id))
