@@ -24,6 +24,17 @@ Q3_TERRITORY = "DACH"
 POOL_SIZE = 2000
 # More than the server keeps compiled statements for (2,048), so Q1 measures compiling too.
 LOOKUPS = 5000
+# Q6's custom field: every contact holds exactly one key, `tier`, so that PostGraphile's
+# whole-value condition {"tier": "Gold"} selects what our containment filter selects. About
+# one contact in 20 is Gold, one in three Silver, the rest Bronze, fixed by the contact's id.
+TIER_FIELD = "tier"
+TIER_OPTIONS = ("Gold", "Silver", "Bronze")
+Q6_TIER = "Gold"
+# uuid5(NAMESPACE_URL, "crm-bench/custom_field/Contact/tier"): the same in every bench database.
+TIER_DEFINITION_ID = "744aef35-530d-553d-b9f0-1322a30a20a4"
+TIER_OF_CONTACT = """(CASE ('x' || left(md5(id::text), 7))::bit(28)::int % 20
+    WHEN 0 THEN 'Gold' WHEN 1 THEN 'Silver' WHEN 2 THEN 'Silver' WHEN 3 THEN 'Silver'
+    WHEN 4 THEN 'Silver' WHEN 5 THEN 'Silver' WHEN 6 THEN 'Silver' ELSE 'Bronze' END)"""
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class Fixtures:
     lookups: tuple[str, ...] = ()  # contacts Q1 asks for in turn, so no answer is a repeat
     timeline_account_id: str = ""  # Q5: the account with the longest timeline
     timeline_activities: int = 0
+    tier_contacts: int = 0  # Q6: live contacts whose tier is Q6_TIER
 
 
 def database_name(scale: int) -> str:
@@ -124,8 +136,44 @@ async def _recreate_database(server_url: str, name: str) -> None:
         await conn.close()
 
 
+async def _ensure_tiers(url: str) -> int:
+    """Q6's custom field: its definition, and each contact's tier, written where missing or
+    different, so that a database seeded before custom fields needs no seeding again.
+    Returns how many contacts it wrote."""
+    conn = await _connect(url)
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                "INSERT INTO custom_field (id, kind, name, label, type, required, group_name, "
+                "options, created_by, updated_by) VALUES ($1::uuid, 'Contact', $2, 'Tier', "
+                "'SINGLE_SELECT', FALSE, 'custom', $3::varchar[], 'bench', 'bench') "
+                "ON CONFLICT (kind, name) DO NOTHING", TIER_DEFINITION_ID, TIER_FIELD,
+                list(TIER_OPTIONS))
+            status = await conn.execute(
+                f"UPDATE contact SET custom_fields = jsonb_build_object($1::text, "
+                f"{TIER_OF_CONTACT}) WHERE custom_fields IS DISTINCT FROM "
+                f"jsonb_build_object($1::text, {TIER_OF_CONTACT})", TIER_FIELD)
+        if written := int(status.split()[-1]):
+            await conn.execute("ANALYZE contact")
+        return written
+    finally:
+        await conn.close()
+
+
+def ensure_tiers(url: str) -> None:
+    if written := asyncio.run(_ensure_tiers(url)):
+        print(f"bench: gave {written:,} contacts their {TIER_FIELD} custom value (Q6)")
+
+
 def prepare(scale: int, crm_home: Path, venv_bin: Path) -> str:
-    """URL of a database holding exactly `scale` generated contacts, seeding it if need be."""
+    """URL of a database holding exactly `scale` generated contacts, seeding it if need be,
+    with Q6's custom field defined and filled in."""
+    url = _prepare(scale, crm_home, venv_bin)
+    ensure_tiers(url)
+    return url
+
+
+def _prepare(scale: int, crm_home: Path, venv_bin: Path) -> str:
     url = database_url(scale, crm_home)
     env = crm_env(url, crm_home)
     subprocess.run([venv_bin / "crm", "migrate"], env=env, check=True, timeout=300)
@@ -185,6 +233,9 @@ FIXTURES_SQL = {
           AND (c.territory_id IN (SELECT id FROM reach)
                OR c.owner_id = (SELECT id FROM app_user WHERE lower(email) = $1))
         ORDER BY c.id LIMIT $3""",
+    "tier": """
+        SELECT count(*) FROM contact
+        WHERE custom_fields @> jsonb_build_object($1::text, $2::text) AND archived_at IS NULL""",
 }
 
 
@@ -197,11 +248,12 @@ async def _fixtures(url: str) -> Fixtures:
         pool = await conn.fetch(FIXTURES_SQL["pool"], SALES_USER, contact_id, POOL_SIZE)
         lookups = await conn.fetch(FIXTURES_SQL["lookups"], LOOKUPS)
         timeline = await conn.fetchrow(FIXTURES_SQL["timeline"])
+        tier_contacts = await conn.fetchval(FIXTURES_SQL["tier"], TIER_FIELD, Q6_TIER)
     finally:
         await conn.close()
     return Fixtures(contact_id, account_id, account_contacts, territory[0], territory[1],
                     territory[2], tuple(r[0] for r in pool), tuple(r[0] for r in lookups),
-                    *(timeline or ("", 0)))
+                    *(timeline or ("", 0)), tier_contacts)
 
 
 def fixtures(url: str) -> Fixtures:

@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 SQL_DIR = Path(__file__).parent / "sql"
-QUESTIONS = ("q1", "q2", "q3", "q4", "q5")
+QUESTIONS = ("q1", "q2", "q3", "q4", "q5", "q6")
 # :name parameters, as pgbench and psql write them; "::type" casts are not parameters.
 PARAMETER = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 POOL_SIZE = 10  # as many connections as our server's pool (CRM_DB_POOL_SIZE)

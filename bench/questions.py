@@ -1,4 +1,4 @@
-"""The five questions, each in the dialect of our server, of PostGraphile 4 and 5 and of the floor."""
+"""The six questions, each in the dialect of our server, of PostGraphile 4 and 5 and of the floor."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 
 from api.schema.ids import to_global_id
-from bench.dataset import Fixtures
+from bench.dataset import Q6_TIER, TIER_FIELD, Fixtures
 
-QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5")
+QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6")
 # Placeholders of Q4's body template; bench/lua/update.lua fills them per request.
 ID, VERSION, NAME = "__ID__", "__VERSION__", "__NAME__"
 
@@ -39,6 +39,12 @@ CRM = {
 }""",
     "Q5": """query Q5($id: ID!) {
   timeline(recordId: $id, first: 50) { nodes { id kind at subject } }
+}""",
+    # In our default order, createdAt then id.
+    "Q6": """query Q6($tier: JSON!) {
+  contacts(first: 20, filter: {customFields: [{name: "tier", eq: $tier}]}) {
+    nodes { id firstName lastName customFields { name value } }
+  }
 }""",
 }
 
@@ -75,6 +81,14 @@ POSTGRAPHILE = {
     "Q5": """query Q5($id: UUID!) {
   activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ID_ASC],
              first: 50) { nodes { id kind at subject } }
+}""",
+    # Without the connection-filter plugin a jsonb column's condition is whole-value equality;
+    # every bench contact holds only `tier`, so {"tier": "Gold"} finds the same contacts.
+    "Q6": """query Q6($customFields: JSON!) {
+  contacts(condition: {customFields: $customFields, archivedAt: null},
+           orderBy: [CREATED_AT_ASC, ID_ASC], first: 20) {
+    nodes { id firstName lastName customFields }
+  }
 }""",
 }
 
@@ -116,6 +130,12 @@ POSTGRAPHILE5 = {
   activities(condition: {accountId: $id, archivedAt: null}, orderBy: [AT_DESC, ROW_ID_ASC],
              first: 50) { nodes { id: rowId kind at subject } }
 }""",
+    "Q6": """query Q6($customFields: JSON!) {
+  contacts(condition: {customFields: $customFields, archivedAt: null},
+           orderBy: [CREATED_AT_ASC, ROW_ID_ASC], first: 20) {
+    nodes { id: rowId firstName lastName customFields }
+  }
+}""",
 }
 PEERS = {"postgraphile": POSTGRAPHILE, "postgraphile5": POSTGRAPHILE5}
 
@@ -144,6 +164,7 @@ def requests(question: str, fx: Fixtures) -> dict[str, Request]:
     contact, account = to_global_id("Contact", fx.contact_id), to_global_id("Account", fx.account_id)
     territory = to_global_id("Territory", fx.territory_id)
     timeline = to_global_id("Account", fx.timeline_account_id) if fx.timeline_account_id else ""
+    tier = {TIER_FIELD: Q6_TIER}
     crm_vars, pg_vars, floor_vars = {
         "Q1": ({"id": contact}, {"id": fx.contact_id}, {"contact_id": contact}),
         "Q2": ({"id": account}, {"id": fx.account_id}, {"account_id": account}),
@@ -152,13 +173,18 @@ def requests(question: str, fx: Fixtures) -> dict[str, Request]:
         "Q4": ({"id": ID, "version": VERSION, "firstName": NAME}, {"id": ID, "firstName": NAME},
                {"contact_id": ID, "version": VERSION, "first_name": NAME}),
         "Q5": ({"id": timeline}, {"id": fx.timeline_account_id}, {"account_id": timeline}),
+        "Q6": ({"tier": Q6_TIER}, {"customFields": tier}, {"tier": Q6_TIER}),
     }[question]
+    peer_vars = {peer: pg_vars for peer in PEERS}
+    if question == "Q6":
+        # PostGraphile 4 takes and gives JSON as a string unless started with --dynamic-json.
+        peer_vars["postgraphile"] = {"customFields": json.dumps(tier)}
     others = fx.lookups if question == "Q1" else ()
     return {
         "crm": Request("/graphql", _template(_graphql(CRM[question], crm_vars)), True,
                        tuple(_graphql(CRM[question], {"id": to_global_id("Contact", c)})
                              for c in others)),
-        **{peer: Request("/graphql", _graphql(queries[question], pg_vars), False,
+        **{peer: Request("/graphql", _graphql(queries[question], peer_vars[peer]), False,
                          tuple(_graphql(queries[question], {"id": c}) for c in others))
            for peer, queries in PEERS.items()},
         "floor": Request("/" + question.lower(), _template(json.dumps(floor_vars)), False,

@@ -1,7 +1,7 @@
 """`make bench`: ours against PostGraphile 4 and 5, the plain-Python floor and the SQL ceiling.
 
 Usage: python -m bench.run [--scale N] [--duration S] [--warmup S] [--rounds R]
-                           [--questions Q1,Q2,Q3,Q4,Q5]
+                           [--questions Q1,Q2,Q3,Q4,Q5,Q6]
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ def ask(client: httpx.Client, server: servers.Server, request: Request, token: s
 
 
 def check_answers(running: dict[str, servers.Server], fx: Fixtures, token: str, url: str) -> None:
-    """Q1–Q3 and Q5 must be the same records everywhere, and Q4 a real write everywhere."""
+    """Q1–Q3, Q5 and Q6 must be the same records everywhere, and Q4 a real write everywhere."""
     expected = {"Q1": 1, "Q2": min(20, fx.account_contacts), "Q3": min(50, fx.territory_contacts),
-                "Q5": min(50, fx.timeline_activities)}
+                "Q5": min(50, fx.timeline_activities), "Q6": min(20, fx.tier_contacts)}
     with httpx.Client(timeout=60) as client:
         for question, rows in expected.items():
             asked = requests(question, fx)
@@ -92,7 +92,8 @@ def check_answers(running: dict[str, servers.Server], fx: Fixtures, token: str, 
             key, version = pool_key(name, contact), dataset.versions(url, (contact,))[contact]
             body = fill(asked[name].body, key, version, f"Check {name}")
             compare.check_update(name, ask(client, server, asked[name], token, body), key)
-    print("bench: every server gives the same answers to Q1–Q3 and Q5, and Q4 writes on each")
+    print("bench: every server gives the same answers to Q1–Q3, Q5 and Q6, and Q4 writes on "
+          "each")
 
 
 def script_for(name: str, question: str, request: Request, token: str, fx: Fixtures,
@@ -192,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
                      f"({fx.account_contacts} contacts); Q3 territory {fx.territory_name} "
                      f"({fx.territory_contacts:,} contacts); Q4 pool of {len(fx.pool):,} contacts "
                      f"writable by {dataset.SALES_USER}; Q5 account {fx.timeline_account_id} "
-                     f"({fx.timeline_activities} activities)"),
+                     f"({fx.timeline_activities} activities); Q6 {fx.tier_contacts:,} contacts "
+                     f"of {dataset.TIER_FIELD} {dataset.Q6_TIER}"),
     })
     print(f"bench: wrote {report.results_path(args.scale)} and {report.RESULTS_MD}")
     if not all(q["valid"] for q in questions.values()):
