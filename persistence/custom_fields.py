@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ARRAY, Index, String, UniqueConstraint, text
@@ -102,15 +103,21 @@ def values_index(table: str) -> Index:
                  postgresql_ops={COLUMN: "jsonb_path_ops"})
 
 
+@cache
+def _declared(kind: str) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The table of `kind` and its policy groups with their fields, from the declarations."""
+    # record_types imports every declaration, and the declarations import this module.
+    from persistence.record_types import BY_NAME
+
+    record = BY_NAME[kind]
+    return record.table.name, {group: tuple(f.name for f in fields)
+                               for group, fields in record.groups.items()}
+
+
 def readable_groups(kind: str, access: Access, *, write: bool = False) -> list[str]:
     """The groups of `kind` whose fields the caller reads (or writes)."""
-    # record_types imports every declaration, and the declarations import this module.
-    from persistence.record_types import FIELD_GROUPS
-
     can = access.can_write if write else access.can_read
-    prefix = f"{kind}."
-    return sorted(group[len(prefix):] for group, fields in FIELD_GROUPS.items()
-                  if group.startswith(prefix) and can(kind, fields[0]))
+    return sorted(group for group, fields in _declared(kind)[1].items() if can(kind, fields[0]))
 
 
 def _groups_sql(kind: str, access: Access) -> str:
@@ -213,9 +220,7 @@ class CustomFieldStore:
         self.access = access
 
     def groups(self, kind: str) -> list[str]:
-        from persistence.record_types import FIELD_GROUPS
-
-        return sorted(g.split(".", 1)[1] for g in FIELD_GROUPS if g.startswith(f"{kind}."))
+        return sorted(_declared(kind)[1])
 
     async def definitions(self, kind: str) -> dict[str, tuple[Definition, bool]]:
         """The live definitions of a kind the caller reads, by name, each with whether the
@@ -230,10 +235,7 @@ class CustomFieldStore:
 
     async def values(self, kind: str, name: str) -> list[tuple[uuid.UUID, Any]]:
         """Every live record of a kind holding a value under `name`, and the value."""
-        from persistence.record_types import SPECS
-
-        b = Builder()
-        table = SPECS[kind].name
+        b, table = Builder(), _declared(kind)[0]
         rows = await self.tx.rows(
             f"SELECT id, ({COLUMN} -> {b.bind(name)})::text AS value FROM {table} "
             f"WHERE {COLUMN} ? {b.bind(name)} AND archived_at IS NULL ORDER BY id", b.params)
@@ -241,20 +243,16 @@ class CustomFieldStore:
 
     async def lacking(self, kind: str, name: str) -> list[uuid.UUID]:
         """Every live record of a kind holding no value under `name`."""
-        from persistence.record_types import SPECS
-
         b = Builder()
         rows = await self.tx.rows(
-            f"SELECT id FROM {SPECS[kind].name} WHERE NOT {COLUMN} ? {b.bind(name)} "
+            f"SELECT id FROM {_declared(kind)[0]} WHERE NOT {COLUMN} ? {b.bind(name)} "
             f"AND archived_at IS NULL ORDER BY id", b.params)
         return [r["id"] for r in rows]
 
     async def stored(self, kind: str, record_id: uuid.UUID) -> dict[str, Any]:
         """A record's custom values as stored, every field's, for a use case to merge into."""
-        from persistence.record_types import SPECS
-
         b = Builder()
-        return exact(await self.tx.value(f"SELECT {COLUMN}::text FROM {SPECS[kind].name} "
+        return exact(await self.tx.value(f"SELECT {COLUMN}::text FROM {_declared(kind)[0]} "
                                          f"WHERE id = {b.bind(record_id)}", b.params)) or {}
 
 

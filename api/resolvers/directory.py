@@ -8,7 +8,7 @@ import strawberry
 
 from api.resolvers.common import fixed_page, mutate, save_record
 from api.schema import forms
-from api.schema.ids import from_global_id, parse_id
+from api.schema.ids import parse_id, parse_typed_id
 from api.schema.operational.partners import (
     Partner,
     PartnerInput,
@@ -86,8 +86,7 @@ async def _registration(info: strawberry.Info, input: PartnerRegistrationInput, 
 
     async def action():
         partner_id = parse_id(input.partner_id, "Partner", "partnerId")
-        record_id = parse_id(input.record_id, REGISTRABLE, "recordId")
-        record_type, _ = from_global_id(input.record_id)
+        record_type, record_id = parse_typed_id(input.record_id, REGISTRABLE, "recordId")
         return await register(partner_id, record_type, record_id, registered, ctx.uow(),
                               ctx.access)
 

@@ -35,6 +35,13 @@ def parse_id(global_id: str, expected: str | tuple[str, ...], field: str = "id")
     return raw
 
 
+def parse_typed_id(global_id: str, expected: tuple[str, ...],
+                   field: str) -> tuple[str, uuid.UUID]:
+    """(type, uuid) of an id that may be of any of the expected types, as parse_id checks it."""
+    raw = parse_id(global_id, expected, field)
+    return from_global_id(global_id)[0], raw
+
+
 def actor_global_id(actor: str | None) -> str | None:
     """Rows keep their author as "User:uuid"; clients get that actor's global id."""
     if not actor or ":" not in actor:

@@ -14,7 +14,7 @@ from api.schema.declared_fields import declared
 from api.schema.errors import UserError, user_errors
 from api.schema.fields import column, node_id, record_type
 from api.schema.filters import order_input
-from api.schema.ids import from_global_id, parse_id, to_global_id
+from api.schema.ids import parse_id, parse_typed_id, to_global_id
 from api.schema.operational.inputs import ArchiveInput, field_values, payload_errors_field, unset
 from api.schema.operational.tags import Kind
 from api.schema.record_inputs import record_filter, record_order_field
@@ -181,8 +181,7 @@ class CustomFieldMutations:
         ctx = info.context
 
         async def action():
-            record_id = parse_id(input.record, TAGGABLE, "record")
-            record_type, _ = from_global_id(input.record)
+            record_type, record_id = parse_typed_id(input.record, TAGGABLE, "record")
             given = {v.name: v.value for v in input.values}
             return record_type, await use.set_values(record_type, record_id, input.version,
                                                      given, ctx.uow(), ctx.access)

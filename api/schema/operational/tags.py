@@ -13,7 +13,7 @@ from api.schema.declared_fields import declared
 from api.schema.errors import UserError, forbidden_field
 from api.schema.fields import check_readable, node_id, record_type
 from api.schema.filters import order_input
-from api.schema.ids import from_global_id, parse_id
+from api.schema.ids import parse_id, parse_typed_id
 from api.schema.operational.inputs import ArchiveInput, payload_errors_field, unset
 from api.schema.record_inputs import record_filter, record_order_field
 from api.schema.relay import (
@@ -136,8 +136,7 @@ async def _tagging(info: strawberry.Info, input: TaggingInput, tagged: bool) -> 
     ctx = info.context
 
     async def action():
-        record_id = parse_id(input.record, TAGGABLE, "record")
-        record_type, _ = from_global_id(input.record)
+        record_type, record_id = parse_typed_id(input.record, TAGGABLE, "record")
         tag_ids = [parse_id(tag, "Tag", "tags") for tag in input.tags]
         return record_type, await set_tags(record_type, record_id, tag_ids, tagged, ctx.uow(),
                                            ctx.access)
