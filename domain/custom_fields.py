@@ -81,6 +81,14 @@ class Definition:
         return None
 
 
+def definition_of(fields: dict[str, Any]) -> Definition:
+    """A definition from its fields by their API names (name, type, group, maxLength...)."""
+    return Definition(name=fields["name"], type=CustomFieldType(fields["type"]),
+                      group=fields["group"], required=fields["required"],
+                      options=tuple(fields["options"] or ()), max_length=fields["maxLength"],
+                      minimum=fields["minimum"], maximum=fields["maximum"])
+
+
 def _text(d: Definition, value, field: str) -> str:
     if not isinstance(value, str):
         raise TypeError

@@ -22,7 +22,7 @@ from sqlmodel import Field
 
 from domain.access import Access
 from domain.custom_fields import NAME as NAME_RULE
-from domain.custom_fields import CustomFieldType, Definition
+from domain.custom_fields import CustomFieldType, Definition, definition_of
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Condition, Op
 from domain.tags import TaggableKind
@@ -228,10 +228,11 @@ class CustomFieldStore:
         writable = set(readable_groups(kind, self.access, write=True))
         b = Builder()
         rows = await self.tx.rows(
-            f"SELECT name, type, group_name, required, options, max_length, minimum, maximum "
+            f"SELECT name, type, group_name AS \"group\", required, options, "
+            f"max_length AS \"maxLength\", minimum, maximum "
             f"FROM custom_field WHERE kind = {b.bind(kind)} AND archived_at IS NULL "
             f"AND group_name = ANY({b.bind(readable_groups(kind, self.access))})", b.params)
-        return {r["name"]: (definition(r), r["group_name"] in writable) for r in rows}
+        return {r["name"]: (definition_of(r), r["group"] in writable) for r in rows}
 
     async def values(self, kind: str, name: str) -> list[tuple[uuid.UUID, Any]]:
         """Every live record of a kind holding a value under `name`, and the value."""
@@ -259,13 +260,6 @@ class CustomFieldStore:
 def exact(text: str | None) -> Any:
     """Stored JSON read back with its decimals exact, to be written back unchanged."""
     return None if text is None else json.loads(text, parse_float=Decimal)
-
-
-def definition(row: dict) -> Definition:
-    return Definition(name=row["name"], type=CustomFieldType(row["type"]),
-                      group=row["group_name"], required=row["required"],
-                      options=tuple(row["options"] or ()), max_length=row["max_length"],
-                      minimum=row["minimum"], maximum=row["maximum"])
 
 
 def sort_sql(kind: str) -> Callable[[str, str, Access], str]:

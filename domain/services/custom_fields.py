@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.access import Access
-from domain.custom_fields import CustomFieldType, Definition, clean_values, validate_definition
+from domain.custom_fields import clean_values, definition_of, validate_definition
 from domain.errors import DomainError, ErrorCode, Problems, forbidden
 from domain.ports import UnitOfWork
 from domain.services.records import (
@@ -67,10 +67,7 @@ async def redefine(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
         _check_group(uow, stored["kind"], clean.get("group"))
         await update_audited(uow, TYPE, id, stored, clean, "update")
         now = {**stored, **clean}
-        definition = Definition(
-            name=now["name"], type=CustomFieldType(now["type"]), group=now["group"],
-            required=now["required"], options=tuple(now["options"] or ()),
-            max_length=now["maxLength"], minimum=now["minimum"], maximum=now["maximum"])
+        definition = definition_of(now)
         kind = now["kind"]
         misfits = [Misfit(kind, record_id, value, problem)
                    for record_id, value in await uow.custom_fields.values(now["kind"], now["name"])
