@@ -23,9 +23,9 @@ from api.calendar_feed import calendar_feed
 from api.compiled.checks import check_forms
 from api.compiled.planner import Planner
 from api.context import utc_now
-from api.escalation import EscalationJob
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
+from api.jobs import build_worker
 from api.metrics import Metrics
 from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
@@ -35,6 +35,7 @@ from api.schema.declaration_checks import check_declarations
 from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
+from api.worker import Worker
 from auth.authenticator import Authenticator
 from auth.keyring import KeyRing
 from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
@@ -71,6 +72,14 @@ def token_service(settings: Settings, reader: Reader | None = None) -> TokenServ
                         settings.crm_token_ttl, ring=KeyRing(key, reader))
 
 
+async def _work(worker: Worker, stop: asyncio.Event) -> None:
+    """The server's own worker; one that fails is logged, and the API serves on."""
+    try:
+        await worker.run(stop)
+    except Exception:
+        log.exception("the worker in this server stopped; `crm worker` runs one on its own")
+
+
 def _limit(limit: str, name: str) -> RateLimit | None:
     return None if limit.lower() == "off" else RateLimit(limit, name)
 
@@ -105,7 +114,8 @@ def create_app(settings: Settings, *, url: str | None = None,
                               auth_failures=_limit(settings.crm_auth_failure_limit,
                                                    "rejected tokens"),
                               metrics=metrics, tracing=tracing)
-    escalation = EscalationJob(engine, clock, settings.crm_escalation_interval)
+    # A worker in the server process (dev's default): jobs and schedules with one command.
+    worker = build_worker(settings, url, engine, clock=clock) if settings.worker_in_server else None
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -144,13 +154,12 @@ def create_app(settings: Settings, *, url: str | None = None,
         # Everything built so far (schema, policy, modules) lives as long as the process:
         # frozen, the collector no longer walks it, so full collections stop pausing requests.
         gc.freeze()
-        job = (asyncio.create_task(escalation.run_forever())
-               if settings.crm_escalation_interval else None)
+        stop = asyncio.Event()
+        working = asyncio.create_task(_work(worker, stop)) if worker else None
         yield
-        if job is not None:
-            job.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await job
+        if working is not None:
+            stop.set()
+            await working
         await close()
 
     middleware = []
@@ -182,6 +191,6 @@ def create_app(settings: Settings, *, url: str | None = None,
     app.state.close = close
     app.state.graphql = graphql
     app.state.tokens = tokens
-    app.state.escalation = escalation
+    app.state.worker = worker
     app.state.metrics = metrics
     return app
