@@ -9,6 +9,7 @@ its payload intact, and the error in pgqueuer's log table: `failed_jobs` lists t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,8 +74,20 @@ async def _driver(connection: Connection) -> AsyncpgDriver:
     if isinstance(connection, Transaction):
         return _AnnouncedDriver(connection)
     if isinstance(connection, AsyncConnection):
-        return AsyncpgDriver((await connection.get_raw_connection()).driver_connection)
+        driver_connection = (await connection.get_raw_connection()).driver_connection
+        if connection.in_transaction() and not driver_connection.is_in_transaction():
+            # SQLAlchemy sends BEGIN only with its first statement: without this one, the job
+            # would be committed at once, outside the transaction it was meant to join.
+            await connection.exec_driver_sql("SELECT 1")
+        return AsyncpgDriver(driver_connection)
     return AsyncpgDriver(connection)
+
+
+def _uuid_subclass(value):
+    """asyncpg's UUIDs, which orjson, knowing only uuid.UUID itself, does not take."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 async def enqueue(connection: Connection, entrypoint: str, payload: Mapping | None = None, *,
@@ -91,7 +104,7 @@ async def enqueue(connection: Connection, entrypoint: str, payload: Mapping | No
     transaction's start (PostgreSQL's now()). `entrypoint` names one of api/jobs.py's
     ENTRYPOINTS; nothing runs a job of another name.
     """
-    encoded = orjson.dumps(payload) if payload is not None else None
+    encoded = orjson.dumps(payload, default=_uuid_subclass) if payload is not None else None
     [job_id] = await queries(await _driver(connection)).enqueue(
         entrypoint, encoded, execute_after=execute_after, dedupe_key=dedupe_key,
         # A duplicate must not abort the caller's transaction with a unique violation.
