@@ -14,7 +14,6 @@ from api.cli_access import add_commands
 from api.cli_jobs import add_commands as add_job_commands
 from api.settings import Settings, load_settings
 from api.telemetry import logging_config
-from api.worker import QueueMissing
 from domain.errors import DomainError
 from persistence import directory
 from persistence.db import make_engine
@@ -128,8 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
         args.run(args, load_settings())
-    except (directory.NotFoundError, EmbeddedUnavailable, ClientStateError, JobStateError,
-            QueueMissing) as exc:
+    except (directory.NotFoundError, EmbeddedUnavailable, ClientStateError, JobStateError) as exc:
         sys.exit(f"crm: {exc}")
     except DomainError as exc:
         sys.exit("crm: " + "; ".join(f"{p.field}: {p.message}" if p.field else p.message

@@ -14,7 +14,7 @@ from api.jobs import ENTRYPOINTS, build_worker
 from api.settings import Settings
 from api.worker import Entrypoint, Schedule
 from persistence.db import libpq_url, make_engine
-from persistence.jobs import failed_jobs, retry_failed
+from persistence.jobs import check_queue, failed_jobs, retry_failed
 
 
 async def run_worker(settings: Settings, *, entrypoints: Sequence[Entrypoint] = ENTRYPOINTS,
@@ -41,6 +41,7 @@ def cmd_worker(args, settings: Settings) -> None:
 async def _on_connection(settings: Settings, work):
     connection = await asyncpg.connect(libpq_url(database_url(settings)))
     try:
+        await check_queue(connection)
         return await work(connection)
     finally:
         await connection.close()

@@ -27,13 +27,9 @@ from pgqueuer.domain.errors import RetryRequested
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from persistence.db import libpq_url
-from persistence.jobs import QUEUE, decode, queries
+from persistence.jobs import QUEUE, check_queue, decode, queries
 
 log = logging.getLogger("crm.worker")
-
-
-class QueueMissing(RuntimeError):
-    """The database has no job queue: its migrations have not run."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,8 +138,7 @@ class Worker:
         connection = await asyncpg.connect(libpq_url(self.url),
                                            server_settings={"application_name": "crm worker"})
         try:
-            if await connection.fetchval("SELECT to_regclass($1)", QUEUE.queue_table) is None:
-                raise QueueMissing("the database has no job queue: run `crm migrate` first")
+            await check_queue(connection)
             pgq = self._build(connection)
             log.info("worker started: %d entrypoints, schedules %s", len(self.entrypoints),
                      ", ".join(f"{s.name} ({s.expression})" for s in self.schedules) or "none")

@@ -47,6 +47,19 @@ class JobStateError(LookupError):
     """A job that does not exist, or is not in the state the command needs."""
 
 
+class QueueMissing(JobStateError):
+    """The database has no job queue: its migrations have not run."""
+
+    def __init__(self) -> None:
+        super().__init__("the database has no job queue: run `crm migrate` first")
+
+
+async def check_queue(connection: asyncpg.Connection) -> None:
+    """Refuse, with QueueMissing, a database without the queue's tables."""
+    if await connection.fetchval("SELECT to_regclass($1)", QUEUE.queue_table) is None:
+        raise QueueMissing()
+
+
 def queries(driver: AsyncpgDriver) -> Queries:
     """pgqueuer's statements over `driver`, on the queue's tables."""
     return Queries(driver, qbe=QueryBuilderEnvironment(QUEUE), qbq=QueryQueueBuilder(QUEUE),

@@ -152,9 +152,11 @@ async def _gone(url: str, job_id: int) -> bool:
     return await job_row(url, job_id) is None
 
 
-def test_crm_worker_without_the_queue_says_to_migrate(server_url, tmp_path):
+@pytest.mark.parametrize("command", [["worker"], ["jobs", "failed"], ["jobs", "retry", "1"]])
+def test_job_commands_without_the_queue_say_to_migrate(server_url, tmp_path, command):
     with own_database(server_url, "crm_unmigrated") as url:
-        result = subprocess.run([CRM, "worker"], env={**os.environ, "DATABASE_URL": url,
+        result = subprocess.run([CRM, *command], env={**os.environ, "DATABASE_URL": url,
                                                       "CRM_HOME": str(tmp_path)},
                                 capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0 and "run `crm migrate` first" in result.stderr
+    assert result.returncode != 0
+    assert result.stderr.strip() == "crm: the database has no job queue: run `crm migrate` first"
