@@ -43,7 +43,7 @@ run: install
 	$(BIN)/crm seed --demo
 	@echo 'An admin token for GraphiQL (under Headers: {"Authorization": "Bearer <token>"}):'
 	@$(BIN)/crm token --role admin --ttl 86400
-	$(BIN)/crm serve --host $(HOST) --port $(PORT)
+	$(BIN)/crm serve --worker --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

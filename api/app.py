@@ -23,9 +23,9 @@ from api.calendar_feed import calendar_feed
 from api.compiled.checks import check_forms
 from api.compiled.planner import Planner
 from api.context import utc_now
-from api.escalation import EscalationJob
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
+from api.jobs import build_worker
 from api.live import LiveHub
 from api.metrics import Metrics
 from api.oauth import FailedClientAuth, token_endpoint
@@ -37,6 +37,7 @@ from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
 from api.websocket import SubscriptionSocket
+from api.worker import Worker
 from auth.authenticator import Authenticator
 from auth.keyring import KeyRing
 from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
@@ -74,6 +75,14 @@ def token_service(settings: Settings, reader: Reader | None = None) -> TokenServ
                         settings.crm_token_ttl, ring=KeyRing(key, reader))
 
 
+async def _work(worker: Worker, stop: asyncio.Event) -> None:
+    """The server's own worker; one that fails is logged, and the API serves on."""
+    try:
+        await worker.run(stop)
+    except Exception:
+        log.exception("the worker in this server stopped; `crm worker` runs one on its own")
+
+
 def _limit(limit: str, name: str) -> RateLimit | None:
     return None if limit.lower() == "off" else RateLimit(limit, name)
 
@@ -108,7 +117,8 @@ def create_app(settings: Settings, *, url: str | None = None,
                               auth_failures=_limit(settings.crm_auth_failure_limit,
                                                    "rejected tokens"),
                               metrics=metrics, tracing=tracing)
-    escalation = EscalationJob(engine, clock, settings.crm_escalation_interval)
+    # A worker in the server process (dev's default): jobs and schedules with one command.
+    worker = build_worker(settings, url, engine, clock=clock) if settings.worker_in_server else None
     # The change feed, heard by this process and handed to its open subscriptions.
     live = LiveHub()
     feed = FeedListener(libpq_url(url))
@@ -154,15 +164,14 @@ def create_app(settings: Settings, *, url: str | None = None,
         # Everything built so far (schema, policy, modules) lives as long as the process:
         # frozen, the collector no longer walks it, so full collections stop pausing requests.
         gc.freeze()
-        job = (asyncio.create_task(escalation.run_forever())
-               if settings.crm_escalation_interval else None)
+        stop = asyncio.Event()
+        working = asyncio.create_task(_work(worker, stop)) if worker else None
         await feed.start()
         yield
         await feed.stop()
-        if job is not None:
-            job.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await job
+        if working is not None:
+            stop.set()
+            await working
         await close()
 
     middleware = []
@@ -195,7 +204,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     app.state.close = close
     app.state.graphql = graphql
     app.state.tokens = tokens
-    app.state.escalation = escalation
+    app.state.worker = worker
     app.state.metrics = metrics
     app.state.feed = feed
     return app

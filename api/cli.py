@@ -1,5 +1,5 @@
-"""The `crm` command: serve, migrate, seed, db; and token, user, partner-client and key
-(api/cli_access.py)."""
+"""The `crm` command: serve, migrate, seed, db; token, user, partner-client and key
+(api/cli_access.py); worker and jobs (api/cli_jobs.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import sys
 
 from api.app import database_url
 from api.cli_access import add_commands
+from api.cli_jobs import add_commands as add_job_commands
 from api.settings import Settings, load_settings
 from api.telemetry import logging_config
 from domain.errors import DomainError
 from persistence import directory
 from persistence.db import make_engine
 from persistence.embedded import EmbeddedUnavailable
+from persistence.jobs import JobStateError
 from persistence.partner_clients import ClientStateError
 
 
@@ -40,6 +42,8 @@ def cmd_serve(args, settings: Settings) -> None:
 
     # Resolve (and start) the database once, so that every worker shares it.
     os.environ["DATABASE_URL"] = database_url(settings)
+    if args.worker is not None:  # each uvicorn worker process reads its settings anew
+        os.environ["CRM_WORKER_IN_SERVER"] = "true" if args.worker else "false"
     # In JSON, the app writes one line per request itself; uvicorn's access log would repeat it.
     json_logs = settings.crm_log_format == "json"
     logs = {"log_config": logging_config("json", args.log_level)} if json_logs else {}
@@ -91,6 +95,9 @@ def parser() -> argparse.ArgumentParser:
                        choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_false",
                        help="do not log each request (saves CPU under heavy load)")
+    serve.add_argument("--worker", action=argparse.BooleanOptionalAction, default=None,
+                       help="run a job worker in each server process too (default: "
+                            "CRM_WORKER_IN_SERVER, on in dev, off in prod)")
     serve.set_defaults(run=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
@@ -107,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=cmd_seed)
 
     add_commands(sub)
+    add_job_commands(sub)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL")
     db_sub = db.add_subparsers(dest="action", required=True)
@@ -119,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
         args.run(args, load_settings())
-    except (directory.NotFoundError, EmbeddedUnavailable, ClientStateError) as exc:
+    except (directory.NotFoundError, EmbeddedUnavailable, ClientStateError, JobStateError) as exc:
         sys.exit(f"crm: {exc}")
     except DomainError as exc:
         sys.exit("crm: " + "; ".join(f"{p.field}: {p.message}" if p.field else p.message

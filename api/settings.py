@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
+from croniter import croniter
 from limits import parse as parse_limit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -43,9 +44,23 @@ class Settings(BaseSettings):
     crm_introspection: bool | None = None
     crm_graphiql: bool | None = None
     crm_db_pool_size: int = Field(default=10, ge=1, le=200)
-    crm_escalation_interval: float = Field(
-        default=60, ge=0, le=3600,
-        description="Seconds between escalation runs in the server; 0 turns the job off.")
+    crm_escalation_schedule: str = Field(
+        default="* * * * *",
+        description='When the worker runs escalation: a cron expression (a sixth field is '
+                    'seconds), every minute by default; "off" for never.')
+    crm_worker_in_server: bool | None = Field(
+        default=None,
+        description="Run a worker inside each `crm serve` process; unset: in dev, not in prod.")
+    crm_worker_concurrency: int = Field(
+        default=10, ge=2, le=1000, description="Jobs one worker runs at once, at most.")
+    crm_worker_heartbeat_timeout: float = Field(
+        default=30, ge=1, le=3600,
+        description="Seconds without a heartbeat after which a job's worker counts as dead "
+                    "and another worker picks the job again.")
+    crm_worker_shutdown_grace: float = Field(
+        default=30, ge=0, le=3600,
+        description="Seconds a stopping worker waits for its running jobs before it releases "
+                    "them to the queue.")
     crm_ws_max_subscriptions: int = Field(
         default=20, ge=1, le=1000,
         description="Subscriptions one WebSocket connection may hold at once.")
@@ -101,6 +116,14 @@ class Settings(BaseSettings):
                 f'"https://idp/jwks.json", "principal": "staff"}}]: {exc}') from exc
         return value
 
+    @field_validator("crm_escalation_schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() != "off" and not croniter.is_valid(value):
+            raise ValueError(f'must be a cron expression like "* * * * *" or "off", not {value!r}')
+        return value
+
     @field_validator("crm_rate_limit", "crm_auth_failure_limit")
     @classmethod
     def _limit(cls, value: str) -> str:
@@ -126,6 +149,14 @@ class Settings(BaseSettings):
     @property
     def introspection(self) -> bool:
         return self.crm_env == "dev" if self.crm_introspection is None else self.crm_introspection
+
+    @property
+    def worker_in_server(self) -> bool:
+        return self.crm_env == "dev" if self.crm_worker_in_server is None else self.crm_worker_in_server
+
+    @property
+    def escalation_schedule(self) -> str | None:
+        return None if self.crm_escalation_schedule.lower() == "off" else self.crm_escalation_schedule
 
     @property
     def tracing(self) -> bool:

@@ -90,7 +90,7 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"CRM_HOME": str(HOME), "CRM_ESCALATION_INTERVAL": "0", "CRM_RATE_LIMIT": "off"}
+    env |= {"CRM_HOME": str(HOME), "CRM_WORKER_IN_SERVER": "false", "CRM_RATE_LIMIT": "off"}
     crm(env, "migrate")
     crm(env, "seed", "--demo")
     token = crm(env, "token", "--role", "admin").strip()

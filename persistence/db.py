@@ -221,6 +221,12 @@ class Transaction:
         await self._transaction.commit()
         self._transaction = None
 
+    @property
+    def driver_connection(self) -> asyncpg.Connection:
+        """The asyncpg connection the transaction is open on, for a library that sends
+        statements of its own within it (the job queue: persistence/jobs.py)."""
+        return self._connection.driver_connection
+
     async def rows(self, sql: str, params) -> list[dict]:
         announce(self.engine, sql, params)
         return [dict(row) for row in await self._connection.driver_connection.fetch(sql, *params)]

@@ -71,3 +71,10 @@ class UnitOfWork(ports.UnitOfWork):
     async def commit(self) -> None:
         assert self._tx is not None
         await self._tx.commit()
+
+    @property
+    def transaction(self) -> Transaction:
+        """The open transaction, for what writes beside the stores: a job queued with
+        persistence.jobs.enqueue(uow.transaction, ...) commits or rolls back with the rest."""
+        assert self._tx is not None, "only inside `async with uow:`"
+        return self._tx

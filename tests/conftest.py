@@ -54,11 +54,12 @@ def crm_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(crm_home: Path):
-    # The escalation job runs only when a test asks for it, on the clock it sets.
+    # No worker runs in these apps: escalation runs only when a test asks for it, on the
+    # clock it sets.
     # Rate limits are off for the shared apps, whose principals send thousands of requests;
     # tests of the limits build apps of their own.
     return load_settings(crm_home=crm_home, crm_env="dev", database_url=None,
-                         crm_escalation_interval=0, crm_rate_limit="off",
+                         crm_worker_in_server=False, crm_rate_limit="off",
                          crm_auth_failure_limit="off")
 
 
@@ -221,7 +222,7 @@ def live_server(database_url: str, crm_home: Path, tmp_path_factory):
     It shares CRM_HOME with the in-process app, so the session's tokens are valid on it.
     """
     env = {"DATABASE_URL": database_url, "CRM_HOME": str(crm_home), "CRM_ENV": "dev",
-           "CRM_ESCALATION_INTERVAL": "0", "CRM_RATE_LIMIT": "off",
+           "CRM_WORKER_IN_SERVER": "false", "CRM_RATE_LIMIT": "off",
            "CRM_AUTH_FAILURE_LIMIT": "off"}
     with served(env, tmp_path_factory.mktemp("live-server") / "server.log") as url:
         yield url

@@ -8,13 +8,21 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from persistence.db import async_url
+from persistence.record_types import FOREIGN_TABLES
 from persistence.schema import metadata
 
 config = context.config
 
 
+def _declared_here(name, kind, parent_names) -> bool:
+    """Whether Alembic compares this object: not the tables another library defines (the job
+    queue's), which no declaration describes and which autogenerate would otherwise drop."""
+    return not (kind == "table" and name in FOREIGN_TABLES)
+
+
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True,
+                      include_name=_declared_here)
     with context.begin_transaction():
         context.run_migrations()
 

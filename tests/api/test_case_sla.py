@@ -199,7 +199,8 @@ async def test_escalation_is_refused_to_everyone_but_admins(gql):
 
 async def test_the_server_runs_escalation_by_itself(clock_gql, clock, settings, database_url,
                                                     raising):
-    """A server started with CRM_ESCALATION_INTERVAL escalates without being asked."""
+    """A server with a worker in it (`crm serve --worker`) escalates on its schedule without
+    being asked."""
     import asyncio
 
     from api.app import create_app
@@ -208,10 +209,11 @@ async def test_the_server_runs_escalation_by_itself(clock_gql, clock, settings, 
     # Tuesday 29 December 09:00 Berlin, URGENT: first response due 10:00 (09:00 UTC).
     case = await open_case(gql, clock, utc(2026, 12, 29, 8), raising, "URGENT")
     clock.set(utc(2026, 12, 29, 9, 30))
-    server = create_app(settings.model_copy(update={"crm_escalation_interval": 0.05}),
-                        url=database_url, clock=clock)
+    server = create_app(settings.model_copy(update={
+        "crm_worker_in_server": True, "crm_escalation_schedule": "* * * * * *"}),
+        url=database_url, clock=clock)
     async with server.router.lifespan_context(server):
-        for _ in range(100):  # at most five seconds
+        for _ in range(200):  # at most ten seconds; the schedule fires every second
             read = (await gql.ok("service", READ, {"id": case["id"]}))["case"]
             if read["breached"]:
                 break

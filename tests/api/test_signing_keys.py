@@ -45,7 +45,7 @@ def ring_database(server_url):
 async def apps(ring_database, tmp_path_factory):
     """Two server processes' apps over the database, with the same configured key."""
     settings = load_settings(crm_home=tmp_path_factory.mktemp("keys-home"), crm_env="dev",
-                             database_url=None, crm_escalation_interval=0)
+                             database_url=None, crm_worker_in_server=False)
     made = [create_app(settings, url=ring_database) for _ in range(2)]
     clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://127.0.0.1")
                for a in made]

@@ -40,7 +40,7 @@ ACTIVITY_LOG = """mutation($input: ActivityLogInput!) { activityLog(input: $inpu
 def writer_url(database_url, crm_home, tmp_path_factory):
     """A second server process: what it writes reaches the subscribers of the first."""
     env = {"DATABASE_URL": database_url, "CRM_HOME": str(crm_home), "CRM_ENV": "dev",
-           "CRM_ESCALATION_INTERVAL": "0", "CRM_RATE_LIMIT": "off",
+           "CRM_WORKER_IN_SERVER": "false", "CRM_RATE_LIMIT": "off",
            "CRM_AUTH_FAILURE_LIMIT": "off", "CRM_CORS_ORIGINS": "https://app.example.com"}
     with served(env, tmp_path_factory.mktemp("writer") / "server.log") as url:
         yield url

@@ -36,7 +36,7 @@ def prod_env(server_url, tmp_path_factory):
     with own_database(server_url, "crm_cli") as url:
         env = {"DATABASE_URL": url, "CRM_HOME": str(tmp_path_factory.mktemp("prod-home")),
                "CRM_ENV": "prod", "CRM_JWT_PRIVATE_KEY": _pem_key(),
-               "CRM_PRINCIPAL_CACHE_TTL": str(REVOCATION_TTL), "CRM_ESCALATION_INTERVAL": "0"}
+               "CRM_PRINCIPAL_CACHE_TTL": str(REVOCATION_TTL), "CRM_WORKER_IN_SERVER": "false"}
         crm("migrate", env=env)
         yield env
 

@@ -38,7 +38,7 @@ def own_database(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(own_database, tmp_path_factory):
-    env = {**own_database, "CRM_ESCALATION_INTERVAL": "0", "CRM_LOG_FORMAT": "json",
+    env = {**own_database, "CRM_WORKER_IN_SERVER": "false", "CRM_LOG_FORMAT": "json",
            "CRM_DB_POOL_SIZE": "3"}
     log = tmp_path_factory.mktemp("outage-server") / "server.log"
     with served(env, log, log_level="info") as base:

@@ -48,7 +48,7 @@ def collector():
 def test_a_request_is_one_trace_from_http_to_each_statement(database_url, crm_home, tokens,
                                                             collector, tmp_path):
     env = {"DATABASE_URL": database_url, "CRM_HOME": str(crm_home),
-           "CRM_ESCALATION_INTERVAL": "0", "OTEL_EXPORTER_OTLP_ENDPOINT": collector,
+           "CRM_WORKER_IN_SERVER": "false", "OTEL_EXPORTER_OTLP_ENDPOINT": collector,
            "OTEL_BSP_SCHEDULE_DELAY": "100"}
     with served(env, tmp_path / "server.log") as url:
         response = httpx.post(f"{url}/graphql", json={"query": QUERY},
