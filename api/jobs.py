@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,6 +15,7 @@ from api.context import utc_now
 from api.escalation import run_escalation
 from api.settings import Settings
 from api.worker import Entrypoint, JobContext, Schedule, Worker
+from persistence import changes
 from persistence.jobs import prune_log
 
 log = logging.getLogger("crm.worker")
@@ -29,9 +30,18 @@ async def prune_job_log(context: JobContext) -> None:
     log.info("job log: %d entries pruned", await prune_log(context.engine))
 
 
+def prune_change_feed(kept: timedelta):
+    """The change feed's events beyond CRM_CHANGE_RETENTION_DAYS, deleted."""
+    async def prune_feed(context: JobContext) -> None:
+        log.info("change feed: %d events pruned", await changes.prune(context.engine, kept))
+    return prune_feed
+
+
 def schedules(settings: Settings) -> tuple[Schedule, ...]:
     """The schedules the settings turn on."""
-    found = [Schedule("crm.jobs.prune_log", "17 3 * * *", prune_job_log)]
+    found = [Schedule("crm.jobs.prune_log", "17 3 * * *", prune_job_log),
+             Schedule("crm.changes.prune", "23 3 * * *", prune_change_feed(
+                 timedelta(days=settings.crm_change_retention_days)))]
     if settings.escalation_schedule:
         found.append(Schedule("crm.escalation", settings.escalation_schedule, run_escalation))
     return tuple(found)

@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 from sqlalchemy import BigInteger, Column, Identity, Index, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from persistence.base import utc_column
-from persistence.db import Reader
+from persistence.db import Reader, Statement
 from persistence.declaration import InternalTable
 
 # Notified by the trigger (migration 0017) at the commit of each write, and by the sequencer
@@ -144,8 +145,8 @@ async def oldest(reader: Reader) -> int | None:
     return await reader.value("SELECT min(seq) FROM change_event WHERE seq IS NOT NULL", ())
 
 
-async def prune(connection: asyncpg.Connection, before: datetime) -> int:
-    """Removes the numbered events older than `before`; how many."""
-    status = await connection.execute(
-        "DELETE FROM change_event WHERE at < $1 AND seq IS NOT NULL", before)
-    return int(status.split()[-1])
+async def prune(engine: AsyncEngine, kept: timedelta) -> int:
+    """Removes the numbered events older than `kept`; how many."""
+    return await Statement(engine).value(
+        "WITH pruned AS (DELETE FROM change_event WHERE at < now() - $1::interval "
+        "AND seq IS NOT NULL RETURNING 1) SELECT count(*) FROM pruned", (kept,))

@@ -148,15 +148,17 @@ async def wait_for_numbers(connection, record_id: uuid.UUID, count: int) -> list
     raise AssertionError("the events were not numbered within 3 s")
 
 
-async def test_pruning_removes_old_numbered_events_and_moves_the_oldest(connect):
+async def test_pruning_removes_old_numbered_events_only(engine, connect):
     connection = await connect()
-    record_id = uuid.uuid4()
-    await connection.execute(AUDIT_INSERT, uuid.uuid4(), record_id, "{}")
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    for record_id in (old, recent):
+        await connection.execute(AUDIT_INSERT, uuid.uuid4(), record_id, "{}")
     await changes.sequence(connection)
     await connection.execute("UPDATE change_event SET at = $1 WHERE record_id = $2",
-                             datetime.now(UTC) - timedelta(days=40), record_id)
+                             datetime.now(UTC) - timedelta(days=40), old)
     # when events older than 30 days are pruned
-    removed = await changes.prune(connection, datetime.now(UTC) - timedelta(days=30))
-    # then the old event is gone, and the oldest kept number is past it
+    removed = await changes.prune(engine, timedelta(days=30))
+    # then the old event is gone and the recent one kept
     assert removed >= 1
-    assert await events_of(connection, record_id) == []
+    assert await events_of(connection, old) == []
+    assert len(await events_of(connection, recent)) == 1
