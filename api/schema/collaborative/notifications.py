@@ -15,12 +15,16 @@ from api.schema.fields import actor, check_readable, column, node_id, record_typ
 from api.schema.ids import parse_id, to_global_id
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import After, Connection, First, Node, arg
+from domain.comments import NotificationKind
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Condition, Op, OrderTerm
 from domain.services.notifications import MAX_MARKED_AT_ONCE, mark_read
 from persistence.notifications import NOTIFICATION, unread_count
 
 NEWEST_FIRST = [OrderTerm("createdAt", descending=True)]
+# The GraphQL enum of the declared `kind` field, with its description.
+Kind = strawberry.enum(NotificationKind, description="Why you were told: MENTION, COMMENT or "
+                                                     "CHANGE.")
 
 
 @record_type("Notification")
