@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from auth.principal import Principal
+from auth.principal import Principal, staff_access
 from auth.tokens import TokenService
 from domain.access import Access
 from persistence.db import Reader
@@ -38,4 +38,5 @@ class Context:
         self.loaders = Loaders(self.reader, self.access)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.access, seen=self.loaders.written)
+        return UnitOfWork(self.engine, self.access, seen=self.loaders.written,
+                          access_of=staff_access)

@@ -37,6 +37,7 @@ Contact.consents            RW  R   RW  R   R   -   RW
 Contact.notes               RW  RW  -   RW  -   -   -
 Contact.tags                RW  RW  RW  RW  R   -   -
 Contact.custom              RW  RW  RW  RW  R   -   -
+Contact.comments            RW  RW  RW  RW  R   -   -
 Account.meta                R   R   R   R   R   R   R
 Account.provenance          R   R   R   R   R   -   -
 Account.identity            RW  RW  R   RW  R   R   R
@@ -44,6 +45,7 @@ Account.sales               RW  RW  R   R   R   -   -
 Account.notes               RW  RW  -   RW  -   -   -
 Account.tags                RW  RW  RW  RW  R   -   -
 Account.custom              RW  RW  RW  RW  R   -   -
+Account.comments            RW  RW  RW  RW  R   -   -
 Account.opportunities       R   R   R   R   R   R   -
 AccountContact.identity     RW  RW  R   RW  R   R   R
 Consent.all                 R   R   R   R   R   -   R
@@ -63,6 +65,7 @@ Opportunity.history         R   R   R   R   R   -   -
 Opportunity.contacts        RW  RW  R   R   R   -   -
 Opportunity.tags            RW  RW  R   R   R   -   -
 Opportunity.custom          RW  RW  R   R   R   -   -
+Opportunity.comments        RW  RW  R   R   R   -   -
 StageChange.all             R   R   R   R   R   -   -
 OpportunityContactRole.all  R   R   R   R   R   -   -
 Pipeline.all                RW  R   R   R   R   R   -
@@ -77,6 +80,7 @@ Lead.sales                  RW  RW  RW  R   R   -   -
 Lead.conversion             R   R   R   R   R   -   -
 Lead.tags                   RW  RW  RW  R   R   -   -
 Lead.custom                 RW  RW  RW  R   R   -   -
+Lead.comments               RW  RW  RW  R   R   -   -
 LeadCapture.all             R   R   R   R   R   -   -
 CaptureForm.all             RW  R   R   R   R   -   -
 AssignmentRule.all          RW  R   R   R   R   -   -
@@ -92,6 +96,7 @@ PriceBookEntry.all          R   R   R   R   R   -   -
 Order.meta                  R   R   R   R   R   -   R
 Order.provenance            R   R   R   R   R   -   -
 Order.all                   RW  RW  R   R   R   -   R
+Order.comments              RW  RW  R   R   R   -   -
 OrderLine.all               R   R   R   R   R   -   R
 AuditEntry.all              R   -   -   -   -   -   -
 Case.meta                   R   R   -   R   R   R   R
@@ -118,6 +123,7 @@ Article.versions            R   R   R   R   R   -   -
 ArticleVersion.all          R   R   R   R   R   -   -
 Tag.all                     RW  R   RW  R   R   -   -
 CustomField.all             RW  R   R   R   R   -   -
+Notification.all            R   R   R   R   R   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -146,6 +152,7 @@ SlaPolicy   all/all  all/-                   all/-    all/-    all/-  -/-       
 Article     all/all  all/-                   all/-    all/all  all/-  published_for_partners/- public/-
 Tag         all/all  all/-                   all/all  all/-    all/-  -/-              -/-
 CustomField all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+Notification self/self self/self       self/self self/self self/self -/-            -/-
 """
 
 ACTIONS = """

@@ -74,3 +74,9 @@ def _access_of(principal: Principal) -> Access:
     return access_for(principal.role, principal.actor, user_id=principal.user_id,
                       partner_id=principal.partner_id, contact_id=principal.contact_id,
                       scopes=principal.scopes)
+
+
+def staff_access(role: Role, user_id: uuid.UUID) -> Access:
+    """What a staff user of the role may do, as its own token would give it: the access by
+    which to tell whether someone else may read a record (a mention, a follower)."""
+    return Principal.staff(role, user_id).access()

@@ -17,7 +17,7 @@ class ActivityKind(StrEnum):
     MEETING = "MEETING"
     TASK = "TASK"
     NOTE = "NOTE"
-    COMMENT = "COMMENT"  # a message on a case: a reply the customer reads, or internal
+    COMMENT = "COMMENT"  # on any record that takes comments (domain/comments.py)
 
 
 class Direction(StrEnum):

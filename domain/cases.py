@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from domain.business_time import ALWAYS
+from domain.comments import validate_body
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.values import clean_text
 
@@ -241,8 +242,7 @@ def validate_queue(values: dict, *, creating: bool) -> dict:
 
 def validate_reply(body, visibility) -> dict:
     problems, clean = Problems(), {}
-    problems.check({"body": body}, clean, "body",
-                   lambda v: clean_text(v, "body", required=True, limit=20_000))
+    problems.check({"body": body}, clean, "body", validate_body)
     problems.check({"visibility": visibility}, clean, "visibility",
                    lambda v: Visibility(v or Visibility.INTERNAL).value)
     problems.require({"body": body}, "body")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from domain.access import Access
 from domain.custom_fields import Definition
 from domain.leads import AssignmentRule
 from domain.opportunities import Stage
@@ -128,6 +129,8 @@ class ActivityStore(Protocol):
     async def move_lead_activities(self, lead_id: uuid.UUID, contact_id: uuid.UUID,
                                    account_id: uuid.UUID) -> int: ...
     async def set_feed(self, user_id: uuid.UUID, secret_hash: str) -> None: ...
+    # A comment the caller may see, locked: its record, body, author, version, archived.
+    async def comment(self, comment_id: uuid.UUID) -> dict | None: ...
 
 
 class OrderStore(Protocol):
@@ -160,6 +163,20 @@ class SlaStore(Protocol):
                      action: str | None) -> None: ...
 
 
+class NotificationStore(Protocol):
+    """Who follows which record, and each user's notifications."""
+
+    async def followers(self, record_type: str, record_id: uuid.UUID) -> list[uuid.UUID]: ...
+    async def follow(self, user_id: uuid.UUID, record_id: uuid.UUID, following: bool, *,
+                     unless_unfollowed: bool = False) -> None: ...
+    # The active users among user_ids who may read the record under their own role and
+    # record rules, each with its access.
+    async def readers(self, type_name: str, id: uuid.UUID, user_ids: Iterable[uuid.UUID]
+                      ) -> dict[uuid.UUID, Access]: ...
+    async def notify(self, notifications: list[dict], now: datetime) -> None: ...
+    async def mark_read(self, ids: list[uuid.UUID] | None, now: datetime) -> int: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -186,6 +203,7 @@ class UnitOfWork(Protocol):
     cases: CaseStore
     sla: SlaStore
     audit: AuditLog
+    notifications: NotificationStore
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc) -> None: ...

@@ -10,6 +10,7 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.accounts import AccountSize
 from persistence.base import Stamped
+from persistence.comments import comments
 from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
@@ -80,6 +81,7 @@ ACCOUNT = RecordType(
         ),
         "tags": tags(),
         "custom": custom("Account"),
+        "comments": comments(),
     },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),

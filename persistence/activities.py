@@ -11,8 +11,9 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.activities import ActivityKind, CallOutcome, Direction, TaskPriority, TaskStatus
 from domain.cases import Visibility
+from domain.comments import CommentableKind
 from persistence.base import Stamped, jsonb, one_of, utc_column, within_range
-from persistence.cases import CASE
+from persistence.comments import on_a_readable_record
 from persistence.db import Transaction
 from persistence.declaration import (
     PROVENANCE,
@@ -37,11 +38,15 @@ class ActivityRow(Stamped, table=True):
         Index("ix_activity_lead_id_at_id", "lead_id", "at", "id"),
         Index("ix_activity_opportunity_id_at_id", "opportunity_id", "at", "id"),
         Index("ix_activity_case_id_at_id", "case_id", "at", "id"),
+        Index("ix_activity_record_id_at_id", "record_id", "at", "id"),
         Index("ix_activity_assignee_id_status_due_at", "assignee_id", "status", "due_at"),
         Index("ix_activity_owner_id_starts_at", "owner_id", "starts_at"),
         one_of("kind", ActivityKind), one_of("direction", Direction),
         one_of("outcome", CallOutcome), one_of("priority", TaskPriority),
         one_of("status", TaskStatus), one_of("visibility", Visibility),
+        one_of("record_type", CommentableKind),
+        CheckConstraint("(kind = 'COMMENT') = (record_id IS NOT NULL AND record_type IS NOT "
+                        "NULL)", name="comment_record"),
         CheckConstraint("num_nonnulls(contact_id, account_id, lead_id, opportunity_id) > 0",
                         name="subject"),
         *(within_range(c) for c in ("at", "starts_at", "ends_at", "due_at", "reminder_at")),
@@ -75,6 +80,9 @@ class ActivityRow(Stamped, table=True):
     # A comment on a case, and who may read it: staff only, or the customer too.
     case_id: uuid.UUID | None = Field(default=None, foreign_key="service_case.id")
     visibility: str | None = Field(default=None, max_length=10)
+    # A comment: the one record it is on, of any kind that takes comments.
+    record_type: str | None = Field(default=None, max_length=20)
+    record_id: uuid.UUID | None = None
 
 
 class AttendeeRow(Stamped, table=True):
@@ -116,10 +124,6 @@ def _customer_visible_on_own_case(t: str, access: Access, b: Builder) -> str:
             f"own.id = {t}.case_id AND own.contact_id = {b.bind(access.contact_id)})")
 
 
-def _case_visible(t: str, access: Access, b: Builder) -> str:
-    """A comment on a case is reached only by whom the case itself is visible to."""
-    return (f"{t}.case_id IS NULL OR EXISTS (SELECT 1 FROM service_case c WHERE "
-            f"c.id = {t}.case_id AND {read_sql(CASE.spec, access, 'c', b)})")
 ACTIVITY = RecordType(
     name="Activity",
     table=ActivityRow.__table__,
@@ -129,11 +133,11 @@ ACTIVITY = RecordType(
         "message": (
             col(
                 "kind", filterable=True, enum=ActivityKind,
-                doc="CALL, EMAIL, MEETING, TASK, NOTE or COMMENT (on a case).",
+                doc="CALL, EMAIL, MEETING, TASK, NOTE or COMMENT (on any record: commentCreate).",
             ),
             col("at", filterable=True, doc="Its place on a timeline: when it happened, starts or is due."),
             col("subject", filterable=True, doc="Subject or title."),
-            col("body", doc="Text: notes of a call, an email's excerpt, a note."),
+            col("body", doc="Text: notes of a call, an email's excerpt, a note, a comment's Markdown."),
             ref("case", filterable=True, target="Case", doc="Comments: the case it is on."),
             col(
                 "visibility", filterable=True, enum=Visibility,
@@ -163,10 +167,10 @@ ACTIVITY = RecordType(
             ref("assignee", filterable=True, target="User", doc="Tasks: who does it."),
         ),
     },
-    stored=(ref("territory"),),
+    stored=(ref("territory"), col("recordType"), col("recordId")),
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
            RecordRule.SELF: _customer_visible_on_own_case},
-    requires=_case_visible,
+    requires=on_a_readable_record,
 )
 ATTENDEE = RecordType(
     name="Attendee",
@@ -249,3 +253,14 @@ class ActivityStore:
             f"{actor}, {actor}) ON CONFLICT (user_id) DO UPDATE SET secret_hash = "
             f"excluded.secret_hash, version = calendar_feed.version + 1, updated_at = now()",
             b.params)
+
+    async def comment(self, comment_id: uuid.UUID) -> dict | None:
+        """A comment the caller may see, locked: its record, body, author, version and
+        whether it is archived."""
+        b = Builder()
+        rows = await self.tx.rows(
+            f"SELECT t.record_type AS \"recordType\", t.record_id AS \"recordId\", t.body, "
+            f"t.created_by AS author, t.version, t.archived_at IS NOT NULL AS archived "
+            f"FROM activity t WHERE t.id = {b.bind(comment_id)} AND t.kind = 'COMMENT' AND "
+            f"{read_sql(ACTIVITY.spec, self.access, 't', b)} FOR UPDATE OF t", b.params)
+        return rows[0] if rows else None

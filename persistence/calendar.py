@@ -19,6 +19,7 @@ _TIMELINES = {
     "Lead": "{t}.lead_id = {x}",
     "Opportunity": "{t}.opportunity_id = {x}",
     "Case": "{t}.case_id = {x}",
+    "Order": "{t}.record_id = {x}",  # its comments
     # An account's history includes its contacts' and its deals'. The ids are gathered along
     # three indexes first: an OR over the three conditions would scan every activity.
     "Account": ("{t}.id = ANY(ARRAY(SELECT h.id FROM activity h WHERE h.account_id = {x} "

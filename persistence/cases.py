@@ -12,6 +12,7 @@ from domain.access import Access, RecordRule
 from domain.cases import CaseChannel, CasePriority, CaseStatus, CaseType
 from domain.sla import Level, Metric
 from persistence.base import Stamped, one_of, utc_column, within_range
+from persistence.comments import comments
 from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
@@ -184,7 +185,7 @@ CASE = RecordType(
             ),
         ),
         "conversation": (
-            rel("comments", Children("Activity", "case_id", ("at", "id"))),
+            *comments(),
             rel("articles", Children("CaseArticle", "case_id", ("created_at", "id"))),
         ),
         "handling": (

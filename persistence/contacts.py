@@ -10,6 +10,7 @@ from sqlmodel import Field
 from domain.access import RecordRule
 from domain.contacts import LifecycleStage
 from persistence.base import Stamped, jsonb
+from persistence.comments import comments
 from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import (
     PROVENANCE,
@@ -111,6 +112,7 @@ CONTACT = RecordType(
         ),
         "tags": tags(),
         "custom": custom("Contact"),
+        "comments": comments(),
     },
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",

@@ -13,6 +13,7 @@ from domain.access import Access, RecordRule
 from domain.accounts import AccountSize
 from domain.leads import DUPLICATE_WINDOW_HOURS, AssignmentRule, LeadSource, LeadStatus
 from persistence.base import Stamped, jsonb, one_of, utc_column
+from persistence.comments import comments
 from persistence.custom_fields import custom, values_column, values_index
 from persistence.db import Transaction
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
@@ -153,6 +154,7 @@ LEAD = RecordType(
         ),
         "tags": tags(),
         "custom": custom("Lead"),
+        "comments": comments(),
     },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},
 )

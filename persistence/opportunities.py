@@ -18,6 +18,7 @@ from domain.opportunities import (
     StageKind,
 )
 from persistence.base import Stamped, one_of, utc_column, within_range
+from persistence.comments import comments
 from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.spec import through_parent
@@ -208,6 +209,7 @@ OPPORTUNITY = RecordType(
         ),
         "tags": tags(),
         "custom": custom("Opportunity"),
+        "comments": comments(),
     },
     rules={RecordRule.PARTNER: _registered_to_caller,
            RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory},

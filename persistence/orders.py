@@ -12,6 +12,7 @@ from sqlmodel import Field
 from domain.access import Access, RecordRule
 from domain.orders import OrderStatus, PricedLine
 from persistence.base import Stamped, one_of, utc_column
+from persistence.comments import comments
 from persistence.db import Transaction
 from persistence.declaration import PROVENANCE, Children, RecordType, col, meta, ref, rel
 from persistence.spec import through_parent
@@ -171,6 +172,7 @@ ORDER = RecordType(
             ref("owner", filterable=True, target="User", doc="The member of staff responsible."),
             ref("territory"),
         ),
+        "comments": comments(),
     },
     rules={RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory, RecordRule.SELF: _own_orders},
 )

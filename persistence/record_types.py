@@ -20,6 +20,7 @@ from persistence.jobs import QUEUE_TABLES
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
 from persistence.notes import NOTE
+from persistence.notifications import FOLLOWS, NOTIFICATION
 from persistence.opportunities import (
     OPPORTUNITY,
     OPPORTUNITY_CONTACT,
@@ -50,12 +51,13 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     PRODUCT, PRICE_BOOK, PRICE_BOOK_ENTRY, ORDER, ORDER_LINE,
     CASE, CASE_QUEUE, TIME_ENTRY, ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY,
     ARTICLE, ARTICLE_VERSION,
-    TAG, CUSTOM_FIELD,
+    TAG, CUSTOM_FIELD, NOTIFICATION,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     CHANGE_FEED,
+    FOLLOWS,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),
     InternalTable(PartnerClientRow.__table__,
                   "OAuth2 client credentials; listed and rotated by the crm command"),

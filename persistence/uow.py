@@ -16,6 +16,7 @@ from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
 from persistence.links import LinkStore
 from persistence.notes import NoteStore
+from persistence.notifications import AccessOf, NotificationStore
 from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
 from persistence.pairs import PairStore
@@ -33,12 +34,15 @@ class UnitOfWork(ports.UnitOfWork):
     Leaving the block without `commit()` — by an error or by returning early — rolls back.
     Its stores are those domain.ports describes, each under the protocol's own name;
     `writes` works outside the block, each of its writes a statement committed on its own;
-    `seen` hears of the records they write, as the caller now reads them.
+    `seen` hears of the records they write, as the caller now reads them; `access_of`
+    builds the access of another user, to tell only those who may read a record of it.
     """
 
-    def __init__(self, engine: AsyncEngine, access: Access, seen: Seen | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, access: Access, seen: Seen | None = None,
+                 access_of: AccessOf | None = None) -> None:
         self.engine = engine
         self.access = access
+        self.access_of = access_of
         self._tx: Transaction | None = None
         self.writes = RecordWrites(Statement(engine), access, SPECS, seen)
 
@@ -59,6 +63,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.sla = SlaStore(tx, access)
         self.knowledge = KnowledgeStore(tx, access)
         self.audit = AuditLog(tx, access)
+        self.notifications = NotificationStore(tx, access, SPECS, self.access_of)
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -38,7 +38,6 @@ from domain.activities import REFERENCES, ActivityKind
 from domain.errors import DomainError, ErrorCode
 from domain.filters import Condition, Op, OrderTerm
 from domain.services import activities as service
-from domain.services.records import archive_record
 from domain.values import check_date_window
 from persistence.calendar import TIMELINE_TYPES, calendar_rows, overdue_scope, timeline_scope
 
@@ -86,9 +85,9 @@ class ActivityQueries:
     async def activity(self, info: strawberry.Info, id: NodeId) -> Activity | None:
         return await get_record(info, "Activity", id)
 
-    @strawberry.field(description="A contact's, account's, lead's or deal's history, newest "
-                                  "first; an account's includes its contacts' and deals'. "
-                                  "Null when there is no such record you may see.",
+    @strawberry.field(description="A contact's, account's, lead's, deal's, case's or order's "
+                                  "history, newest first; an account's includes its contacts' "
+                                  "and deals'. Null when there is no such record you may see.",
                       extensions=[Reads(arguments={"kinds": ("Activity.kind",)})],
                       metadata=forms.compiled(TIMELINE))
     async def timeline(
@@ -174,13 +173,15 @@ class ActivityMutations:
 
         return await mutate(info, ActivityPayload, "activity", "Activity", action)
 
-    @strawberry.mutation(description="Archive an activity.")
+    @strawberry.mutation(description="Archive an activity; a comment: commentArchive.")
     async def activity_archive(self, info: strawberry.Info,
                                input: Annotated[ArchiveInput, arg("The activity.")]
                                ) -> ActivityPayload:
         ctx = info.context
-        return await mutate(info, ActivityPayload, "activity", "Activity", lambda: archive_record(
-            service.KIND, parse_id(input.id, "Activity"), input.version, ctx.uow(), ctx.access))
+        return await mutate(info, ActivityPayload, "activity", "Activity",
+                            lambda: service.archive_activity(parse_id(input.id, "Activity"),
+                                                             input.version, ctx.uow(),
+                                                             ctx.access))
 
     @strawberry.mutation(description="A new secret address for your iCalendar feed.")
     async def calendar_feed_reset(self, info: strawberry.Info) -> CalendarFeedPayload:

@@ -178,9 +178,14 @@ class CaseMutations:
                          input: Annotated[CaseReplyInput, arg("The message.")]) -> CasePayload:
         ctx = info.context
         visibility = input.visibility.value if input.visibility else None
-        return await _case(info, lambda: service.reply(
-            parse_id(input.case, "Case", "case"), input.body, visibility, ctx.uow(),
-            ctx.access, ctx.clock()))
+
+        async def action():
+            case_id = parse_id(input.case, "Case", "case")
+            await service.reply(case_id, input.body, visibility, ctx.uow(), ctx.access,
+                                ctx.clock())
+            return case_id
+
+        return await _case(info, action)
 
     @strawberry.mutation(description="Log time spent on a case.")
     async def case_time_log(self, info: strawberry.Info,

@@ -21,7 +21,9 @@ from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
+from api.schema.collaborative.comments import CommentMutations
 from api.schema.collaborative.live import Subscription
+from api.schema.collaborative.notifications import NotificationMutations, NotificationQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.tags import TagMutations, TagQueries
@@ -32,7 +34,8 @@ from persistence.record_types import RECORD_TYPES
 @strawberry.type(description="Reads of the customer record.")
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
-            DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries):
+            DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
+            NotificationQueries):
     pass
 
 
@@ -40,7 +43,7 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
-               TagMutations, CustomFieldMutations):
+               TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations):
     pass
 
 

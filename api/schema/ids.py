@@ -1,26 +1,13 @@
-"""Opaque global ids: base64 of "Type:uuid", as the Relay spec expects."""
+"""Opaque global ids (domain/ids.py) as arguments: parsed, checked for their type, reported."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 
 from domain.errors import DomainError, ErrorCode
+from domain.ids import from_global_id, to_global_id
 
-
-def to_global_id(type_name: str, raw: uuid.UUID | str) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{raw}".encode()).decode().rstrip("=")
-
-
-def from_global_id(global_id: str) -> tuple[str, uuid.UUID]:
-    """(type name, uuid); raises ValueError for anything that is not one of our ids."""
-    try:
-        text = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
-        type_name, _, raw = text.partition(":")
-        return type_name, uuid.UUID(raw)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"{global_id!r} is not an id") from exc
+__all__ = ["actor_global_id", "from_global_id", "parse_id", "parse_typed_id", "to_global_id"]
 
 
 def parse_id(global_id: str, expected: str | tuple[str, ...], field: str = "id") -> uuid.UUID:

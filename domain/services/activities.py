@@ -18,9 +18,10 @@ from domain.activities import (
     validate_call_script,
 )
 from domain.errors import DomainError, ErrorCode, Problem, forbidden
-from domain.ports import UnitOfWork
+from domain.ports import Locked, UnitOfWork
 from domain.services.records import (
     RecordKind,
+    archive_record,
     check_references,
     create_checked,
     insert_audited,
@@ -54,7 +55,7 @@ async def log_activity(kind: ActivityKind, values: dict, uow: UnitOfWork, access
     require_create(access, TYPE, values)
     if kind is ActivityKind.COMMENT:
         raise DomainError.one("kind", ErrorCode.INVALID,
-                              "A comment is on a case: add it with caseReply.")
+                              "A comment is on a record: add it with commentCreate.")
     clean = validate_activity(values, kind=kind, creating=True)
     clean |= {"kind": kind.value, "owner": access.user_id,
               "at": timeline_time(kind, clean, now)}
@@ -85,6 +86,7 @@ async def update_activity(id: uuid.UUID, version: int, values: dict, uow: UnitOf
     async with uow:
         locked = await lock_at_version(uow, TYPE, id, version, ALL_FIELDS)
         stored = locked.values
+        _not_a_comment(locked)
         kind = ActivityKind(stored["kind"])
         clean = validate_activity(values, kind=kind, creating=False, stored=stored)
         attendees = clean.pop("attendees", None)
@@ -106,6 +108,21 @@ async def update_activity(id: uuid.UUID, version: int, values: dict, uow: UnitOf
             await uow.audit.record(TYPE, id, "update", changes)
         await uow.commit()
     return id
+
+
+def _not_a_comment(locked: Locked) -> None:
+    """A comment is its author's to change (commentUpdate), and its author's or an admin's
+    to archive (commentArchive), whoever else may change activities."""
+    if locked.values.get("kind") == ActivityKind.COMMENT.value:
+        raise DomainError.one("id", ErrorCode.INVALID,
+                              "A comment is changed with commentUpdate and commentArchive.")
+
+
+async def archive_activity(id: uuid.UUID, version: int, uow: UnitOfWork, access: Access
+                           ) -> uuid.UUID:
+    """Archive an activity that is no comment."""
+    return await archive_record(KIND, id, version, uow, access, refuse=_not_a_comment,
+                                reading=("kind",))
 
 
 def feed_secret_hash(secret: str) -> str:

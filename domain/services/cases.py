@@ -11,7 +11,6 @@ import uuid
 from datetime import datetime
 
 from domain.access import Access, Role
-from domain.activities import ActivityKind
 from domain.cases import (
     REFERENCES,
     CaseChannel,
@@ -24,6 +23,7 @@ from domain.cases import (
 )
 from domain.errors import DomainError, ErrorCode, forbidden, not_found
 from domain.ports import UnitOfWork
+from domain.services.notifications import post_comment
 from domain.services.records import (
     RecordKind,
     check_references,
@@ -131,7 +131,8 @@ async def _follow_up(uow: UnitOfWork, id: uuid.UUID, state: dict, now: datetime
 
 async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: Access,
                 now: datetime) -> uuid.UUID:
-    """Add a message to a case. A customer's messages are customer-visible and move a case
+    """Add a message to a case, a comment on it like any other (mentions and followers are
+    told); the comment's id. A customer's messages are customer-visible and move a case
     pending the customer back to OPEN; the first customer-visible reply from staff is the
     first response."""
     require_writable_fields(access, TYPE, ["comments"])
@@ -145,14 +146,10 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
         CaseLifecycle.of(state).check_takes_messages()
         people = ("Contact", state["contact"]) if state["contact"] else ("Account",
                                                                        state["account"])
-        comment = {
-            "kind": ActivityKind.COMMENT.value, "at": now, "body": clean["body"],
-            "case": case_id, "visibility": clean["visibility"], "contact": state["contact"],
-            "account": state["account"], "owner": access.user_id,
-            "territory": await uow.records.territory_of(*people)}
-        # Writing to the case's conversation, checked above, is what grants the comment.
-        await insert_audited(uow, "Activity", comment, parent_id=case_id,
-                             granted=comment.keys())
+        comment_id = await post_comment(uow, access, TYPE, case_id, {
+            "body": clean["body"], "case": case_id, "visibility": clean["visibility"],
+            "contact": state["contact"], "account": state["account"],
+            "territory": await uow.records.territory_of(*people)}, now)
         case = CaseLifecycle.of(state, await policy_of(uow, state))
         if customer:
             # A customer's reply moves the case on; the lifecycle, not the customer, sets it.
@@ -163,7 +160,7 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
             await update_audited(uow, TYPE, case_id, state, case.staff_responded(now),
                                  "first response")
         await uow.commit()
-    return case_id
+    return comment_id
 
 
 async def log_time(case_id: uuid.UUID, minutes: int, note: str | None, uow: UnitOfWork,

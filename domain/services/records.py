@@ -193,11 +193,15 @@ async def update_record(kind: RecordKind, id: uuid.UUID, version: int, values: d
 
 
 async def archive_record(kind: RecordKind, id: uuid.UUID, version: int, uow: UnitOfWork,
-                         access: Access) -> uuid.UUID:
-    """Archive a record instead of deleting it, since history refers to it."""
+                         access: Access, refuse: Callable[[Locked], None] | None = None,
+                         reading: tuple[str, ...] = ()) -> uuid.UUID:
+    """Archive a record instead of deleting it, since history refers to it; `refuse` may
+    raise for a record, locked with the fields it is `reading`, that this way may not take."""
     require_action(access, kind.type_name, Action.ARCHIVE)
     async with uow:
-        locked = await lock_at_version(uow, kind.type_name, id, version)
+        locked = await lock_at_version(uow, kind.type_name, id, version, reading)
+        if refuse is not None:
+            refuse(locked)
         if locked.archived:
             raise DomainError.one("id", ErrorCode.CONFLICT, f"This {kind.type_name} is already archived.")
         await uow.records.archive(kind.type_name, id)

@@ -88,6 +88,7 @@ def _comment(data, n: int, key: str, case: dict, at: datetime, body: str, visibi
         **stamped("case-comment", f"{n}-{key}", at, f"User:{author}" if author else
                   f"Contact:{case['contact_id']}"),
         "kind": "COMMENT", "at": at, "body": body, "case_id": case["id"],
+        "record_type": "Case", "record_id": case["id"],
         "contact_id": case["contact_id"], "account_id": case["account_id"],
         "visibility": visibility, "owner_id": author, "territory_id": territory})
 

@@ -66,7 +66,7 @@ class Activity(Record):
 
 @strawberry.input(description="An activity to log; which fields apply depends on `kind`.")
 class ActivityLogInput:
-    kind: Kind = strawberry.field(description="CALL, EMAIL, MEETING, TASK or NOTE (comments: caseReply).")
+    kind: Kind = strawberry.field(description="CALL, EMAIL, MEETING, TASK or NOTE (comments: commentCreate).")
     subject: str | None = unset("Subject or title (required for tasks).")
     body: str | None = unset("Text (required for notes).")
     occurred_at: datetime | None = unset("Calls, emails, notes: when; default now.")

@@ -10,7 +10,7 @@ from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import child_list, node_id, record_type
 from api.schema.filters import order_input
-from api.schema.operational.activities import Activity, MessageVisibility
+from api.schema.operational.activities import MessageVisibility
 from api.schema.operational.inputs import payload_errors_field, unset
 from api.schema.operational.sla import Priority
 from api.schema.record_inputs import record_filter, record_order_field
@@ -63,9 +63,6 @@ class CaseArticle:
 @declared(CASE)
 class Case(Record):
     id: strawberry.ID = node_id("Case")
-    comments: list[Activity] | None = child_list(
-        "comments", "Activity", "Replies and internal comments, oldest first; a customer "
-                                "reads only the customer-visible ones.")
     articles: list[CaseArticle] | None = child_list(
         "articles", "CaseArticle", "Knowledge articles used to solve it.")
     time_entries: list[TimeEntry] | None = child_list(

@@ -17,6 +17,7 @@ from tests.unit.fakes.customer_record import (
     FakeNotes,
     FakePairs,
 )
+from tests.unit.fakes.notifications import FakeNotifications
 from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
 from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
@@ -41,6 +42,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.knowledge = FakeKnowledge()
         self.cases = FakeCases(self.records)
         self.sla = FakeSla(self.records)
+        self.notifications = FakeNotifications(self.records)
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:

@@ -190,3 +190,12 @@ class FakeActivities(ports.ActivityStore):
 
     async def set_feed(self, user_id, secret_hash):
         self.feeds[user_id] = secret_hash
+
+    async def comment(self, comment_id):
+        row = self.records.rows["Activity"].get(comment_id)
+        if row is None or row.get("kind") != "COMMENT" or comment_id in self.records.hidden:
+            return None
+        return {"recordType": row["recordType"], "recordId": row["recordId"],
+                "body": row["body"], "author": row.get("createdBy"),
+                "version": self.records.versions[comment_id],
+                "archived": comment_id in self.records.archived}
