@@ -25,6 +25,7 @@ NAME = re.compile(r"^[a-z][A-Za-z0-9]{0,39}$")
 MAX_OPTIONS = 100
 MAX_URL = 2000
 DEFAULT_GROUP = "custom"  # the group of each kind that holds custom fields unless told
+VALUES = "customFields"  # a record's field holding its values; problems are at VALUES.<name>
 
 
 class CustomFieldType(StrEnum):
@@ -61,7 +62,7 @@ class Definition:
 
     def clean(self, value: Any) -> Any:
         """The value as stored (JSON), or INVALID / REQUIRED at customFields.<name>."""
-        field = f"customFields.{self.name}"
+        field = f"{VALUES}.{self.name}"
         if value is None or value == "" or value == []:
             if self.required:
                 raise DomainError.one(field, ErrorCode.REQUIRED, f"{self.name} is required.")
@@ -223,17 +224,24 @@ def _max_length(value: int | None) -> int | None:
     return value
 
 
-def clean_values(definitions: dict[str, Definition], given: dict[str, Any],
-                 stored: dict[str, Any]) -> dict[str, Any]:
+def clean_values(definitions: dict[str, tuple[Definition, bool]], given: dict[str, Any],
+                 stored: dict[str, Any], *, creating: bool = False) -> dict[str, Any]:
     """The record's custom values after `given` (name -> value; null clears), every problem
-    reported at customFields.<name> at once. Stored values of other fields stay as they are,
-    whether or not they still fit."""
+    reported at customFields.<name> at once. `definitions` are those the caller reads, each
+    with whether it writes the field's group: any other field does not exist for it
+    (NOT_FOUND), and one it reads but may not write is FORBIDDEN. A new record (`creating`)
+    needs every required field the caller writes; one it may not write it cannot give, so
+    its absence stops nothing. Stored values of other fields stay as they are, whether or
+    not they still fit."""
     problems, merged = Problems(), dict(stored)
     for name, value in given.items():
-        definition = definitions.get(name)
+        definition, writable = definitions.get(name, (None, False))
         if definition is None:
-            problems.add(f"customFields.{name}", ErrorCode.NOT_FOUND,
+            problems.add(f"{VALUES}.{name}", ErrorCode.NOT_FOUND,
                          f"No custom field {name} on this kind of record.")
+            continue
+        if not writable:
+            problems.add(f"{VALUES}.{name}", ErrorCode.FORBIDDEN, f"You may not set {name}.")
             continue
         try:
             cleaned = definition.clean(value)
@@ -244,5 +252,28 @@ def clean_values(definitions: dict[str, Definition], given: dict[str, Any],
             merged.pop(name, None)
         else:
             merged[name] = cleaned
+    if creating:
+        for name, (definition, writable) in definitions.items():
+            if definition.required and writable and name not in given:
+                problems.add(f"{VALUES}.{name}", ErrorCode.REQUIRED, f"{name} is required.")
     problems.raise_if_any()
     return merged
+
+
+@dataclass(frozen=True)
+class CheckedValues:
+    """A record's custom values before and after a change that clean_values allowed. The
+    use case writes them by its own right, since each value's own group was checked, and
+    audits only the values that changed: {customFields: ({name: before}, {name: after})}."""
+
+    stored: dict[str, Any]
+    merged: dict[str, Any]
+
+    def changes(self) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """The audit entry's part; empty when no value changed."""
+        changed = sorted(n for n in {*self.merged, *self.stored}
+                         if self.merged.get(n) != self.stored.get(n))
+        if not changed:
+            return {}
+        return {VALUES: ({n: self.stored.get(n) for n in changed},
+                         {n: self.merged.get(n) for n in changed})}

@@ -23,6 +23,7 @@ from domain.cases import (
 )
 from domain.errors import DomainError, ErrorCode, forbidden, not_found
 from domain.ports import UnitOfWork
+from domain.services.custom_values import CustomValues
 from domain.services.notifications import post_comment
 from domain.services.records import (
     RecordKind,
@@ -68,8 +69,17 @@ async def create_case(values: dict, uow: UnitOfWork, access: Access, now: dateti
     if customer:
         values = {**values, "contact": access.contact_id}
         values.setdefault("channel", CaseChannel.PORTAL.value)
+    custom = CustomValues(TYPE, values, creating=True)
+    values = custom.values
     supplied = {f for f in values if f != "contact" or not customer}
     require_create(access, TYPE, supplied)
+    clean = custom.validated(lambda: _validated(values, now))
+    return await create_checked(KIND, clean, uow,
+                                lambda clean: _open(uow, clean, now, supplied), custom)
+
+
+def _validated(values: dict, now: datetime) -> dict:
+    """A new case's fields, opened when it came in, never in the future."""
     clean = validate_case(values, creating=True)
     opened = values.get("openedAt")
     if opened is not None:
@@ -77,17 +87,19 @@ async def create_case(values: dict, uow: UnitOfWork, access: Access, now: dateti
             raise DomainError.one("openedAt", ErrorCode.INVALID,
                                   "A case cannot open in the future.")
         clean["openedAt"] = opened
-    return await create_checked(KIND, clean, uow,
-                                lambda clean: _open(uow, clean, now, supplied))
+    return clean
 
 
 async def update_case(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
                       access: Access) -> uuid.UUID:
     """Change a case's fields; a new priority or product recomputes its due times."""
+    custom = CustomValues(TYPE, values, creating=False)
+    values = custom.values
     require_writable_fields(access, TYPE, values)
-    clean = validate_case(values, creating=False)
+    clean = custom.validated(lambda: validate_case(values, creating=False))
     async with uow:
         await lock_at_version(uow, TYPE, id, version)
+        clean |= await custom.checked(uow, id)
         await check_references(KIND, clean, uow, own_id=id)
         state = await uow.cases.state(id)
         merged = {**state, **clean}

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.access import Access
-from domain.custom_fields import clean_values, definition_of, validate_definition
-from domain.errors import DomainError, ErrorCode, Problems, forbidden
+from domain.custom_fields import VALUES, definition_of, validate_definition
+from domain.errors import DomainError, ErrorCode
 from domain.ports import UnitOfWork
+from domain.services.custom_values import CustomValues
 from domain.services.records import (
     RecordKind,
     create_checked,
@@ -86,21 +87,10 @@ async def set_values(record_type: str, record_id: uuid.UUID, version: int,
     to it."""
     if not given:
         raise DomainError.one("values", ErrorCode.REQUIRED, "Name at least one custom field.")
+    custom = CustomValues(record_type, {VALUES: given}, creating=False)
     async with uow:
-        definitions = await uow.custom_fields.definitions(record_type)
-        problems = Problems()
-        for name in given:
-            if name in definitions and not definitions[name][1]:
-                problems.absorb(forbidden(f"customFields.{name}", f"You may not set {name}."))
-        problems.raise_if_any()
         await lock_at_version(uow, record_type, record_id, version)
-        stored = await uow.custom_fields.stored(record_type, record_id)
-        merged = clean_values({n: d for n, (d, _) in definitions.items()}, given, stored)
-        changed = sorted(n for n in {*merged, *stored} if merged.get(n) != stored.get(n))
-        if changed:
-            await uow.records.update(record_type, record_id, {"customFields": merged},
-                                     granted=("customFields",))
-            await uow.audit.record(record_type, record_id, "update", {"customFields": (
-                {n: stored.get(n) for n in changed}, {n: merged.get(n) for n in changed})})
+        await update_audited(uow, record_type, record_id, {}, await custom.checked(uow, record_id),
+                             "update")
         await uow.commit()
     return record_id

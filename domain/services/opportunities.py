@@ -21,6 +21,7 @@ from domain.opportunities import (
     validate_opportunity,
 )
 from domain.ports import UnitOfWork
+from domain.services.custom_values import CustomValues
 from domain.services.records import (
     RecordKind,
     check_references,
@@ -79,20 +80,26 @@ async def open_deal(uow: UnitOfWork, clean: dict, now: datetime,
 async def create_opportunity(values: dict, uow: UnitOfWork, access: Access, now: datetime
                              ) -> uuid.UUID:
     """Open a deal on an account, in the given stage or the first stage of its pipeline."""
+    custom = CustomValues(TYPE, values, creating=True)
+    values = custom.values
     require_create(access, TYPE, values)
-    clean = validate_opportunity(values, creating=True)
+    clean = custom.validated(lambda: validate_opportunity(values, creating=True))
     if clean.get("owner") is None and access.user_id:
         clean["owner"] = access.user_id
-    return await create_checked(KIND, clean, uow, lambda clean: open_deal(uow, clean, now))
+    return await create_checked(KIND, clean, uow, lambda clean: open_deal(uow, clean, now),
+                                custom)
 
 
 async def update_opportunity(id: uuid.UUID, version: int, values: dict, uow: UnitOfWork,
                              access: Access, now: datetime) -> uuid.UUID:
     """Change a deal; a new stage is kept in its history, and won or lost needs a reason."""
+    custom = CustomValues(TYPE, values, creating=False)
+    values = custom.values
     require_writable_fields(access, TYPE, values)
-    clean = validate_opportunity(values, creating=False)
+    clean = custom.validated(lambda: validate_opportunity(values, creating=False))
     async with uow:
         locked = await lock_at_version(uow, TYPE, id, version, {*values, *STAGE_FIELDS})
+        clean |= await custom.checked(uow, id)
         stored = locked.values
         await check_references(KIND, clean, uow)
         moving = any(f in clean and clean[f] != stored[f] for f in ("stage", "pipeline"))

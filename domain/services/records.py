@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.access import Access, Action
+from domain.custom_fields import VALUES, CheckedValues
 from domain.errors import DomainError, ErrorCode, Problem, forbidden, not_found
 from domain.ports import Locked, UnitOfWork
+from domain.services.custom_values import CustomValues
 
 
 @dataclass(frozen=True)
@@ -105,15 +107,31 @@ async def check_references(kind: RecordKind, values: dict, uow: UnitOfWork,
         raise DomainError(*problems)
 
 
+def _with_custom(values: dict[str, Any], changes: dict[str, tuple[Any, Any]],
+                 granted: Collection[str]) -> tuple[dict, dict, Collection[str]]:
+    """The fields to write, their audit changes and the fields granted, once the checked
+    custom values among `values` (CheckedValues) join them, when some changed."""
+    custom = values.get(VALUES)
+    if not isinstance(custom, CheckedValues):
+        return {f: after for f, (_, after) in changes.items()}, changes, granted
+    changes = {f: change for f, change in changes.items() if f != VALUES} | custom.changes()
+    written = {f: after for f, (_, after) in changes.items()}
+    if VALUES in changes:
+        written[VALUES] = custom.merged
+    return written, changes, {*granted, VALUES}
+
+
 async def insert_audited(uow: UnitOfWork, type_name: str, clean: dict[str, Any], *,
                          parent_id: uuid.UUID | None = None, extra: dict | None = None,
                          granted: Collection[str] = ()) -> uuid.UUID:
     """Insert a validated record with its "create" audit entry, in the open transaction;
     `extra` adds changes that live outside the row, such as an order's lines, and `granted`
     names the fields the use case writes by its own right (see ports.RecordStore)."""
-    new_id = await uow.records.insert(type_name, clean, granted)
-    changes = {f: (None, v) for f, v in clean.items()} | (extra or {})
-    await uow.audit.record(type_name, new_id, "create", changes, parent_id=parent_id)
+    written, changes, granted = _with_custom(
+        clean, {f: (None, v) for f, v in clean.items()}, granted)
+    new_id = await uow.records.insert(type_name, written, granted)
+    await uow.audit.record(type_name, new_id, "create", changes | (extra or {}),
+                           parent_id=parent_id)
     return new_id
 
 
@@ -122,18 +140,23 @@ async def update_audited(uow: UnitOfWork, type_name: str, id: uuid.UUID, stored:
                          ) -> dict[str, tuple[Any, Any]]:
     """Write the values that differ from `stored`, with their audit entry, in the open
     transaction; the changes as (before, after) pairs, empty when nothing differed."""
-    changes = {f: (stored.get(f), v) for f, v in values.items() if stored.get(f) != v}
+    written, changes, granted = _with_custom(
+        values, {f: (stored.get(f), v) for f, v in values.items() if stored.get(f) != v},
+        granted)
     if changes:
-        await uow.records.update(type_name, id, {f: after for f, (_, after) in changes.items()},
-                                 granted)
+        await uow.records.update(type_name, id, written, granted)
         await uow.audit.record(type_name, id, action, changes)
     return changes
 
 
 async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWork,
-                         write: Callable[[dict], Awaitable[uuid.UUID]] | None = None) -> uuid.UUID:
-    """Write a new record in one transaction: references checked, kept if the caller may change it."""
+                         write: Callable[[dict], Awaitable[uuid.UUID]] | None = None,
+                         custom: CustomValues | None = None) -> uuid.UUID:
+    """Write a new record in one transaction: its custom values checked (and with them
+    the problems they held), references checked, kept if the caller may change it."""
     async with uow:
+        if custom is not None:
+            clean = clean | await custom.checked(uow)
         await check_references(kind, clean, uow)
         if write is None:
             new_id = await insert_audited(uow, kind.type_name, clean)
@@ -151,11 +174,13 @@ async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWor
 async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
                         access: Access) -> uuid.UUID:
     """Create a record with fields the caller may write; the caller must be able to write it after."""
+    custom = CustomValues(kind.type_name, values, creating=True)
+    values = custom.values
     require_create(access, kind.type_name, values)
-    clean = kind.validate(values, creating=True)
+    clean = custom.validated(lambda: kind.validate(values, creating=True))
     if "owner" in kind.references and clean.get("owner") is None and access.user_id:
         clean["owner"] = access.user_id  # the creator owns what it creates unless told otherwise
-    return await create_checked(kind, clean, uow)
+    return await create_checked(kind, clean, uow, custom=custom)
 
 
 async def _update_in_one_statement(kind: RecordKind, id: uuid.UUID, version: int,
@@ -178,14 +203,19 @@ async def _update_in_one_statement(kind: RecordKind, id: uuid.UUID, version: int
 
 async def update_record(kind: RecordKind, id: uuid.UUID, version: int, values: dict[str, Any],
                         uow: UnitOfWork, access: Access) -> uuid.UUID:
-    """Change the given fields of a record at the given version; unchanged fields are not audited."""
+    """Change the given fields of a record at the given version; unchanged fields are not
+    audited. Custom values given take the locked path: they are merged into the stored ones."""
+    custom = CustomValues(kind.type_name, values, creating=False)
+    values = custom.values
     require_writable_fields(access, kind.type_name, values)
-    if await _update_in_one_statement(kind, id, version, values, uow):
+    if not custom.active and await _update_in_one_statement(kind, id, version, values, uow):
         return id
     async with uow:
         locked = await lock_at_version(uow, kind.type_name, id, version,
                                        {*values, *kind.context_fields})
-        clean = kind.validate(values, creating=False, stored=locked.values)
+        clean = custom.validated(
+            lambda: kind.validate(values, creating=False, stored=locked.values))
+        clean |= await custom.checked(uow, id)
         await check_references(kind, clean, uow, own_id=id)
         await update_audited(uow, kind.type_name, id, locked.values, clean, "update")
         await uow.commit()

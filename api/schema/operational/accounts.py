@@ -6,6 +6,7 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema import forms
+from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
 from api.schema.fields import check_readable, node_id, record_type, wrap
@@ -78,6 +79,7 @@ class AccountCreateInput:
     owner: strawberry.ID | None = strawberry.field(
         default=UNSET, description="A User id; defaults to the member of staff creating it.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=True)
 
 
 @strawberry.input(description="Changes to an account; fields left out stay as they are.")
@@ -93,6 +95,7 @@ class AccountUpdateInput:
     parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
     owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=False)
 
 
 @strawberry.type(description="The result of an account mutation.")

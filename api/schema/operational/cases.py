@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import child_list, node_id, record_type
@@ -91,6 +92,7 @@ class CaseCreateInput:
     queue: strawberry.ID | None = unset("A CaseQueue id.")
     product: strawberry.ID | None = unset("A Product id.")
     opened_at: datetime | None = unset("When it came in, e.g. the email's date; default now.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=True)
 
 
 @strawberry.input(description="Changes to a case; fields left out stay as they are. A new "
@@ -106,6 +108,7 @@ class CaseUpdateInput:
     assignee: strawberry.ID | None = unset("A User id; null unassigns.")
     queue: strawberry.ID | None = unset("A CaseQueue id.")
     product: strawberry.ID | None = unset("A Product id.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=False)
 
 
 @strawberry.input(description="Move a case to another status.")

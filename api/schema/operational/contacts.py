@@ -6,6 +6,7 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema import forms
+from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
 from api.schema.fields import (
@@ -126,6 +127,7 @@ class ContactCreateInput:
     owner: strawberry.ID | None = strawberry.field(
         default=UNSET, description="A User id; defaults to the member of staff creating it.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=True)
 
 
 @strawberry.input(description="Changes to a contact; fields left out stay as they are.")
@@ -143,6 +145,7 @@ class ContactUpdateInput:
     lead_score: int | None = strawberry.field(default=UNSET, description="0-100.")
     owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=False)
 
 
 @strawberry.type(description="The result of a contact mutation.")

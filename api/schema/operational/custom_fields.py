@@ -9,7 +9,7 @@ from strawberry.scalars import JSON
 
 from api.resolvers.common import mutate, mutate_any, reread
 from api.resolvers.plain import record_list
-from api.schema.custom_values import FieldType
+from api.schema.custom_values import CustomValueInput, FieldType, given_values
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, user_errors
 from api.schema.fields import column, node_id, record_type
@@ -98,14 +98,6 @@ class CustomFieldPayload:
     errors: list[UserError] = payload_errors_field()
 
 
-@strawberry.input(description="A custom value to set on a record.")
-class CustomValueInput:
-    name: str = strawberry.field(description="The custom field's name.")
-    value: JSON | None = strawberry.field(description="The value, as the field's type reads "
-                                                      "(see CustomFieldValue.type); null "
-                                                      "clears it.")
-
-
 @strawberry.input(description="A record, the version read, and the custom values to set.")
 class CustomValuesInput:
     record: strawberry.ID = strawberry.field(
@@ -182,9 +174,9 @@ class CustomFieldMutations:
 
         async def action():
             record_type, record_id = parse_typed_id(input.record, TAGGABLE, "record")
-            given = {v.name: v.value for v in input.values}
             return record_type, await use.set_values(record_type, record_id, input.version,
-                                                     given, ctx.uow(), ctx.access)
+                                                     given_values(input.values), ctx.uow(),
+                                                     ctx.access)
 
         return await mutate_any(info, CustomValuesPayload, "record", action)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import UNSET
 
+from api.schema.custom_values import given_values
 from api.schema.ids import parse_id
 from api.schema.naming import camel
 
@@ -47,7 +48,7 @@ def field_values(data, references: dict[str, str]) -> dict:
     """The fields an input sets (UNSET ones are left out), in domain form.
 
     Emails become (address, primary, label) tuples, phones (number, primary, label,
-    extension), addresses keyword dicts,
+    extension), addresses keyword dicts, custom values a dict by name,
     and reference ids are checked to point at the right type.
     """
     values = {}
@@ -63,6 +64,8 @@ def field_values(data, references: dict[str, str]) -> dict:
             value = [(p.number, p.primary, p.label, p.extension) for p in value]
         elif field == "address" and value is not None:
             value = vars(value).copy()
+        elif field == "customFields" and value is not None:
+            value = given_values(value)
         values[field] = value
     return values
 

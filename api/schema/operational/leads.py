@@ -8,6 +8,7 @@ import strawberry
 from strawberry import UNSET
 from strawberry.scalars import JSON
 
+from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import child_list, column, node_id, record_type
@@ -87,6 +88,7 @@ class LeadCreateInput(LeadCaptureInput):
     score: int | None = unset("Lead score, 0 to 100.")
     owner: strawberry.ID | None = unset("A User id; default: you.")
     territory: strawberry.ID | None = unset("A Territory id.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=True)
 
 
 @strawberry.input(description="Changes to a lead; fields left out stay as they are.")
@@ -94,6 +96,7 @@ class LeadUpdateInput(LeadCreateInput):
     id: strawberry.ID = strawberry.field(description="The lead.")
     version: int = strawberry.field(description="The version you last read.")
     status: Status | None = unset("NEW, WORKING, QUALIFIED or DISQUALIFIED.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=False)
 
 
 @strawberry.input(description="A lead and the version you last read.")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError
 from api.schema.fields import actor, child_list, node_id, record_type
@@ -76,6 +77,7 @@ class OpportunityCreateInput:
     territory: strawberry.ID | None = unset("A Territory id; default: the account's.")
     source: Source | None = unset("Where it came from.")
     campaign: str | None = unset("The campaign it came from.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=True)
 
 
 @strawberry.input(description="Changes to a deal; a new stage is kept in its history.")
@@ -95,6 +97,7 @@ class OpportunityUpdateInput:
     territory: strawberry.ID | None = unset("A Territory id.")
     source: Source | None = unset("Where it came from.")
     campaign: str | None = unset("The campaign it came from.")
+    custom_fields: list[CustomValueInput] | None = custom_values_input(creating=False)
 
 
 @strawberry.input(description="A deal a partner registers on one of its accounts.")
