@@ -3,19 +3,15 @@ fields, read and filtered under the policy group each joins, and never lost on a
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-_n = itertools.count(1)
-DEFINE = """mutation($input: CustomFieldCreateInput!) { customFieldCreate(input: $input) {
-  customField { id kind name label type required group options version }
-  errors { field code message } } }"""
+from tests.api.custom_setup import DEFINE, RETIRE, define, required_fields_retired, unique
+
+__all__ = ["required_fields_retired"]  # retires the required fields a test leaves
+
 REDEFINE = """mutation($input: CustomFieldUpdateInput!) { customFieldUpdate(input: $input) {
   customField { type options version } misfits { record value problem } misfitCount
   errors { field code message } } }"""
-RETIRE = """mutation($input: ArchiveInput!) { customFieldArchive(input: $input) {
-  customField { archivedAt } errors { field code } } }"""
 SET = """mutation($input: CustomValuesInput!) { customValuesSet(input: $input) {
   record { id ... on Contact { version customFields { name label type value } } }
   errors { field code message } } }"""
@@ -24,16 +20,6 @@ FIND = """query($filter: ContactFilter) { contacts(first: 100, filter: $filter) 
   nodes { id } } }"""
 TRAIL = """query($id: ID!) { auditTrail(recordId: $id, first: 1) {
   nodes { action changes { field before after } } } }"""
-
-
-def unique(stem: str) -> str:
-    return f"{stem}{next(_n)}"
-
-
-async def define(gql, kind="CONTACT", role="admin", **values) -> dict:
-    data = await gql.ok(role, DEFINE, {"input": {"kind": kind, "label": "A field", **values}})
-    assert data["customFieldCreate"]["errors"] == [], data
-    return data["customFieldCreate"]["customField"]
 
 
 async def put(gql, record: str, version: int, role="admin", **values) -> dict:
@@ -82,8 +68,9 @@ async def test_custom_values_are_checked_stored_and_read_in_the_order_defined(gq
 async def test_custom_values_that_do_not_fit_are_refused_at_their_path(gql, factories, type_,
                                                                        extra, value, code):
     name = unique("field")
+    contact = await fresh_contact(factories)  # made before a required field would stop it
     await define(gql, name=name, type=type_, **extra)
-    done = await put(gql, await fresh_contact(factories), 1, **{name: value})
+    done = await put(gql, contact, 1, **{name: value})
     assert [(e["field"], e["code"]) for e in done["errors"]] == [(f"customFields.{name}", code)]
 
 
