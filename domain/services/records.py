@@ -151,15 +151,17 @@ async def update_audited(uow: UnitOfWork, type_name: str, id: uuid.UUID, stored:
 
 async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWork,
                          write: Callable[[dict], Awaitable[uuid.UUID]] | None = None,
-                         custom: CustomValues | None = None) -> uuid.UUID:
+                         custom: CustomValues | None = None,
+                         granted: Collection[str] = ()) -> uuid.UUID:
     """Write a new record in one transaction: its custom values checked (and with them
-    the problems they held), references checked, kept if the caller may change it."""
+    the problems they held), references checked, kept if the caller may change it;
+    `granted` as insert_audited takes it."""
     async with uow:
         if custom is not None:
             clean = clean | await custom.checked(uow)
         await check_references(kind, clean, uow)
         if write is None:
-            new_id = await insert_audited(uow, kind.type_name, clean)
+            new_id = await insert_audited(uow, kind.type_name, clean, granted=granted)
         else:
             new_id = await write(clean)
         # A record its creator could not reach, or not change, lies outside its reach.
@@ -178,9 +180,12 @@ async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWor
     values = custom.values
     require_create(access, kind.type_name, values)
     clean = custom.validated(lambda: kind.validate(values, creating=True))
+    granted: tuple[str, ...] = ()
     if "owner" in kind.references and clean.get("owner") is None and access.user_id:
-        clean["owner"] = access.user_id  # the creator owns what it creates unless told otherwise
-    return await create_checked(kind, clean, uow, custom=custom)
+        # The creator owns what it creates unless told otherwise, also when its role may not
+        # hand records to others (service creates contacts but assigns no owner).
+        clean["owner"], granted = access.user_id, ("owner",)
+    return await create_checked(kind, clean, uow, custom=custom, granted=granted)
 
 
 async def _update_in_one_statement(kind: RecordKind, id: uuid.UUID, version: int,

@@ -95,6 +95,21 @@ async def test_update_contact_with_stale_version_is_refused_and_writes_nothing(g
     assert contact["lastName"] == "A" and contact["version"] == 2
 
 
+@pytest.mark.parametrize("role, email", [("service", "service@example.com"),
+                                         ("sales", "sales@example.com")])
+async def test_the_creator_owns_a_new_contact_even_if_it_may_not_assign_owners(
+        gql, factories, role, email):
+    # given service, which creates contacts but may not hand them to an owner
+    created = await factories.contact(role, lastName="Owned")
+    # then the contact is its creator's
+    contact = (await gql.ok("admin", CONTACT, {"id": created["id"]}))["contact"]
+    assert contact["owner"]["email"] == email
+    # and naming an owner stays refused to service
+    if role == "service":
+        named = await gql.ok(role, CREATE, {"input": {"lastName": "Handed", "owner": SALES2_USER}})
+        assert [e["code"] for e in named["contactCreate"]["errors"]] == ["FORBIDDEN"]
+
+
 @pytest.mark.parametrize("field, value, error_field", [
     ("emails", [{"address": "not-an-email"}], "emails[0].address"),
     ("emails", [{"address": "a@b.example.com"}, {"address": "x@@y"}], "emails[1].address"),
