@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import utc_now
 from api.escalation import run_escalation
+from api.feed_consumers import notify_followers
 from api.settings import Settings
 from api.worker import Entrypoint, JobContext, Schedule, Worker
 from persistence import changes
@@ -41,7 +42,8 @@ def schedules(settings: Settings) -> tuple[Schedule, ...]:
     """The schedules the settings turn on."""
     found = [Schedule("crm.jobs.prune_log", "17 3 * * *", prune_job_log),
              Schedule("crm.changes.prune", "23 3 * * *", prune_change_feed(
-                 timedelta(days=settings.crm_change_retention_days)))]
+                 timedelta(days=settings.crm_change_retention_days))),
+             Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers)]
     if settings.escalation_schedule:
         found.append(Schedule("crm.escalation", settings.escalation_schedule, run_escalation))
     return tuple(found)

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import Field, SQLModel
 
 from persistence.base import utc_column
-from persistence.db import Reader, Statement
+from persistence.db import Reader, Statement, driver_connection
 from persistence.declaration import InternalTable
 
 # Notified by the trigger (migration 0017) at the commit of each write, and by the sequencer
@@ -118,6 +118,13 @@ _AFTER = ("SELECT seq, record_type, record_id, parent_id, action, fields, actor,
 def _event(row) -> ChangeEvent:
     return ChangeEvent(row["seq"], row["record_type"], row["record_id"], row["parent_id"],
                        row["action"], tuple(row["fields"]), row["actor"], row["at"])
+
+
+async def sequence_pending(engine: AsyncEngine) -> tuple[int, int] | None:
+    """sequence() on a connection of the engine's pool: the worker's consumers number what
+    is pending first, as they may run where no API process listens."""
+    async with driver_connection(engine) as connection:
+        return await sequence(connection)
 
 
 async def read_after(connection: asyncpg.Connection, after: int, limit: int = 1000

@@ -3,6 +3,8 @@ reads outside transactions, and transactions."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -137,6 +139,19 @@ def _release(connection, error: BaseException | None = None) -> None:
     if error is not None and isinstance(error, BROKEN):
         connection._pool._invalidate(connection, error)
     connection.close()
+
+
+@contextlib.asynccontextmanager
+async def driver_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A driver connection of the engine's pool, for work that manages its own transactions
+    (the change feed's sequencer); back to the pool afterwards, or dropped after an error."""
+    connection = await engine.raw_connection()
+    try:
+        yield connection.driver_connection
+    except BaseException as error:
+        _release(connection, error)
+        raise
+    _release(connection)
 
 
 class Reader:

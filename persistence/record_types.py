@@ -16,6 +16,7 @@ from persistence.consents import CONSENT
 from persistence.contacts import ACCOUNT_CONTACT, CONTACT
 from persistence.custom_fields import CUSTOM_FIELD
 from persistence.declaration import Children, InternalTable, RecordType
+from persistence.feed_cursors import FEED_CURSORS
 from persistence.jobs import QUEUE_TABLES
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
@@ -57,6 +58,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     CHANGE_FEED,
+    FEED_CURSORS,
     FOLLOWS,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),
     InternalTable(PartnerClientRow.__table__,

@@ -62,22 +62,30 @@ async def tell_of_comment(uow: UnitOfWork, access: Access, record_type: str,
 
 
 async def notify_change(event: ChangeEvent, uow: UnitOfWork, now: datetime) -> int:
+    """tell_of_change in a transaction of its own."""
+    async with uow:
+        told = await tell_of_change(event, uow, now)
+        await uow.commit()
+    return told
+
+
+async def tell_of_change(event: ChangeEvent, uow: UnitOfWork, now: datetime) -> int:
     """Tell the followers of a changed record who may read it, and one of the fields that
     changed, that it changed (never how), except the one who changed it; how many were told.
-    The change feed calls it with each change; the unit of work must build other users'
-    access (`access_of`). Changes to records that take no comments have no followers."""
+    In the caller's open transaction: the change feed's consumer calls it for each change,
+    and moves its cursor in the same commit. The unit of work must build other users' access
+    (`access_of`). Changes to records that take no comments have no followers."""
     if event.record_type not in COMMENTABLE:
         return 0
-    async with uow:
-        followers = await uow.notifications.followers(event.record_type, event.record_id)
-        readers = await uow.notifications.readers(event.record_type, event.record_id,
-                                                  followers)
-        told = change_notices(event, followers, readers)
-        await uow.notifications.notify([
-            {"user": notice.recipient, "kind": NotificationKind.CHANGE.value,
-             "recordType": event.record_type, "recordId": event.record_id,
-             "actor": event.actor, "fields": fields} for notice, fields in told], now)
-        await uow.commit()
+    followers = await uow.notifications.followers(event.record_type, event.record_id)
+    if not followers:
+        return 0
+    readers = await uow.notifications.readers(event.record_type, event.record_id, followers)
+    told = change_notices(event, followers, readers)
+    await uow.notifications.notify([
+        {"user": notice.recipient, "kind": NotificationKind.CHANGE.value,
+         "recordType": event.record_type, "recordId": event.record_id,
+         "actor": event.actor, "fields": fields} for notice, fields in told], now)
     return len(told)
 
 

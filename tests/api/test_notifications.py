@@ -3,8 +3,12 @@ comments and changes, and each user's own notifications."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from api.feed_consumers import notify_followers
+from api.worker import JobContext
 from auth.grants import access_for
 from auth.principal import staff_access
 from domain.access import SYSTEM, Role
@@ -142,3 +146,29 @@ async def test_inbox_is_for_staff_users(gql, role):
     assert answer.error_codes() == ["FORBIDDEN"]
     marked = await gql.ok(role, MARK_ALL)
     assert [e["code"] for e in marked["notificationMarkAllRead"]["errors"]] == ["FORBIDDEN"]
+
+
+UPDATE_ACCOUNT = """mutation($input: AccountUpdateInput!) { accountUpdate(input: $input) {
+  account { version } errors { field code } } }"""
+
+
+async def test_the_worker_tells_followers_of_changes_once_whoever_runs_it(
+        gql, app, factories, principals, clock):
+    # given an account that service follows, changed by admin
+    account = (await factories.account(owner=user_id(principals, "sales")))["id"]
+    await gql.ok("service", FOLLOW, {"input": {"record": account}})
+    await notify_followers(JobContext(app.state.engine, clock))  # the cursor, past the setup
+    await gql.ok("service", MARK_ALL)
+    changed = await gql.ok("admin", UPDATE_ACCOUNT, {"input": {
+        "id": account, "version": 1, "name": "Renamed by admin"}})
+    assert changed["accountUpdate"]["errors"] == []
+    # when two workers run the feed's consumer at once, and then again
+    context = JobContext(app.state.engine, clock)
+    await asyncio.gather(notify_followers(context), notify_followers(context))
+    await notify_followers(context)
+    # then service and the owner hear of it once each, and the admin not at all
+    for role, expected in (("service", 1), ("sales", 1), ("admin", 0)):
+        heard = [n for n in (await inbox(gql, role, unread=True))["notifications"]["nodes"]
+                 if n["recordId"] == account and n["kind"] == "CHANGE"]
+        assert len(heard) == expected, (role, heard)
+        assert all(n["fields"] == ["name"] for n in heard)
