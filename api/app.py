@@ -48,6 +48,7 @@ from persistence.db import Reader, libpq_url, make_engine
 from persistence.embedded import EmbeddedUnavailable, embedded_url
 from persistence.feed_listener import FeedListener
 from persistence.migrate import current_revision, head_revision
+from persistence.notifications import NOTICE_CHANNEL
 
 log = logging.getLogger("crm")
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     live = LiveHub()
     feed = FeedListener(libpq_url(url))
     feed.add_reader(live.hand_out)
+    feed.add_channel(NOTICE_CHANNEL, live.hear_notification)
     socket = SubscriptionSocket(schema, graphql, live, allowed_origins=settings.crm_cors_origins,
                                 max_subscriptions=settings.crm_ws_max_subscriptions,
                                 recheck_seconds=max(settings.crm_principal_cache_ttl, 1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from collections.abc import Callable, Iterator
 
 from persistence.changes import ChangeEvent
@@ -54,10 +55,30 @@ class Watch:
 
 
 class LiveHub:
-    """The open watches of this process."""
+    """The open watches of this process: of the change feed, and of each user's new
+    notifications (which the feed does not carry)."""
 
     def __init__(self) -> None:
         self.watches: set[Watch] = set()
+        self.inboxes: dict[uuid.UUID, set[asyncio.Queue[uuid.UUID]]] = {}
+
+    def hear_notification(self, payload: str) -> None:
+        """The feed listener's hearer of "<recipient id> <notification id>"."""
+        recipient, _, notification = payload.partition(" ")
+        for inbox in self.inboxes.get(uuid.UUID(recipient), ()):
+            with contextlib.suppress(asyncio.QueueFull):  # the user re-reads the inbox
+                inbox.put_nowait(uuid.UUID(notification))
+
+    @contextlib.contextmanager
+    def watching_inbox(self, user_id: uuid.UUID) -> Iterator[asyncio.Queue[uuid.UUID]]:
+        inbox: asyncio.Queue[uuid.UUID] = asyncio.Queue(BACKLOG)
+        self.inboxes.setdefault(user_id, set()).add(inbox)
+        try:
+            yield inbox
+        finally:
+            self.inboxes[user_id].discard(inbox)
+            if not self.inboxes[user_id]:
+                del self.inboxes[user_id]
 
     async def hand_out(self, events: list[ChangeEvent]) -> None:
         """The feed listener's reader: each event, in order, to every watch."""

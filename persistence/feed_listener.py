@@ -35,6 +35,8 @@ class FeedListener:
         self.url = url
         self.sweep_seconds = sweep_seconds
         self.readers: list[Reader] = []
+        # Other channels heard on the same connection, each with what hears its payloads.
+        self.channels: dict[str, Callable[[str], None]] = {}
         # The last number handed out; None until the connection first reads the feed.
         self.position: int | None = None
         self._wake = asyncio.Event()
@@ -45,6 +47,11 @@ class FeedListener:
         """Registers `reader`; the function that removes it."""
         self.readers.append(reader)
         return lambda: self.readers.remove(reader) if reader in self.readers else None
+
+    def add_channel(self, channel: str, hear: Callable[[str], None]) -> None:
+        """Hands each payload notified on `channel` to `hear`, from the next connection on
+        (call it before start). A payload notified while the connection was down is lost."""
+        self.channels[channel] = hear
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="change feed listener")
@@ -68,6 +75,9 @@ class FeedListener:
                     "application_name": "crm feed"})
                 for channel in (changes.WRITTEN_CHANNEL, changes.FEED_CHANNEL):
                     await connection.add_listener(channel, self._notified)
+                for channel, hear in self.channels.items():
+                    await connection.add_listener(
+                        channel, lambda _c, _p, _ch, payload, hear=hear: hear(payload))
                 if self.position is None:
                     self.position = (await changes.bounds(connection))[1]
                 self.connected.set()

@@ -27,6 +27,11 @@ from persistence.sql import Builder
 AccessOf = Callable[[Role, uuid.UUID], Access]
 
 
+# Notified with "<recipient id> <notification id>" at each new notification's commit, by a
+# trigger (migration 0020): the notificationAdded subscription hears it.
+NOTICE_CHANNEL = "crm_notification"
+
+
 class NotificationRow(Stamped, table=True):
     __tablename__ = "notification"
     __table_args__ = (

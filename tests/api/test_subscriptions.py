@@ -13,6 +13,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from api.schema.ids import from_global_id
 from auth.principal import Principal
 from domain.access import Role
+from tests.api.test_comments import comment, mention, user_id
 from tests.factories import Factories
 from tests.graphql import GraphQLClient
 from tests.processes import served
@@ -222,3 +223,33 @@ async def test_a_connection_holds_a_limited_number_of_subscriptions(live_server,
         one_too_many = await socket.subscribe(CHANGED, {"types": ["Contact"]})
         refused = await socket.receive()
     assert refused["type"] == "error" and refused["id"] == one_too_many
+
+
+NOTIFICATION_ADDED = """subscription { notificationAdded { kind recordType recordId
+  comment { body } } }"""
+
+
+async def test_a_mentioned_user_hears_of_it_live_and_no_one_else(
+        live_server, writer, tokens, principals):
+    account = (await Factories(writer).account(owner=user_id(principals, "sales")))["id"]
+    async with connect(live_server, tokens["sales"]) as sales, \
+            connect(live_server, tokens["service"]) as service:
+        heard = await sales.subscribe(NOTIFICATION_ADDED)
+        other = await service.subscribe(NOTIFICATION_ADDED)
+        await asyncio.sleep(0.3)
+        text = f"Call them back, {mention(principals, 'sales')}"
+        assert (await comment(writer, "admin", account, text))["errors"] == []
+        added = (await frame(sales, heard))["notificationAdded"]
+        assert await service.nothing_within(1)
+    assert added == {"kind": "MENTION", "recordType": "Account", "recordId": account,
+                     "comment": {"body": text}}
+    assert other
+
+
+async def test_only_staff_users_have_notifications_to_hear(live_server, tokens):
+    async with connect(live_server, tokens["customer"]) as socket:
+        sid = await socket.subscribe(NOTIFICATION_ADDED)
+        message = await socket.receive()
+    assert message["id"] == sid and message["type"] in ("error", "next"), message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"

@@ -16,6 +16,7 @@ import strawberry
 
 from api.live import LiveHub
 from api.resolvers.common import arguments_checked, decode_query_id
+from api.schema.collaborative.notifications import Notification
 from api.schema.errors import coded_error
 from api.schema.fields import wrap
 from api.schema.ids import parse_id, to_global_id
@@ -171,3 +172,17 @@ class Subscription:
                     if activity is not None:
                         yield activity
 
+    @strawberry.subscription(description="Your notifications as they arrive (staff users). "
+                                         "Those that arrive while you are not connected are "
+                                         "in `notifications(unreadOnly: true)`.")
+    async def notification_added(self, info: strawberry.Info
+                                 ) -> AsyncGenerator[Notification, None]:
+        user_id = info.context.principal.user_id
+        if user_id is None:
+            raise coded_error("Only staff users have notifications.",
+                              ErrorCode.FORBIDDEN.value)
+        with _live(info).watching_inbox(user_id) as inbox:
+            while True:
+                notification = await _record(info, "Notification", await inbox.get())
+                if notification is not None:
+                    yield notification
