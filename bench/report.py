@@ -14,6 +14,14 @@ RESULTS_MD = BENCH_DIR / "RESULTS.md"
 DEFAULT_SCALE = 10_000
 SERVER_NAMES = {"crm": "ours", "postgraphile": "PostGraphile 4", "postgraphile5": "PostGraphile 5",
                 "floor": "floor"}
+
+
+def server_name(name: str, baseline: str | None = None) -> str:
+    """How the tables name a server; the baseline by its commit."""
+    return f"ours at {baseline}" if name == "baseline" and baseline else SERVER_NAMES.get(
+        name, name)
+
+
 SECTION = re.compile(r"<!-- bench:scale=(\d+) -->.*?<!-- /bench:scale=\1 -->", re.S)
 # Text written by people (e.g. where the time went), kept as it is by every run.
 NOTES = re.compile(r"<!-- bench:notes -->.*?<!-- /bench:notes -->", re.S)
@@ -41,8 +49,8 @@ def question_result(samples: dict[str, list[Sample]], ceiling: list[float],
     """One question's medians over rounds, its ratios, and every round's numbers."""
     got = {server: {"rps": _median(runs, "rps", 1), "p50": _median(runs, "p50_ms", 2),
                     "p99": _median(runs, "p99_ms", 2)} for server, runs in samples.items()}
-    crm, pg, pg5, fl = (got.get(name, {}) for name in ("crm", "postgraphile", "postgraphile5",
-                                                        "floor"))
+    crm, pg, pg5, fl, base = (got.get(name, {}) for name in (
+        "crm", "postgraphile", "postgraphile5", "floor", "baseline"))
     ceiling_rps = round(statistics.median(ceiling), 1) if ceiling else None
     return {
         "crm_rps": crm.get("rps"), "crm_p50_ms": crm.get("p50"), "crm_p99_ms": crm.get("p99"),
@@ -56,6 +64,7 @@ def question_result(samples: dict[str, list[Sample]], ceiling: list[float],
         "floor_rps": fl.get("rps"), "floor_ratio": _ratio(crm.get("rps"), fl.get("rps")),
         "postgraphile_p50_ms": pg.get("p50"), "floor_p50_ms": fl.get("p50"),
         "floor_p99_ms": fl.get("p99"),
+        "baseline_rps": base.get("rps"), "baseline_ratio": _ratio(crm.get("rps"), base.get("rps")),
         **{f"{server}_errors": _errors(runs) for server, runs in samples.items()},
         "valid": all(_errors(runs) == 0 for runs in samples.values()),
         "rounds": {server: [s.as_dict() for s in runs] for server, runs in samples.items()},
@@ -79,8 +88,8 @@ def _summary_table(questions: dict[str, dict]) -> list[str]:
     lines = ["| question | ours rps | ours p50 | ours p99 | PostGraphile 4 rps "
              "| PostGraphile 4 p99 | ours / PG 4 | PostGraphile 5 rps | PostGraphile 5 p99 "
              "| ours / PG 5 | floor rps | floor ratio | ceiling rps | ceiling ratio | statements "
-             "| errors |",
-             "|---|" + "---:|" * 15]
+             "| errors | ours / baseline |",
+             "|---|" + "---:|" * 16]
     for name, q in questions.items():
         errors = sum(v for k, v in q.items() if k.endswith("_errors"))
         lines.append("| " + " | ".join([
@@ -92,7 +101,8 @@ def _summary_table(questions: dict[str, dict]) -> list[str]:
             _cell(q.get("postgraphile5_ratio"), ".3f"),
             _cell(q["floor_rps"], ",.1f"), _cell(q["floor_ratio"], ".3f"),
             _cell(q["ceiling_rps"], ",.1f"), _cell(q["ceiling_ratio"], ".3f"),
-            _cell(q["statements"], "d"), _cell(errors, "d")]) + " |")
+            _cell(q["statements"], "d"), _cell(errors, "d"),
+            _cell(q.get("baseline_ratio"), ".3f")]) + " |")
     return lines
 
 
@@ -102,7 +112,8 @@ def _rounds_table(questions: dict[str, dict]) -> list[str]:
     for name, q in questions.items():
         for server, runs in q["rounds"].items():
             for n, s in enumerate(runs, 1):
-                lines.append(f"| {name} | {SERVER_NAMES[server]} | {n} | {s['rps']:,.1f} | "
+                lines.append(f"| {name} | {server_name(server, q.get('baseline_commit'))} "
+                             f"| {n} | {s['rps']:,.1f} | "
                              f"{s['p50_ms']:.2f} | {s['p75_ms']:.2f} | {s['p90_ms']:.2f} | "
                              f"{s['p99_ms']:.2f} | {s['requests']:,} | "
                              f"{s['failures'] + s['socket_errors'] + s['starved']} |")
@@ -124,7 +135,9 @@ def scale_section(results: dict, run: dict) -> str:
         f"then {run['duration']} s of `wrk -t1 -c8 --latency` pinned to CPU 1; each server "
         "pinned to CPU 0; PostgreSQL unpinned. Medians over rounds; ours / PG 4 and ours / PG 5 "
         "= ours / PostGraphile 4 and 5, floor ratio = ours / floor, ceiling ratio = ours / "
-        "pgbench tps of bench/sql/q2.sql.",
+        "pgbench tps of bench/sql/q2.sql"
+        + (f"; ours / baseline = ours / our server at {run['baseline']}, served beside it in "
+           "the same rounds." if run.get("baseline") else "."),
         f"- peak RSS under load: ours {results['crm_peak_rss_mb']} MB, "
         + ", ".join(f"{k} {v} MB" for k, v in run["other_rss_mb"].items()),
         f"- fixtures: {run['fixtures']}",

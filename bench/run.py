@@ -1,7 +1,7 @@
 """`make bench`: ours against PostGraphile 4 and 5, the plain-Python floor and the SQL ceiling.
 
 Usage: python -m bench.run [--scale N] [--duration S] [--warmup S] [--rounds R]
-                           [--questions Q1,Q2,Q3,Q4,Q5,Q6]
+                           [--questions Q1,Q2,Q3,Q4,Q5,Q6] [--baseline REV [--baseline-skips Q6]]
 """
 
 from __future__ import annotations
@@ -18,7 +18,18 @@ from pathlib import Path
 
 import httpx
 
-from bench import ceiling, compare, dataset, environment, load, report, servers, statements, tools
+from bench import (
+    baseline,
+    ceiling,
+    compare,
+    dataset,
+    environment,
+    load,
+    report,
+    servers,
+    statements,
+    tools,
+)
 from bench.dataset import Fixtures
 from bench.questions import QUESTIONS, Request, fill, pool_key, requests
 
@@ -35,7 +46,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds over all servers")
     parser.add_argument("--questions", default=",".join(QUESTIONS),
                         help="comma-separated subset of " + ",".join(QUESTIONS))
+    parser.add_argument("--baseline", help="also serve our code as it was at this commit, "
+                                           "side by side (ours / baseline in the results)")
+    parser.add_argument("--baseline-skips", default="Q6",
+                        help="questions the baseline's schema cannot answer (default Q6)")
     args = parser.parse_args(argv)
+    args.baseline_skips = {q.strip().upper() for q in args.baseline_skips.split(",")}
     args.questions = list(dict.fromkeys(q.strip().upper() for q in args.questions.split(",")
                                         if q.strip()))
     if unknown := set(args.questions) - set(QUESTIONS):
@@ -84,16 +100,29 @@ def check_answers(running: dict[str, servers.Server], fx: Fixtures, token: str, 
                 "Q5": min(50, fx.timeline_activities), "Q6": min(20, fx.tier_contacts)}
     with httpx.Client(timeout=60) as client:
         for question, rows in expected.items():
-            asked = requests(question, fx)
+            asked = asked_of(question, fx)
             compare.check(question, {name: ask(client, server, asked[name], token)
-                                     for name, server in running.items()}, rows)
-        asked, contact = requests("Q4", fx), fx.pool[-1]
+                                     for name, server in running.items()
+                                     if name in asked}, rows)
+        asked, contact = asked_of("Q4", fx), fx.pool[-1]
         for name, server in running.items():
             key, version = pool_key(name, contact), dataset.versions(url, (contact,))[contact]
             body = fill(asked[name].body, key, version, f"Check {name}")
             compare.check_update(name, ask(client, server, asked[name], token, body), key)
     print("bench: every server gives the same answers to Q1–Q3, Q5 and Q6, and Q4 writes on "
           "each")
+
+
+BASELINE_SKIPS: set[str] = set()
+
+
+def asked_of(question: str, fx: Fixtures) -> dict[str, Request]:
+    """The question for each running server: the baseline speaks our dialect, unless its
+    schema predates the question."""
+    asked = requests(question, fx)
+    if question not in BASELINE_SKIPS:
+        asked["baseline"] = asked["crm"]
+    return asked
 
 
 def script_for(name: str, question: str, request: Request, token: str, fx: Fixtures,
@@ -136,12 +165,15 @@ def measure(server: servers.Server, question: str, request: Request, token: str,
 
 def run_rounds(running, fx, token, url, args):
     """Rounds of every question on every server in turn, and the ceiling after Q2's servers."""
-    samples = {q: {name: [] for name in running} for q in args.questions}
+    samples = {q: {name: [] for name in running if name in asked_of(q, fx)}
+               for q in args.questions}
     ceilings: list[float] = []
     for round_no in range(1, args.rounds + 1):
         for question in args.questions:
-            asked = requests(question, fx)
+            asked = asked_of(question, fx)
             for name, server in running.items():
+                if name not in asked:
+                    continue
                 samples[question][name].append(
                     measure(server, question, asked[name], token, fx, url, args, round_no))
             if question == "Q2":
@@ -176,19 +208,27 @@ def main(argv: list[str] | None = None) -> None:
             "postgraphile5": stack.enter_context(servers.postgraphile5(url, OUT / "logs")),
             "floor": stack.enter_context(servers.floor(venv_bin, url, OUT / "logs")),
         }
+        if args.baseline:
+            BASELINE_SKIPS.update(args.baseline_skips)
+            running["baseline"] = stack.enter_context(
+                baseline.serve(args.baseline, env, OUT, OUT / "logs"))
         check_answers(running, fx, token, url)
         samples, ceilings = run_rounds(running, fx, token, url, args)
         rss = {name: servers.peak_rss_mb(servers.serving_pid(s)) for name, s in running.items()}
     questions = {q: report.question_result(samples[q], ceilings if q == "Q2" else [],
                                            counted.get(q)) for q in args.questions}
+    if args.baseline:
+        for q in questions.values():
+            q["baseline_commit"] = args.baseline
     results = report.write_json(report.results_path(args.scale), start["commit"], args.scale,
                                 rss, questions)
     report.write_markdown(results, {
         **start, **environment.describe(url, servers.PG5_NODE),
         "command": shlex.join(["python", "-m", "bench.run", *(argv or sys.argv[1:])]),
         "rounds": args.rounds, "warmup": args.warmup, "duration": args.duration,
-        "other_rss_mb": {report.SERVER_NAMES[name]: mb for name, mb in rss.items()
-                         if name != "crm"},
+        "other_rss_mb": {report.server_name(name, args.baseline): mb
+                         for name, mb in rss.items() if name != "crm"},
+        "baseline": args.baseline,
         "fixtures": (f"Q1 contact {fx.contact_id}; Q2 account {fx.account_id} "
                      f"({fx.account_contacts} contacts); Q3 territory {fx.territory_name} "
                      f"({fx.territory_contacts:,} contacts); Q4 pool of {len(fx.pool):,} contacts "
