@@ -38,5 +38,10 @@ class Context:
         self.loaders = Loaders(self.reader, self.access)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.access, seen=self.loaders.written,
-                          access_of=staff_access)
+        return unit_of_work(self.engine, self.access, seen=self.loaders.written)
+
+
+def unit_of_work(engine: AsyncEngine, access: Access, **hooks) -> UnitOfWork:
+    """A use case's unit of work, as the resolvers and the compiled write path make it;
+    `hooks` are those of UnitOfWork that hear of the records written."""
+    return UnitOfWork(engine, access, access_of=staff_access, **hooks)

@@ -38,6 +38,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from api import telemetry
 from api.compiled.planner import Planner
 from api.compiled_reads import CompiledReads, unavailable
+from api.compiled_writes import CompiledWrites
 from api.context import Context, utc_now
 from api.graphiql import graphiql_page
 from api.graphql_errors import (
@@ -74,7 +75,8 @@ class GraphQLEndpoint:
 
     def __init__(self, schema: GraphQLSchema, authenticator: Authenticator, engine,
                  reader: Reader, *, introspection: bool, graphiql: bool,
-                 planner: Planner | None = None, clock: Callable[[], datetime] = utc_now,
+                 planner: Planner | None = None, compiled_reads: bool = True,
+                 compiled_writes: bool = True, clock: Callable[[], datetime] = utc_now,
                  max_cost: int = 20_000, statement_timeout_ms: int = 5000,
                  rate_limit: RateLimit | None = None, auth_failures: RateLimit | None = None,
                  metrics=None, tracing: Tracing | None = None) -> None:
@@ -96,8 +98,11 @@ class GraphQLEndpoint:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self.costs = CostCache(schema)
-        self.compiled = CompiledReads(planner, reader, statement_timeout_ms=statement_timeout_ms,
+        self.compiled = CompiledReads(planner if compiled_reads else None, reader,
+                                      statement_timeout_ms=statement_timeout_ms,
                                       metrics=metrics, tracing=self.tracing)
+        self.writes = CompiledWrites(planner if compiled_writes else None, engine, reader,
+                                     tracing=self.tracing)
 
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
@@ -121,14 +126,20 @@ class GraphQLEndpoint:
                 if info is not None and ast.name is not None:
                     info.operation = ast.name.value
                 self._check_cost(document, ast, operation)
-            data = await self.compiled.data(document, ast, operation, principal)
-            if data is not None:
+            if ast.operation is OperationType.MUTATION:
+                data = await self.writes.answer(document, ast, operation, principal)
+            else:
+                data = await self.compiled.data(document, ast, operation, principal)
+            if isinstance(data, str):
                 self._outcome(info, "ok")
                 return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
-            with self.tracing.span("graphql.execute"):
-                result = await self._execute(document, operation,
-                                             Context(principal, self.engine, self.reader,
-                                                     self.authenticator.tokens, self.clock))
+            if data is not None:  # an error of the compiled write, as the resolvers report it
+                result = data
+            else:
+                with self.tracing.span("graphql.execute"):
+                    result = await self._execute(document, operation,
+                                                 Context(principal, self.engine, self.reader,
+                                                         self.authenticator.tokens, self.clock))
         except Refusal as exc:
             self._outcome(info, exc.outcome)
             return self._respond(exc.body, exc.status, media, exc.headers)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
         description="Days the change feed keeps its events for readers catching up.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
+    crm_compiled_writes: bool = Field(
+        default=True, description="Answer plain updates without graphql-core's execution when "
+                                  "possible.")
     crm_statement_timeout_ms: int = Field(
         default=5000, ge=100, le=600_000,
         description="PostgreSQL cancels a request's statement that runs longer.")

@@ -7,8 +7,10 @@ five round trips where one statement of CTEs does the same work with the same gu
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ARRAY, Boolean, Date, DateTime, Float, Integer, Numeric, String, Text, Uuid
@@ -16,8 +18,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from domain.access import Access
+from persistence import readplan as rp
 from persistence.audit import audit_insert_sql
 from persistence.base import json_text, jsonable
+from persistence.compiled.record import Compiler
 from persistence.db import Statement
 from persistence.records import json_aware, refuse_unwritable, write_or_conflict
 from persistence.spec import Spec, projection, read_sql, readable_fields, write_sql
@@ -28,6 +32,42 @@ from persistence.sql import Builder, quote
 AS_JSON = (String, Text, Uuid, Boolean, Integer, Date, JSONB)
 # Told of a record written, as the caller now reads it: (type, id, row or None).
 Seen = Callable[[str, uuid.UUID, dict | None], None]
+
+
+@dataclass
+class Answer:
+    """The caller's selection of the record a write changes, answered as JSON by the write's
+    own statement (the compiled write path): `given` once a write answered, and `json`, the
+    record as the caller now reads it, None when it may no longer read it."""
+
+    type_name: str
+    selection: rp.Selection
+    given: bool = False
+    json: str | None = None
+
+
+def answerable_in_statement(selection: rp.Selection) -> bool:
+    """Whether the write's statement can render the selection: every subquery in it sees the
+    tables as they were before the statement, so none may read the written record's type
+    (a contact's accounts' contacts would show the contact unchanged)."""
+    return all(type_name != selection.type_name
+               for output in selection.outputs for type_name in _types_read(output))
+
+
+def _types_read(value: Any) -> Iterator[str]:
+    """The record types whose tables an output reads in subqueries of its own."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _types_read(item)
+        return
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return
+    if isinstance(value, rp.Selection | rp.Connection):
+        yield value.type_name
+    if isinstance(value, rp.CarrierCount):
+        yield from value.kinds
+    for part in dataclasses.fields(value):
+        yield from _types_read(getattr(value, part.name))
 
 
 def _plain(sql_type: TypeEngine) -> TypeEngine:
@@ -57,11 +97,13 @@ def before_json(sql_type: TypeEngine, column: str) -> str | None:
 
 
 def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID, version: int,
-                          values: Mapping[str, Any], action: str, b: Builder) -> str | None:
+                          values: Mapping[str, Any], action: str, b: Builder,
+                          answer: rp.Selection | None = None) -> str | None:
     """The statement, or None when a field's type is not rendered by before_json. Its one
     row, when it found the record: `_version`, then the record as the caller now reads it
-    (the readable fields, labelled as the loaders label them) and `_visible`, false when
-    the caller's read rule no longer covers the row written.
+    (the readable fields, labelled as the loaders label them; or, given a selection to
+    `answer`, `_answer`: its JSON as the compiled read path renders it) and `_visible`,
+    false when the caller's read rule no longer covers the row written.
 
     `target` locks the row if the caller reads and writes it at `version` (FOR UPDATE
     re-checks the version after waiting for a concurrent writer, so of two writers at one
@@ -86,8 +128,13 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
     changes = " || ".join(differs) or "'{}'::jsonb"
     # The answer is read where the row is at hand: the outer query's snapshot would show
     # the row as it was before the statement.
-    seen = projection(spec, access, "t")
-    labels = ", ".join(quote(f) for f in readable_fields(spec, access))
+    if answer is None:
+        seen = projection(spec, access, "t")
+        labels = ", ".join(quote(f) for f in readable_fields(spec, access))
+    else:
+        compiler = Compiler(access, b)
+        seen = f"({compiler.object(answer.outputs, spec, 't')})::text AS _answer"
+        labels = "_answer"
     target = (f"SELECT t.id AS _id, t.version AS _version, {changes} AS _changes, {seen} "
               f"FROM {spec.name} t WHERE t.id = {b.bind(id)} "
               f"AND t.version = {b.bind(version)} AND {read_sql(spec, access, 't', b)} "
@@ -107,15 +154,17 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
 class RecordWrites:
     """Implements domain.ports.RecordWrites: each write its own statement, outside any
     transaction of the unit of work. `seen` is told of each record written as the caller
-    now reads it (None when it no longer may), so that an answer needs no read of its own."""
+    now reads it (None when it no longer may), so that an answer needs no read of its own;
+    or, for the compiled write path, `answer` receives the record of its type as JSON."""
 
     def __init__(self, statement: Statement, access: Access, specs: Mapping[str, Spec],
-                 seen: Seen | None = None) -> None:
+                 seen: Seen | None = None, answer: Answer | None = None) -> None:
         self.statement = statement
         self.access = access
         self.specs = specs
         self.actor = str(access.actor)
         self.seen = seen
+        self.answer = answer
 
     async def update_at_version(self, type_name: str, id: uuid.UUID, version: int,
                                 values: dict[str, Any], action: str) -> int | None:
@@ -125,16 +174,19 @@ class RecordWrites:
             # The transactional path audits an unreadable field's "before" as null, since
             # its lock reads only what the caller may: that stays its own to do.
             return None
+        answer = self.answer if self.answer and self.answer.type_name == type_name else None
         sql = update_at_version_sql(spec, self.access, self.actor, id, version, values,
-                                    action, b)
+                                    action, b, answer and answer.selection)
         if sql is None:
             return None
         rows = await write_or_conflict(spec, lambda: self.statement.rows(sql, b.params))
         if not rows:
             return None
         row = rows[0]
-        if self.seen is not None:
-            visible = row.pop("_visible")
+        visible = row.pop("_visible")
+        if answer is not None:
+            answer.given, answer.json = True, row["_answer"] if visible else None
+        elif self.seen is not None:
             self.seen(type_name, id, {k: v for k, v in row.items() if k != "_version"}
                       if visible else None)
         return row["_version"]

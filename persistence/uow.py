@@ -21,7 +21,7 @@ from persistence.opportunity_store import OpportunityStore
 from persistence.orders import OrderStore
 from persistence.pairs import PairStore
 from persistence.record_types import SPECS
-from persistence.record_writes import RecordWrites, Seen
+from persistence.record_writes import Answer, RecordWrites, Seen
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
 
@@ -34,17 +34,18 @@ class UnitOfWork(ports.UnitOfWork):
     Leaving the block without `commit()` — by an error or by returning early — rolls back.
     Its stores are those domain.ports describes, each under the protocol's own name;
     `writes` works outside the block, each of its writes a statement committed on its own;
-    `seen` hears of the records they write, as the caller now reads them; `access_of`
-    builds the access of another user, to tell only those who may read a record of it.
+    `seen` hears of the records they write, as the caller now reads them, or `answer` gets
+    the one the compiled write path asks for, as JSON; `access_of` builds the access of
+    another user, to tell only those who may read a record of it.
     """
 
     def __init__(self, engine: AsyncEngine, access: Access, seen: Seen | None = None,
-                 access_of: AccessOf | None = None) -> None:
+                 access_of: AccessOf | None = None, answer: Answer | None = None) -> None:
         self.engine = engine
         self.access = access
         self.access_of = access_of
         self._tx: Transaction | None = None
-        self.writes = RecordWrites(Statement(engine), access, SPECS, seen)
+        self.writes = RecordWrites(Statement(engine), access, SPECS, seen, answer)
 
     async def __aenter__(self) -> UnitOfWork:
         self._tx = await Transaction(self.engine).__aenter__()

@@ -72,8 +72,10 @@ async def app(settings, database_url):
 
 @pytest.fixture(scope="session")
 async def resolver_app(settings, database_url):
-    """The same app without compiled reads: every query goes through the resolvers."""
-    application = create_app(settings.model_copy(update={"crm_compiled_reads": False}),
+    """The same app without compiled reads and writes: every query and mutation goes through
+    the resolvers."""
+    application = create_app(settings.model_copy(update={"crm_compiled_reads": False,
+                                                         "crm_compiled_writes": False}),
                              url=database_url)
     yield application
     await application.state.close()

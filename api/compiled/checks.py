@@ -1,7 +1,7 @@
 """What the compiled forms of a schema must hold, checked before the app serves: a field's
-metadata holds its form and nothing else, and every form names types, relations, columns and
-sort keys that exist. A mistyped form would otherwise send every query that selects the field
-down the resolver path, or fail only when a query selects it."""
+metadata holds its form and nothing else, and every form names types, relations, columns,
+sort keys and payload fields that exist. A mistyped form would otherwise send every query
+that selects the field down the resolver path, or fail only when a query selects it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ COLUMN_FORMS = (forms.Value, forms.Text, forms.Actor, forms.Json, forms.Referenc
                 forms.ActorUser, forms.Changes)
 ROOT_FORMS = (forms.ById, forms.ByIds, forms.Listing, forms.Page, forms.Timeline,
               forms.Calendar, forms.Overdue, forms.Search, forms.Trail)
+MUTATION_FORMS = (forms.Update,)
 
 
 def _sorts(type_name: str, order: Iterable) -> Iterable[str]:
@@ -73,7 +74,19 @@ def _object_problems(form: forms.Form, owner: str, name: str, shown: str) -> Ite
                         if target not in SPECS)
 
 
-def _field_problems(type_: GraphQLObjectType, is_root: bool, field, name: str) -> Iterable[str]:
+def _mutation_problems(form: forms.Form, payload: GraphQLObjectType) -> Iterable[str]:
+    match form:
+        case forms.Update(type_name=type_name, field=field):
+            if type_name not in SPECS:
+                yield f"updates {type_name}, which is not declared"
+            record = payload.fields.get(field)
+            if record is None or unwrap(record.type).name != type_name:
+                yield f"answers with {payload.name}.{field}, which holds no {type_name}"
+            if "errors" not in payload.fields:
+                yield f"answers with {payload.name}, which has no errors"
+
+
+def _field_problems(type_: GraphQLObjectType, place: str, field, name: str) -> Iterable[str]:
     metadata = field.metadata or {}
     for key in sorted(set(metadata) - {forms.COMPILED}):
         yield f"metadata key {key!r} means nothing: a field's metadata holds only its form"
@@ -83,13 +96,17 @@ def _field_problems(type_: GraphQLObjectType, is_root: bool, field, name: str) -
     if not isinstance(form, forms.Form):
         yield f"{form!r} is no compiled form"
         return
-    if isinstance(form, ROOT_FORMS) != is_root:
-        yield f"{type(form).__name__} is no form of a {'root' if is_root else 'nested'} field"
+    if isinstance(form, ROOT_FORMS) != (place == "root") or (
+            isinstance(form, MUTATION_FORMS) != (place == "mutation")):
+        yield f"{type(form).__name__} is no form of a {place} field"
         return
-    if is_root:
+    shown = unwrap(type_.fields[name].type)
+    if place == "root":
         yield from _root_problems(form)
+    elif place == "mutation":
+        yield from _mutation_problems(form, shown)
     else:
-        yield from _object_problems(form, type_.name, name, unwrap(type_.fields[name].type).name)
+        yield from _object_problems(form, type_.name, name, shown.name)
 
 
 def problems(schema: strawberry.Schema) -> list[str]:
@@ -99,12 +116,13 @@ def problems(schema: strawberry.Schema) -> list[str]:
     for type_name, type_ in sorted(graphql.type_map.items()):
         if type_name.startswith("__") or not isinstance(type_, GraphQLObjectType):
             continue
-        is_root = type_ is graphql.query_type
+        place = ("root" if type_ is graphql.query_type else
+                 "mutation" if type_ is graphql.mutation_type else "nested")
         for name in type_.fields:
             field = schema.get_field_for_type(name, type_name)
             if field is not None:
                 found += [f"{type_name}.{name}: {problem}"
-                          for problem in _field_problems(type_, is_root, field, name)]
+                          for problem in _field_problems(type_, place, field, name)]
     return found
 
 

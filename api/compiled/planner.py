@@ -1,4 +1,5 @@
-"""The compiled read path's planner: a validated query becomes a read plan.
+"""The compiled paths' planner: a validated query becomes a read plan, a plain update a
+write plan (api/compiled/mutations.py).
 
 `Planner.plan()` walks the operation with each field's compiled form (api/schema/forms.py) and
 builds the plan of persistence/readplan.py. Anything the plan cannot express exactly as the
@@ -28,6 +29,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.types.field import StrawberryField
 
+from api.compiled.mutations import WritePlan, plan_mutation
 from api.compiled.roots import root
 from api.compiled.syntax import Fallback
 from api.compiled.walk import Walk
@@ -73,6 +75,24 @@ class Planner:
                      if isinstance(d, FragmentDefinitionNode)}
         try:
             return root(Walk(self, values, fragments, access, document), operation.selection_set)
+        except (Fallback, DomainError):
+            return None
+
+    def plan_write(self, document: DocumentNode, operation: OperationDefinitionNode,
+                   variables: dict[str, Any] | None, access: Access) -> WritePlan | None:
+        """The plan of a mutation the compiled write path answers, or None when the
+        resolvers must answer it; nothing is written while planning."""
+        if operation.operation is not OperationType.MUTATION:
+            return None
+        values = get_variable_values(self.graphql, operation.variable_definitions or (),
+                                     variables or {})
+        if isinstance(values, list):
+            return None  # the resolver path reports the coercion errors
+        fragments = {d.name.value: d for d in document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
+        try:
+            return plan_mutation(Walk(self, values, fragments, access, document),
+                                 operation.selection_set)
         except (Fallback, DomainError):
             return None
 

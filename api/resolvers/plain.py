@@ -5,6 +5,7 @@ The resolvers are made per type, so their annotations must be the types themselv
 module does not postpone annotations, as strawberry reads them when the schema is built.
 """
 
+import uuid
 from typing import Annotated
 
 import strawberry
@@ -14,6 +15,8 @@ from api.schema import forms
 from api.schema.ids import parse_id
 from api.schema.operational.inputs import ArchiveInput, field_values
 from api.schema.relay import After, Before, Connection, First, IncludeArchived, Last, NodeId, arg
+from domain.access import Access
+from domain.ports import UnitOfWork
 from domain.services.records import RecordKind, archive_record, create_record, update_record
 
 
@@ -57,11 +60,15 @@ def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
         return await mutate(info, payload, name, type_name, lambda: create_record(
             kind, field_values(input, references), ctx.uow(), ctx.access))
 
+    async def run_update(input: UpdateArg, uow: UnitOfWork, access: Access) -> uuid.UUID:
+        # The compiled write path (api/compiled_writes.py) runs this very use case.
+        return await update_record(kind, parse_id(input.id, type_name), input.version,
+                                   field_values(input, references), uow, access)
+
     async def update(self, info: strawberry.Info, input: UpdateArg) -> payload:
         ctx = info.context
-        return await mutate(info, payload, name, type_name, lambda: update_record(
-            kind, parse_id(input.id, type_name), input.version, field_values(input, references),
-            ctx.uow(), ctx.access))
+        return await mutate(info, payload, name, type_name,
+                            lambda: run_update(input, ctx.uow(), ctx.access))
 
     async def archive(self, info: strawberry.Info, input: ArchiveArg) -> payload:
         ctx = info.context
@@ -83,7 +90,8 @@ def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
         f"{name}_create": strawberry.mutation(resolver=create, description=f"Create {one}."),
         f"{name}_update": strawberry.mutation(
             resolver=update, description=f"Change {one}; `version` must be the one you last "
-                                         f"read."),
+                                         f"read.",
+            metadata=forms.compiled(forms.Update(type_name, name, run_update))),
         f"{name}_archive": strawberry.mutation(
             resolver=archive, description=f"Archive {one}: it leaves lists but keeps its "
                                           f"history."),

@@ -1,4 +1,4 @@
-"""How the compiled read path renders a field: one typed form per GraphQL field.
+"""How the compiled paths answer a field: one typed form per GraphQL field.
 
 A field's form sits in its strawberry metadata under COMPILED, and nothing else may: the app
 refuses to start on any other metadata key or on a form that names an unknown type, relation
@@ -9,13 +9,16 @@ by its resolver; a field of a record type must then be declared `resolver_only` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.types.field import StrawberryField
 
+from domain.access import Access
 from domain.filters import OrderTerm
+from domain.ports import UnitOfWork
 
 COMPILED = "compiled"
 
@@ -177,6 +180,19 @@ class Trail(Form):
     """A record's audit entries and those of what belongs to it, newest first."""
 
     order: tuple[OrderTerm, ...]
+
+
+# --- Fields of the Mutation type ------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Update(Form):
+    """A plain update (`contactUpdate`): `run(input, uow, access)` is the use case the resolver
+    runs too, returning the id of the record of `type_name` written; the payload holds the
+    record under `field`, beside `errors`."""
+
+    type_name: str
+    field: str
+    run: Callable[[Any, UnitOfWork, Access], Awaitable[uuid.UUID]]
 
 
 def compiled(form: Form) -> dict[str, Any]:

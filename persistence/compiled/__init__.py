@@ -8,12 +8,14 @@ the lists that are no connections (a calendar, search hits).
 
 from __future__ import annotations
 
+import uuid
+
 from domain.access import Access
 from persistence.compiled.record import Compiler, TooWide
 from persistence.db import Reader
-from persistence.readplan import Output
+from persistence.readplan import Output, Record, Selection
 
-__all__ = ["TooWide", "compile_plan", "fetch_json"]
+__all__ = ["TooWide", "compile_plan", "compile_record", "fetch_json", "record_by_id"]
 
 
 def compile_plan(outputs: tuple[Output, ...],
@@ -28,3 +30,24 @@ def compile_plan(outputs: tuple[Output, ...],
 async def fetch_json(reader: Reader, sql: str, params: tuple) -> str:
     """Run a compiled plan: its single value is the response's `data` as JSON text."""
     return await reader.value(sql, params)
+
+
+def compile_record(type_name: str, selection: Selection,
+                   access: Access) -> tuple[str, tuple, list[int]]:
+    """A statement reading one record's selection by id, as `contact(id)` reads it: its
+    JSON, null when the caller does not see the record. With its parameters and where the
+    id sits among them (record_by_id fills it in); DomainError or TooWide as compile_plan."""
+    compiler = Compiler(access)
+    record = compiler.value(Record("record", type_name, uuid.UUID(int=0), selection, "id"),
+                            None, "")
+    return (f"SELECT {record}::text AS data", tuple(compiler.b.params),
+            compiler.variable_params["id"])
+
+
+def record_by_id(compiled: tuple[str, tuple, list[int]], id: uuid.UUID) -> tuple[str, tuple]:
+    """The statement of compile_record for the record `id`."""
+    sql, params, positions = compiled
+    filled = list(params)
+    for position in positions:
+        filled[position] = id
+    return sql, tuple(filled)

@@ -27,9 +27,9 @@ class TooWide(ValueError):
 class Compiler:
     """Builds the statement for one plan and one caller."""
 
-    def __init__(self, access: Access) -> None:
+    def __init__(self, access: Access, b: Builder | None = None) -> None:
         self.access = access
-        self.b = Builder()
+        self.b = b or Builder()  # another statement's, when the object is part of it
         # variable -> the positions of the parameters its record id fills
         self.variable_params: dict[str, list[int]] = {}
 

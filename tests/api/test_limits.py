@@ -143,16 +143,20 @@ async def test_a_statement_over_the_timeout_answers_TIMEOUT(client_with, tokens,
     assert "300 ms" in result.errors[0]["message"]
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "resolvers"])
 async def test_a_write_over_the_timeout_answers_TIMEOUT_and_writes_nothing(
-        client_with, tokens, gql, database_url):
+        client_with, tokens, gql, database_url, compiled):
     contact = (await gql.ok("admin", "{ contacts(first: 1) { nodes { id version leadScore } } }")
                )["contacts"]["nodes"][0]
     update = ("mutation($id: ID!, $v: Int!) { contactUpdate(input: {id: $id, version: $v, "
               "leadScore: 99}) { contact { leadScore } errors { code } } }")
-    async with client_with(crm_statement_timeout_ms=300) as http, locked(database_url, "contact"):
+    async with (client_with(crm_statement_timeout_ms=300, crm_compiled_writes=compiled) as http,
+                locked(database_url, "contact")):
         result = await GraphQLClient(http, tokens)(
             "admin", update, {"id": contact["id"], "v": contact["version"]})
+    assert result.status == 200 and result.data is None
     assert result.error_codes() == ["TIMEOUT"] and result.errors[0]["path"] == ["contactUpdate"]
+    assert result.errors[0]["locations"] == [{"line": 1, "column": 32}]
     after = await gql.ok("admin", "query($id: ID!) { contact(id: $id) { version leadScore } }",
                          {"id": contact["id"]})
     assert after["contact"] == {"version": contact["version"], "leadScore": contact["leadScore"]}
