@@ -38,6 +38,8 @@ async def _with_connection(settings: Settings, work, *, transaction: bool = Fals
 def cmd_serve(args, settings: Settings) -> None:
     import uvicorn
 
+    from api.http_protocol import CoalescingHttpToolsProtocol
+
     settings.check_signing_key()  # here, before any worker starts and fails alike
 
     # Resolve (and start) the database once, so that every worker shares it.
@@ -48,7 +50,7 @@ def cmd_serve(args, settings: Settings) -> None:
     json_logs = settings.crm_log_format == "json"
     logs = {"log_config": logging_config("json", args.log_level)} if json_logs else {}
     uvicorn.run("api.main:app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level=args.log_level,
+                workers=args.workers, log_level=args.log_level, http=CoalescingHttpToolsProtocol,
                 access_log=args.access_log and not json_logs, proxy_headers=True, **logs)
 
 
