@@ -187,7 +187,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     app = Starlette(
         routes=[
             # Every method reaches the handler, which refuses all but GET and POST with a JSON 405.
-            Route("/graphql", graphql.handle, methods=ALL_METHODS),
+            Route("/graphql", graphql, methods=ALL_METHODS),
             WebSocketRoute("/graphql", socket),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),

@@ -104,6 +104,12 @@ class GraphQLEndpoint:
         self.writes = CompiledWrites(planner if compiled_writes else None, engine, reader,
                                      tracing=self.tracing)
 
+    async def __call__(self, scope, receive, send) -> None:
+        # An ASGI app of its own rather than a request handler: Starlette's per-request
+        # wrapper of handlers would only repeat the exception handling around the router.
+        response = await self.handle(Request(scope, receive, send))
+        await response(scope, receive, send)
+
     async def handle(self, request: Request) -> Response:
         if self.graphiql and request.method == "GET" and "query" not in request.query_params and (
                 "text/html" in request.headers.get("accept", "")):
