@@ -35,13 +35,16 @@ class AuditEntryRow(Stamped, table=True):
 AUDIT = AuditEntryRow.__table__
 
 
-def audit_insert_sql(b: Builder, actor: str, record_type: str, action: str, source: str) -> str:
+def audit_insert_sql(b: Builder, actor: str, record_type: str, action: str, source: str,
+                     entry_id: Any = None) -> str:
     """The INSERT of the audit entry of the one row of `source`, a query with `id` (the
     record's) and `changes` (the entry's JSON body) columns, or of none when it has no row:
-    a data-modifying CTE, so that a record and its entry are written by one statement."""
+    a data-modifying CTE, so that a record and its entry are written by one statement.
+    `entry_id` is the parameter of the entry's id, a new one when not given."""
     who = b.bind(actor)
+    entry = b.bind(uuid.uuid4() if entry_id is None else entry_id)
     return (f"INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
-            f"created_by, updated_by) SELECT {b.bind(uuid.uuid4())}, {b.bind(record_type)}, "
+            f"created_by, updated_by) SELECT {entry}, {b.bind(record_type)}, "
             f"s.id, NULL, {b.bind(action)}, s.changes, {who}, {who} FROM ({source}) s")
 
 

@@ -23,7 +23,7 @@ from persistence.audit import audit_insert_sql
 from persistence.base import json_text, jsonable
 from persistence.compiled.record import Compiler
 from persistence.db import Statement
-from persistence.records import json_aware, refuse_unwritable, write_or_conflict
+from persistence.records import column_param, is_json, refuse_unwritable, write_or_conflict
 from persistence.spec import Spec, projection, read_sql, readable_fields, write_sql
 from persistence.sql import Builder, quote
 
@@ -96,10 +96,21 @@ def before_json(sql_type: TypeEngine, column: str) -> str | None:
     return None
 
 
-def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID, version: int,
-                          values: Mapping[str, Any], action: str, b: Builder,
+@dataclass(frozen=True, slots=True)
+class Late:
+    """A parameter of a kept statement that each write fills in: the record's `id`, its
+    `version`, a field's `new` value or its `after` JSON for the audit entry, or the
+    audit `entry`'s new id."""
+
+    what: str
+    field: str | None = None
+
+
+def update_at_version_sql(spec: Spec, access: Access, actor: str, fields: tuple[str, ...],
+                          action: str, b: Builder,
                           answer: rp.Selection | None = None) -> str | None:
-    """The statement, or None when a field's type is not rendered by before_json. Its one
+    """The statement writing `fields`, its per-write parameters Late (filled_in() gives
+    them), or None when a field's type is not rendered by before_json. Its one
     row, when it found the record: `_version`, then the record as the caller now reads it
     (the readable fields, labelled as the loaders label them; or, given a selection to
     `answer`, `_answer`: its JSON as the compiled read path renders it) and `_visible`,
@@ -113,13 +124,14 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
     change feed) is one more CTE reading `updated` the way `audited` does.
     """
     differs, sets = [], []
-    for field_name, value in values.items():
+    for field_name in fields:
         column = spec.columns[field_name]
         before = before_json(spec.table.c[column].type, f"t.{column}")
         if before is None:
             return None
-        new = json_aware(spec, column, value, b)
-        after = f"{b.bind(json_text(jsonable(value)))}::jsonb"
+        new = b.bind(Late("new", field_name))
+        new = f"{new}::jsonb" if is_json(spec, column) else new
+        after = f"{b.bind(Late('after', field_name))}::jsonb"
         key = b.bind(field_name)
         differs.append(f"CASE WHEN t.{column} IS DISTINCT FROM {new} THEN jsonb_build_object("
                        f"{key}::text, jsonb_build_object('before', {before}, 'after', {after})) "
@@ -136,8 +148,8 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
         seen = f"({compiler.object(answer.outputs, spec, 't')})::text AS _answer"
         labels = "_answer"
     target = (f"SELECT t.id AS _id, t.version AS _version, {changes} AS _changes, {seen} "
-              f"FROM {spec.name} t WHERE t.id = {b.bind(id)} "
-              f"AND t.version = {b.bind(version)} AND {read_sql(spec, access, 't', b)} "
+              f"FROM {spec.name} t WHERE t.id = {b.bind(Late('id'))} "
+              f"AND t.version = {b.bind(Late('version'))} AND {read_sql(spec, access, 't', b)} "
               f"AND {write_sql(spec, access, 't', b)} FOR UPDATE OF t")
     updated = (f"UPDATE {spec.name} t SET {''.join(sets)}version = t.version + 1, "
                f"updated_at = now(), updated_by = {b.bind(actor)} FROM target c "
@@ -145,10 +157,51 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, id: uuid.UUID,
                f"t.version AS _version, {seen}, {read_sql(spec, access, 't', b)} AS _visible")
     audited = audit_insert_sql(b, actor, spec.type_name, action,
                                "SELECT c._id AS id, c._changes AS changes FROM target c "
-                               "JOIN updated u USING (_id)")
+                               "JOIN updated u USING (_id)", Late("entry"))
     return (f"WITH target AS ({target}), updated AS ({updated}), audited AS ({audited}) "
             f"SELECT _version, {labels}, _visible FROM updated UNION ALL "
             f"SELECT _version, {labels}, TRUE FROM target WHERE NOT EXISTS (SELECT FROM updated)")
+
+
+def filled_in(spec: Spec, params: list, id: uuid.UUID, version: int,
+              values: Mapping[str, Any]) -> list:
+    """A kept statement's parameters for one write."""
+    def value(param: Any) -> Any:
+        if type(param) is not Late:
+            return param
+        if param.what == "new":
+            return column_param(spec, spec.columns[param.field], values[param.field])
+        if param.what == "after":
+            return json_text(jsonable(values[param.field]))
+        if param.what == "entry":
+            return uuid.uuid4()
+        return id if param.what == "id" else version
+    return [value(p) for p in params]
+
+
+# Statements by (type, fields, action, caller, answer): only the values differ between the
+# writes of one form by one caller, and building the statement cost as much as sending it.
+_KEPT: dict[tuple, tuple[Access, str | None, list]] = {}
+KEPT_STATEMENTS = 1024
+
+
+def _statement(spec: Spec, access: Access, actor: str, fields: tuple[str, ...], action: str,
+               answer: rp.Selection | None) -> tuple[str | None, list]:
+    """The statement of update_at_version_sql, built once per form and caller."""
+    try:
+        key = (spec.type_name, fields, action, id(access), answer)
+        kept = _KEPT.get(key)
+    except TypeError:  # a selection holding a list (a filter) is not kept
+        key, kept = None, None
+    if kept is None or kept[0] is not access:  # the access object keeps its id while kept
+        b = Builder()
+        kept = (access, update_at_version_sql(spec, access, actor, fields, action, b, answer),
+                b.params)
+        if key is not None:
+            if len(_KEPT) >= KEPT_STATEMENTS:
+                _KEPT.clear()
+            _KEPT[key] = kept
+    return kept[1], kept[2]
 
 
 class RecordWrites:
@@ -168,18 +221,19 @@ class RecordWrites:
 
     async def update_at_version(self, type_name: str, id: uuid.UUID, version: int,
                                 values: dict[str, Any], action: str) -> int | None:
-        spec, b = self.specs[type_name], Builder()
+        spec = self.specs[type_name]
         refuse_unwritable(spec, self.access, values, ())
         if any(not self.access.can_read(type_name, f) for f in values):
             # The transactional path audits an unreadable field's "before" as null, since
             # its lock reads only what the caller may: that stays its own to do.
             return None
         answer = self.answer if self.answer and self.answer.type_name == type_name else None
-        sql = update_at_version_sql(spec, self.access, self.actor, id, version, values,
-                                    action, b, answer and answer.selection)
+        sql, params = _statement(spec, self.access, self.actor, tuple(values), action,
+                                 answer and answer.selection)
         if sql is None:
             return None
-        rows = await write_or_conflict(spec, lambda: self.statement.rows(sql, b.params))
+        params = filled_in(spec, params, id, version, values)
+        rows = await write_or_conflict(spec, lambda: self.statement.rows(sql, params))
         if not rows:
             return None
         row = rows[0]

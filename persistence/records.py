@@ -19,11 +19,21 @@ from persistence.spec import Spec, read_sql, readable_fields, write_sql
 from persistence.sql import Builder, quote
 
 
+def is_json(spec: Spec, column: str) -> bool:
+    return isinstance(spec.table.c[column].type, JSONB)
+
+
+def column_param(spec: Spec, column: str, value: Any) -> Any:
+    """The parameter for a column value; JSON columns travel as JSON text."""
+    if is_json(spec, column):
+        return None if value is None else json_text(value)
+    return value
+
+
 def json_aware(spec: Spec, column: str, value: Any, b: Builder) -> str:
-    """The placeholder for a column value; JSON columns travel as JSON text."""
-    if isinstance(spec.table.c[column].type, JSONB):
-        return f"{b.bind(None if value is None else json_text(value))}::jsonb"
-    return b.bind(value)
+    """The placeholder for a column value, cast to jsonb for a JSON column."""
+    placeholder = b.bind(column_param(spec, column, value))
+    return f"{placeholder}::jsonb" if is_json(spec, column) else placeholder
 
 
 async def write_or_conflict(spec: Spec, run: Callable[[], Awaitable[Any]]) -> Any:
