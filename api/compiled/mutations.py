@@ -10,16 +10,14 @@ resolvers can still answer the whole mutation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import FieldNode, GraphQLError, GraphQLObjectType, SelectionSetNode
 
 from api.compiled.syntax import Fallback, subsets, unwrap
+from api.compiled.walk import Walk, reads_arguments
 from api.schema import forms
 from persistence import readplan as rp
-
-if TYPE_CHECKING:
-    from api.compiled.walk import Walk
 
 ERROR_FIELDS = ("field", "code", "message")
 
@@ -53,8 +51,33 @@ class WritePlan:
         return next((p.record for p in self.parts if p.what == "record"), None)
 
 
-def plan_mutation(walk: Walk, selection_set: SelectionSetNode) -> WritePlan:
-    """The plan of a mutation of one root field with a write form; Fallback otherwise."""
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a mutation's plan takes from its document and the caller's rights alone."""
+
+    key: str
+    nodes: tuple[FieldNode, ...]
+    form: forms.Update
+    payload: GraphQLObjectType
+    parts: tuple[PayloadPart, ...]
+    reads_variables: bool  # below the record: a page's size, say; then it is planned anew
+
+
+def plan_mutation(walk: Walk, shape: Shape) -> WritePlan:
+    """The plan of a mutation of the shape, with its input; Fallback when the resolvers
+    report the input's arguments."""
+    mutation = walk.planner.graphql.mutation_type
+    try:
+        # graphql-core's coercion, then strawberry's conversion: the resolver's own input
+        arguments = walk.arguments(mutation, shape.nodes[0])
+    except GraphQLError:
+        raise Fallback("an argument the resolvers report") from None
+    return WritePlan(shape.key, shape.nodes, shape.form, arguments["input"], shape.payload,
+                     shape.parts)
+
+
+def mutation_shape(walk: Walk, selection_set: SelectionSetNode) -> Shape:
+    """The shape of a mutation of one root field with a write form; Fallback otherwise."""
     mutation = walk.planner.graphql.mutation_type
     fields = walk.collect(mutation, [selection_set])
     if len(fields) != 1:
@@ -64,16 +87,12 @@ def plan_mutation(walk: Walk, selection_set: SelectionSetNode) -> WritePlan:
     form = walk.planner.form(mutation.name, name) if name != "__typename" else None
     if not isinstance(form, forms.Update):
         raise Fallback(f"Mutation.{name} has no write form")
-    try:
-        # graphql-core's coercion, then strawberry's conversion: the resolver's own input
-        arguments = walk.arguments(mutation, nodes[0])
-    except GraphQLError:
-        raise Fallback("an argument the resolvers report") from None
     payload = unwrap(mutation.fields[name].type)
     with walk.at(key):
         parts = tuple(_part(walk, payload, form, k, ns)
                       for k, ns in walk.collect(payload, subsets(nodes)).items())
-    return WritePlan(key, tuple(nodes), form, arguments["input"], payload, parts)
+    reads = any(p.record is not None and reads_arguments(p.record) for p in parts)
+    return Shape(key, tuple(nodes), form, payload, parts, reads)
 
 
 def _part(walk: Walk, payload: GraphQLObjectType, form: forms.Update, key: str,

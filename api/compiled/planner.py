@@ -29,7 +29,7 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 from strawberry.types.field import StrawberryField
 
-from api.compiled.mutations import WritePlan, plan_mutation
+from api.compiled.mutations import Shape, WritePlan, mutation_shape, plan_mutation
 from api.compiled.roots import root
 from api.compiled.syntax import Fallback
 from api.compiled.walk import Walk
@@ -38,6 +38,8 @@ from api.schema.forms import Form, form_of
 from domain.access import Access
 from domain.errors import DomainError
 from persistence import readplan as rp
+
+SHAPES_KEPT = 1024
 
 
 class Planner:
@@ -51,6 +53,8 @@ class Planner:
         # Selections that read no arguments depend only on the document and the caller's
         # rights, so each is planned once: (document, path, type, role, scopes) -> Selection.
         self.selections: dict[tuple, tuple[DocumentNode, rp.Selection]] = {}
+        # Mutations' shapes by (operation, role, scopes): (operation, Shape).
+        self.shapes: dict[tuple, tuple[OperationDefinitionNode, Shape]] = {}
 
     def field(self, type_name: str, name: str) -> StrawberryField | None:
         """The strawberry field behind a GraphQL field; looking it up is slow, so it is kept."""
@@ -90,11 +94,25 @@ class Planner:
             return None  # the resolver path reports the coercion errors
         fragments = {d.name.value: d for d in document.definitions
                      if isinstance(d, FragmentDefinitionNode)}
+        walk = Walk(self, values, fragments, access, document)
         try:
-            return plan_mutation(Walk(self, values, fragments, access, document),
-                                 operation.selection_set)
+            return plan_mutation(walk, self._shape(walk, operation))
         except (Fallback, DomainError):
             return None
+
+    def _shape(self, walk: Walk, operation: OperationDefinitionNode) -> Shape:
+        """The mutation's shape, planned once per document, operation and rights unless the
+        record's selection reads variables."""
+        key = (id(operation), walk.access.role, walk.access.scopes)
+        kept = self.shapes.get(key)
+        if kept is not None and kept[0] is operation:
+            return kept[1]
+        shape = mutation_shape(walk, operation.selection_set)
+        if not shape.reads_variables:
+            if len(self.shapes) >= SHAPES_KEPT:
+                self.shapes.clear()
+            self.shapes[key] = (operation, shape)  # the operation keeps its id unique
+        return shape
 
     def enum_names(self, enum: GraphQLEnumType) -> tuple[tuple[str, str], ...]:
         """Stored value -> GraphQL name, for enums whose stored values differ from the names."""

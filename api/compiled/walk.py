@@ -118,7 +118,7 @@ class Walk:
             with self.at(f"{type_.name}.{response_key}"):
                 outputs.append(objects.field_output(self, type_, response_key, nodes))
         selection = rp.Selection(type_.name, tuple(outputs))
-        if not _reads_arguments(selection):
+        if not reads_arguments(selection):
             if len(cache) >= SELECTION_CACHE_SIZE:
                 cache.clear()
             cache[key] = (self.document, selection)  # the document keeps its id unique
@@ -138,12 +138,12 @@ def _applies(type_: GraphQLObjectType, condition: str) -> bool:
     return condition == type_.name or condition in {i.name for i in type_.interfaces}
 
 
-def _reads_arguments(selection: rp.Selection) -> bool:
+def reads_arguments(selection: rp.Selection) -> bool:
     """Whether any field below reads arguments (only connections do)."""
     for output in selection.outputs:
         if isinstance(output, rp.Connection):
             return True
         target = getattr(output, "target", None)
-        if target is not None and _reads_arguments(target):
+        if target is not None and reads_arguments(target):
             return True
     return False
