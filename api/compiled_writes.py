@@ -15,7 +15,6 @@ the same answers, errors, statuses and audit entries.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +35,6 @@ from persistence import readplan as rp
 from persistence.compiled import TooWide, compile_record, fetch_json, record_by_id
 from persistence.db import Reader
 from persistence.record_writes import Answer, answerable_in_statement
-
-log = logging.getLogger("crm.graphql")
-
 
 RECORDS_KEPT = 1024
 

@@ -2,8 +2,8 @@
 
 A request passes, in order: the caller's token, the rate limits, the document (parsed and
 validated once and cached; depth, aliases and tokens are validation rules), the query cost,
-and then one compiled statement or the resolvers. Whatever refuses it answers at once, so a
-refused request never reaches the database's heavy work.
+and then one compiled statement, a compiled plain update, or the resolvers. Whatever refuses
+it answers at once, so a refused request never reaches the database's heavy work.
 """
 
 from __future__ import annotations
@@ -133,14 +133,14 @@ class GraphQLEndpoint:
                     info.operation = ast.name.value
                 self._check_cost(document, ast, operation)
             if ast.operation is OperationType.MUTATION:
-                data = await self.writes.answer(document, ast, operation, principal)
+                compiled = await self.writes.answer(document, ast, operation, principal)
             else:
-                data = await self.compiled.data(document, ast, operation, principal)
-            if isinstance(data, str):
+                compiled = await self.compiled.data(document, ast, operation, principal)
+            if isinstance(compiled, str):
                 self._outcome(info, "ok")
-                return Response(b'{"data":' + data.encode() + b"}", 200, media_type=media)
-            if data is not None:  # an error of the compiled write, as the resolvers report it
-                result = data
+                return Response(b'{"data":' + compiled.encode() + b"}", 200, media_type=media)
+            if compiled is not None:  # an error of the compiled write, as the resolvers'
+                result = compiled
             else:
                 with self.tracing.span("graphql.execute"):
                     result = await self._execute(document, operation,

@@ -3,10 +3,11 @@ write plan (api/compiled/mutations.py).
 
 `Planner.plan()` walks the operation with each field's compiled form (api/schema/forms.py) and
 builds the plan of persistence/readplan.py. Anything the plan cannot express exactly as the
-resolvers would answer it — a mutation, a directive, a field without a form, a field the
-caller may not read, an argument that would be an error — makes it return None, and the
-request takes the resolver path instead. So the answers, errors included, are those of the
-resolvers; tests/api/test_parity.py holds the two paths to that for every declared type.
+resolvers would answer it — a mutation (plan_write's to plan), a directive, a field without a
+form, a field the caller may not read, an argument that would be an error — makes it return
+None, and the request takes the resolver path instead. So the answers, errors included, are
+those of the resolvers; tests/api/test_parity.py holds the two paths to that for every
+declared type, tests/api/test_compiled_writes.py the plain updates for every role.
 """
 
 from __future__ import annotations
