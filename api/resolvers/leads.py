@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Annotated
 
@@ -43,9 +44,11 @@ from api.schema.operational.leads import (
 from api.schema.reads import Reads
 from api.schema.relay import After, Connection, First, NodeId, arg
 from auth.secrets import hash_secret, new_capture_key
+from domain.access import Access
 from domain.errors import DomainError
 from domain.filters import OrderTerm
 from domain.leads import REFERENCES
+from domain.ports import UnitOfWork
 from domain.services import capture_forms
 from domain.services import leads as service
 from domain.services.records import archive_record, create_record, update_record
@@ -102,6 +105,18 @@ def _lead(info: strawberry.Info, action):
     return mutate(info, LeadPayload, "lead", "Lead", action)
 
 
+# The update use cases, as the resolvers and the compiled write path run them.
+async def _update_lead(input: LeadUpdateInput, uow: UnitOfWork, access: Access) -> uuid.UUID:
+    return await update_record(service.LEAD, parse_id(input.id, "Lead"), input.version,
+                               field_values(input, REFERENCES), uow, access)
+
+
+async def _update_form(input: CaptureFormUpdateInput, uow: UnitOfWork,
+                       access: Access) -> uuid.UUID:
+    return await update_record(service.CAPTURE_FORM, parse_id(input.id, "CaptureForm"),
+                               input.version, field_values(input, {}), uow, access)
+
+
 async def _with_key(info: strawberry.Info, key: str, action) -> CaptureFormPayload:
     """The form and its new key, shown this once; no key when nothing was written."""
     payload = await mutate(info, CaptureFormPayload, "form", "CaptureForm", action)
@@ -131,13 +146,12 @@ class LeadMutations:
         return await _lead(info, lambda: create_record(
             service.LEAD, field_values(input, REFERENCES), ctx.uow(), ctx.access))
 
-    @strawberry.mutation(description="Change a lead; a converted lead no longer changes.")
+    @strawberry.mutation(description="Change a lead; a converted lead no longer changes.",
+                         metadata=forms.compiled(forms.Update("Lead", "lead", _update_lead)))
     async def lead_update(self, info: strawberry.Info,
                           input: Annotated[LeadUpdateInput, arg("The changes.")]) -> LeadPayload:
         ctx = info.context
-        return await _lead(info, lambda: update_record(
-            service.LEAD, parse_id(input.id, "Lead"), input.version,
-            field_values(input, REFERENCES), ctx.uow(), ctx.access))
+        return await _lead(info, lambda: _update_lead(input, ctx.uow(), ctx.access))
 
     @strawberry.mutation(description="Archive a lead.")
     async def lead_archive(self, info: strawberry.Info,
@@ -192,14 +206,15 @@ class LeadMutations:
             parse_id(input.id, "CaptureForm"), input.version, hash_secret(key), ctx.uow(),
             ctx.access))
 
-    @strawberry.mutation(description="Admins: change a capture form; active false revokes it.")
+    @strawberry.mutation(description="Admins: change a capture form; active false revokes it.",
+                         metadata=forms.compiled(forms.Update("CaptureForm", "form",
+                                                              _update_form)))
     async def capture_form_update(
         self, info: strawberry.Info, input: Annotated[CaptureFormUpdateInput, arg("The form.")],
     ) -> CaptureFormPayload:
         ctx = info.context
-        return await mutate(info, CaptureFormPayload, "form", "CaptureForm", lambda: update_record(
-            service.CAPTURE_FORM, parse_id(input.id, "CaptureForm"), input.version,
-            field_values(input, {}), ctx.uow(), ctx.access))
+        return await mutate(info, CaptureFormPayload, "form", "CaptureForm",
+                            lambda: _update_form(input, ctx.uow(), ctx.access))
 
     @strawberry.mutation(description="Admins: create an assignment rule, or change one.")
     async def assignment_rule_save(

@@ -16,6 +16,7 @@ import pytest
 from api.schema.ids import from_global_id, to_global_id
 from tests.demo import (
     CUSTOMER,
+    DEMO_LEAD,
     DEMO_PARTNER_ACCOUNT,
     DEMO_PARTNER_CONTACT,
     SALES2_USER,
@@ -53,6 +54,13 @@ BAD_VARIABLE = """mutation($version: Int!) { contactUpdate(input: {id: "x", vers
 ACCOUNT_UPDATE = """mutation($input: AccountUpdateInput!) { accountUpdate(input: $input) {
   __typename account { id version name industry size website owner { name } }
   errors { field code message } } }"""
+LEAD_UPDATE = """mutation($input: LeadUpdateInput!) { leadUpdate(input: $input) {
+  lead { id version firstName lastName company status score owner { name } email }
+  errors { field code message } } }"""
+FORM_UPDATE = """mutation($input: CaptureFormUpdateInput!) { captureFormUpdate(input: $input) {
+  form { __typename id version name source active } errors { field code message } } }"""
+FORM_CREATE = """mutation($input: CaptureFormCreateInput!) { captureFormCreate(input: $input) {
+  form { id } errors { code } } }"""
 CONTACT_360 = """query($id: ID!) { contact(id: $id) { updatedAt } }"""
 
 
@@ -118,6 +126,20 @@ def account_fields(record, version):
 
 # (mutation, its variables from the record's id and version, the record: the role's own
 # contact or account, or a demo record only some roles reach)
+def lead_fields(record, version):  # validated against the stored status: read first
+    return {"input": {"id": record, "version": version, "company": "Parity GmbH",
+                      "score": 55, "status": "WORKING"}}
+
+
+def form_fields(record, version):
+    return {"input": {"id": record, "version": version, "name": "Parity form",
+                      "source": "EVENT", "active": False}}
+
+
+def form_taken_name(record, version):  # a unique name: CONFLICT from the statement itself
+    return {"input": {"id": record, "version": version, "name": "Parity other form"}}
+
+
 CASES = [
     (CONTACT_UPDATE, names("Ada"), "Contact"),
     (CONTACT_UPDATE, stale, "Contact"),
@@ -135,22 +157,30 @@ CASES = [
     (TWO_FIELDS, both, "Contact"),
     (BAD_VARIABLE, wrong_type, "Contact"),
     (ACCOUNT_UPDATE, account_fields, "Account"),
+    (LEAD_UPDATE, lead_fields, DEMO_LEAD),
+    (LEAD_UPDATE, stale, DEMO_LEAD),
+    (FORM_UPDATE, form_fields, "CaptureForm"),
+    (FORM_UPDATE, form_taken_name, "CaptureForm"),
 ]
-TABLES = {"Contact": "contact", "Account": "account"}
+TABLES = {"Contact": "contact", "Account": "account", "Lead": "lead",
+          "CaptureForm": "capture_form"}
 
 
 @pytest.fixture(scope="module")
-async def records(factories) -> dict[str, dict[str, str]]:
+async def records(factories, gql) -> dict[str, dict[str, str]]:
     """The contact and account each role writes to: a staff member's are owned by the sales
     user (so sales2 may not change them), the customer's is its own, the partner's one
-    registered to it (it may read, not write, contacts)."""
+    registered to it (it may read, not write, contacts); and a capture form, whose name
+    another one holds too."""
     contact = (await factories.contact(owner=SALES_USER, lastName="Unchanged"))["id"]
     account = (await factories.account(owner=SALES_USER))["id"]
     await factories.link(account, contact)
-    staff = {"Contact": contact, "Account": account}
+    forms = [(await gql.ok("admin", FORM_CREATE, {"input": {"name": name}})
+              )["captureFormCreate"]["form"]["id"] for name in ("Parity form", "Parity other form")]
+    staff = {"Contact": contact, "Account": account, "CaptureForm": forms[0]}
     return {role: staff for role in ROLES} | {
-        "customer": {"Contact": CUSTOMER, "Account": DEMO_PARTNER_ACCOUNT},
-        "partner": {"Contact": DEMO_PARTNER_CONTACT, "Account": DEMO_PARTNER_ACCOUNT}}
+        "customer": {**staff, "Contact": CUSTOMER, "Account": DEMO_PARTNER_ACCOUNT},
+        "partner": {**staff, "Contact": DEMO_PARTNER_CONTACT, "Account": DEMO_PARTNER_ACCOUNT}}
 
 
 class Snapshot:
