@@ -31,9 +31,11 @@ RETRY_SECONDS = (0.5, 1, 2, 5)
 class FeedListener:
     """Hands each event numbered after start-up to every registered reader, in order."""
 
-    def __init__(self, url: str, *, sweep_seconds: float = 1.0) -> None:
+    def __init__(self, url: str, *, sweep_seconds: float = 1.0,
+                 batch_seconds: float = 0.01) -> None:
         self.url = url
         self.sweep_seconds = sweep_seconds
+        self.batch_seconds = batch_seconds
         self.readers: list[Reader] = []
         # Other channels heard on the same connection, each with what hears its payloads.
         self.channels: dict[str, Callable[[str], None]] = {}
@@ -103,6 +105,10 @@ class FeedListener:
             self._wake.clear()
             await changes.sequence(connection)
             await self._hand_out(connection)
+            # Under a stream of writes, a round per write would cost each write a sequencer
+            # transaction in every process: a short pause lets one round take them all. A
+            # write after a quiet spell is still numbered at once.
+            await asyncio.sleep(self.batch_seconds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.sweep_seconds)
 
