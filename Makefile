@@ -17,7 +17,7 @@ SCALE ?= 10000
 UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
 LOCK_ARGS ?=
 
-.PHONY: install install-dev run test bench schema lint lock clean
+.PHONY: install install-dev run test bench bench-live schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -50,6 +50,9 @@ test: install-dev
 
 bench: install
 	$(BIN)/python -m bench.run --scale $(SCALE)
+
+bench-live: install
+	$(BIN)/python -m bench.live --scale $(SCALE)
 
 schema: install
 	$(BIN)/python -m api.schema.export > api/schema/schema.graphql

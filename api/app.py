@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.calendar_feed import calendar_feed
 from api.compiled.checks import check_forms
@@ -26,6 +26,7 @@ from api.context import utc_now
 from api.graphiql import graphiql_assets
 from api.graphql_http import GraphQLEndpoint
 from api.jobs import build_worker
+from api.live import LiveHub
 from api.metrics import Metrics
 from api.oauth import FailedClientAuth, token_endpoint
 from api.ratelimit import RateLimit
@@ -36,14 +37,16 @@ from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
 from api.worker import Worker
+from api.websocket import SubscriptionSocket
 from auth.authenticator import Authenticator
 from auth.keyring import KeyRing
 from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
 from auth.standing import Standing
 from auth.tokens import TokenService
 from auth.trusted import JwksCache
-from persistence.db import Reader, make_engine
+from persistence.db import Reader, libpq_url, make_engine
 from persistence.embedded import EmbeddedUnavailable, embedded_url
+from persistence.feed_listener import FeedListener
 from persistence.migrate import current_revision, head_revision
 
 log = logging.getLogger("crm")
@@ -116,6 +119,13 @@ def create_app(settings: Settings, *, url: str | None = None,
                               metrics=metrics, tracing=tracing)
     # A worker in the server process (dev's default): jobs and schedules with one command.
     worker = build_worker(settings, url, engine, clock=clock) if settings.worker_in_server else None
+    # The change feed, heard by this process and handed to its open subscriptions.
+    live = LiveHub()
+    feed = FeedListener(libpq_url(url))
+    feed.add_reader(live.hand_out)
+    socket = SubscriptionSocket(schema, graphql, live, allowed_origins=settings.crm_cors_origins,
+                                max_subscriptions=settings.crm_ws_max_subscriptions,
+                                recheck_seconds=max(settings.crm_principal_cache_ttl, 1))
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -156,7 +166,9 @@ def create_app(settings: Settings, *, url: str | None = None,
         gc.freeze()
         stop = asyncio.Event()
         working = asyncio.create_task(_work(worker, stop)) if worker else None
+        await feed.start()
         yield
+        await feed.stop()
         if working is not None:
             stop.set()
             await working
@@ -172,6 +184,7 @@ def create_app(settings: Settings, *, url: str | None = None,
         routes=[
             # Every method reaches the handler, which refuses all but GET and POST with a JSON 405.
             Route("/graphql", graphql.handle, methods=ALL_METHODS),
+            WebSocketRoute("/graphql", socket),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/.well-known/jwks.json", jwks, methods=["GET"]),
@@ -193,4 +206,5 @@ def create_app(settings: Settings, *, url: str | None = None,
     app.state.tokens = tokens
     app.state.worker = worker
     app.state.metrics = metrics
+    app.state.feed = feed
     return app

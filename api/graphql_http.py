@@ -183,13 +183,26 @@ class GraphQLEndpoint:
             raise
         if info is not None:
             info.principal = principal.reference
+        self._count_request(principal)
+        return principal
+
+    def _count_request(self, principal: Principal) -> None:
         if self.rate_limit is not None:
             try:
                 self.rate_limit.hit(principal.reference)
             except RateLimitExceeded as exc:
                 self._refused("rate_limit")
                 raise refusal.rate_limited(exc.retry_after, str(exc)) from None
-        return principal
+
+    def checked(self, operation: Operation, principal: Principal
+                ) -> tuple[DocumentNode, OperationDefinitionNode]:
+        """A WebSocket subscribe message's document and operation, through the checks an
+        HTTP request passes after its token: the rate limit, the document rules, the cost."""
+        self._count_request(principal)
+        document = self._document(operation.query)
+        ast = _operation_of(document, operation)
+        self._check_cost(document, ast, operation)
+        return document, ast
 
     def _document(self, query: str) -> DocumentNode:
         cached = self._documents.get(query)
@@ -218,10 +231,10 @@ class GraphQLEndpoint:
     @staticmethod
     def _check_method(request: Request, document: DocumentNode,
                       operation: Operation) -> OperationDefinitionNode:
-        ast = get_operation_ast(document, operation.operation_name)
-        if ast is None:
-            raise RequestError(400, "Name the operation to run with `operationName`.",
-                               "OPERATION_NOT_FOUND")
+        ast = _operation_of(document, operation)
+        if ast.operation is OperationType.SUBSCRIPTION:
+            raise RequestError(400, "Subscriptions are served over WebSocket on this path "
+                               "(graphql-transport-ws).", "BAD_REQUEST")
         if request.method == "GET" and ast.operation is not OperationType.QUERY:
             raise RequestError(405, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED",
                                {"Allow": "POST"})
@@ -246,3 +259,10 @@ class GraphQLEndpoint:
                 return unavailable(error.original_error)
         return None
 
+
+def _operation_of(document: DocumentNode, operation: Operation) -> OperationDefinitionNode:
+    ast = get_operation_ast(document, operation.operation_name)
+    if ast is None:
+        raise RequestError(400, "Name the operation to run with `operationName`.",
+                           "OPERATION_NOT_FOUND")
+    return ast

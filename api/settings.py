@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         default=30, ge=0, le=3600,
         description="Seconds a stopping worker waits for its running jobs before it releases "
                     "them to the queue.")
+    crm_ws_max_subscriptions: int = Field(
+        default=20, ge=1, le=1000,
+        description="Subscriptions one WebSocket connection may hold at once.")
+    crm_change_retention_days: int = Field(
+        default=30, ge=1, le=3650,
+        description="Days the change feed keeps its events for readers catching up.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
     crm_statement_timeout_ms: int = Field(

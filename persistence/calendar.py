@@ -42,6 +42,16 @@ def timeline_scope(type_name: str, record_id: uuid.UUID):
     return scope
 
 
+async def on_timeline(reader: Reader, access: Access, type_name: str, record_id: uuid.UUID,
+                      activity_id: uuid.UUID) -> bool:
+    """Whether the activity is on the record's timeline and the caller may see it."""
+    b = Builder()
+    return bool(await reader.value(
+        f"SELECT EXISTS (SELECT FROM activity t WHERE t.id = {b.bind(activity_id)} AND "
+        f"{timeline_sql(type_name, 't', b.bind(record_id))} AND "
+        f"{read_sql(ACTIVITY.spec, access, 't', b)})", b.params))
+
+
 def overdue_scope(user_id: uuid.UUID):
     """The condition `fetch_page` narrows activities with for a user's overdue tasks; `now()`
     is the statement's, so that a statement kept for reuse stays right."""

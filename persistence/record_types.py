@@ -11,6 +11,7 @@ from persistence.accounts import ACCOUNT
 from persistence.activities import ACTIVITY, ATTENDEE, CALL_SCRIPT, CalendarFeedRow
 from persistence.audit import AUDIT_ENTRY
 from persistence.cases import CASE, CASE_ARTICLE, CASE_QUEUE, ESCALATION, TIME_ENTRY
+from persistence.changes import CHANGE_FEED
 from persistence.consents import CONSENT
 from persistence.contacts import ACCOUNT_CONTACT, CONTACT
 from persistence.custom_fields import CUSTOM_FIELD
@@ -54,6 +55,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
+    CHANGE_FEED,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),
     InternalTable(PartnerClientRow.__table__,
                   "OAuth2 client credentials; listed and rotated by the crm command"),

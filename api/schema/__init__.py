@@ -21,6 +21,7 @@ from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
+from api.schema.collaborative.live import Subscription
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.tags import TagMutations, TagQueries
@@ -47,5 +48,6 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
 # named so that the schema includes them.
 NODE_TYPES = [TYPES[r.name] for r in RECORD_TYPES if r.node]
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, types=NODE_TYPES,
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription,
+                           types=NODE_TYPES,
                            config=StrawberryConfig(scalar_map=SCALARS))

@@ -151,7 +151,8 @@ async def reply(case_id: uuid.UUID, body, visibility, uow: UnitOfWork, access: A
             "account": state["account"], "owner": access.user_id,
             "territory": await uow.records.territory_of(*people)}
         # Writing to the case's conversation, checked above, is what grants the comment.
-        await insert_audited(uow, "Activity", comment, granted=comment.keys())
+        await insert_audited(uow, "Activity", comment, parent_id=case_id,
+                             granted=comment.keys())
         case = CaseLifecycle.of(state, await policy_of(uow, state))
         if customer:
             # A customer's reply moves the case on; the lifecycle, not the customer, sets it.

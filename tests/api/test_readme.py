@@ -116,3 +116,10 @@ def test_readme_lists_every_query_and_mutation():
     # then they are the same, both ways
     assert queries == set(graphql.query_type.fields)
     assert mutations == set(graphql.mutation_type.fields)
+
+
+def test_readme_lists_every_subscription():
+    start = README.index("## Live: the change feed and subscriptions")
+    end = README.index("\n## ", start + 1)
+    listed = set(re.findall(r"^\| `(\w+)\(", README[start:end], re.MULTILINE))
+    assert listed == set(graphql_schema(schema).subscription_type.fields)
