@@ -36,8 +36,8 @@ from api.schema.declaration_checks import check_declarations
 from api.settings import ConfigError, Settings
 from api.telemetry import RequestTelemetry
 from api.tracing import Tracing
-from api.worker import Worker
 from api.websocket import SubscriptionSocket
+from api.worker import Worker
 from auth.authenticator import Authenticator
 from auth.keyring import KeyRing
 from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
