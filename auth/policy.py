@@ -118,6 +118,9 @@ Article.versions            R   R   R   R   R   -   -
 ArticleVersion.all          R   R   R   R   R   -   -
 Tag.all                     RW  R   RW  R   R   -   -
 CustomField.all             RW  R   R   R   R   -   -
+WebhookEndpoint.all         RW  -   -   -   -   -   -
+WebhookMessage.all          R   -   -   -   -   -   -
+WebhookAttempt.all          R   -   -   -   -   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -146,6 +149,7 @@ SlaPolicy   all/all  all/-                   all/-    all/-    all/-  -/-       
 Article     all/all  all/-                   all/-    all/all  all/-  published_for_partners/- public/-
 Tag         all/all  all/-                   all/all  all/-    all/-  -/-              -/-
 CustomField all/all  all/-                   all/-    all/-    all/-  -/-              -/-
+WebhookEndpoint all/all -/-                 -/-      -/-      -/-    -/-              -/-
 """
 
 ACTIONS = """
@@ -197,6 +201,8 @@ Tag.create           admin marketing
 Tag.archive          admin marketing
 CustomField.create   admin
 CustomField.archive  admin
+WebhookEndpoint.create   admin
+WebhookEndpoint.archive  admin
 """
 
 # A partner reaches a type only with the matching scope in its token.

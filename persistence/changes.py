@@ -32,7 +32,7 @@ from persistence.base import utc_column
 from persistence.db import Reader
 from persistence.declaration import InternalTable
 
-# Notified by the trigger (migration 0016) at the commit of each write, and by the sequencer
+# Notified by the trigger (migration 0017) at the commit of each write, and by the sequencer
 # with the first and last numbers it gave.
 WRITTEN_CHANNEL = "crm_written"
 FEED_CHANNEL = "crm_feed"

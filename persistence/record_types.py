@@ -41,6 +41,7 @@ from persistence.spec import Spec
 from persistence.tags import TAG, TAGGINGS
 from persistence.territories import TERRITORY
 from persistence.users import USER
+from persistence.webhooks import WEBHOOK_ATTEMPT, WEBHOOK_CURSOR, WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE
 
 RECORD_TYPES: tuple[RecordType, ...] = (
     CONTACT, ACCOUNT, ACCOUNT_CONTACT, CONSENT, NOTE, USER, TERRITORY, PARTNER, AUDIT_ENTRY,
@@ -51,11 +52,13 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     CASE, CASE_QUEUE, TIME_ENTRY, ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY,
     ARTICLE, ARTICLE_VERSION,
     TAG, CUSTOM_FIELD,
+    WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE, WEBHOOK_ATTEMPT,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     CHANGE_FEED,
+    WEBHOOK_CURSOR,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),
     InternalTable(PartnerClientRow.__table__,
                   "OAuth2 client credentials; listed and rotated by the crm command"),

@@ -23,6 +23,7 @@ from persistence.record_types import SPECS
 from persistence.record_writes import RecordWrites, Seen
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
+from persistence.webhook_store import WebhookStore
 
 __all__ = ["SPECS", "UnitOfWork"]
 
@@ -57,6 +58,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.orders = OrderStore(tx, access)
         self.cases = CaseStore(tx, access)
         self.sla = SlaStore(tx, access)
+        self.webhooks = WebhookStore(tx, access)
         self.knowledge = KnowledgeStore(tx, access)
         self.audit = AuditLog(tx, access)
         return self

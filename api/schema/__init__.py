@@ -22,6 +22,7 @@ from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
 from api.schema.collaborative.live import Subscription
+from api.schema.collaborative.webhooks import WebhookMutations, WebhookQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.tags import TagMutations, TagQueries
@@ -32,7 +33,7 @@ from persistence.record_types import RECORD_TYPES
 @strawberry.type(description="Reads of the customer record.")
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
-            DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries):
+            DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries, WebhookQueries):
     pass
 
 
@@ -40,7 +41,7 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
-               TagMutations, CustomFieldMutations):
+               TagMutations, CustomFieldMutations, WebhookMutations):
     pass
 
 

@@ -19,7 +19,7 @@ from tests.unit.fakes.customer_record import (
 )
 from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
-from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
+from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla, FakeWebhooks
 
 __all__ = ["FakeUnitOfWork"]
 
@@ -41,6 +41,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.knowledge = FakeKnowledge()
         self.cases = FakeCases(self.records)
         self.sla = FakeSla(self.records)
+        self.webhooks = FakeWebhooks()
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:
