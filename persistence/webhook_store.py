@@ -152,9 +152,11 @@ async def settle(tx: Transaction, message: dict, status: MessageStatus,
                  retry_after: timedelta | None = None) -> None:
     """The message's state after its attempt; a retry gets its job in this transaction."""
     await tx.value(
-        "UPDATE webhook_message SET status = $2, claimed_job = NULL, updated_at = now(), "
+        # $2 is cast: used bare, PostgreSQL deduces varchar from the column and text from
+        # the comparison, and refuses to prepare the statement.
+        "UPDATE webhook_message SET status = $2::text, claimed_job = NULL, updated_at = now(), "
         "version = version + 1, next_attempt_at = now() + $3::interval, "
-        "delivered_at = CASE WHEN $2 = 'DELIVERED' THEN now() END WHERE id = $1",
+        "delivered_at = CASE WHEN $2::text = 'DELIVERED' THEN now() END WHERE id = $1",
         (message["id"], status.value, retry_after))
     if status is MessageStatus.PENDING:
         await enqueue(tx, DELIVER, {"message": message["id"], "attempt": message["attempts"]},

@@ -154,8 +154,6 @@ async def test_webhook_delivered_signed_and_verifiable(gql, principals, receiver
         Webhook("whsec_" + "A" * 43 + "=").verify(body, headers)
 
 
-@pytest.mark.xfail(reason="the retried message is seen PENDING with no attempt recorded: "
-                          "under investigation", strict=False)
 async def test_webhook_retried_after_500_with_the_same_id(gql, principals, receiver, worker):
     # given an endpoint whose receiver fails once
     payload, secret = await _endpoint(gql, principals, receiver.url)
@@ -184,7 +182,6 @@ async def test_webhook_retried_after_500_with_the_same_id(gql, principals, recei
     assert _for(receiver, contact, secret)[2][1]["webhook-id"] == message["messageId"]
 
 
-@pytest.mark.xfail(reason="see the 500 test: the attempt is not seen settled", strict=False)
 async def test_webhook_410_disables_the_endpoint(gql, principals, receiver, worker):
     payload, _ = await _endpoint(gql, principals, receiver.url)
     endpoint_id = payload["webhookEndpoint"]["id"]
