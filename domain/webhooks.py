@@ -124,7 +124,9 @@ def refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | Non
         address = mapped
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
-    for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
+    # The narrow kinds first: Python counts link-local and 0.0.0.0/8 as private too, and the
+    # log should say which.
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "reserved", "private"):
         if getattr(address, f"is_{kind}"):
             return f"a {kind.replace('_', '-')} address"
     if not address.is_global:
