@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.context import utc_now
 from api.escalation import run_escalation
 from api.settings import ConfigError, Settings
-from api.webhooks import WebhookConfig, deliver, listen_and_dispatch, sweep
+from api.webhooks import WebhookConfig, deliver, delivery_client, listen_and_dispatch, sweep
 from api.worker import Entrypoint, JobContext, Schedule, Worker
 from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
 from persistence.db import libpq_url
@@ -64,7 +64,8 @@ def build_worker(settings: Settings, url: str, engine: AsyncEngine, *,
     """The worker of these settings over `url`; its jobs write through `engine`. Tests add
     entrypoints and schedules of their own."""
     config = WebhookConfig(signing_key(settings), settings.webhook_rules,
-                           settings.crm_webhook_timeout)
+                           settings.crm_webhook_timeout,
+                           delivery_client(settings.crm_webhook_timeout))
 
     async def dispatcher(context: JobContext, stop) -> None:
         feed = FeedListener(libpq_url(url))
@@ -73,6 +74,8 @@ def build_worker(settings: Settings, url: str, engine: AsyncEngine, *,
             await listen_and_dispatch(context, feed, stop)
         finally:
             await feed.stop()
+            # Services stop after the jobs have: no delivery uses the client any more.
+            await config.http.aclose()
 
     return Worker(url, JobContext(engine, clock, config), entrypoints,
                   (*schedules(settings), *extra_schedules), services=(dispatcher,),

@@ -18,7 +18,7 @@ from domain.paging import PageRequest
 from domain.webhooks import MessageStatus
 from persistence.audit import AuditLog
 from persistence.db import Reader, Statement, Transaction
-from persistence.jobs import enqueue
+from persistence.jobs import enqueue, enqueue_many
 from persistence.paging import Page, assemble, column_key, order_sql, seek_sql
 from persistence.record_types import SPECS
 from persistence.spec import projection
@@ -57,9 +57,9 @@ class WebhookStore:
             "WHERE endpoint_id = $1 AND ($2::text IS NULL OR message_id = $2) "
             "AND ($3::timestamptz IS NULL OR created_at >= $3) RETURNING id, attempts",
             (endpoint_id, message_id, since))
-        for row in rows:
-            await enqueue(self.tx, DELIVER, {"message": row["id"], "attempt": row["attempts"]},
-                          dedupe_key=f"{row['id']}:{row['attempts']}")
+        await enqueue_many(self.tx, DELIVER, [
+            ({"message": row["id"], "attempt": row["attempts"]}, f"{row['id']}:{row['attempts']}")
+            for row in rows])
         return len(rows)
 
 
@@ -103,9 +103,8 @@ async def add_messages(tx: Transaction, messages: list[dict]) -> int:
         "uuid, seq bigint, message_id text, event_type text, payload jsonb) "
         "ON CONFLICT (endpoint_id, seq) DO NOTHING RETURNING id",
         (orjson.dumps(messages, default=str).decode(),))
-    for row in rows:
-        await enqueue(tx, DELIVER, {"message": row["id"], "attempt": 0},
-                      dedupe_key=f"{row['id']}:0")
+    await enqueue_many(tx, DELIVER, [({"message": row["id"], "attempt": 0}, f"{row['id']}:0")
+                                     for row in rows])
     return len(rows)
 
 
@@ -148,25 +147,40 @@ async def record_attempt(tx: Transaction, message: dict, *, status: int | None,
         (message["id"], message["attempts"], status, duration_ms, body, error))
 
 
+_DELIVERED = """
+WITH attempt AS (
+    INSERT INTO webhook_attempt (id, message_id, number, response_status, duration_ms,
+        response_body, created_by, updated_by)
+    VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, 'System', 'System')
+), endpoint AS (
+    UPDATE webhook_endpoint SET failing_since = NULL WHERE id = $6 AND failing_since IS NOT NULL
+)
+UPDATE webhook_message SET status = 'DELIVERED', claimed_job = NULL, updated_at = now(),
+    version = version + 1, next_attempt_at = NULL, delivered_at = now()
+WHERE id = $1
+"""
+
+
+async def delivered(statement: Statement, message: dict, *, status: int, duration_ms: int,
+                    body: str | None) -> None:
+    """A 2xx answer: the attempt recorded, the message delivered and its endpoint no longer
+    failing, in one statement (so one round trip, and all or nothing), the common case."""
+    await statement.value(_DELIVERED, (message["id"], message["attempts"], status, duration_ms,
+                                       body, message["endpoint_id"]))
+
+
 async def settle(tx: Transaction, message: dict, status: MessageStatus,
                  retry_after: timedelta | None = None) -> None:
-    """The message's state after its attempt; a retry gets its job in this transaction."""
+    """The message's state after a failed attempt (PENDING for a retry, whose job comes in
+    this transaction, or FAILED); a delivered one is settled by `delivered`."""
     await tx.value(
-        # $2 is cast: used bare, PostgreSQL deduces varchar from the column and text from
-        # the comparison, and refuses to prepare the statement.
-        "UPDATE webhook_message SET status = $2::text, claimed_job = NULL, updated_at = now(), "
-        "version = version + 1, next_attempt_at = now() + $3::interval, "
-        "delivered_at = CASE WHEN $2::text = 'DELIVERED' THEN now() END WHERE id = $1",
+        "UPDATE webhook_message SET status = $2, claimed_job = NULL, updated_at = now(), "
+        "version = version + 1, next_attempt_at = now() + $3::interval WHERE id = $1",
         (message["id"], status.value, retry_after))
     if status is MessageStatus.PENDING:
         await enqueue(tx, DELIVER, {"message": message["id"], "attempt": message["attempts"]},
                       execute_after=retry_after,
                       dedupe_key=f"{message['id']}:{message['attempts']}")
-
-
-async def succeeded(tx: Transaction, endpoint_id: uuid.UUID) -> None:
-    await tx.value("UPDATE webhook_endpoint SET failing_since = NULL WHERE id = $1 "
-                   "AND failing_since IS NOT NULL", (endpoint_id,))
 
 
 async def failed(tx: Transaction, endpoint_id: uuid.UUID) -> datetime:
