@@ -122,8 +122,10 @@ async def dispatch(engine) -> int:
                     continue
                 access = principal.access()
                 loaders = Loaders(reader, access)
-                heard = [e for e in events
-                         if wants(endpoint["events"], e.record_type, e.action, e.fields)]
+                # An endpoint hears what happens from its creation on, however far behind
+                # the dispatcher is.
+                heard = [e for e in events if e.at >= endpoint["created_at"]
+                         and wants(endpoint["events"], e.record_type, e.action, e.fields)]
                 # Loaded together, the records of a type come in one query per batch.
                 records = await asyncio.gather(*(
                     loaders.by_id(e.record_type).load(e.record_id) for e in heard))

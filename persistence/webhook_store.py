@@ -80,7 +80,7 @@ async def listening_endpoints(reader: Reader | Transaction) -> list[dict]:
     """The active endpoints with who they act as: a user's role while it is active, a
     client's partner and scopes while neither is revoked or archived (None otherwise)."""
     return await reader.rows(
-        "SELECT e.id, e.events, e.acting_user_id, e.partner_client, "
+        "SELECT e.id, e.events, e.acting_user_id, e.partner_client, e.created_at, "
         "CASE WHEN u.active AND u.archived_at IS NULL THEN u.role END AS user_role, "
         "CASE WHEN c.revoked_at IS NULL AND c.archived_at IS NULL AND p.archived_at IS NULL "
         "THEN c.partner_id END AS partner_id, c.scopes "
