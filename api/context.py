@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from auth.principal import Principal, staff_access
 from auth.tokens import TokenService
 from domain.access import Access
+from domain.webhooks import WebhookRules
 from persistence.db import Reader
 from persistence.loaders import Loaders
 from persistence.uow import UnitOfWork
@@ -30,6 +31,8 @@ class Context:
     tokens: TokenService | None = None  # for the mutations that hand out tokens
     # "Now" for every use case and read that keeps time; tests hand in a clock they set.
     clock: Callable[[], datetime] = utc_now
+    # How strict webhook endpoint URLs are (the settings': https only in production).
+    webhook_rules: WebhookRules = field(default_factory=WebhookRules)
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 

@@ -60,6 +60,7 @@ from api.tracing import Tracing
 from auth.authenticator import Authenticator
 from auth.principal import Principal
 from auth.tokens import TokenError
+from domain.webhooks import WebhookRules
 from persistence.db import Reader, is_unavailable
 
 log = logging.getLogger("crm.graphql")
@@ -79,8 +80,10 @@ class GraphQLEndpoint:
                  compiled_writes: bool = True, clock: Callable[[], datetime] = utc_now,
                  max_cost: int = 20_000, statement_timeout_ms: int = 5000,
                  rate_limit: RateLimit | None = None, auth_failures: RateLimit | None = None,
-                 metrics=None, tracing: Tracing | None = None) -> None:
+                 metrics=None, tracing: Tracing | None = None,
+                 webhook_rules: WebhookRules | None = None) -> None:
         self.schema = schema
+        self.webhook_rules = webhook_rules or WebhookRules()
         self.clock = clock
         self.authenticator = authenticator
         self.engine = engine
@@ -145,7 +148,8 @@ class GraphQLEndpoint:
                 with self.tracing.span("graphql.execute"):
                     result = await self._execute(document, operation,
                                                  Context(principal, self.engine, self.reader,
-                                                         self.authenticator.tokens, self.clock))
+                                                         self.authenticator.tokens, self.clock,
+                                                         self.webhook_rules))
         except Refusal as exc:
             self._outcome(info, exc.outcome)
             return self._respond(exc.body, exc.status, media, exc.headers)

@@ -8,22 +8,32 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import utc_now
 from api.escalation import run_escalation
 from api.feed_consumers import notify_followers
-from api.settings import Settings
+from api.settings import ConfigError, Settings
+from api.webhooks import WebhookConfig, deliver, delivery_client, listen_and_dispatch, sweep
 from api.worker import Entrypoint, JobContext, Schedule, Worker
+from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
 from persistence import changes
+from persistence.db import libpq_url
+from persistence.feed_listener import FeedListener
 from persistence.jobs import prune_log
+from persistence.webhook_store import DELIVER
 
 log = logging.getLogger("crm.worker")
 
-# Webhook deliveries, imports and the like are added here as they come, each with its
-# attempts and backoff (api/worker.py's Entrypoint).
-ENTRYPOINTS: tuple[Entrypoint, ...] = ()
+# Each with its attempts and backoff (api/worker.py's Entrypoint). A webhook delivery
+# schedules its own next attempt (domain/webhooks.py's RETRY_DELAYS); the worker's retries
+# only cover a job that failed to record its attempt, such as on a lost database connection.
+ENTRYPOINTS: tuple[Entrypoint, ...] = (
+    Entrypoint(DELIVER, deliver, max_attempts=10, first_retry=timedelta(seconds=1),
+               longest_retry=timedelta(minutes=5)),
+)
 
 
 async def prune_job_log(context: JobContext) -> None:
@@ -43,10 +53,20 @@ def schedules(settings: Settings) -> tuple[Schedule, ...]:
     found = [Schedule("crm.jobs.prune_log", "17 3 * * *", prune_job_log),
              Schedule("crm.changes.prune", "23 3 * * *", prune_change_feed(
                  timedelta(days=settings.crm_change_retention_days))),
-             Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers)]
+             Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers),
+             Schedule("crm.webhooks.sweep", settings.crm_webhook_sweep_schedule, sweep)]
     if settings.escalation_schedule:
         found.append(Schedule("crm.escalation", settings.escalation_schedule, run_escalation))
     return tuple(found)
+
+
+def signing_key(settings: Settings):
+    """The configured signing key, the root that seals webhook secrets."""
+    try:
+        return (load_configured_key(settings.crm_jwt_private_key) if settings.crm_jwt_private_key
+                else load_or_create_key(Path(settings.crm_home)))
+    except KeyConfigError as exc:
+        raise ConfigError(f"Configuration error:\n  {exc}") from None
 
 
 def build_worker(settings: Settings, url: str, engine: AsyncEngine, *,
@@ -55,8 +75,22 @@ def build_worker(settings: Settings, url: str, engine: AsyncEngine, *,
                  extra_schedules: Sequence[Schedule] = ()) -> Worker:
     """The worker of these settings over `url`; its jobs write through `engine`. Tests add
     entrypoints and schedules of their own."""
-    return Worker(url, JobContext(engine, clock), entrypoints,
-                  (*schedules(settings), *extra_schedules),
+    config = WebhookConfig(signing_key(settings), settings.webhook_rules,
+                           settings.crm_webhook_timeout,
+                           delivery_client(settings.crm_webhook_timeout))
+
+    async def dispatcher(context: JobContext, stop) -> None:
+        feed = FeedListener(libpq_url(url))
+        await feed.start()
+        try:
+            await listen_and_dispatch(context, feed, stop)
+        finally:
+            await feed.stop()
+            # Services stop after the jobs have: no delivery uses the client any more.
+            await config.http.aclose()
+
+    return Worker(url, JobContext(engine, clock, config), entrypoints,
+                  (*schedules(settings), *extra_schedules), services=(dispatcher,),
                   concurrency=settings.crm_worker_concurrency,
                   heartbeat_timeout=settings.crm_worker_heartbeat_timeout,
                   shutdown_grace=settings.crm_worker_shutdown_grace)

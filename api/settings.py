@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.keys import MAX_TOKEN_LIFETIME
 from auth.trusted import TrustedIssuer, parse_trusted_issuers
+from domain.webhooks import WebhookRules
 from persistence.db import DatabaseUrlError, async_url
 
 
@@ -67,6 +68,16 @@ class Settings(BaseSettings):
     crm_change_retention_days: int = Field(
         default=30, ge=1, le=3650,
         description="Days the change feed keeps its events for readers catching up.")
+    crm_webhook_allow_private_networks: bool = Field(
+        default=False,
+        description="Let webhooks reach loopback, private and link-local addresses (tests and "
+                    "development); plain http is then allowed in production too.")
+    crm_webhook_timeout: float = Field(
+        default=15, ge=0.1, le=60, description="Seconds a webhook receiver has to answer.")
+    crm_webhook_sweep_schedule: str = Field(
+        default="*/5 * * * * *",
+        description="When the worker also looks for change-feed events not yet turned into "
+                    "webhook messages (a cron expression with seconds); the feed wakes it too.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
     crm_compiled_writes: bool = Field(
@@ -119,7 +130,7 @@ class Settings(BaseSettings):
                 f'"https://idp/jwks.json", "principal": "staff"}}]: {exc}') from exc
         return value
 
-    @field_validator("crm_escalation_schedule")
+    @field_validator("crm_escalation_schedule", "crm_webhook_sweep_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
         value = value.strip()
@@ -160,6 +171,11 @@ class Settings(BaseSettings):
     @property
     def escalation_schedule(self) -> str | None:
         return None if self.crm_escalation_schedule.lower() == "off" else self.crm_escalation_schedule
+
+    @property
+    def webhook_rules(self) -> WebhookRules:
+        return WebhookRules(https_only=self.crm_env == "prod",
+                            allow_private=self.crm_webhook_allow_private_networks)
 
     @property
     def tracing(self) -> bool:

@@ -38,6 +38,7 @@ class JobContext:
 
     engine: AsyncEngine
     clock: Callable[[], datetime]
+    webhooks: object | None = None  # api.webhooks.WebhookConfig: the key, the target rules
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,13 +111,17 @@ class Worker:
 
     def __init__(self, url: str, context: JobContext, entrypoints: Sequence[Entrypoint],
                  schedules: Sequence[Schedule], *, concurrency: int = 10,
-                 heartbeat_timeout: float = 30, shutdown_grace: float = 30) -> None:
+                 heartbeat_timeout: float = 30, shutdown_grace: float = 30,
+                 services: Sequence[Callable[[JobContext, asyncio.Event], Awaitable[None]]] = (),
+                 ) -> None:
         self.url, self.context = url, context
         self.entrypoints, self.schedules = tuple(entrypoints), tuple(schedules)
         self.concurrency = concurrency
         self.heartbeat_timeout = timedelta(seconds=heartbeat_timeout)
         self.shutdown_grace = shutdown_grace
         self._releasing = False
+        # Loops beside the queue, until the worker stops: the webhook dispatcher's listener.
+        self.services = tuple(services)
 
     def _build(self, connection: asyncpg.Connection) -> PgQueuer:
         driver = AsyncpgDriver(connection)
@@ -140,9 +145,15 @@ class Worker:
         try:
             await check_queue(connection)
             pgq = self._build(connection)
+            beside = [asyncio.create_task(service(self.context, stop)) for service in self.services]
             log.info("worker started: %d entrypoints, schedules %s", len(self.entrypoints),
                      ", ".join(f"{s.name} ({s.expression})" for s in self.schedules) or "none")
-            await self._until_stopped(pgq, stop)
+            try:
+                await self._until_stopped(pgq, stop)
+            finally:
+                for task in beside:
+                    task.cancel()
+                await asyncio.gather(*beside, return_exceptions=True)
         finally:
             await connection.close()
 
@@ -150,6 +161,9 @@ class Worker:
         batch = max(1, self.concurrency // 2)  # pgqueuer wants twice a batch in flight
         runner = asyncio.create_task(pgq.run(
             batch_size=batch, max_concurrent_tasks=2 * batch,
+            # A delayed job (a webhook's retry in 5 s) is due without any notification: the
+            # queue is looked at every second, not pgqueuer's default 30.
+            dequeue_timeout=timedelta(seconds=1),
             heartbeat_timeout=self.heartbeat_timeout))
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait({runner, stopped}, return_when=asyncio.FIRST_COMPLETED)

@@ -124,6 +124,9 @@ ArticleVersion.all          R   R   R   R   R   -   -
 Tag.all                     RW  R   RW  R   R   -   -
 CustomField.all             RW  R   R   R   R   -   -
 Notification.all            R   R   R   R   R   -   -
+WebhookEndpoint.all         RW  -   -   -   -   -   -
+WebhookMessage.all          R   -   -   -   -   -   -
+WebhookAttempt.all          R   -   -   -   -   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -153,6 +156,7 @@ Article     all/all  all/-                   all/-    all/all  all/-  published_
 Tag         all/all  all/-                   all/all  all/-    all/-  -/-              -/-
 CustomField all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Notification self/self self/self       self/self self/self self/self -/-            -/-
+WebhookEndpoint all/all -/-                 -/-      -/-      -/-    -/-              -/-
 """
 
 ACTIONS = """
@@ -204,6 +208,8 @@ Tag.create           admin marketing
 Tag.archive          admin marketing
 CustomField.create   admin
 CustomField.archive  admin
+WebhookEndpoint.create   admin
+WebhookEndpoint.archive  admin
 """
 
 # A partner reaches a type only with the matching scope in its token.

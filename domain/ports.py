@@ -177,6 +177,23 @@ class NotificationStore(Protocol):
     async def mark_read(self, ids: list[uuid.UUID] | None, now: datetime) -> int: ...
 
 
+class WebhookStore(Protocol):
+    """What webhook endpoints keep beside their fields: sealed secrets, and their messages."""
+
+    async def set_secret(self, endpoint_id: uuid.UUID, sealed: bytes,
+                         previous_until: datetime | None) -> None: ...
+    async def client_usable(self, client_id: str) -> bool: ...
+    async def replay(self, endpoint_id: uuid.UUID, message_id: str | None,
+                     since: datetime | None) -> int: ...
+
+
+class SecretSealer(Protocol):
+    """Makes signing secrets and seals them; kept outside the stores, in auth."""
+
+    def new_secret(self) -> str: ...
+    def seal(self, endpoint_id: uuid.UUID, secret: str) -> bytes: ...
+
+
 class AuditLog(Protocol):
     async def record(
         self, record_type: str, record_id: uuid.UUID, action: str,
@@ -202,6 +219,7 @@ class UnitOfWork(Protocol):
     knowledge: KnowledgeStore
     cases: CaseStore
     sla: SlaStore
+    webhooks: WebhookStore
     audit: AuditLog
     notifications: NotificationStore
 

@@ -10,7 +10,7 @@ its payload intact, and the error in pgqueuer's log table: `failed_jobs` lists t
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,6 +123,19 @@ async def enqueue(connection: Connection, entrypoint: str, payload: Mapping | No
         # A duplicate must not abort the caller's transaction with a unique violation.
         on_conflict="skip")
     return job_id
+
+
+async def enqueue_many(connection: Connection, entrypoint: str,
+                       jobs: Sequence[tuple[Mapping, str | None]]) -> list[int | None]:
+    """Queue a job for `entrypoint` per (payload, dedupe_key), in one statement, as `enqueue`
+    queues one: the ids, None where a job with that dedupe key is already waiting or running.
+    """
+    if not jobs:
+        return []
+    return await queries(await _driver(connection)).enqueue(
+        [entrypoint] * len(jobs),
+        [orjson.dumps(payload, default=_uuid_subclass) for payload, _ in jobs],
+        [0] * len(jobs), dedupe_key=[key for _, key in jobs], on_conflict="skip")
 
 
 def decode(payload: bytes | None):

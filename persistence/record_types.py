@@ -43,6 +43,7 @@ from persistence.spec import Spec
 from persistence.tags import TAG, TAGGINGS
 from persistence.territories import TERRITORY
 from persistence.users import USER
+from persistence.webhooks import WEBHOOK_ATTEMPT, WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE
 
 RECORD_TYPES: tuple[RecordType, ...] = (
     CONTACT, ACCOUNT, ACCOUNT_CONTACT, CONSENT, NOTE, USER, TERRITORY, PARTNER, AUDIT_ENTRY,
@@ -53,6 +54,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     CASE, CASE_QUEUE, TIME_ENTRY, ESCALATION, CASE_ARTICLE, CALENDAR, SLA_POLICY,
     ARTICLE, ARTICLE_VERSION,
     TAG, CUSTOM_FIELD, NOTIFICATION,
+    WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE, WEBHOOK_ATTEMPT,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (

@@ -24,6 +24,7 @@ from persistence.record_types import SPECS
 from persistence.record_writes import Answer, RecordWrites, Seen
 from persistence.records import RecordStore
 from persistence.sla import SlaStore
+from persistence.webhook_store import WebhookStore
 
 __all__ = ["SPECS", "UnitOfWork"]
 
@@ -62,6 +63,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.orders = OrderStore(tx, access)
         self.cases = CaseStore(tx, access)
         self.sla = SlaStore(tx, access)
+        self.webhooks = WebhookStore(tx, access)
         self.knowledge = KnowledgeStore(tx, access)
         self.audit = AuditLog(tx, access)
         self.notifications = NotificationStore(tx, access, SPECS, self.access_of)

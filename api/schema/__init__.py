@@ -24,6 +24,7 @@ from api.resolvers.viewer import ViewerQueries
 from api.schema.collaborative.comments import CommentMutations
 from api.schema.collaborative.live import Subscription
 from api.schema.collaborative.notifications import NotificationMutations, NotificationQueries
+from api.schema.collaborative.webhooks import WebhookMutations, WebhookQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.tags import TagMutations, TagQueries
@@ -35,7 +36,7 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries):
+            NotificationQueries, WebhookQueries):
     pass
 
 
@@ -43,7 +44,8 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
 class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMutations,
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
-               TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations):
+               TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations,
+               WebhookMutations):
     pass
 
 

@@ -35,11 +35,45 @@ def node_types() -> list[str]:
 
 def declared() -> set[tuple[str, str]]:
     """(policy type, field) of every declared field that a GraphQL type shows: its own type,
-    or the edges of a link for a type shown on edges."""
+    or the edges of a link for a type shown on edges; but those only resolvers answer."""
     shown = {(policy_type(schema.get_field_for_type(f, name)) or name, f)
              for name, graphql_type in GRAPHQL.type_map.items()
              if isinstance(graphql_type, GraphQLObjectType) for f in graphql_type.fields}
-    return {(r.name, f) for r in RECORD_TYPES for f in r.fields if (r.name, f) in shown}
+    return {(r.name, f) for r in RECORD_TYPES for f in r.fields
+            if (r.name, f) in shown} - behind_resolvers()
+
+
+def behind_resolvers() -> set[tuple[str, str]]:
+    """The fields the compiled path never renders, so that no parity can be asked of them:
+    those declared resolver_only, and every field of the records such a field leads to, and
+    of theirs (an endpoint's webhook messages and their attempts)."""
+    names = {r.name for r in RECORD_TYPES}
+    found: set[tuple[str, str]] = set()
+    targets: list[str] = []
+    for record in RECORD_TYPES:
+        graphql_type = GRAPHQL.get_type(record.name)
+        for name, field in record.fields.items():
+            shown = graphql_type and graphql_type.fields.get(name)
+            if field.resolver_only is None or not shown:
+                continue
+            found.add((record.name, name))
+            targets.append(_record_of(unwrap(shown.type)))
+    while targets:
+        target = targets.pop()
+        if target not in names:
+            continue
+        for name, shown in GRAPHQL.get_type(target).fields.items():
+            if (target, name) not in found:
+                found.add((target, name))
+                targets.append(_record_of(unwrap(shown.type)))
+    return found
+
+
+def _record_of(graphql_type) -> str:
+    """The type of the records a field leads to: a connection's node type, or its own."""
+    if isinstance(graphql_type, GraphQLObjectType) and "edges" in graphql_type.fields:
+        return unwrap(unwrap(graphql_type.fields["edges"].type).fields["node"].type).name
+    return graphql_type.name
 
 
 def _form(type_name: str, name: str):

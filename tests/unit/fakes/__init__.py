@@ -20,7 +20,7 @@ from tests.unit.fakes.customer_record import (
 from tests.unit.fakes.notifications import FakeNotifications
 from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
-from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla
+from tests.unit.fakes.service import FakeCases, FakeKnowledge, FakeSla, FakeWebhooks
 
 __all__ = ["FakeUnitOfWork"]
 
@@ -43,6 +43,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.cases = FakeCases(self.records)
         self.sla = FakeSla(self.records)
         self.notifications = FakeNotifications(self.records)
+        self.webhooks = FakeWebhooks()
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:

@@ -72,3 +72,22 @@ class FakeKnowledge(ports.KnowledgeStore):
     async def vote(self, article_id, helpful):
         before, self.votes[article_id] = self.votes.get(article_id), helpful
         return before
+
+
+class FakeWebhooks(ports.WebhookStore):
+    """Sealed secrets by endpoint, the usable partner clients, and the replays asked for."""
+
+    def __init__(self) -> None:
+        self.secrets: dict = {}
+        self.clients: set[str] = set()
+        self.replayed: list[tuple] = []
+
+    async def set_secret(self, endpoint_id, sealed, previous_until):
+        self.secrets[endpoint_id] = (sealed, previous_until)
+
+    async def client_usable(self, client_id):
+        return client_id in self.clients
+
+    async def replay(self, endpoint_id, message_id, since):
+        self.replayed.append((endpoint_id, message_id, since))
+        return 1
