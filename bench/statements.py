@@ -14,7 +14,7 @@ import httpx
 from api.app import create_app
 from api.settings import load_settings
 from bench.questions import fill
-from persistence.db import StatementCounter
+from persistence.statement_counter import StatementCounter
 
 
 def _errors(answer: dict) -> list:

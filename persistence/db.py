@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 import orjson
-from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -287,20 +286,3 @@ class Statement:
 
     async def value(self, sql: str, params):
         return await self._run("fetchval", sql, params)
-
-
-class StatementCounter:
-    """Counts SQL statements sent through an engine; used by tests and the benchmark."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.count = 0
-        self.statements: list[str] = []
-        event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
-
-    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.count += 1
-        self.statements.append(statement)
-
-    def reset(self) -> None:
-        self.count = 0
-        self.statements.clear()

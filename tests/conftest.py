@@ -22,9 +22,9 @@ from api.settings import load_settings
 from auth.keys import load_or_create_key
 from auth.principal import Principal
 from domain.access import Role
-from persistence.db import StatementCounter
 from persistence.embedded import start_server
 from persistence.seed.generator import stable_id
+from persistence.statement_counter import StatementCounter
 from tests.databases import own_database
 from tests.factories import Factories
 from tests.graphql import GraphQLClient
