@@ -70,16 +70,11 @@ class Planner:
     def plan(self, document: DocumentNode, operation: OperationDefinitionNode,
              variables: dict[str, Any] | None, access: Access) -> tuple[rp.Output, ...] | None:
         """The outputs of the operation's `data`, or None when the resolvers must answer."""
-        if operation.operation is not OperationType.QUERY:
+        walk = self._walk(document, operation, OperationType.QUERY, variables, access)
+        if walk is None:
             return None
-        values = get_variable_values(self.graphql, operation.variable_definitions or (),
-                                     variables or {})
-        if isinstance(values, list):
-            return None  # the resolver path reports the coercion errors
-        fragments = {d.name.value: d for d in document.definitions
-                     if isinstance(d, FragmentDefinitionNode)}
         try:
-            return root(Walk(self, values, fragments, access, document), operation.selection_set)
+            return root(walk, operation.selection_set)
         except (Fallback, DomainError):
             return None
 
@@ -87,19 +82,28 @@ class Planner:
                    variables: dict[str, Any] | None, access: Access) -> WritePlan | None:
         """The plan of a mutation the compiled write path answers, or None when the
         resolvers must answer it; nothing is written while planning."""
-        if operation.operation is not OperationType.MUTATION:
+        walk = self._walk(document, operation, OperationType.MUTATION, variables, access)
+        if walk is None:
             return None
-        values = get_variable_values(self.graphql, operation.variable_definitions or (),
-                                     variables or {})
-        if isinstance(values, list):
-            return None  # the resolver path reports the coercion errors
-        fragments = {d.name.value: d for d in document.definitions
-                     if isinstance(d, FragmentDefinitionNode)}
-        walk = Walk(self, values, fragments, access, document)
         try:
             return plan_mutation(walk, self._shape(walk, operation))
         except (Fallback, DomainError):
             return None
+
+    def _walk(self, document: DocumentNode, operation: OperationDefinitionNode,
+              kind: OperationType, variables: dict[str, Any] | None,
+              access: Access) -> Walk | None:
+        """The walk over an operation of this kind, with its variables coerced; None for
+        another kind, or variables the resolver path will report on."""
+        if operation.operation is not kind:
+            return None
+        values = get_variable_values(self.graphql, operation.variable_definitions or (),
+                                     variables or {})
+        if isinstance(values, list):
+            return None
+        fragments = {d.name.value: d for d in document.definitions
+                     if isinstance(d, FragmentDefinitionNode)}
+        return Walk(self, values, fragments, access, document)
 
     def _shape(self, walk: Walk, operation: OperationDefinitionNode) -> Shape:
         """The mutation's shape, planned once per document, operation and rights unless the

@@ -11,27 +11,12 @@ import pytest
 
 from api.context import utc_now
 from api.worker import Entrypoint, JobContext, Worker
-from persistence.db import make_engine
 from persistence.jobs import enqueue
 from persistence.uow import UnitOfWork
-from tests.databases import own_database
 from tests.jobs import eventually, fetch, job_row, running
 
 ADD_TERRITORY = ("INSERT INTO territory (id, name, created_by, updated_by) "
                  "VALUES ($1, $2, 'System', 'System') RETURNING id")
-
-
-@pytest.fixture(scope="module")
-def queue_url(server_url):
-    with own_database(server_url, "crm_jobs", migrated=True) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-async def queue_engine(queue_url):
-    engine = make_engine(queue_url, pool_size=4)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture(scope="module")

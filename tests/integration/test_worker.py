@@ -13,29 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from api.context import utc_now
 from api.worker import Entrypoint, JobContext, Schedule, Worker
-from persistence.db import make_engine
 from persistence.jobs import enqueue, failed_jobs
-from tests.databases import own_database
 from tests.jobs import eventually, fetch, job_row, log_statuses, running
 
 CRM = str(Path(sys.executable).parent / "crm")
-
-
-@pytest.fixture(scope="module")
-def queue_url(server_url):
-    with own_database(server_url, "crm_worker", migrated=True) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-async def queue_engine(queue_url):
-    engine = make_engine(queue_url, pool_size=4)
-    yield engine
-    await engine.dispose()
 
 
 def worker(url, engine, entrypoints=(), schedules=(), **options) -> Worker:
