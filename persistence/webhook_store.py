@@ -9,7 +9,7 @@ message is never left without a job to send it, whatever process dies when.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import orjson
 
@@ -19,6 +19,7 @@ from domain.webhooks import MessageStatus
 from persistence.audit import AuditLog
 from persistence.db import Reader, Statement, Transaction
 from persistence.jobs import enqueue, enqueue_many
+from persistence.notifications import NotificationStore
 from persistence.paging import Page, assemble, column_key, order_sql, seek_sql
 from persistence.record_types import SPECS
 from persistence.spec import projection
@@ -191,6 +192,12 @@ async def disable(tx: Transaction, access: Access, endpoint_id: uuid.UUID, reaso
             "WebhookEndpoint", endpoint_id, "disable",
             {"active": (True, False), "disabledReason": (None, reason),
              "notified": (None, owner)})
+        kind, _, user_id = owner.partition(":")
+        if kind == "User":  # in the owner's inbox, with the fields that changed
+            await NotificationStore(tx, access, SPECS, None).notify([{
+                "user": uuid.UUID(user_id), "kind": "CHANGE", "recordType": "WebhookEndpoint",
+                "recordId": endpoint_id, "actor": "System",
+                "fields": ["active", "disabledReason"]}], datetime.now(UTC))
     return owner
 
 

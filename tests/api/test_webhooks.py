@@ -107,6 +107,11 @@ async def test_webhook_410_disables_the_endpoint(gql, principals, receiver, work
     assert endpoint and "410" in endpoint["disabledReason"]
     message = await _settled(gql, endpoint_id, contact, "FAILED")
     assert [a["responseStatus"] for a in message["attempts"]] == [410]
+    # and its owner is told in their notifications
+    told = (await gql.ok("admin", """{ notifications(first: 20) { nodes {
+        kind recordType recordId fields } } }"""))["notifications"]["nodes"]
+    assert {"kind": "CHANGE", "recordType": "WebhookEndpoint", "recordId": endpoint_id,
+            "fields": ["active", "disabledReason"]} in told
 
 
 async def test_webhook_hanging_receiver_times_out_then_is_retried(gql, principals, receiver,
