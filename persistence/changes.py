@@ -138,12 +138,9 @@ async def events_after(reader: Reader, after: int, limit: int = 1000) -> list[Ch
     return [_event(row) for row in await reader.rows(_AFTER, (after, limit))]
 
 
-async def bounds(connection: asyncpg.Connection) -> tuple[int, int]:
-    """The oldest number still kept and the newest given, (0, 0) for an empty feed."""
-    row = await connection.fetchrow(
-        "SELECT coalesce(min(seq), 0) AS oldest, coalesce(max(seq), 0) AS newest "
-        "FROM change_event WHERE seq IS NOT NULL")
-    return row["oldest"], row["newest"]
+async def newest(connection: asyncpg.Connection) -> int:
+    """The newest number given, 0 for an empty feed: where a new listener starts."""
+    return await connection.fetchval("SELECT coalesce(max(seq), 0) FROM change_event")
 
 
 async def oldest(reader: Reader) -> int | None:

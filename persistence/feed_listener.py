@@ -81,7 +81,7 @@ class FeedListener:
                     await connection.add_listener(
                         channel, lambda _c, _p, _ch, payload, hear=hear: hear(payload))
                 if self.position is None:
-                    self.position = (await changes.bounds(connection))[1]
+                    self.position = await changes.newest(connection)
                 self.connected.set()
                 failures = 0
                 await self._serve(connection)
