@@ -120,7 +120,8 @@ def create_app(settings: Settings, *, url: str | None = None,
                               auth_failures=_limit(settings.crm_auth_failure_limit,
                                                    "rejected tokens"),
                               metrics=metrics, tracing=tracing,
-                              webhook_rules=settings.webhook_rules)
+                              webhook_rules=settings.webhook_rules,
+                              max_upload_bytes=settings.crm_max_upload_mb * 1_000_000)
     # A worker in the server process (dev's default): jobs and schedules with one command.
     worker = build_worker(settings, url, engine, clock=clock) if settings.worker_in_server else None
     # The change feed, heard by this process and handed to its open subscriptions.

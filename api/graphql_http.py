@@ -81,8 +81,9 @@ class GraphQLEndpoint:
                  max_cost: int = 20_000, statement_timeout_ms: int = 5000,
                  rate_limit: RateLimit | None = None, auth_failures: RateLimit | None = None,
                  metrics=None, tracing: Tracing | None = None,
-                 webhook_rules: WebhookRules | None = None) -> None:
+                 webhook_rules: WebhookRules | None = None, max_upload_bytes: int = 0) -> None:
         self.schema = schema
+        self.max_upload_bytes = max_upload_bytes
         self.webhook_rules = webhook_rules or WebhookRules()
         self.clock = clock
         self.authenticator = authenticator
@@ -110,7 +111,11 @@ class GraphQLEndpoint:
     async def __call__(self, scope, receive, send) -> None:
         # An ASGI app of its own rather than a request handler: Starlette's per-request
         # wrapper of handlers would only repeat the exception handling around the router.
-        response = await self.handle(Request(scope, receive, send))
+        request = Request(scope, receive, send)
+        try:
+            response = await self.handle(request)
+        finally:
+            await request.close()  # an upload's spooled files, once answered
         await response(scope, receive, send)
 
     async def handle(self, request: Request) -> Response:
@@ -126,7 +131,7 @@ class GraphQLEndpoint:
                                  405, media, {"Allow": "GET, POST"})
         try:
             principal = await self._authenticate(request, info)
-            operation = await read_operation(request)
+            operation = await read_operation(request, self.max_upload_bytes)
             if info is not None:
                 info.operation = operation.operation_name
             with self.tracing.span("graphql.parse_validate"):
@@ -259,6 +264,8 @@ class GraphQLEndpoint:
         if request.method == "GET" and ast.operation is not OperationType.QUERY:
             raise RequestError(405, "Mutations must be sent with POST.", "METHOD_NOT_ALLOWED",
                                {"Allow": "POST"})
+        if operation.uploads and ast.operation is not OperationType.MUTATION:
+            raise RequestError(400, "Files are uploaded with a mutation.", "BAD_REQUEST")
         return ast
 
     async def _execute(self, document: DocumentNode, operation: Operation,

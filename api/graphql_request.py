@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from api.graphql_uploads import UploadError, read_multipart
+
 MAX_BODY_BYTES = 1_000_000
 MAX_VARIABLE_NESTING = 32
 # PostgreSQL cannot store NUL in text, so no request may carry one.
@@ -27,6 +29,7 @@ class Operation:
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    uploads: bool = False  # files came with it, in the variables (a multipart request)
 
 
 def _nesting(value: Any, depth: int = 0) -> int:
@@ -72,13 +75,22 @@ def _operation(params: Any) -> Operation:
     return Operation(query, _json_object(params.get("variables"), "variables"), name)
 
 
-async def read_operation(request: Request) -> Operation:
-    """The operation of a GET's query string or of a POST's JSON body."""
+async def read_operation(request: Request, max_upload_bytes: int = 0) -> Operation:
+    """The operation of a GET's query string, of a POST's JSON body, or of a multipart POST
+    with files when uploads are allowed (`max_upload_bytes`)."""
     if request.method == "GET":
         return _operation(dict(request.query_params))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data" and max_upload_bytes:
+        try:
+            params = await read_multipart(request, max_upload_bytes)
+        except UploadError as exc:
+            raise RequestError(exc.status, str(exc), exc.code) from None
+        operation = _operation(params)
+        return Operation(operation.query, operation.variables, operation.operation_name, True)
     if content_type != "application/json":
-        raise RequestError(415, "Send the operation as application/json.",
+        accepted = " or multipart/form-data (uploads)" if max_upload_bytes else ""
+        raise RequestError(415, f"Send the operation as application/json{accepted}.",
                            "UNSUPPORTED_MEDIA_TYPE")
     body = await _limited_body(request)
     try:

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
         default=30, ge=0, le=3600,
         description="Seconds a stopping worker waits for its running jobs before it releases "
                     "them to the queue.")
+    crm_max_upload_mb: int = Field(
+        default=200, ge=0, le=10_000,
+        description="Megabytes one upload request (an import's file) may carry; 0 turns "
+                    "uploads off.")
     crm_ws_max_subscriptions: int = Field(
         default=20, ge=1, le=1000,
         description="Subscriptions one WebSocket connection may hold at once.")
