@@ -15,7 +15,7 @@ from domain.accounts import AccountSize
 from domain.contacts import LifecycleStage
 from domain.errors import DomainError
 from domain.tags import NAME_LIMIT
-from domain.values import normalize_country
+from domain.values import normalize_country, normalize_website
 
 
 class CellError(Exception):
@@ -94,6 +94,12 @@ def country_code(raw: str) -> str:
     except DomainError:
         raise CellError("UNKNOWN_COUNTRY", f"{raw!r} has no telephone numbering plan "
                         "of its own, so no contact can live there.") from None
+
+
+@lru_cache(maxsize=4096)
+def website(raw: str) -> str:
+    """The website as https://...; cached, since the rows of one company repeat it."""
+    return normalize_website(raw, "website")
 
 
 def yes_or_no(raw: str) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from domain.errors import DomainError
 from domain.imports.accounts import AccountRow, normalise_account_row
 from domain.imports.cells import lead_score, lifecycle_stage, yes_or_no
+from domain.imports.cells import website as website_of
 from domain.imports.mapping import Mapping
 from domain.imports.names import clean_name, split_full_name
 from domain.imports.rows import Options, RowError, RowReader, plan_of
-from domain.values import normalize_email, normalize_website, phone_with_extension
+from domain.values import normalize_email, phone_with_extension
 
 __all__ = ["AccountRow", "ContactRow", "Options", "RowError", "normalise_account_row",
            "normalise_chunk", "normalise_row"]
@@ -125,7 +126,7 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
 
 def _company(row: RowReader) -> dict | None:
     name = row.text("company")
-    website = row.parsed("companyWebsite", lambda v: normalize_website(v, "companyWebsite"))
+    website = row.parsed("companyWebsite", website_of)
     external_id = row.text("companyExternalId")
     if name is None and website is None and external_id is None:
         return None
