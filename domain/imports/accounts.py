@@ -41,4 +41,4 @@ def normalise_account_row(line: int, cells: list[str], mapping: Mapping,
         website=row.parsed("website", website_of),
         industry=row.text("industry", 100), size=row.parsed("size", account_size),
         tier=row.text("tier", 40), address=row.address(), custom=row.custom(), tags=row.tags())
-    return row.errors or account
+    return row.sorted_errors() or account

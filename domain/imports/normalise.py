@@ -60,7 +60,7 @@ def normalise_row(line: int, cells: list[str], mapping: Mapping,
         lead_score=row.parsed("leadScore", lead_score), company=_company(row),
         job_title=row.text("jobTitle"), is_decision_maker=row.parsed("isDecisionMaker", yes_or_no),
         custom=row.custom(), tags=row.tags(), consents=_consents(row))
-    return row.errors or contact
+    return row.sorted_errors() or contact
 
 
 def normalise_chunk(chunk: list[tuple[int, list[str]]], mapping: Mapping,
