@@ -2,9 +2,10 @@
 
 Rows are what a company's export looks like: names in mixed and in one case, emails, a phone
 and a mobile in local format read with the row's country, a company with its website, a job
-title, tags, a consent; about twenty people per company, and one row in fifty with a bad email or phone. It prints µs per row
-on one core (and µs per phone and per email, the library calls that cost the most), then rows
-per second with a process pool over chunks, as the import pipeline runs it.
+title, tags, a consent; about twenty people per company, and one row in fifty with a bad email
+or phone. It prints µs per row on one core (and µs per phone and per email, the library calls
+that cost the most), then rows per second with a process pool over chunks, as the import
+pipeline runs it.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from domain.errors import DomainError
 from domain.imports.accounts import AccountRow, normalise_account_row
-from domain.imports.cells import lead_score, lifecycle_stage, yes_or_no
+from domain.imports.cells import lead_score, lifecycle_stage, with_extension_marked, yes_or_no
 from domain.imports.cells import website as website_of
 from domain.imports.mapping import Mapping
 from domain.imports.names import clean_name, split_full_name
@@ -83,7 +83,8 @@ def _names(row: RowReader) -> tuple[str | None, str]:
         last = last or split_last
     if not last:
         header = row.plan.single.get("lastName", row.plan.single.get("fullName", (0, None)))[1]
-        row.error(header, None, "REQUIRED", "A contact needs a last name (or a full name).")
+        if not any(e.column == header for e in row.errors):  # e.g. TOO_LONG says it already
+            row.error(header, None, "REQUIRED", "A contact needs a last name (or a full name).")
     return first, last or ""
 
 
@@ -113,7 +114,8 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
         if value is None:
             continue
         try:
-            number, extension = phone_with_extension(value, header, region)
+            number, extension = phone_with_extension(with_extension_marked(value), header,
+                                                     region)
         except DomainError as exc:
             row.error(header, value, "INVALID", exc.problems[0].message)
             continue
