@@ -205,7 +205,7 @@ def _read_spreadsheet(head: bytes, source: BinaryIO, kind: str) -> Table:
 
     def records() -> Iterator[tuple[int, list[str]]]:
         for number, values in enumerate(sheet.iter_rows(), start=first_row + 1):
-            yield number, [_cell_text(v) for v in values]
+            yield number, [v if type(v) is str else _cell_text(v) for v in values]
 
     rows = records()
     headers = _header(rows)

@@ -92,6 +92,12 @@ def test_mapping_from_json_maps_the_named_headers_and_ignores_the_rest():
                                "Segment": "custom:segment"}
 
 
+def test_mapping_from_json_names_a_header_regardless_of_case_and_punctuation():
+    mapping = mapping_from_json({"e mail": "email", "NAME": "lastName"}, ["E-Mail", "Name"])
+
+    assert mapping.columns == {"E-Mail": "email", "Name": "lastName"}
+
+
 def test_mapping_from_json_accepts_a_columns_object_and_consents():
     mapping = mapping_from_json({"columns": {"N": "fullName", "Opt-in": "consent:EMAIL:news"}},
                                 ["N", "Opt-in"])

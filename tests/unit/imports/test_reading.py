@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.imports.reading import ImportFileError, read_table
 from tests.unit.imports.files import read, write_csv, write_xlsx
@@ -56,6 +57,15 @@ def test_read_table_tells_cp1252_by_its_euro_sign(tmp_path):
 
     assert table.encoding == "cp1252"
     assert rows[0][1] == ["Müller", "zahlt 5 €"]
+
+
+def test_read_table_reads_excels_unicode_text(tmp_path):
+    path = write_csv(tmp_path / "unicode.txt", RUSSIAN, delimiter="\t", encoding="utf-16")
+
+    table, rows = read(path)
+
+    assert (table.encoding, table.delimiter, table.headers) == ("utf-16", "\t", RUSSIAN[0])
+    assert [cells for _, cells in rows] == RUSSIAN[1:]
 
 
 def test_read_table_keeps_quoted_delimiters_and_line_breaks_and_counts_lines(tmp_path):
@@ -171,6 +181,20 @@ def test_read_table_reads_xlsx_cells_as_the_text_they_show(tmp_path):
     assert rows[0] == (2, ["JOHN", "SMITH", "4930123456", "01067", "85", "1990-05-17",
                            "TRUE", "0.25"])
     assert rows[1] == (4, ["Anna", "Schmidt", "+49 30 7654321", "10115", "7", "", "FALSE", ""])
+
+
+def test_read_table_reads_the_first_visible_sheet(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", [["Hidden"], ["x"]])
+    workbook = load_workbook(path)
+    workbook.active.sheet_state = "hidden"
+    visible = workbook.create_sheet("Contacts")
+    visible.append(["Name"])
+    visible.append(["Smith"])
+    workbook.save(path)
+
+    table, rows = read(path)
+
+    assert (table.headers, rows) == (["Name"], [(2, ["Smith"])])
 
 
 def test_read_table_recognises_xlsx_by_its_bytes_whatever_its_name(tmp_path):
