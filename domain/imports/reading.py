@@ -201,10 +201,9 @@ def _read_spreadsheet(head: bytes, source: BinaryIO, kind: str) -> Table:
         sheet = workbook.get_sheet_by_index(index)
     except Exception as exc:  # calamine raises its own error types, one per failure
         raise ImportFileError("UNREADABLE", f"Not a readable {kind.upper()} file: {exc}") from exc
-    first_row = (sheet.start or (0, 0))[0]
-
     def records() -> Iterator[tuple[int, list[str]]]:
-        for number, values in enumerate(sheet.iter_rows(), start=first_row + 1):
+        # iter_rows starts at the sheet's first row, blank or not: its count is Excel's number.
+        for number, values in enumerate(sheet.iter_rows(), start=1):
             yield number, [v if type(v) is str else _cell_text(v) for v in values]
 
     rows = records()

@@ -183,6 +183,17 @@ def test_read_table_reads_xlsx_cells_as_the_text_they_show(tmp_path):
     assert rows[1] == (4, ["Anna", "Schmidt", "+49 30 7654321", "10115", "7", "", "FALSE", ""])
 
 
+def test_read_table_numbers_xlsx_rows_as_excel_does(tmp_path):
+    path = write_xlsx(tmp_path / "offset.xlsx", [[], [], [None, "Name", "Phone"],
+                                                 [None, "Smith", 301234567], [],
+                                                 [None, "Jones", "030 7654321"]])
+
+    table, rows = read(path)
+
+    assert table.headers == ["Name", "Phone"]
+    assert rows == [(4, ["Smith", "301234567"]), (6, ["Jones", "030 7654321"])]
+
+
 def test_read_table_reads_the_first_visible_sheet(tmp_path):
     path = write_xlsx(tmp_path / "book.xlsx", [["Hidden"], ["x"]])
     workbook = load_workbook(path)
