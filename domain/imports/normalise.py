@@ -3,6 +3,7 @@ as ISO codes, names in a sensible case), or every error of the row at once."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from domain.errors import DomainError
@@ -18,6 +19,7 @@ __all__ = ["AccountRow", "ContactRow", "Options", "RowError", "normalise_account
            "normalise_chunk", "normalise_row"]
 
 EMAIL_TARGETS = ("email", "email2")
+_ADDRESS_SEPARATOR = re.compile(r"[;,\s]+")
 # (target, label) of the phone columns, the first given one primary.
 PHONE_TARGETS = (("phone", None), ("phone2", None), ("mobile", "mobile"))
 
@@ -89,20 +91,23 @@ def _names(row: RowReader) -> tuple[str | None, str]:
 
 
 def _emails(row: RowReader) -> list[dict]:
+    """The email columns' addresses, a cell with several ("a@x.de; b@y.de") giving each."""
     emails: list[dict] = []
     seen = set()
     for target in EMAIL_TARGETS:
         value, header = row.raw(target)
         if value is None:
             continue
+        parts = _ADDRESS_SEPARATOR.split(value) if value.count("@") > 1 else (value,)
         try:
-            address = normalize_email(value, header)
-        except DomainError as exc:
+            addresses = [normalize_email(part, header) for part in parts if part]
+        except DomainError as exc:  # one error for the cell, as for any other
             row.error(header, value, "INVALID", exc.problems[0].message)
             continue
-        if address.casefold() not in seen:
-            seen.add(address.casefold())
-            emails.append({"address": address, "primary": not emails, "label": None})
+        for address in addresses:
+            if address.casefold() not in seen:
+                seen.add(address.casefold())
+                emails.append({"address": address, "primary": not emails, "label": None})
     return emails
 
 

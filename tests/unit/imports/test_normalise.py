@@ -86,6 +86,16 @@ def test_normalise_row_drops_the_same_email_given_twice():
     assert [e["address"] for e in result.emails] == ["a@example.com"]
 
 
+def test_normalise_row_reads_several_addresses_in_one_cell():
+    result = row(email="a@example.com; B@Example.com, c@example.com", email2="b@example.com")
+
+    assert [(e["address"], e["primary"]) for e in result.emails] == [
+        ("a@example.com", True), ("B@example.com", False), ("c@example.com", False)]
+    wrong = row(email="a@example.com; b@")
+    assert [(e.column, e.value, e.code) for e in wrong] == [
+        ("Email", "a@example.com; b@", "INVALID")]
+
+
 @pytest.mark.parametrize("raw", ["plainaddress", "a@b", "a@@example.com", "a@pаypal.com"])
 def test_normalise_row_refuses_a_bad_email(raw):
     result = row(email=raw)
