@@ -3,8 +3,12 @@ as ISO codes, names in a sensible case), or every error of the row at once."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
 
 from domain.errors import DomainError
 from domain.imports.accounts import AccountRow, normalise_account_row
@@ -20,6 +24,7 @@ __all__ = ["AccountRow", "ContactRow", "Options", "RowError", "normalise_account
 
 EMAIL_TARGETS = ("email", "email2")
 _ADDRESS_SEPARATOR = re.compile(r"[;,\s]+")
+_BARE_INTERNATIONAL = re.compile(r"^[1-9][\d ]{9,}$")
 # (target, label) of the phone columns, the first given one primary.
 PHONE_TARGETS = (("phone", None), ("phone2", None), ("mobile", "mobile"))
 
@@ -119,8 +124,7 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
         if value is None:
             continue
         try:
-            number, extension = phone_with_extension(with_extension_marked(value), header,
-                                                     region)
+            number, extension = _phone(with_extension_marked(value), header, region)
         except DomainError as exc:
             row.error(header, value, "INVALID", exc.problems[0].message)
             continue
@@ -129,6 +133,29 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
             phones.append({"number": number, "primary": not phones, "label": label,
                            "extension": extension})
     return phones
+
+
+def _phone(value: str, header: str, region: str | None) -> tuple[str, str | None]:
+    """phone_with_extension, reading a number of bare digits without a trunk 0 also as
+    international: a spreadsheet that held "+49 151 ..." as a number dropped its "+". Such a
+    number that starts with its region's own country code is international first (written
+    nationally it would start with 0); any other, only when it is no valid number as written."""
+    bare = _BARE_INTERNATIONAL.match(value) is not None
+    if bare and region and value.startswith(_calling_code(region)):
+        with contextlib.suppress(DomainError):
+            return phone_with_extension("+" + value, header)
+    try:
+        return phone_with_extension(value, header, region)
+    except DomainError as exc:
+        if bare:
+            with contextlib.suppress(DomainError):
+                return phone_with_extension("+" + value, header)
+        raise exc from None
+
+
+@lru_cache(maxsize=512)
+def _calling_code(region: str) -> str:
+    return str(phonenumbers.country_code_for_region(region))
 
 
 def _company(row: RowReader) -> dict | None:

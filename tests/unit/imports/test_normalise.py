@@ -37,6 +37,13 @@ def test_normalise_row_writes_phones_in_e164(raw, region, e164):
     assert phones(row(phone=raw, region=region)) == [(e164, None)]
 
 
+def test_normalise_row_reads_an_international_number_whose_plus_a_spreadsheet_dropped():
+    assert phones(row(phone="4915123456789", region="DE")) == [("+4915123456789", None)]
+    assert phones(row(phone="79991234567", region="DE")) == [("+79991234567", None)]
+    assert phones(row(phone="301234567", region="DE")) == [("+49301234567", None)]
+    assert phones(row(phone="15123456789", region="DE")) == [("+4915123456789", None)]
+
+
 @pytest.mark.parametrize("raw", ["030 1234567 ext. 12", "030 1234567 x12", "030 1234567 #12",
                                  "+49 30 1234567;ext=12", "030 1234567 доб. 12",
                                  "030 1234567 вн. 12", "030 1234567 Durchwahl 12",
