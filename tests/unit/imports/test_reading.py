@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from domain.imports.encodings import detect_encoding
 from domain.imports.reading import ImportFileError, read_table
 from tests.unit.imports.files import read, write_csv, write_xlsx
 
@@ -225,3 +226,15 @@ def test_read_table_refuses_a_broken_xlsx(tmp_path):
         read(path)
 
     assert caught.value.code == "UNREADABLE"
+
+
+@pytest.mark.parametrize(("text", "encoding", "expected"), [
+    ("Name;Gruß\r\nMüller;Grüße aus Köln\r\n", "latin-1", "latin-1"),
+    ("Nom,Prénom\r\nLefèvre,Hélène\r\nGarçon,François\r\n", "latin-1", "latin-1"),
+    ("Nome,Cidade\r\nJoão Conceição,São Paulo\r\n", "latin-1", "latin-1"),
+    ("Фамилия,Email\r\nЩукин,shchukin@example.ru\r\nЁлкин,yolkin@example.ru\r\n", "cp1251",
+     "cp1251"),
+    ("ФИО;Компания\r\nИванов И. И.;ООО «Ромашка»\r\n", "cp1251", "cp1251"),
+])
+def test_detect_encoding_tells_cyrillic_from_western_text(text, encoding, expected):
+    assert detect_encoding(text.encode(encoding), complete=True) == expected
