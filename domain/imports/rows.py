@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
 from domain.imports.cells import CellError, country_code, tag_names
 from domain.imports.mapping import CONSENT, CUSTOM, Mapping
 
@@ -37,6 +37,16 @@ class Options:
     phone number without a + on a row without a country."""
 
     default_region: str | None = None
+
+    def __post_init__(self) -> None:
+        """A default region given as "de" or "Germany" becomes "DE"; an unknown one is INVALID
+        on defaultRegion, before any row is read."""
+        if self.default_region is not None:
+            try:
+                code = country_code(self.default_region)
+            except CellError as exc:
+                raise DomainError.one("defaultRegion", ErrorCode.INVALID, exc.message) from None
+            object.__setattr__(self, "default_region", code)
 
 
 @dataclass(frozen=True, slots=True)

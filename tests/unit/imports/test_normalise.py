@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.errors import DomainError, ErrorCode
 from domain.imports.cells import country_code
 from domain.imports.mapping import Mapping
 from domain.imports.normalise import ContactRow, Options, RowError, normalise_row
@@ -150,3 +151,12 @@ def test_normalise_row_refuses_text_longer_than_a_field_takes():
     result = row(last="x" * 201)
 
     assert [(e.column, e.code) for e in result] == [("Last", "TOO_LONG")]
+
+
+def test_options_read_the_default_region_as_any_country_is_written():
+    assert Options(default_region="de").default_region == "DE"
+    assert Options(default_region="Russia").default_region == "RU"
+    with pytest.raises(DomainError) as caught:
+        Options(default_region="Narnia")
+    assert [(p.field, p.code) for p in caught.value.problems] == [("defaultRegion",
+                                                                   ErrorCode.INVALID)]
