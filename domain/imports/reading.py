@@ -174,20 +174,16 @@ def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
 
 
 def _padded(records, width: int) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank rows, each at least `width` cells; trailing empty cells beyond it dropped."""
+    """Rows with any text, each at least `width` cells; blank cells beyond it dropped."""
     for line, cells in records:
+        if not "".join(cells).strip():
+            continue
         size = len(cells)
         if size < width:
-            if not any(cells):
-                continue
             cells.extend([""] * (width - size))
         elif size > width:
-            while len(cells) > width and not cells[-1]:
+            while len(cells) > width and not cells[-1].strip():
                 cells.pop()
-            if not any(cells):
-                continue
-        elif not any(cells):
-            continue
         yield line, cells
 
 

@@ -93,7 +93,7 @@ def test_read_table_honours_excels_sep_line(tmp_path):
 
 def test_read_table_names_blank_and_repeated_headers_and_pads_short_rows(tmp_path):
     path = write_csv(tmp_path / "odd.csv", [[" Email ", "", "email", "Phone"],
-                                            ["a@example.com"], ["", "", "", ""],
+                                            ["a@example.com"], ["", " ", "", "\t"],
                                             ["b@example.com", "x", "y", "1", "", ""]])
 
     table, rows = read(path)
