@@ -101,7 +101,8 @@ def main() -> None:
     sample = rows[: args.single]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     phone = _per_call(lambda r: phone_with_extension(r[1][4], "p", "DE"), sample[:5000])
-    email = _per_call(lambda r: normalize_email(r[1][3], "e"), sample[:5000])
+    # All of the sample, so that first sights of a domain count as often as in a file.
+    email = _per_call(lambda r: normalize_email(r[1][3], "e"), sample)
     print(f"phone_with_extension: {phone:6.1f} µs CPU per phone")
     print(f"normalize_email:      {email:6.1f} µs CPU per email (domains cached)")
 
