@@ -53,18 +53,20 @@ class ContactRow:
 def normalise_row(line: int, cells: list[str], mapping: Mapping,
                   options: Options) -> ContactRow | list[RowError]:
     """The row as a contact, or all of its errors."""
-    row = RowReader(line, cells, plan_of(mapping))
-    address = row.address()
-    country = address["country"] if address else None
-    region = country or options.default_region
+    plan = plan_of(mapping)
+    groups = plan.groups
+    row = RowReader(line, cells, plan)
+    address = row.address() if "address" in groups else None
+    region = (address and address["country"]) or options.default_region
     first_name, last_name = _names(row)
-    emails = _emails(row)
-    phones = _phones(row, region)
+    emails = _emails(row) if "emails" in groups else []
+    phones = _phones(row, region) if "phones" in groups else []
     contact = ContactRow(
         line=line, external_id=row.text("externalId"), first_name=first_name,
         last_name=last_name, emails=emails, phones=phones, address=address,
         lifecycle_stage=row.parsed("lifecycleStage", lifecycle_stage),
-        lead_score=row.parsed("leadScore", lead_score), company=_company(row),
+        lead_score=row.parsed("leadScore", lead_score),
+        company=_company(row) if "company" in groups else None,
         job_title=row.text("jobTitle"), is_decision_maker=row.parsed("isDecisionMaker", yes_or_no),
         custom=row.custom(), tags=row.tags(), consents=_consents(row))
     return row.sorted_errors() or contact

@@ -60,8 +60,12 @@ class Plan:
     decoded: tuple[tuple[int, str], ...]  # (position, header) of every mapped column
     width: int
     positions: dict[str, int]  # header -> position, to give a row's errors in the file's order
+    groups: frozenset[str]  # the GROUPS some column fills; a row skips the others at no cost
 
 
+GROUPS = {"address": {"street", "city", "region", "postalCode", "country"},
+          "company": {"company", "companyWebsite", "companyExternalId"},
+          "emails": {"email", "email2"}, "phones": {"phone", "phone2", "mobile"}}
 _plans: dict[int, tuple[Mapping, Plan]] = {}
 
 
@@ -85,7 +89,8 @@ def plan_of(mapping: Mapping) -> Plan:
     mapped = tuple((position, header) for position, (header, target)
                    in enumerate(mapping.columns.items()) if target != "ignore")
     plan = Plan(single, tuple(custom), tuple(consents), tuple(tags), mapped, len(mapping.columns),
-                {header: position for position, header in enumerate(mapping.columns)})
+                {header: position for position, header in enumerate(mapping.columns)},
+                frozenset(group for group, targets in GROUPS.items() if targets & single.keys()))
     if len(_plans) > 32:
         _plans.clear()
     _plans[id(mapping)] = (mapping, plan)
