@@ -16,6 +16,12 @@ UNDECODED = "\ufffd"  # what reading makes of a byte the file's encoding has no 
 T = TypeVar("T")
 
 
+# The codes of a RowError this library gives (the pipeline may add its own, e.g. a custom
+# field's), each explained in RowError's docstring.
+ROW_ERROR_CODES = ("REQUIRED", "INVALID", "UNKNOWN_COUNTRY", "TOO_LONG", "EXTRA_CELLS",
+                   "ENCODING")
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One thing wrong with a row. Codes: REQUIRED (a value the row must have is missing),
