@@ -3,6 +3,8 @@ once, each with its line, column, value, code and message."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from domain.errors import DomainError, ErrorCode
@@ -102,6 +104,16 @@ def test_normalise_row_reads_several_addresses_in_one_cell():
     wrong = row(email="a@example.com; b@")
     assert [(e.column, e.value, e.code) for e in wrong] == [
         ("Email", "a@example.com; b@", "INVALID")]
+
+
+def test_normalise_row_checks_an_email_domain_once():
+    checks = importlib.import_module("email_validator.validate_email").validate_email_domain_name
+    before = checks.cache_info().hits
+
+    row(email="one@once-only.example.org")
+    row(email="two@once-only.example.org")
+
+    assert checks.cache_info().hits == before + 1
 
 
 @pytest.mark.parametrize("raw", ["plainaddress", "a@b", "a@@example.com", "a@pаypal.com"])
