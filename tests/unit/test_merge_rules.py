@@ -9,8 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.errors import DomainError
-from domain.merge import Candidate, Pointer, check_choices, check_ids, refuse_changed, settle, \
-    survivorship
+from domain.merge import (
+    Candidate,
+    Pointer,
+    check_choices,
+    check_ids,
+    refuse_changed,
+    settle,
+    survivorship,
+)
 from persistence.merge_references import references_to, unlisted_record_id_columns
 
 S, A, B = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
