@@ -4,13 +4,16 @@ custom values and all, is restored exactly as it was."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg
 import orjson
 
 from domain.access import Access
+from domain.errors import DomainError, ErrorCode
 from domain.merge import Pointer, Settlement
 from persistence.base import json_text
 from persistence.db import Transaction
@@ -21,6 +24,19 @@ from persistence.sql import Builder
 
 # Columns a merge never writes back: the row's identity and history, and derived ones.
 UNWRITTEN = ("id", "created_at", "created_by", "version", "updated_at", "updated_by")
+
+
+def _conflicts_refused(method):
+    """A unique key met while moving rows (a row added meanwhile to a merged record) refuses
+    the whole merge or undo with CONFLICT instead of failing the request."""
+    @functools.wraps(method)
+    async def guarded(*args, **kwargs):
+        try:
+            return await method(*args, **kwargs)
+        except asyncpg.UniqueViolationError as exc:
+            raise DomainError.one(None, ErrorCode.CONFLICT, (
+                f"A row of {exc.table_name} would be there twice; reload and retry.")) from exc
+    return guarded
 
 
 def _json(value: Any) -> Any:
@@ -87,6 +103,7 @@ class MergeStore:
                 r["archived"], r["updated_at"], r["status"]))
         return list(zip(refs, found, strict=True))
 
+    @_conflicts_refused
     async def apply(self, survivor: uuid.UUID, settled: list[tuple[Reference, Settlement]]
                     ) -> dict:
         """Move, archive and revive the rows as settled; what was done, for undo."""
@@ -101,7 +118,8 @@ class MergeStore:
                                    ("revived", s.revived, "archived_at = NULL")):
                 if rows and ref.archivable:
                     await self._set(ref, [p.id for p in rows], sql, survivor)
-                    done[key].append({"table": ref.table, "ids": [str(p.id) for p in rows]})
+                    done[key].append({"table": ref.table, "column": ref.column,
+                                      "ids": [str(p.id) for p in rows]})
             for own, winner in s.answered:
                 before = await self.tx.value(
                     f"SELECT jsonb_build_object('status', status, 'recorded_at', recorded_at, "
@@ -146,6 +164,7 @@ class MergeStore:
             f"WHERE id = ANY({b.bind(list(ids))}) RETURNING id, version", b.params)
         return {str(r["id"]): r["version"] for r in written}
 
+    @_conflicts_refused
     async def undo_moves(self, survivor: uuid.UUID, done: dict) -> None:
         """Put back what apply() did, where it still stands as the merge left it: a row
         moved on since stays where it went."""
@@ -201,16 +220,26 @@ class MergeStore:
             "updated_at = now(), updated_by = $2 WHERE id = $1", (merge_id, self.actor))
 
     async def audit_moves(self, survivor: uuid.UUID, done: dict) -> None:
-        """One "merge" audit entry per moved row of a record type, under the survivor."""
+        """One "merge" audit entry per row of a record type that the merge moved, archived
+        or revived, under the survivor's trail: the change feed tells their readers too."""
+        by_kind = {(r.table, r.column): r for r in references_to("contact")
+                   + references_to("account")}
         entries = []
-        by_kind = {(r.table, r.column): r for r in references_to("contact") + references_to("account")}
+
+        def add(entry: dict, record_id: str, changes: dict) -> None:
+            ref = by_kind[(entry["table"], entry["column"])]
+            if ref.record_type is not None:
+                entries.append({"id": str(uuid.uuid4()), "record_type": ref.record_type,
+                                "record_id": record_id, "changes": changes})
+
         for move in done["moved"]:
-            ref = by_kind[(move["table"], move["column"])]
-            if ref.record_type is None or ref.field is None:
-                continue
-            entries += [{"id": str(uuid.uuid4()), "record_type": ref.record_type, "record_id": i,
-                         "changes": {ref.field: {"before": old, "after": str(survivor)}}}
-                        for i, old in zip(move["ids"], move["from"], strict=True)]
+            field = by_kind[(move["table"], move["column"])].field or _camel(move["column"])
+            for i, old in zip(move["ids"], move["from"], strict=True):
+                add(move, i, {field: {"before": old, "after": str(survivor)}})
+        for key, before in (("archived", False), ("revived", True)):
+            for entry in done[key]:
+                for i in entry["ids"]:
+                    add(entry, i, {"archived": {"before": before, "after": not before}})
         if not entries:
             return
         b = Builder()
@@ -221,3 +250,10 @@ class MergeStore:
             f"{b.bind(survivor)}, 'merge', e.changes, {who}, {who} FROM jsonb_to_recordset("
             f"{b.bind(json_text(entries))}::jsonb) AS e(id uuid, record_type text, "
             f"record_id uuid, changes jsonb)", b.params)
+
+
+def _camel(column: str) -> str:
+    """contact_id -> contact, record_id -> recordId: the name a column's change is logged by."""
+    head, *rest = column.removesuffix("_id").split("_") if column != "record_id" else (
+        "record", "id")
+    return head + "".join(part.capitalize() for part in rest)

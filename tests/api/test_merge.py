@@ -4,6 +4,11 @@ united, the merged records archived with mergedInto, and the audit trail of it a
 from __future__ import annotations
 
 import itertools
+import uuid
+
+from sqlalchemy import text
+
+from api.schema.ids import from_global_id
 
 _n = itertools.count(1)
 
@@ -172,3 +177,30 @@ async def test_account_merge_moves_deals_and_contacts(gql, factories):
     assert kinds["opportunity.account_id"] == 1 and kinds["account_contact.account_id"] == 1
     moved = (await gql.ok("admin", DEAL, {"id": deal["opportunity"]["id"]}))["node"]
     assert moved["account"] == {"id": survivor["id"]}
+
+
+async def test_contact_merge_is_in_the_change_feed_in_one_transaction(app, gql, factories):
+    # given two contacts, the one merged with a note and an account it shares with the other
+    survivor, merged = await two_contacts(factories)
+    shared = await factories.account()
+    for contact in (survivor, merged):
+        await factories.link(shared["id"], contact["id"])
+    await gql.ok("admin", NOTE, {"input": {"recordId": merged["id"], "body": "Moved."}})
+    # when they are merged
+    data = (await gql.ok("admin", MERGE, merge_input(survivor["id"], merged["id"])))[
+        "contactMerge"]
+    # then the merge record lists the note moved and the shared link left archived
+    kinds = {r["kind"]: r for r in data["merge"]["references"]}
+    assert kinds["note.record_id"]["count"] == 1
+    # and the change feed holds the merge of both contacts and of the rows it touched, all
+    # written by one transaction (one xmin for their audit entries)
+    ids = [str(from_global_id(c["id"])[1]) for c in (survivor, merged)]
+    async with app.state.engine.begin() as conn:
+        rows = (await conn.execute(text(
+            "SELECT e.record_type, count(DISTINCT a.xmin::text) AS transactions FROM "
+            "change_event e JOIN audit_entry a ON a.record_id = e.record_id "
+            "AND a.action = 'merge' WHERE e.action = 'merge' AND (e.record_id = ANY(:ids) "
+            "OR e.parent_id = ANY(:ids)) GROUP BY e.record_type"),
+            {"ids": [uuid.UUID(i) for i in ids]})).all()
+    assert {r.record_type for r in rows} == {"Contact", "Note", "AccountContact"}
+    assert all(r.transactions == 1 for r in rows)

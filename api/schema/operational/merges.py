@@ -19,9 +19,11 @@ from api.schema.relay import Record, arg, is_node_type
 from domain import accounts, contacts
 from domain.errors import DomainError
 from domain.services.merge import MergePlan, merge_records, undo_merge
+from persistence.merge_references import references_to
 from persistence.merges import RECORD_MERGE
 
 REFERENCES = {"Contact": contacts.REFERENCES, "Account": accounts.REFERENCES}
+TABLES = {"Contact": "contact", "Account": "account"}
 
 
 def _row_id(record_type: str | None, raw: Any) -> strawberry.ID:
@@ -64,13 +66,17 @@ class RecordMerge(Record):
     @strawberry.field(description="The references moved, per kind.")
     def references(self, info: strawberry.Info) -> list[MovedReferences] | None:
         check_readable(info)
-        moved = self.data["references"] or {}
-        archived = {e["table"]: e["ids"] for e in moved.get("archived", [])}
-        return [MovedReferences(kind=f"{m['table']}.{m['column']}", record_type=None,
-                                count=len(m["ids"]), ids=[strawberry.ID(i) for i in m["ids"]],
-                                archived_ids=[strawberry.ID(i)
-                                              for i in archived.get(m["table"], [])])
-                for m in moved.get("moved", [])]
+        done = self.data["references"] or {}
+        types = {r.kind: r.record_type for r in references_to(TABLES[self.data["recordType"]])}
+        archived = {f"{e['table']}.{e.get('column')}": e["ids"] for e in done.get("archived", [])}
+        kinds = [f"{m['table']}.{m['column']}" for m in done.get("moved", [])]
+        moved = {kind: m["ids"] for kind, m in zip(kinds, done.get("moved", []), strict=True)}
+        return [MovedReferences(kind=kind, record_type=types.get(kind),
+                                count=len(moved.get(kind, [])),
+                                ids=[_row_id(types.get(kind), i) for i in moved.get(kind, [])],
+                                archived_ids=[_row_id(types.get(kind), i)
+                                              for i in archived.get(kind, [])])
+                for kind in dict.fromkeys([*kinds, *archived])]
 
 
 @strawberry.type(description="One field of the merged record: its value and where it came from.")
