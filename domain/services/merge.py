@@ -24,7 +24,11 @@ from domain.merge import (
     survivorship,
 )
 from domain.ports import UnitOfWork
+from domain.services.accounts import ACCOUNT
+from domain.services.contacts import CONTACT
 from domain.services.records import require_action
+
+KINDS = {"Contact": CONTACT, "Account": ACCOUNT}
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,26 @@ def _locate(rows: list[dict], survivor: uuid.UUID, merged: Sequence[uuid.UUID]) 
         raise DomainError(*problems)
 
 
+async def _keep_acyclic(type_name: str, outcome, survivor: dict, everyone: set[uuid.UUID],
+                        uow: UnitOfWork) -> None:
+    """A self-reference (an account's parent) may point neither into the merge nor below
+    the survivor: it falls back to the survivor's own, else to none."""
+    async def allowed(value: str | None) -> bool:
+        target = uuid.UUID(value)
+        return target not in everyone and not everyone & set(
+            await uow.records.ancestors(type_name, target))
+
+    columns = uow.merges.fields(type_name)
+    for name in KINDS[type_name].acyclic:
+        chosen, own = outcome.values.get(name), survivor["row"].get(columns[name])
+        if chosen is None or await allowed(chosen):
+            continue
+        if own is not None and await allowed(own):
+            outcome.values[name], outcome.sources[name] = own, survivor["id"]
+        else:
+            outcome.values[name], outcome.sources[name] = None, None
+
+
 async def plan_merge(type_name: str, survivor: uuid.UUID, merged: Sequence[uuid.UUID],
                      choices: Mapping[str, uuid.UUID], uow: UnitOfWork, access: Access
                      ) -> tuple[MergePlan, list[dict], list]:
@@ -90,10 +114,7 @@ async def plan_merge(type_name: str, survivor: uuid.UUID, merged: Sequence[uuid.
     candidates = [Candidate(r["id"], {f: r["row"].get(c) for f, c in fields.items()},
                             r["row"].get("updated_at")) for r in rows]
     outcome = survivorship(candidates, survivor, fields, choices, may_carry, custom_names)
-    ids = {str(i) for i in everyone}
-    for name, value in outcome.values.items():
-        if isinstance(value, str) and value in ids:  # a parent among the merged: none
-            outcome.values[name], outcome.sources[name] = None, None
+    await _keep_acyclic(type_name, outcome, rows[0], set(everyone), uow)
     settled = [(ref, settle(pointers, survivor, bool(ref.keys)))
                for ref, pointers in await uow.merges.pointers(type_name, survivor, merged)]
     plan = MergePlan(type_name, survivor, outcome.values, outcome.sources, [

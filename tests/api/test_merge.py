@@ -204,3 +204,23 @@ async def test_contact_merge_is_in_the_change_feed_in_one_transaction(app, gql, 
             {"ids": [uuid.UUID(i) for i in ids]})).all()
     assert {r.record_type for r in rows} == {"Contact", "Note", "AccountContact"}
     assert all(r.transactions == 1 for r in rows)
+
+
+ACCOUNT_PARENT = """query($id: ID!) { node(id: $id) { ... on Account { parent { id } } } }"""
+
+
+async def test_account_merge_never_makes_a_cycle_of_parents(gql, factories):
+    # given a survivor, its child, a merged account under that child, and its own child
+    survivor = await factories.account()
+    child = await factories.account(parent=survivor["id"])
+    merged = await factories.account(parent=child["id"])
+    grandchild = await factories.account(parent=merged["id"])
+    # when the merged account is merged into the survivor
+    data = (await gql.ok("admin", ACCOUNT_MERGE, merge_input(survivor["id"], merged["id"])))[
+        "accountMerge"]
+    # then the survivor does not take a parent below itself, and the merged one's child moved
+    assert data["errors"] == []
+    assert (await gql.ok("admin", ACCOUNT_PARENT, {"id": survivor["id"]}))["node"] == {
+        "parent": None}
+    assert (await gql.ok("admin", ACCOUNT_PARENT, {"id": grandchild["id"]}))["node"] == {
+        "parent": {"id": survivor["id"]}}
