@@ -113,3 +113,14 @@ async def test_merged_customer_token_acts_as_the_survivor(app, gql, factories):
     # then the token keeps working, as the survivor
     result = await gql("", ME, token=token)
     assert result.status == 200 and result.data["me"]["principal"] == {"id": survivor["id"]}
+
+
+MERGE_RECORD = """query($id: ID!) { node(id: $id) { ... on RecordMerge { id survivor } } }"""
+
+
+@pytest.mark.parametrize("role,sees", [("admin", True), ("sales", True), ("service", True),
+                                       ("marketing", False), ("analyst", False)])
+async def test_merge_record_is_read_by_the_roles_that_merge(gql, factories, role, sees):
+    _, _, data = await merged_pair(gql, factories)
+    found = (await gql.ok(role, MERGE_RECORD, {"id": data["merge"]["id"]}))["node"]
+    assert (found is not None) is sees
