@@ -77,7 +77,7 @@ async def _keep_acyclic(type_name: str, outcome, survivor: dict, everyone: set[u
                         uow: UnitOfWork) -> None:
     """A self-reference (an account's parent) may point neither into the merge nor below
     the survivor: it falls back to the survivor's own, else to none."""
-    async def allowed(value: str | None) -> bool:
+    async def allowed(value: str) -> bool:
         target = uuid.UUID(value)
         return target not in everyone and not everyone & set(
             await uow.records.ancestors(type_name, target))
