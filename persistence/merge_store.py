@@ -27,8 +27,9 @@ UNWRITTEN = ("id", "created_at", "created_by", "version", "updated_at", "updated
 
 
 def _conflicts_refused(method):
-    """A unique key met while moving rows (a row added meanwhile to a merged record) refuses
-    the whole merge or undo with CONFLICT instead of failing the request."""
+    """A unique key met while writing rows (a row added meanwhile to a merged record, a
+    unique value the survivor takes from a merged record that still holds it) refuses the
+    whole merge or undo with CONFLICT instead of failing the request."""
     @functools.wraps(method)
     async def guarded(*args, **kwargs):
         try:
@@ -141,6 +142,7 @@ class MergeStore:
             f"UPDATE {ref.table} SET {assignment}, version = version + 1, updated_at = now(), "
             f"updated_by = {b.bind(self.actor)} WHERE id = ANY({b.bind(ids)})", b.params)
 
+    @_conflicts_refused
     async def write_rows(self, type_name: str, rows: Sequence[dict]) -> dict[str, int]:
         """Write whole rows (JSON, by column) over the records with their ids, bumping their
         versions; the versions now."""
