@@ -185,12 +185,11 @@ class MergeStore:
                     f"updated_at = now() WHERE id = ANY($1)",
                     ([uuid.UUID(i) for i in entry["ids"]],))
         for change in done.get("changed", []):
-            before = change["before"]
             await self.tx.value(
-                f"UPDATE {change['table']} SET status = $2, recorded_at = $3::timestamptz, "
-                f"source = $4, version = version + 1, updated_at = now() WHERE id = $1",
-                (uuid.UUID(change["id"]), before["status"], before["recorded_at"],
-                 before["source"]))
+                f"UPDATE {change['table']} t SET status = r.status, recorded_at = "
+                f"r.recorded_at, source = r.source, version = t.version + 1, updated_at = now() "
+                f"FROM jsonb_populate_record(NULL::{change['table']}, $2::jsonb) r "
+                f"WHERE t.id = $1", (uuid.UUID(change["id"]), json_text(change["before"])))
 
     async def save(self, type_name: str, survivor: uuid.UUID, merged: Sequence[uuid.UUID],
                    snapshots: list[dict], done: dict, versions: dict[str, int]) -> uuid.UUID:

@@ -9,7 +9,17 @@ import pytest
 
 from api.schema.ids import from_global_id, to_global_id
 from auth.principal import Principal
-from tests.api.test_merge import MERGE, NOTE, READ, merge_input, two_contacts
+from tests.api.test_merge import (
+    GRANT,
+    MERGE,
+    NOTE,
+    READ,
+    TAG,
+    TAG_CREATE,
+    WITHDRAW,
+    merge_input,
+    two_contacts,
+)
 
 UNDO = """mutation($input: MergeUndoInput!) { mergeUndo(input: $input) {
   merge { id undoneAt } errors { field code message } } }"""
@@ -124,3 +134,33 @@ async def test_merge_record_is_read_by_the_roles_that_merge(gql, factories, role
     _, _, data = await merged_pair(gql, factories)
     found = (await gql.ok(role, MERGE_RECORD, {"id": data["merge"]["id"]}))["node"]
     assert (found is not None) is sees
+
+
+UNITED = """query($id: ID!) { node(id: $id) { ... on Contact { archivedAt
+  consents { status } tags { name } accounts(first: 5) { edges { node { id } } } } } }"""
+
+
+async def test_merge_undo_restores_consents_tags_and_links_it_united(gql, factories):
+    # given two contacts with the same account and tag, and opposite answers on a consent
+    survivor, merged = await two_contacts(factories)
+    account = await factories.account()
+    tag = (await gql.ok("admin", TAG_CREATE, {"input": {
+        "kind": "CONTACT", "name": f"Undo{uuid.uuid4().hex[:8]}"}}))["tagCreate"]["tag"]["id"]
+    consent = {"channel": "SMS", "purpose": "offers", "source": "test"}
+    for contact, answer in ((survivor, GRANT), (merged, WITHDRAW)):
+        await factories.link(account["id"], contact["id"])
+        await gql.ok("admin", TAG, {"input": {"record": contact["id"], "tags": [tag]}})
+        await gql.ok("admin", answer, {"input": {"contactId": contact["id"], **consent}})
+    before = {c["id"]: (await gql.ok("admin", UNITED, {"id": c["id"]}))["node"]
+              for c in (survivor, merged)}
+    data = (await gql.ok("admin", MERGE, merge_input(survivor["id"], merged["id"])))[
+        "contactMerge"]
+    assert data["record"]["consents"] == [{"channel": "SMS", "purpose": "offers",
+                                           "status": "WITHDRAWN"}]
+    # when the merge is undone
+    undone = (await gql.ok("admin", UNDO, {"input": {"id": data["merge"]["id"]}}))["mergeUndo"]
+    # then both contacts read as they did before it
+    assert undone["errors"] == []
+    after = {c["id"]: (await gql.ok("admin", UNITED, {"id": c["id"]}))["node"]
+             for c in (survivor, merged)}
+    assert after == before
