@@ -164,3 +164,23 @@ async def test_merge_undo_restores_consents_tags_and_links_it_united(gql, factor
     after = {c["id"]: (await gql.ok("admin", UNITED, {"id": c["id"]}))["node"]
              for c in (survivor, merged)}
     assert after == before
+
+
+async def test_a_chain_of_merges_undoes_step_by_step(app, gql, factories):
+    # given a contact merged into a second, and a customer token of the first
+    first, second = await two_contacts(factories)
+    third = await factories.contact()
+    token = app.state.tokens.issue(Principal.customer(from_global_id(first["id"])[1]))
+    await gql.ok("admin", MERGE, merge_input(second["id"], first["id"]))
+    # when the second is merged into a third
+    data = (await gql.ok("admin", MERGE, merge_input(third["id"], second["id"])))[
+        "contactMerge"]
+    # then the first now points at the third, and its token acts as the third
+    assert (await gql.ok("admin", READ, {"id": first["id"]}))["node"]["mergedInto"] == {
+        "id": third["id"]}
+    assert (await gql("", ME, token=token)).data["me"]["principal"] == {"id": third["id"]}
+    # and undoing the second merge points the first at the second again
+    undone = (await gql.ok("admin", UNDO, {"input": {"id": data["merge"]["id"]}}))["mergeUndo"]
+    assert undone["errors"] == []
+    assert (await gql.ok("admin", READ, {"id": first["id"]}))["node"]["mergedInto"] == {
+        "id": second["id"]}
