@@ -19,7 +19,7 @@ WEBHOOK_BENCH_ARGS ?=
 UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
 LOCK_ARGS ?=
 
-.PHONY: install install-dev run test bench bench-live bench-webhooks schema lint lock clean
+.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -58,6 +58,10 @@ bench-live: install
 
 bench-webhooks: install
 	$(BIN)/python -m bench.webhooks $(WEBHOOK_BENCH_ARGS)
+
+# DATABASE_URL=postgresql://... make bench-merge: a migrated database of your own.
+bench-merge: install
+	$(BIN)/python -m bench.merge
 
 schema: install
 	$(BIN)/python -m api.schema.export > api/schema/schema.graphql

@@ -127,6 +127,7 @@ Notification.all            R   R   R   R   R   -   -
 WebhookEndpoint.all         RW  -   -   -   -   -   -
 WebhookMessage.all          R   -   -   -   -   -   -
 WebhookAttempt.all          R   -   -   -   -   -   -
+RecordMerge.all             R   R   -   R   -   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -157,6 +158,7 @@ Tag         all/all  all/-                   all/all  all/-    all/-  -/-       
 CustomField all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Notification self/self self/self       self/self self/self self/self -/-            -/-
 WebhookEndpoint all/all -/-                 -/-      -/-      -/-    -/-              -/-
+RecordMerge all/-    all/-                   -/-      all/-    -/-    -/-              -/-
 """
 
 ACTIONS = """
@@ -164,6 +166,8 @@ Contact.create   admin sales service
 Contact.archive  admin sales service
 Account.create   admin sales service
 Account.archive  admin sales
+Contact.merge    admin sales service
+Account.merge    admin sales
 User.create      admin
 Territory.create admin
 Partner.create   admin

@@ -4,7 +4,8 @@ A signature proves who a token was issued to, not that its subject may still act
 request therefore checks the subject against the database: a staff user exists, is active and
 not archived, and acts in the role of its row (the token's role claim is not trusted); a
 partner is not archived and, for a token from an OAuth client, the client is not revoked; a
-customer's contact is not archived; a capture form is active. Each subject is read at most
+customer's contact is not archived (a merged contact's token acts as the contact it was
+merged into); a capture form is active. Each subject is read at most
 once per `ttl` seconds per process (concurrent requests share one read), so a revocation
 applies to every process within `ttl` seconds plus one read.
 """
@@ -114,9 +115,13 @@ class Standing:
         return principal
 
     async def _contact(self, contact_id: uuid.UUID, principal: Principal) -> Principal:
-        if not await self.cache.get(("Contact", contact_id),
-                                    lambda: identities.contact_may_act(self.reader, contact_id)):
+        acting_as = await self.cache.get(("Contact", contact_id), lambda: (
+            identities.contact_acting_as(self.reader, contact_id)))
+        if acting_as is None:
             raise TokenError("The token's customer contact is archived.")
+        if acting_as != contact_id:  # merged into another contact: the token acts as that one
+            return Principal.customer(acting_as, scopes=principal.scopes,
+                                      issuer=principal.issuer)
         return principal
 
     async def staff_by_email(self, email: str | None, issuer: str) -> Principal:

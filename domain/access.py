@@ -58,6 +58,7 @@ class Action(StrEnum):
     REPORT = "report"  # read figures over records, e.g. service statistics
     ESCALATE = "escalate"  # run the escalation job by hand
     MOVE = "move"  # move every deal of a stage to another stage
+    MERGE = "merge"  # merge records of the type into one, and undo such a merge
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -28,6 +28,9 @@ class AccountRow(Stamped, table=True):
         Index("ix_account_created_at_id", "created_at", "id"),
         CheckConstraint(f"size IN {ACCOUNT_SIZES}", name="size"),
         values_index("account"),
+        # Few rows are merged: the index serves the merge's move of references to them.
+        Index("ix_account_merged_into_id", "merged_into_id",
+              postgresql_where=text("merged_into_id IS NOT NULL")),
     )
 
     name: str = Field(max_length=200)
@@ -41,6 +44,8 @@ class AccountRow(Stamped, table=True):
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
     custom_fields: dict = Field(**values_column())
+    # The account this one was merged into; it is then archived.
+    merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
 
 
 def _linked_to_self(t: str, access: Access, b: Builder) -> str:
@@ -51,7 +56,11 @@ ACCOUNT = RecordType(
     name="Account",
     table=AccountRow.__table__,
     groups={
-        "meta": meta(filterable=True, sortable=True),
+        "meta": (
+            *meta(filterable=True, sortable=True),
+            ref("mergedInto", target="Account", derived=True,
+                doc="The account this one was merged into; null unless it was merged."),
+        ),
         "provenance": PROVENANCE,
         "identity": (
             col("name", sortable=True, doc="Trading name."),

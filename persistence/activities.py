@@ -92,6 +92,7 @@ class AttendeeRow(Stamped, table=True):
     __table_args__ = (
         UniqueConstraint("activity_id", "user_id", "contact_id"),
         Index("ix_activity_attendee_user_id", "user_id"),
+        Index("ix_activity_attendee_contact_id", "contact_id"),  # read when contacts merge
         CheckConstraint("num_nonnulls(user_id, contact_id) = 1", name="who"),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint, text
 from sqlmodel import Field
 
 from domain.access import RecordRule
@@ -36,6 +36,9 @@ class ContactRow(Stamped, table=True):
         Index("ix_contact_territory_last_name_id", "territory_id", "last_name", "id"),
         Index("ix_contact_created_at_id", "created_at", "id"),
         Index("ix_contact_primary_email", "primary_email"),
+        # Few rows are merged: the index serves the merge's move of references to them.
+        Index("ix_contact_merged_into_id", "merged_into_id",
+              postgresql_where=text("merged_into_id IS NOT NULL")),
         CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
         values_index("contact"),
@@ -59,6 +62,9 @@ class ContactRow(Stamped, table=True):
         sa_column_args=[Computed("lower(emails -> 0 ->> 'address')", persisted=True)],
     )
     custom_fields: dict = Field(**values_column())
+    # The contact this one was merged into; it is then archived, and tokens acting as it act
+    # as that contact (persistence/identities.py).
+    merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
 
 
 class AccountContactRow(Stamped, table=True):
@@ -75,7 +81,11 @@ CONTACT = RecordType(
     name="Contact",
     table=ContactRow.__table__,
     groups={
-        "meta": meta(filterable=True, sortable=True),
+        "meta": (
+            *meta(filterable=True, sortable=True),
+            ref("mergedInto", target="Contact", derived=True,
+                doc="The contact this one was merged into; null unless it was merged."),
+        ),
         "provenance": PROVENANCE,
         "names": (
             col("firstName", sortable=True, doc="Given name."),

@@ -38,10 +38,16 @@ async def partner_may_act(reader: Reader, partner_id: uuid.UUID, client_id: str 
         (partner_id, client_id)))
 
 
-async def contact_may_act(reader: Reader, contact_id: uuid.UUID) -> bool:
-    return bool(await reader.value(
-        "SELECT EXISTS (SELECT 1 FROM contact WHERE id = $1 AND archived_at IS NULL)",
-        (contact_id,)))
+async def contact_acting_as(reader: Reader, contact_id: uuid.UUID) -> uuid.UUID | None:
+    """The live contact a customer's token acts as: its own, or, once it was merged, the
+    contact it was merged into (along a chain of merges); None when that is archived."""
+    return await reader.value(
+        "WITH RECURSIVE chain(id, merged_into_id, archived_at, depth) AS ("
+        "SELECT id, merged_into_id, archived_at, 0 FROM contact WHERE id = $1 UNION ALL "
+        "SELECT c.id, c.merged_into_id, c.archived_at, chain.depth + 1 FROM contact c "
+        "JOIN chain ON c.id = chain.merged_into_id WHERE chain.depth < 50) "
+        "SELECT id FROM chain WHERE merged_into_id IS NULL AND archived_at IS NULL",
+        (contact_id,))
 
 
 async def capture_form_may_act(reader: Reader, form_id: uuid.UUID) -> bool:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 import orjson
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -33,6 +33,11 @@ class LeadRow(Stamped, table=True):
         one_of("status", LeadStatus),
         CheckConstraint("score BETWEEN 0 AND 100", name="score"),
         values_index("lead"),
+        # Served when contacts or accounts merge: their conversions move to the survivor.
+        Index("ix_lead_converted_contact_id", "converted_contact_id",
+              postgresql_where=text("converted_contact_id IS NOT NULL")),
+        Index("ix_lead_converted_account_id", "converted_account_id",
+              postgresql_where=text("converted_account_id IS NOT NULL")),
     )
 
     first_name: str | None = Field(default=None, max_length=200)

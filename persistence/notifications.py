@@ -45,6 +45,7 @@ class NotificationRow(Stamped, table=True):
         Index("ix_notification_user_id_created_at_id", "user_id", "created_at", "id"),
         Index("ix_notification_user_id_unread", "user_id",
               postgresql_where=text("read_at IS NULL AND archived_at IS NULL")),
+        Index("ix_notification_record_id", "record_id"),  # read when records merge
         one_of("kind", NotificationKind), one_of("record_type", NotifiedType),
     )
 

@@ -20,6 +20,7 @@ from persistence.feed_cursors import FEED_CURSORS
 from persistence.jobs import QUEUE_TABLES
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
+from persistence.merges import RECORD_MERGE
 from persistence.notes import NOTE
 from persistence.notifications import FOLLOWS, NOTIFICATION
 from persistence.opportunities import (
@@ -55,6 +56,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ARTICLE, ARTICLE_VERSION,
     TAG, CUSTOM_FIELD, NOTIFICATION,
     WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE, WEBHOOK_ATTEMPT,
+    RECORD_MERGE,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (

@@ -15,6 +15,7 @@ from persistence.db import Statement, Transaction
 from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
 from persistence.links import LinkStore
+from persistence.merge_store import MergeStore
 from persistence.notes import NoteStore
 from persistence.notifications import AccessOf, NotificationStore
 from persistence.opportunity_store import OpportunityStore
@@ -67,6 +68,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.knowledge = KnowledgeStore(tx, access)
         self.audit = AuditLog(tx, access)
         self.notifications = NotificationStore(tx, access, SPECS, self.access_of)
+        self.merges = MergeStore(tx, access, SPECS)
         return self
 
     async def __aexit__(self, *exc) -> None:
