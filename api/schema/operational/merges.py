@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -144,22 +144,12 @@ async def _merge(info: strawberry.Info, type_name: str, input: MergeInput) -> di
             "fields": _fields(plan), "references": _moved(plan), "errors": []}
 
 
-@strawberry.type(description="A contact merge: the survivor, the fields and the references.")
-class ContactMergePayload:
-    record: Contact | None = strawberry.field(
-        default=None, description="The survivor as it is now (unchanged after a dry run).")
-    merge: RecordMerge | None = strawberry.field(
-        default=None, description="The merge, to undo it; null for a dry run.")
-    fields: list[MergedField] = strawberry.field(
-        default_factory=list, description="The merged record, field by field.")
-    references: list[MovedReferences] = strawberry.field(
-        default_factory=list, description="The references moved (or that would move).")
-    errors: list[UserError] = payload_errors_field()
+Merged = TypeVar("Merged")
 
 
-@strawberry.type(description="An account merge: the survivor, the fields and the references.")
-class AccountMergePayload:
-    record: Account | None = strawberry.field(
+@strawberry.type(description="A merge: the survivor, the fields and the references.")
+class MergePayload(Generic[Merged]):
+    record: Merged | None = strawberry.field(
         default=None, description="The survivor as it is now (unchanged after a dry run).")
     merge: RecordMerge | None = strawberry.field(
         default=None, description="The merge, to undo it; null for a dry run.")
@@ -188,12 +178,14 @@ UndoArg = Annotated[MergeUndoInput, arg("The merge.")]
 @strawberry.type
 class MergeMutations:
     @strawberry.mutation(description="Merge contacts into one survivor (or plan it, dryRun).")
-    async def contact_merge(self, info: strawberry.Info, input: MergeArg) -> ContactMergePayload:
-        return ContactMergePayload(**await _merge(info, "Contact", input))
+    async def contact_merge(self, info: strawberry.Info,
+                            input: MergeArg) -> MergePayload[Contact]:
+        return MergePayload[Contact](**await _merge(info, "Contact", input))
 
     @strawberry.mutation(description="Merge accounts into one survivor (or plan it, dryRun).")
-    async def account_merge(self, info: strawberry.Info, input: MergeArg) -> AccountMergePayload:
-        return AccountMergePayload(**await _merge(info, "Account", input))
+    async def account_merge(self, info: strawberry.Info,
+                            input: MergeArg) -> MergePayload[Account]:
+        return MergePayload[Account](**await _merge(info, "Account", input))
 
     @strawberry.mutation(description="Undo a merge while none of its records changed since.")
     async def merge_undo(self, info: strawberry.Info, input: UndoArg) -> MergeUndoPayload:
