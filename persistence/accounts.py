@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -28,6 +28,8 @@ class AccountRow(Stamped, table=True):
         Index("ix_account_created_at_id", "created_at", "id"),
         CheckConstraint(f"size IN {ACCOUNT_SIZES}", name="size"),
         values_index("account"),
+        Index("ix_account_domain_key", "domain_key"),
+        Index("ix_account_name_key", "name_key"),
     )
 
     name: str = Field(max_length=200)
@@ -41,6 +43,9 @@ class AccountRow(Stamped, table=True):
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
     custom_fields: dict = Field(**values_column())
+    # Duplicate detection's blocking keys (domain/match_keys.py), written by the stores; internal.
+    domain_key: str | None = Field(default=None, sa_type=Text)
+    name_key: str | None = Field(default=None, sa_type=Text)
 
 
 def _linked_to_self(t: str, access: Access, b: Builder) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
 from domain.access import RecordRule
@@ -39,6 +40,9 @@ class ContactRow(Stamped, table=True):
         CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
         values_index("contact"),
+        Index("ix_contact_email_keys", "email_keys", postgresql_using="gin"),
+        Index("ix_contact_phone_keys", "phone_keys", postgresql_using="gin"),
+        Index("ix_contact_name_key", "name_key"),
     )
 
     first_name: str | None = Field(default=None, max_length=200)
@@ -59,6 +63,20 @@ class ContactRow(Stamped, table=True):
         sa_column_args=[Computed("lower(emails -> 0 ->> 'address')", persisted=True)],
     )
     custom_fields: dict = Field(**values_column())
+    # Duplicate detection's blocking keys (domain/match_keys.py), internal: no field, no group.
+    # Generated from the lists, so that every write path keeps them without Python.
+    email_keys: list[str] | None = Field(
+        default=None,
+        sa_type=ARRAY(Text),
+        sa_column_args=[Computed("crm_email_keys(emails)", persisted=True)],
+    )
+    phone_keys: list[str] | None = Field(
+        default=None,
+        sa_type=ARRAY(Text),
+        sa_column_args=[Computed("crm_phone_keys(phones)", persisted=True)],
+    )
+    # Metaphone has no SQL form here (no fuzzystrmatch), so the stores write it from Python.
+    name_key: str | None = Field(default=None, sa_type=Text)
 
 
 class AccountContactRow(Stamped, table=True):
