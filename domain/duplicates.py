@@ -29,6 +29,8 @@ from domain.match_keys import company_name_key, latin
 DEFAULT_THRESHOLD = 0.8
 # A pair below this is not worth showing at all, not even to a reviewer lowering minScore.
 FLOOR = 0.5
+# Company names that differ in a number (Branch 12, Branch 14) count as this much less alike.
+DIFFERENT_NUMBERS = 0.6
 # The name similarity from which a name counts as "similar" in the reasons.
 SIMILAR_NAME = 0.85
 
@@ -140,10 +142,16 @@ def score_people(a: Person, b: Person) -> Match:
     return Match(round(1 / (1 + math.exp(-logit)), 4), tuple(reasons))
 
 
+def _numbers(name: str | None) -> set[str]:
+    return {word for word in (name or "").split() if word.isdigit()}
+
+
 def score_companies(a: Company, b: Company) -> Match:
     """The likelihood that two accounts are one company: same domain, alike names."""
     a_name, b_name = company_name_key(a.name), company_name_key(b.name)
     similarity = fuzz.token_sort_ratio(a_name, b_name) / 100 if a_name and b_name else 0.0
+    if _numbers(a_name) != _numbers(b_name):
+        similarity *= DIFFERENT_NUMBERS  # Branch 12 and Branch 14 are two branches
     same_domain = bool(a.domain and a.domain == b.domain)
     score = 0.6 + 0.4 * similarity if same_domain else 0.9 * similarity ** 2
     reasons = ([Reason.SAME_DOMAIN] if same_domain else []) + (

@@ -116,3 +116,7 @@ def test_score_people_planted_set_recall_and_precision_at_the_default_threshold(
     hits = len(found & planted)
     assert hits / len(planted) >= 0.95, hits / len(planted)
     assert hits / len(found) >= 0.95, hits / len(found)
+
+
+def test_score_companies_numbered_branches_are_not_alike():
+    assert score_companies(Company("Branch 12 Ltd", None), Company("Branch 14", None)).score < 0.5
