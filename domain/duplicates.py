@@ -20,6 +20,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, JaroWinkler
@@ -89,7 +90,9 @@ class Match:
     reasons: tuple[Reason, ...] = field(default=())
 
 
+@lru_cache(maxsize=65536)
 def _plain(name: str | None) -> str:
+    # Cached: a scan meets the same few thousand names in most of its pairs.
     return " ".join(latin(name or "").replace("-", " ").split())
 
 
