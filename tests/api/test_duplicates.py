@@ -142,3 +142,13 @@ async def test_duplicate_dismiss_refuses_records_of_two_types(gql):
     assert from_global_id(account)[0] == "Account"
     data = await gql.ok("admin", DISMISS, {"a": first, "b": account})
     assert [e["field"] for e in data["duplicateDismiss"]["errors"]] == ["b"]
+
+
+async def test_duplicate_dismiss_allowed_to_sales_on_records_it_owns(gql):
+    # given a pair sales created, and so owns
+    n = next(_n)
+    first = (await _made(gql, "sales", _person(n)))["contact"]["id"]
+    second = (await _made(gql, "sales", _person(n, allowDuplicate=True)))["contact"]["id"]
+    # when sales dismisses it, then it is dismissed
+    data = await gql.ok("sales", DISMISS, {"a": first, "b": second})
+    assert data["duplicateDismiss"] == {"dismissed": True, "errors": []}
