@@ -4,7 +4,9 @@ planted set.
     python -m bench.duplicates [--contacts 100000] [--share 0.01] [--seed 42]
 
 A database of its own (crm_bench_duplicates_N on DATABASE_URL's server or 127.0.0.1:5432) is
-created afresh, migrated and given N contacts by the bulk seed (`crm seed --contacts N`).
+created afresh, migrated and given N contacts by the bulk seed (`crm seed --contacts N`),
+their phones drawn from N/50 numbers per country (at least 1,000, the seed's default), so
+that about five contacts share a number at every scale.
 Then `share`·N near-duplicates of random contacts are planted (a typo in a name, the email in
 another case, the phone typed in another form and normalised as the API does, some channels
 left out; persistence/seed/planted_duplicates.py), and as many look-alikes that are other
@@ -128,10 +130,15 @@ def main() -> None:
     url = asyncio.run(_fresh(server, f"crm_bench_duplicates_{args.contacts}"))
     upgrade(url)
     started = time.perf_counter()
-    seed_bulk(url, args.contacts, seed=args.seed)
+    # The seed draws phones from a pool of 1,000 numbers per country, so that at a million
+    # contacts a hundred strangers share each mobile number; here the pool grows with the
+    # data, about five contacts a number at any scale, as families and small offices share.
+    phones = max(1000, args.contacts // 50)
+    seed_bulk(url, args.contacts, seed=args.seed, phones_per_country=phones)
     seeded = time.perf_counter() - started
     truth, planted = asyncio.run(plant(url, args.share, args.seed))
     result = {"contacts": args.contacts, "planted_contacts": planted,
+              "phones_per_country": phones,
               "seed_seconds": round(seeded, 1), **asyncio.run(measure(url, truth)),
               "cpus": os.cpu_count(), "at": datetime.now(UTC).isoformat(timespec="seconds")}
     OUT.mkdir(exist_ok=True)

@@ -63,14 +63,8 @@ CHANGED_ONLY = CHANGED_BLOCKS["changed"]
 # The names of the active contacts (all, or those of $1), read once rather than per block;
 # archived contacts are left out here, so their blocks' pairs fall away. Ids travel as text
 # in the scan: a str hashes in C, a uuid.UUID in Python, and a million of them are hashed.
-NAMES = ("SELECT id::text, first_name, last_name FROM contact WHERE archived_at IS NULL "
-         "AND ({everyone} OR id = ANY($1::uuid[]))")
-CONTACTS = """
-SELECT c.id::text AS id, c.first_name, c.last_name, c.email_keys, c.phone_keys,
-       ARRAY(SELECT l.account_id FROM account_contact l WHERE l.contact_id = c.id
-             AND l.archived_at IS NULL) AS companies
-FROM contact c WHERE c.id = ANY($1::uuid[])
-"""
+NAMES = ("SELECT id::text, first_name, last_name, cardinality(email_keys) > 0 "
+         "FROM contact WHERE archived_at IS NULL AND ({everyone} OR id = ANY($1::uuid[]))")
 ACCOUNT_BLOCKS = """
 WITH active AS (SELECT id, name, domain_key, name_key FROM account WHERE archived_at IS NULL),
 keyed AS (SELECT 'domain' AS kind, domain_key AS k, id FROM active WHERE domain_key IS NOT NULL
@@ -157,9 +151,23 @@ async def _forget(conn: asyncpg.Connection, type_name: str, changed: list | None
                            type_name, changed)
 
 
-def _person(row) -> Person:
-    return Person(row["first_name"], row["last_name"], frozenset(row["email_keys"] or ()),
-                  frozenset(row["phone_keys"] or ()), frozenset(row["companies"]))
+def _people(blocks, names: dict, members: set[str]) -> dict[str, Person]:
+    """The members of the pairs as the scoring sees them, their keys stood for by the blocks
+    they are in: two contacts share an email exactly when they share an email block. A
+    contact with emails in no block (each its own) still has emails, a key of its own."""
+    keys: dict[str, dict[str, set]] = {id: {"email": set(), "phone": set(), "account": set()}
+                                       for id in members}
+    for n, block in enumerate(blocks):
+        for id in block["ids"]:
+            if id in keys:
+                keys[id][block["kind"]].add(n)
+    people = {}
+    for id, own in keys.items():
+        first, last, has_emails = names[id]
+        emails = own["email"] or ({f"own:{id}"} if has_emails else set())
+        people[id] = Person(first, last, frozenset(emails), frozenset(own["phone"]),
+                            frozenset(own["account"]))
+    return people
 
 
 async def scan_contacts(conn: asyncpg.Connection, changed: list[uuid.UUID] | None = None
@@ -176,6 +184,7 @@ async def scan_contacts(conn: asyncpg.Connection, changed: list[uuid.UUID] | Non
     rows = await conn.fetch(NAMES.format(everyone="TRUE" if changed is None else "FALSE"),
                             members or [])
     names = {row[0]: (_plain(row[1]), _plain(row[2])) for row in rows}
+    emailed = {row[0] for row in rows if row[3]}
     wanted = None if changed is None else {str(id) for id in changed}
     pairs: set[tuple[str, str]] = set()
     for block in blocks:
@@ -183,9 +192,8 @@ async def scan_contacts(conn: asyncpg.Connection, changed: list[uuid.UUID] | Non
             if wanted is None or a in wanted or b in wanted:
                 pairs.add(_ordered(a, b))
     members = {id for pair in pairs for id in pair}
-    people = {row["id"]: _person(row) for row in await conn.fetch(CONTACTS, list(members))}
-    scored = [(a, b, score_people(people[a], people[b])) for a, b in pairs
-              if a in people and b in people]
+    people = _people(blocks, {id: (*names[id], id in emailed) for id in members}, members)
+    scored = [(a, b, score_people(people[a], people[b])) for a, b in pairs]
     async with conn.transaction():
         await _forget(conn, "Contact", changed)
         stored = await _store(conn, "Contact", scored)
