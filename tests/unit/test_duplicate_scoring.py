@@ -112,7 +112,7 @@ def test_score_people_planted_set_recall_and_precision_at_the_default_threshold(
     # when every pair sharing a block is scored
     found = {pair for pair in pairs
              if score_people(people[pair[0]], people[pair[1]]).score >= DEFAULT_THRESHOLD}
-    # then recall and precision are at least 0.95 (measured: 0.99 and 0.99)
+    # then recall and precision are at least 0.95 (measured: 0.990 and 0.988)
     hits = len(found & planted)
     assert hits / len(planted) >= 0.95, hits / len(planted)
     assert hits / len(found) >= 0.95, hits / len(found)
