@@ -115,7 +115,7 @@ async def test_full_scan_queues_accounts_of_one_domain(gql, database_url):
     made = []
     for name in (f"Queue Widgets {n} GmbH", f"Queue Widgets {n}"):
         data = await gql.ok("admin", CREATE_ACCOUNT, {"input": {
-            "name": name, "website": f"https://queue{n}.example.de", "allowDuplicate": True}})
+            "name": name, "website": f"https://queue{n}-test.de", "allowDuplicate": True}})
         made.append(data["accountCreate"]["account"]["id"])
     results = await run_scan(database_url, ["contacts", "accounts"])
     assert [r.type_name for r in results] == ["Contact", "Account"]
@@ -137,7 +137,7 @@ async def test_duplicates_of_an_account_name_its_twin(gql):
     made = []
     for name in (f"Twin Widgets {n} AG", f"Twin Widgets {n}"):
         data = await gql.ok("admin", CREATE_ACCOUNT, {"input": {
-            "name": name, "website": f"https://www.twin{n}.example.ch", "allowDuplicate": True}})
+            "name": name, "website": f"https://www.twin{n}-test.ch", "allowDuplicate": True}})
         made.append(data["accountCreate"]["account"]["id"])
     found = (await gql.ok("admin", ACCOUNT_DUPLICATES, {"id": made[0]}))["duplicates"]
     assert [(c["record"]["id"], c["reasons"]) for c in found] == [
