@@ -146,9 +146,10 @@ class DuplicateStore:
     async def hold(self, keys: Iterable[str]) -> None:
         """Transaction locks on these keys, in one order: of two concurrent creations of one
         person, the second waits for the first to commit, then finds it."""
-        for key in sorted(set(keys)):
-            await self.db.rows("SELECT pg_advisory_xact_lock(hashtext('duplicate:' || $1))",
-                               [key])
+        if keys := sorted(set(keys)):
+            await self.db.rows("SELECT pg_advisory_xact_lock(hashtext('duplicate:' || k)) "
+                               "FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n",
+                               [keys])
 
     async def subject_keys(self, type_name: str, id: uuid.UUID
                            ) -> tuple[ContactKeys | AccountKeys, list[uuid.UUID]] | None:
