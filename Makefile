@@ -8,7 +8,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 10000
 # make bench-webhooks WEBHOOK_BENCH_ARGS="--workers 2": bench/webhooks.py's options.
+# make bench-duplicates DUPLICATE_BENCH_ARGS="--contacts 1000000": bench/duplicates.py's.
 WEBHOOK_BENCH_ARGS ?=
+DUPLICATE_BENCH_ARGS ?=
 
 # Installs come from the lock files, with their hashes: uv.lock holds one resolution of
 # pyproject.toml for every platform, and requirements/ its exports, which pip installs.
@@ -19,7 +21,7 @@ WEBHOOK_BENCH_ARGS ?=
 UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
 LOCK_ARGS ?=
 
-.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge schema lint lock clean
+.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-duplicates schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -62,6 +64,9 @@ bench-webhooks: install
 # DATABASE_URL=postgresql://... make bench-merge: a migrated database of your own.
 bench-merge: install
 	$(BIN)/python -m bench.merge
+
+bench-duplicates: install
+	$(BIN)/python -m bench.duplicates $(DUPLICATE_BENCH_ARGS)
 
 schema: install
 	$(BIN)/python -m api.schema.export > api/schema/schema.graphql

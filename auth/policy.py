@@ -164,10 +164,12 @@ RecordMerge all/-    all/-                   -/-      all/-    -/-    -/-       
 ACTIONS = """
 Contact.create   admin sales service
 Contact.archive  admin sales service
+Contact.dedupe   admin sales service
 Account.create   admin sales service
 Account.archive  admin sales
 Contact.merge    admin sales service
 Account.merge    admin sales
+Account.dedupe   admin sales service
 User.create      admin
 Territory.create admin
 Partner.create   admin

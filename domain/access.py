@@ -59,6 +59,7 @@ class Action(StrEnum):
     ESCALATE = "escalate"  # run the escalation job by hand
     MOVE = "move"  # move every deal of a stage to another stage
     MERGE = "merge"  # merge records of the type into one, and undo such a merge
+    DEDUPE = "dedupe"  # review the duplicate candidates of a type and dismiss pairs
 
 
 @dataclass(frozen=True, slots=True)

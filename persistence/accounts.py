@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Index, text
+from sqlalchemy import CheckConstraint, Index, Text, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -31,6 +31,8 @@ class AccountRow(Stamped, table=True):
         # Few rows are merged: the index serves the merge's move of references to them.
         Index("ix_account_merged_into_id", "merged_into_id",
               postgresql_where=text("merged_into_id IS NOT NULL")),
+        Index("ix_account_domain_key", "domain_key"),
+        Index("ix_account_name_key", "name_key"),
     )
 
     name: str = Field(max_length=200)
@@ -46,6 +48,9 @@ class AccountRow(Stamped, table=True):
     custom_fields: dict = Field(**values_column())
     # The account this one was merged into; it is then archived.
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
+    # Duplicate detection's blocking keys (domain/match_keys.py), written by the stores; internal.
+    domain_key: str | None = Field(default=None, sa_type=Text)
+    name_key: str | None = Field(default=None, sa_type=Text)
 
 
 def _linked_to_self(t: str, access: Access, b: Builder) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
 from domain.access import RecordRule
@@ -42,6 +43,9 @@ class ContactRow(Stamped, table=True):
         CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
         values_index("contact"),
+        Index("ix_contact_email_keys", "email_keys", postgresql_using="gin"),
+        Index("ix_contact_phone_keys", "phone_keys", postgresql_using="gin"),
+        Index("ix_contact_name_key", "name_key"),
     )
 
     first_name: str | None = Field(default=None, max_length=200)
@@ -65,6 +69,20 @@ class ContactRow(Stamped, table=True):
     # The contact this one was merged into; it is then archived, and tokens acting as it act
     # as that contact (persistence/identities.py).
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    # Duplicate detection's blocking keys (domain/match_keys.py), internal: no field, no group.
+    # Generated from the lists, so that every write path keeps them without Python.
+    email_keys: list[str] | None = Field(
+        default=None,
+        sa_type=ARRAY(Text),
+        sa_column_args=[Computed("crm_email_keys(emails)", persisted=True)],
+    )
+    phone_keys: list[str] | None = Field(
+        default=None,
+        sa_type=ARRAY(Text),
+        sa_column_args=[Computed("crm_phone_keys(phones)", persisted=True)],
+    )
+    # Metaphone has no SQL form here (no fuzzystrmatch), so the stores write it from Python.
+    name_key: str | None = Field(default=None, sa_type=Text)
 
 
 class AccountContactRow(Stamped, table=True):

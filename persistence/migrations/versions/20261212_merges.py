@@ -2,7 +2,7 @@
 the columns a merge moves references along are indexed
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from tests.unit.fakes.customer_record import (
     FakeNotes,
     FakePairs,
 )
+from tests.unit.fakes.duplicates import FakeDuplicates
 from tests.unit.fakes.merges import FakeMerges
 from tests.unit.fakes.notifications import FakeNotifications
 from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
@@ -46,6 +47,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.notifications = FakeNotifications(self.records)
         self.webhooks = FakeWebhooks()
         self.merges = FakeMerges()
+        self.duplicates = FakeDuplicates()
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:
