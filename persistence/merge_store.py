@@ -17,6 +17,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.merge import Pointer, Settlement
 from persistence.base import json_text
 from persistence.db import Transaction
+from persistence.match_columns import row_keys
 from persistence.merge_references import Reference, references_to
 from persistence.record_types import BY_NAME
 from persistence.spec import Spec, read_sql, write_sql
@@ -147,12 +148,13 @@ class MergeStore:
         """Write whole rows (JSON, by column) over the records with their ids, bumping their
         versions; the versions now."""
         spec, b = self.specs[type_name], Builder()
-        columns = writable_columns(spec)
-        sets = "".join(f"{c} = r.{c}, " for c in columns)
+        # The blocking keys follow the names and website the rows now hold.
+        rows = [{**row, **row_keys(type_name, row)} for row in rows]
+        sets = "".join(f"{c} = r.{c}, " for c in writable_columns(spec))
         written = await self.tx.rows(
             f"UPDATE {spec.name} t SET {sets}version = t.version + 1, updated_at = now(), "
             f"updated_by = {b.bind(self.actor)} FROM jsonb_populate_recordset(NULL::{spec.name}, "
-            f"{b.bind(json_text(list(rows)))}::jsonb) r WHERE t.id = r.id "
+            f"{b.bind(json_text(rows))}::jsonb) r WHERE t.id = r.id "
             f"RETURNING t.id, t.version", b.params)
         return {str(r["id"]): r["version"] for r in written}
 

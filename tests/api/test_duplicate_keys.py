@@ -79,3 +79,26 @@ async def test_account_keys_follow_name_and_website(gql, factories, db):
     assert data["accountUpdate"]["errors"] == []
     assert await _keys(db, ACCOUNT_KEYS, account["id"]) == {"name_key": "romashka",
                                                             "domain_key": "romashka.ru"}
+
+
+UNDO = """mutation($input: MergeUndoInput!) { mergeUndo(input: $input) { errors { code } } }"""
+MERGE_ID = """mutation($input: MergeInput!) { contactMerge(input: $input) {
+  merge { id } errors { code } } }"""
+
+
+async def test_contact_keys_follow_a_merge_and_its_undo(gql, factories, db):
+    # given two contacts with different names
+    n = next(_n)
+    survivor = await factories.contact(firstName="Anna", lastName=f"Berg{n}")
+    merged = await factories.contact(firstName="Boris", lastName=f"Holm{n}")
+    # when they are merged, the survivor taking the merged one's names
+    choices = [{"field": f, "from": merged["id"]} for f in ("firstName", "lastName")]
+    data = (await gql.ok("admin", MERGE_ID, {"input": {
+        "survivor": survivor["id"], "merged": [merged["id"]], "fieldChoices": choices}}))
+    assert data["contactMerge"]["errors"] == []
+    # then the survivor's name key is that of its new names
+    assert (await _keys(db, KEYS, survivor["id"]))["name_key"] == name_key("Boris", f"Holm{n}")
+    # and after the undo, that of its own again
+    undo = await gql.ok("admin", UNDO, {"input": {"id": data["contactMerge"]["merge"]["id"]}})
+    assert undo["mergeUndo"]["errors"] == []
+    assert (await _keys(db, KEYS, survivor["id"]))["name_key"] == name_key("Anna", f"Berg{n}")
