@@ -127,6 +127,7 @@ Notification.all            R   R   R   R   R   -   -
 WebhookEndpoint.all         RW  -   -   -   -   -   -
 WebhookMessage.all          R   -   -   -   -   -   -
 WebhookAttempt.all          R   -   -   -   -   -   -
+ImportJob.all               R   R   R   R   -   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -157,6 +158,7 @@ Tag         all/all  all/-                   all/all  all/-    all/-  -/-       
 CustomField all/all  all/-                   all/-    all/-    all/-  -/-              -/-
 Notification self/self self/self       self/self self/self self/self -/-            -/-
 WebhookEndpoint all/all -/-                 -/-      -/-      -/-    -/-              -/-
+ImportJob   all/all  self/self               self/self self/self -/-  -/-              -/-
 """
 
 ACTIONS = """
@@ -210,6 +212,7 @@ CustomField.create   admin
 CustomField.archive  admin
 WebhookEndpoint.create   admin
 WebhookEndpoint.archive  admin
+ImportJob.create     admin sales marketing service
 """
 
 # A partner reaches a type only with the matching scope in its token.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -28,6 +28,9 @@ class AccountRow(Stamped, table=True):
         Index("ix_account_created_at_id", "created_at", "id"),
         CheckConstraint(f"size IN {ACCOUNT_SIZES}", name="size"),
         values_index("account"),
+        # Unique among live accounts: an archived one frees its source system's id.
+        Index("uq_account_external_id", "external_id", unique=True,
+              postgresql_where=text("archived_at IS NULL")),
     )
 
     name: str = Field(max_length=200)
@@ -41,6 +44,8 @@ class AccountRow(Stamped, table=True):
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
     custom_fields: dict = Field(**values_column())
+    # The account's id in the system it was imported from.
+    external_id: str | None = Field(default=None, max_length=200)
 
 
 def _linked_to_self(t: str, access: Access, b: Builder) -> str:
@@ -65,6 +70,8 @@ ACCOUNT = RecordType(
             ),
             ref("territory", filterable=True, target="Territory", doc="The account's territory."),
             rel("contacts"),
+            col("externalId", filterable=True,
+                doc="Its id in the system it was imported from; unique among live accounts."),
         ),
         "sales": (
             ref(
@@ -89,4 +96,5 @@ ACCOUNT = RecordType(
         RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
     },
     parent_column="parent_id",
+    unique={"uq_account_external_id": "externalId"},
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint, text
 from sqlmodel import Field
 
 from domain.access import RecordRule
@@ -39,6 +39,9 @@ class ContactRow(Stamped, table=True):
         CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
         values_index("contact"),
+        # Unique among live contacts: an archived card frees its source system's id.
+        Index("uq_contact_external_id", "external_id", unique=True,
+              postgresql_where=text("archived_at IS NULL")),
     )
 
     first_name: str | None = Field(default=None, max_length=200)
@@ -59,6 +62,8 @@ class ContactRow(Stamped, table=True):
         sa_column_args=[Computed("lower(emails -> 0 ->> 'address')", persisted=True)],
     )
     custom_fields: dict = Field(**values_column())
+    # The contact's id in the system it was imported from.
+    external_id: str | None = Field(default=None, max_length=200)
 
 
 class AccountContactRow(Stamped, table=True):
@@ -83,6 +88,8 @@ CONTACT = RecordType(
         ),
         "identity": (
             rel("accounts"),
+            col("externalId", filterable=True,
+                doc="Its id in the system it was imported from; unique among live contacts."),
             ref(
                 "territory", filterable=True, target="Territory",
                 doc="The territory this person belongs to.",
@@ -117,6 +124,7 @@ CONTACT = RecordType(
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",
                                 sortable=True),),
+    unique={"uq_contact_external_id": "externalId"},
     rules={
         RecordRule.SELF: lambda t, a, b: f"{t}.id = {b.bind(a.contact_id)}",
         RecordRule.PARTNER: registered_to_partner("partner_contact", "contact_id"),

@@ -17,6 +17,7 @@ from persistence.contacts import ACCOUNT_CONTACT, CONTACT
 from persistence.custom_fields import CUSTOM_FIELD
 from persistence.declaration import Children, InternalTable, RecordType
 from persistence.feed_cursors import FEED_CURSORS
+from persistence.imports import IMPORT_JOB, IMPORT_RECORDS, IMPORT_ROW_ERRORS
 from persistence.jobs import QUEUE_TABLES
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
@@ -55,11 +56,14 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ARTICLE, ARTICLE_VERSION,
     TAG, CUSTOM_FIELD, NOTIFICATION,
     WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE, WEBHOOK_ATTEMPT,
+    IMPORT_JOB,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     CHANGE_FEED,
+    IMPORT_ROW_ERRORS,
+    IMPORT_RECORDS,
     FEED_CURSORS,
     FOLLOWS,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),

@@ -27,6 +27,7 @@ from api.schema.collaborative.notifications import NotificationMutations, Notifi
 from api.schema.collaborative.webhooks import WebhookMutations, WebhookQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
+from api.schema.operational.imports import ImportQueries
 from api.schema.operational.tags import TagMutations, TagQueries
 from api.schema.scalars import SCALARS
 from persistence.record_types import RECORD_TYPES
@@ -36,7 +37,7 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries, WebhookQueries):
+            NotificationQueries, WebhookQueries, ImportQueries):
     pass
 
 
