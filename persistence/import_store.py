@@ -1,0 +1,162 @@
+"""Import jobs in the database: created with their file, advanced batch by batch, each batch
+one transaction that writes its records and moves the job's progress, so that a kill leaves
+a job that resumes after its last committed line and never a half-written row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import orjson
+
+from domain.access import Access, Action
+from domain.import_jobs import ImportStatus
+from domain.imports.normalise import RowError
+from persistence import import_contacts as contacts
+from persistence import import_links as links
+from persistence.db import Transaction
+from persistence.imports import IMPORT_JOB
+from persistence.spec import read_sql
+from persistence.sql import Builder
+
+JOB_COLUMNS = ("id, kind, status, filename, options, mapping, headers, user_id, role, rows_read, "
+               "created_count, updated_count, skipped_count, rejected_count, progress_line, "
+               "error, created_by, created_at, finished_at")
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """How the lines of one batch ended."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    # (the lines of a person, code): rows the database refused, with the rows folded into them
+    refused: list[tuple[list[int], str]] | None = None
+
+
+def _json(value) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def create_job(tx: Transaction, access: Access, kind: str, filename: str | None,
+                     data: bytes, options: dict, mapping: dict, headers: list[str]) -> uuid.UUID:
+    """A new PENDING job holding its file."""
+    actor = str(access.actor)
+    return await tx.value(
+        "INSERT INTO import_job (id, created_by, updated_by, kind, status, filename, file, "
+        "options, mapping, headers, user_id, role) VALUES ($1, $2, $2, $3, $4, $5, $6, "
+        "$7::jsonb, $8::jsonb, $9::jsonb, $10, $11) RETURNING id",
+        (uuid.uuid4(), actor, kind, ImportStatus.PENDING.value, filename, data, _json(options),
+         _json(mapping), _json(headers), access.user_id, access.role.value))
+
+
+async def job(tx: Transaction, job_id: uuid.UUID, access: Access | None = None) -> dict | None:
+    """A job as the caller may read it (any with no access given), without its file."""
+    b = Builder()
+    rule = f" AND {read_sql(IMPORT_JOB.spec, access, 't', b)}" if access else ""
+    rows = await tx.rows(f"SELECT {JOB_COLUMNS} FROM import_job t WHERE id = {b.bind(job_id)}"
+                         f"{rule}", b.params)
+    if not rows:
+        return None
+    row = rows[0]
+    for column in ("options", "mapping", "headers"):
+        if isinstance(row[column], str):
+            row[column] = orjson.loads(row[column])
+    return row
+
+
+async def job_file(tx: Transaction, job_id: uuid.UUID) -> bytes:
+    return await tx.value("SELECT file FROM import_job WHERE id = $1", (job_id,))
+
+
+async def set_status(tx: Transaction, job_id: uuid.UUID, status: ImportStatus,
+                     error: str | None = None) -> None:
+    finished = status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.UNDONE)
+    await tx.value(
+        "UPDATE import_job SET status = $2, error = coalesce($3, error), version = version + 1, "
+        "updated_at = now(), finished_at = CASE WHEN $4 THEN now() ELSE finished_at END "
+        "WHERE id = $1", (job_id, status.value, error, finished))
+
+
+async def known_tags(tx: Transaction, kind: str) -> set[str]:
+    rows = await tx.rows("SELECT lower(name) AS name FROM tag WHERE kind = $1 "
+                         "AND archived_at IS NULL", (kind,))
+    return {r["name"] for r in rows}
+
+
+async def rejected(tx: Transaction, job_id: uuid.UUID) -> list[tuple[list[str], list[RowError]]]:
+    """The rejected rows, in file order, each with its cells and its errors."""
+    rows = await tx.rows("SELECT line, \"column\", value, code, message, cells FROM "
+                         "import_row_error WHERE job_id = $1 ORDER BY line, id", (job_id,))
+    by_line: dict[int, tuple[list[str], list[RowError]]] = {}
+    for r in rows:
+        cells = r["cells"] if isinstance(r["cells"], list) else orjson.loads(r["cells"])
+        entry = by_line.setdefault(r["line"], (cells, []))
+        entry[1].append(RowError(r["line"], r["column"], r["value"], r["code"], r["message"]))
+    return list(by_line.values())
+
+
+async def write_errors(tx: Transaction, job_id: uuid.UUID,
+                       errors: Iterable[tuple[list[str], list[RowError]]]) -> None:
+    records = [(job_id, e.line, e.column, (e.value or "")[:2000] if e.value else e.value, e.code,
+                e.message[:500], _json(cells)) for cells, row_errors in errors for e in row_errors]
+    if records:
+        await tx.driver_connection.copy_records_to_table(
+            "import_row_error", records=records,
+            columns=("job_id", "line", "column", "value", "code", "message", "cells"))
+
+
+async def advance(tx: Transaction, job_id: uuid.UUID, last_line: int, rows: int,
+                  result: BatchResult) -> None:
+    """Move the job past a batch, in the batch's transaction."""
+    await tx.value(
+        "UPDATE import_job SET status = 'RUNNING', progress_line = $2, rows_read = rows_read + $3, "
+        "created_count = created_count + $4, updated_count = updated_count + $5, "
+        "skipped_count = skipped_count + $6, rejected_count = rejected_count + $7, "
+        "updated_at = now() WHERE id = $1",
+        (job_id, last_line, rows, result.created, result.updated, result.skipped,
+         result.rejected))
+
+
+async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mode: str,
+                         staged: list[tuple], create_tags: bool) -> BatchResult:
+    """Write one batch of staged contact rows; the refused lines come back to be reported."""
+    db, actor, owner = tx.driver_connection, str(access.actor), access.user_id
+    await contacts.stage(db, staged)
+    more = True
+    while more:
+        await contacts.match(db, access, mode)
+        await contacts.create(db, job_id, actor, owner)
+        if mode == "update":
+            await contacts.fill(db, job_id, actor)
+        else:
+            await contacts.skip_matched(db)
+        more = await contacts.end_pass(db)
+    await links.companies(db, access, job_id, actor, owner)
+    await links.tags(db, "Contact", job_id, actor, create_tags)
+    await links.consents(db, job_id, actor)
+    result = BatchResult(refused=[])
+    for _line, lines, outcome, refused in await contacts.outcomes(db):
+        folded = len(lines) - 1
+        if refused:
+            result.refused.append((lines, refused))
+            continue
+        if outcome == "created":
+            result.created += 1
+        elif outcome == "updated":
+            result.updated += 1
+        else:
+            result.skipped += 1
+        # Later rows of the same person went into this one's record.
+        if mode == "skip":
+            result.skipped += folded
+        else:
+            result.updated += folded
+    return result
+
+
+def may_create_tags(access: Access, kind: str) -> bool:
+    return access.can("Tag", Action.CREATE) and access.can_write(kind, "tags")
