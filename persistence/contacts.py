@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import CheckConstraint, Computed, Index, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
 from domain.access import RecordRule
@@ -42,6 +43,9 @@ class ContactRow(Stamped, table=True):
         # Unique among live contacts: an archived card frees its source system's id.
         Index("uq_contact_external_id", "external_id", unique=True,
               postgresql_where=text("archived_at IS NULL")),
+        Index("ix_contact_email_keys", "email_keys", postgresql_using="gin"),
+        Index("ix_contact_phone_keys", "phone_keys", postgresql_using="gin"),
+        Index("ix_contact_name_key", "name_key"),
     )
 
     first_name: str | None = Field(default=None, max_length=200)
@@ -64,6 +68,20 @@ class ContactRow(Stamped, table=True):
     custom_fields: dict = Field(**values_column())
     # The contact's id in the system it was imported from.
     external_id: str | None = Field(default=None, max_length=200)
+    # Duplicate detection's blocking keys (domain/match_keys.py), internal: no field, no group.
+    # Generated from the lists, so that every write path keeps them without Python.
+    email_keys: list[str] | None = Field(
+        default=None,
+        sa_type=ARRAY(Text),
+        sa_column_args=[Computed("crm_email_keys(emails)", persisted=True)],
+    )
+    phone_keys: list[str] | None = Field(
+        default=None,
+        sa_type=ARRAY(Text),
+        sa_column_args=[Computed("crm_phone_keys(phones)", persisted=True)],
+    )
+    # Metaphone has no SQL form here (no fuzzystrmatch), so the stores write it from Python.
+    name_key: str | None = Field(default=None, sa_type=Text)
 
 
 class AccountContactRow(Stamped, table=True):

@@ -16,6 +16,7 @@ from persistence.consents import CONSENT
 from persistence.contacts import ACCOUNT_CONTACT, CONTACT
 from persistence.custom_fields import CUSTOM_FIELD
 from persistence.declaration import Children, InternalTable, RecordType
+from persistence.duplicate_pairs import DUPLICATE_TABLES
 from persistence.feed_cursors import FEED_CURSORS
 from persistence.imports import IMPORT_JOB, IMPORT_RECORDS, IMPORT_ROW_ERRORS
 from persistence.jobs import QUEUE_TABLES
@@ -83,6 +84,7 @@ INTERNAL_TABLES: tuple[InternalTable, ...] = (
                   "one vote per reader and article; an article shows only the counts"),
     InternalTable(RoundRobinRow.__table__,
                   "the assignment rules' turn within a territory; nobody reads it"),
+    *DUPLICATE_TABLES,
 )
 
 # Tables that are nobody's declaration: the job queue's, which pgqueuer defines, reads and

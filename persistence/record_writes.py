@@ -23,6 +23,7 @@ from persistence.audit import audit_insert_sql
 from persistence.base import json_text, jsonable
 from persistence.compiled.record import Compiler
 from persistence.db import Statement
+from persistence.match_columns import key_parts, key_sets
 from persistence.records import column_param, is_json, refuse_unwritable, write_or_conflict
 from persistence.spec import Spec, projection, read_sql, readable_fields, write_sql
 from persistence.sql import Builder, quote
@@ -108,7 +109,8 @@ class Late:
 
 def update_at_version_sql(spec: Spec, access: Access, actor: str, fields: tuple[str, ...],
                           action: str, b: Builder,
-                          answer: rp.Selection | None = None) -> str | None:
+                          answer: rp.Selection | None = None,
+                          keys: tuple[str, ...] = ()) -> str | None:
     """The statement writing `fields`, its per-write parameters Late (filled_in() gives
     them), or None when a field's type is not rendered by before_json. Its one
     row, when it found the record: `_version`, then the record as the caller now reads it
@@ -137,6 +139,8 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, fields: tuple[
                        f"{key}::text, jsonb_build_object('before', {before}, 'after', {after})) "
                        f"ELSE '{{}}'::jsonb END")
         sets.append(f"{column} = CASE WHEN c._changes ? {key} THEN {new} ELSE t.{column} END, ")
+    # The blocking keys (persistence/match_columns.py) derive from the fields: written with them.
+    sets.append(key_sets(keys, lambda part: b.bind(Late("key", part)), "t"))
     changes = " || ".join(differs) or "'{}'::jsonb"
     # The answer is read where the row is at hand: the outer query's snapshot would show
     # the row as it was before the statement.
@@ -164,7 +168,7 @@ def update_at_version_sql(spec: Spec, access: Access, actor: str, fields: tuple[
 
 
 def filled_in(spec: Spec, params: list, id: uuid.UUID, version: int,
-              values: Mapping[str, Any]) -> list:
+              values: Mapping[str, Any], keys: Mapping[str, Any] | None = None) -> list:
     """A kept statement's parameters for one write."""
     def value(param: Any) -> Any:
         if type(param) is not Late:
@@ -175,6 +179,8 @@ def filled_in(spec: Spec, params: list, id: uuid.UUID, version: int,
             return json_text(jsonable(values[param.field]))
         if param.what == "entry":
             return uuid.uuid4()
+        if param.what == "key":
+            return (keys or {})[param.field]
         return id if param.what == "id" else version
     return [value(p) for p in params]
 
@@ -186,17 +192,17 @@ KEPT_STATEMENTS = 1024
 
 
 def _statement(spec: Spec, access: Access, actor: str, fields: tuple[str, ...], action: str,
-               answer: rp.Selection | None) -> tuple[str | None, list]:
+               answer: rp.Selection | None, keys: tuple[str, ...] = ()) -> tuple[str | None, list]:
     """The statement of update_at_version_sql, built once per form and caller."""
     try:
-        key = (spec.type_name, fields, action, id(access), answer)
+        key = (spec.type_name, fields, action, id(access), answer, keys)
         kept = _KEPT.get(key)
     except TypeError:  # a selection holding a list (a filter) is not kept
         key, kept = None, None
     if kept is None or kept[0] is not access:  # the access object keeps its id while kept
         b = Builder()
-        kept = (access, update_at_version_sql(spec, access, actor, fields, action, b, answer),
-                b.params)
+        kept = (access, update_at_version_sql(spec, access, actor, fields, action, b, answer,
+                                              keys), b.params)
         if key is not None:
             if len(_KEPT) >= KEPT_STATEMENTS:
                 _KEPT.clear()
@@ -227,12 +233,13 @@ class RecordWrites:
             # The transactional path audits an unreadable field's "before" as null, since
             # its lock reads only what the caller may: that stays its own to do.
             return None
+        keys = key_parts(type_name, values)
         answer = self.answer if self.answer and self.answer.type_name == type_name else None
         sql, params = _statement(spec, self.access, self.actor, tuple(values), action,
-                                 answer and answer.selection)
+                                 answer and answer.selection, tuple(keys))
         if sql is None:
             return None
-        params = filled_in(spec, params, id, version, values)
+        params = filled_in(spec, params, id, version, values, keys)
         rows = await write_or_conflict(spec, lambda: self.statement.rows(sql, params))
         if not rows:
             return None

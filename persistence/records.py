@@ -15,6 +15,7 @@ from domain.ports import Locked
 from domain.services.records import require_writable_fields
 from persistence.base import json_text
 from persistence.db import Transaction
+from persistence.match_columns import insert_keys, key_parts, key_sets
 from persistence.spec import Spec, read_sql, readable_fields, write_sql
 from persistence.sql import Builder, quote
 
@@ -113,7 +114,8 @@ class RecordStore:
         spec, b = self.specs[type_name], Builder()
         self._refuse_unwritable(spec, values, granted)
         columns = {"id": uuid.uuid4(), "created_by": self.actor, "updated_by": self.actor,
-                   **{spec.columns[f]: v for f, v in values.items()}}
+                   **{spec.columns[f]: v for f, v in values.items()},
+                   **insert_keys(type_name, values)}
         placeholders = ", ".join(json_aware(spec, c, v, b) for c, v in columns.items())
         sql = (f"INSERT INTO {spec.name} ({', '.join(columns)}) VALUES ({placeholders}) "
                f"RETURNING id")
@@ -125,6 +127,8 @@ class RecordStore:
         self._refuse_unwritable(spec, values, granted)
         changes = "".join(f"{spec.columns[f]} = {json_aware(spec, spec.columns[f], v, b)}, "
                           for f, v in values.items())
+        parts = key_parts(type_name, values)
+        changes += key_sets(parts, lambda part: b.bind(parts[part]), spec.name)
         sql = (f"UPDATE {spec.name} SET {changes}version = version + 1, updated_at = now(), "
                f"updated_by = {b.bind(self.actor)} WHERE id = {b.bind(id)} RETURNING version")
         return await self._write(spec, sql, b)

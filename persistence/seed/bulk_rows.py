@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import orjson
 
+from domain.match_keys import company_name_key, name_key, website_domain
 from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
@@ -172,7 +173,8 @@ class BulkRows:
         at = self._time(self.made) - timedelta(hours=rng.randrange(1, 72))
         self.rows[AccountRow.__tablename__].append(stamp(account_id, at) + (
             company.name, company.legal_name, company.industry, company.size, company.website,
-            parent, account.owner, self.territory_ids[territory]))
+            parent, account.owner, self.territory_ids[territory],
+            company_name_key(company.name), website_domain(company.website)))
         if partner:
             self.rows[PartnerAccountRow.__tablename__].append(
                 stamp(stable_hex("partner-account", f"{partner}-{n}"), at)
@@ -229,7 +231,7 @@ class BulkRows:
         self.rows[ContactRow.__tablename__].append(stamp(contact_id, created, updated=updated) + (
             first, last, orjson.dumps(emails).decode(), orjson.dumps(phones).decode(),
             orjson.dumps(address).decode(), rng.choice(STAGES), rng.randrange(101), owner,
-            self.territory_ids[territory]))
+            self.territory_ids[territory], name_key(first, last)))
         if account:
             account.own.append(contact_id)
             self._link(account, contact_id, created, register=True)
@@ -252,7 +254,8 @@ class BulkRows:
                            "label": "mobile"}]).decode(),
             orjson.dumps({"street": "1 High Street", "city": "London", "region": None,
                           "postalCode": "EC1A 1BB", "country": "GB"}).decode(),
-            "CUSTOMER", 80, account.owner, self.territory_ids["UK & Ireland"]))
+            "CUSTOMER", 80, account.owner, self.territory_ids["UK & Ireland"],
+            name_key("Casey", "Customer")))
         account.own.append(contact_id)
         self._link(account, contact_id, at, register=True, title="Office Manager")
         self.rows[PortalIdentityRow.__tablename__].append(

@@ -11,6 +11,7 @@ from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.directory import is_empty
+from persistence.match_columns import row_keys
 from persistence.notes import NoteRow
 from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
 from persistence.portal import PortalIdentityRow
@@ -215,6 +216,9 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     agents = [stable_id("user", e) for e, u in USERS.items() if u[1] in ("service", "admin")]
     add_cases(data, BASE_TIME + timedelta(days=300), agents, data.rows[AccountRow],
               data.rows[AccountContactRow])
+    for row_class, type_name in ((ContactRow, "Contact"), (AccountRow, "Account")):
+        for row in data.rows[row_class]:
+            row.update(row_keys(type_name, row))
     by_table = {row_class.__table__: rows for row_class, rows in data.rows.items()}
     # In the order of the foreign keys, so that every reference lands after what it names.
     for table in metadata.sorted_tables:

@@ -2,7 +2,7 @@
 external id of contacts and accounts, unique among live records
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-11
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from sqlalchemy.dialects import postgresql
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
