@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-<<<<<<< HEAD
-from sqlalchemy import CheckConstraint, Index, text
-=======
-from sqlalchemy import CheckConstraint, Index, Text
->>>>>>> dups
+from sqlalchemy import CheckConstraint, Index, Text, text
 from sqlmodel import Field
 
 from domain.access import Access, RecordRule
@@ -32,14 +28,11 @@ class AccountRow(Stamped, table=True):
         Index("ix_account_created_at_id", "created_at", "id"),
         CheckConstraint(f"size IN {ACCOUNT_SIZES}", name="size"),
         values_index("account"),
-<<<<<<< HEAD
         # Unique among live accounts: an archived one frees its source system's id.
         Index("uq_account_external_id", "external_id", unique=True,
               postgresql_where=text("archived_at IS NULL")),
-=======
         Index("ix_account_domain_key", "domain_key"),
         Index("ix_account_name_key", "name_key"),
->>>>>>> dups
     )
 
     name: str = Field(max_length=200)
@@ -53,14 +46,11 @@ class AccountRow(Stamped, table=True):
     owner_id: uuid.UUID | None = Field(default=None, foreign_key="app_user.id", index=True)
     territory_id: uuid.UUID | None = Field(default=None, foreign_key="territory.id", index=True)
     custom_fields: dict = Field(**values_column())
-<<<<<<< HEAD
     # The account's id in the system it was imported from.
     external_id: str | None = Field(default=None, max_length=200)
-=======
     # Duplicate detection's blocking keys (domain/match_keys.py), written by the stores; internal.
     domain_key: str | None = Field(default=None, sa_type=Text)
     name_key: str | None = Field(default=None, sa_type=Text)
->>>>>>> dups
 
 
 def _linked_to_self(t: str, access: Access, b: Builder) -> str:

@@ -134,10 +134,10 @@ _AFTER = """jsonb_build_object(
   'firstName', coalesce(c.first_name, s.first_name),
   'emails', CASE WHEN c.emails = '[]' THEN s.emails ELSE c.emails || coalesce((
       SELECT jsonb_agg(e || '{"primary": false}') FROM jsonb_array_elements(s.emails) e
-      WHERE NOT lower(e ->> 'address') = ANY(c.email_keys)), '[]') END,
+      WHERE NOT lower(btrim(e ->> 'address')) = ANY(c.email_keys)), '[]') END,
   'phones', CASE WHEN c.phones = '[]' THEN s.phones ELSE c.phones || coalesce((
       SELECT jsonb_agg(p || '{"primary": false}') FROM jsonb_array_elements(s.phones) p
-      WHERE NOT (p ->> 'number') = ANY(c.phone_keys)), '[]') END,
+      WHERE NOT regexp_replace(p ->> 'number', '[^0-9]', '', 'g') = ANY(c.phone_keys)), '[]') END,
   'address', coalesce(c.address, s.address),
   'customFields', s.custom || c.custom_fields)"""
 _FILL = f"""
