@@ -11,6 +11,7 @@ import sys
 
 from api.app import database_url
 from api.cli_access import add_commands
+from api.cli_import import add_commands as add_import_commands
 from api.cli_jobs import add_commands as add_job_commands
 from api.settings import Settings, load_settings
 from api.telemetry import logging_config
@@ -117,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_job_commands(sub)
+    add_import_commands(sub)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL")
     db_sub = db.add_subparsers(dest="action", required=True)

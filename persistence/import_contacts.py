@@ -117,7 +117,7 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         f"INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
         f"created_by, updated_by) SELECT gen_random_uuid(), 'Contact', s.new_id, $1, 'create', "
         f"(SELECT jsonb_object_agg(k, jsonb_build_object('before', NULL, 'after', v)) "
-        f"FROM jsonb_each(jsonb_strip_nulls({fields})) e(k, v)), $2, $2 "
+        f"FROM jsonb_each({fields}) e(k, v) WHERE v <> 'null'), $2, $2 "
         f"FROM import_stage s WHERE s.current AND s.new_id IS NOT NULL", job_id, actor, owner)
     await db.execute(
         "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "

@@ -53,8 +53,8 @@ async def companies(db: asyncpg.Connection, access: Access, job_id: uuid.UUID, a
         "INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
         "created_by, updated_by) SELECT gen_random_uuid(), 'Account', new_id, $1, 'create', "
         "(SELECT jsonb_object_agg(k, jsonb_build_object('before', NULL, 'after', v)) FROM "
-        "jsonb_each(jsonb_strip_nulls(jsonb_build_object('name', name, 'website', website, "
-        "'externalId', external_id, 'owner', $3::text))) e(k, v)), $2, $2 "
+        "jsonb_each(jsonb_build_object('name', name, 'website', website, "
+        "'externalId', external_id, 'owner', $3::text)) e(k, v) WHERE v <> 'null'), $2, $2 "
         "FROM import_company WHERE new_id IS NOT NULL", job_id, actor, owner)
     await db.execute(
         "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
@@ -94,16 +94,16 @@ async def tags(db: asyncpg.Connection, kind: str, job_id: uuid.UUID, actor: str,
     if create_missing:
         await db.execute(
             f"INSERT INTO tag (id, kind, name, colour, created_by, updated_by) "
-            f"SELECT gen_random_uuid(), $1, t.name, $2, $3, $3 FROM (SELECT DISTINCT ON "
+            f"SELECT gen_random_uuid(), $1::text, t.name, $2::text, $3::text, $3::text FROM (SELECT DISTINCT ON "
             f"(lower(name)) name FROM import_stage s, unnest(s.tags) name WHERE {written} "
             f"ORDER BY lower(name), name) t WHERE NOT EXISTS (SELECT 1 FROM tag g "
-            f"WHERE g.kind = $1 AND lower(g.name) = lower(t.name) AND g.archived_at IS NULL)",
+            f"WHERE g.kind = $1::text AND lower(g.name) = lower(t.name) AND g.archived_at IS NULL)",
             kind, DEFAULT_COLOUR, actor)
     await db.execute(
         f"WITH tagged AS (INSERT INTO tagging (id, tag_id, record_id, created_by, updated_by) "
         f"SELECT gen_random_uuid(), g.id, {id_sql}, $2, $2 FROM import_stage s "
-        f"CROSS JOIN LATERAL unnest(s.tags) name JOIN tag g ON g.kind = $3 "
-        f"AND lower(g.name) = lower(name) AND g.archived_at IS NULL WHERE {written} "
+        f"CROSS JOIN LATERAL unnest(s.tags) wanted(name) JOIN tag g ON g.kind = $3::text "
+        f"AND lower(g.name) = lower(wanted.name) AND g.archived_at IS NULL WHERE {written} "
         f"ON CONFLICT (tag_id, record_id) DO NOTHING RETURNING id) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
         f"SELECT $1, 'Tagging', id, 'created', '{{}}', 1 FROM tagged", job_id, actor, kind)
@@ -116,9 +116,9 @@ async def consents(db: asyncpg.Connection, job_id: uuid.UUID, actor: str) -> Non
         f"WITH given AS (INSERT INTO consent (id, contact_id, channel, purpose, status, source, "
         f"recorded_at, created_by, updated_by) SELECT DISTINCT ON ({CONTACT_ID}, c ->> 0, "
         f"c ->> 1) gen_random_uuid(), {CONTACT_ID}, c ->> 0, c ->> 1, CASE WHEN (c ->> 2)::boolean "
-        f"THEN 'GRANTED' ELSE 'WITHDRAWN' END, 'import:' || $1::text, now(), $2, $2 "
+        f"THEN 'GRANTED' ELSE 'WITHDRAWN' END, 'import:' || $1::uuid::text, now(), $2, $2 "
         f"FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements(s.consents) c "
         f"WHERE {WRITTEN} ORDER BY {CONTACT_ID}, c ->> 0, c ->> 1, s.line "
         f"ON CONFLICT (contact_id, channel, purpose) DO NOTHING RETURNING id) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        f"SELECT $1, 'Consent', id, 'created', '{{}}', 1 FROM given", job_id, actor)
+        f"SELECT $1::uuid, 'Consent', id, 'created', '{{}}', 1 FROM given", job_id, actor)

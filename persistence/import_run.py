@@ -128,7 +128,9 @@ async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Exec
     table = read_table(io.BytesIO(data), job["filename"])
     record = "contact" if kind is ImportKind.CONTACTS else "account"
     options = job["options"]
-    plan = Plan(job_id=job_id, kind=kind, mapping=Mapping(job["mapping"], record),
+    # JSONB keeps no key order: the mapping follows the file's columns again.
+    mapping = Mapping({h: job["mapping"].get(h, "ignore") for h in table.headers}, record)
+    plan = Plan(job_id=job_id, kind=kind, mapping=mapping,
                 options=Options(default_region=options.get("defaultRegion")),
                 on_duplicate=OnDuplicate(options.get("onDuplicate", "update")),
                 definitions={n: d for n, (d, w) in definitions.items() if w},

@@ -150,8 +150,8 @@ async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mod
             result.updated += 1
         else:
             result.skipped += 1
-        # Later rows of the same person went into this one's record.
-        if mode == "skip":
+        # Later rows of the same person went into this one's record, or nowhere.
+        if mode == "skip" or outcome not in ("created", "updated"):
             result.skipped += folded
         else:
             result.updated += folded
@@ -160,3 +160,10 @@ async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mod
 
 def may_create_tags(access: Access, kind: str) -> bool:
     return access.can("Tag", Action.CREATE) and access.can_write(kind, "tags")
+
+
+async def staff_user(tx: Transaction, email: str) -> tuple[uuid.UUID, str] | None:
+    """(id, role) of an active member of staff, by email."""
+    rows = await tx.rows("SELECT id, role FROM app_user WHERE lower(email) = lower($1) "
+                         "AND active AND archived_at IS NULL", (email,))
+    return (rows[0]["id"], rows[0]["role"]) if rows else None
