@@ -95,7 +95,8 @@ async def tags(db: asyncpg.Connection, kind: str, job_id: uuid.UUID, actor: str,
         await db.execute(
             f"INSERT INTO tag (id, kind, name, colour, created_by, updated_by) "
             f"SELECT gen_random_uuid(), $1::text, t.name, $2::text, $3::text, $3::text "
-            f"FROM (SELECT DISTINCT ON (lower(name)) name FROM import_stage s, unnest(s.tags) name WHERE {written} "
+            f"FROM (SELECT DISTINCT ON (lower(name)) name FROM import_stage s, "
+            f"unnest(s.tags) name WHERE {written} "
             f"ORDER BY lower(name), name) t WHERE NOT EXISTS (SELECT 1 FROM tag g "
             f"WHERE g.kind = $1::text AND lower(g.name) = lower(t.name) AND g.archived_at IS NULL)",
             kind, DEFAULT_COLOUR, actor)
