@@ -65,6 +65,8 @@ def _problem(label: str, top_scripts: frozenset[str]) -> str | None:
 
 def check_hostname(hostname: str, field: str) -> None:
     """Refuse a domain name with a label that mixes scripts or passes for a Latin one."""
+    if hostname.isascii() and "xn--" not in hostname.lower():
+        return  # Latin letters, digits and hyphens only: nothing to mix or mistake
     try:
         labels = [_unicode(label) for label in hostname.rstrip(".").split(".")]
     except idna.IDNAError:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -63,6 +65,16 @@ class PostalAddress:
             "postalCode": self.postal_code,
             "country": self.country,
         }
+
+
+# email-validator checks an address's domain afresh each time (its IDNA and UTS #46 rules are
+# two thirds of the cost), while an import names the same few domains thousands of times. The
+# check is a pure function of its arguments and its answer is only read, so answers are kept;
+# a refused domain raises, which is never kept.
+_email_checks = importlib.import_module("email_validator.validate_email")
+if not hasattr(_email_checks.validate_email_domain_name, "cache_info"):
+    _email_checks.validate_email_domain_name = lru_cache(maxsize=8192)(
+        _email_checks.validate_email_domain_name)
 
 
 def normalize_email(raw: str, field: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.imports.cells import account_size
+from domain.imports.cells import website as website_of
 from domain.imports.mapping import Mapping
 from domain.imports.rows import Options, RowError, RowReader, plan_of
-from domain.values import normalize_website
 
 
 @dataclass(slots=True)
@@ -38,7 +38,7 @@ def normalise_account_row(line: int, cells: list[str], mapping: Mapping,
     account = AccountRow(
         line=line, external_id=row.text("externalId"), name=name or "",
         legal_name=row.text("legalName"),
-        website=row.parsed("website", lambda v: normalize_website(v, "website")),
+        website=row.parsed("website", website_of),
         industry=row.text("industry", 100), size=row.parsed("size", account_size),
         tier=row.text("tier", 40), address=row.address(), custom=row.custom(), tags=row.tags())
-    return row.errors or account
+    return row.sorted_errors() or account

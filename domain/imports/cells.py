@@ -15,7 +15,7 @@ from domain.accounts import AccountSize
 from domain.contacts import LifecycleStage
 from domain.errors import DomainError
 from domain.tags import NAME_LIMIT
-from domain.values import normalize_country
+from domain.values import normalize_country, normalize_website
 
 
 class CellError(Exception):
@@ -28,6 +28,9 @@ class CellError(Exception):
 
 
 _SPACES = re.compile(r"\s+")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_EXTENSION_WORD = re.compile(r"\s*\b(?:durchwahl|nebenstelle|apparat|app|dw|durchw|"
+                             r"внутренний|внутр|вн|добавочный)\b\.?\s*", re.IGNORECASE)
 TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x", "on", "granted", "opt-in", "optin",
                         "ja", "j", "wahr", "да", "д", "✓", "✔"})
 FALSE_WORDS = frozenset({"no", "n", "false", "0", "off", "denied", "withdrawn", "opt-out",
@@ -94,6 +97,21 @@ def country_code(raw: str) -> str:
     except DomainError:
         raise CellError("UNKNOWN_COUNTRY", f"{raw!r} has no telephone numbering plan "
                         "of its own, so no contact can live there.") from None
+
+
+@lru_cache(maxsize=4096)
+def website(raw: str) -> str:
+    """The website as https://...; cached, since the rows of one company repeat it."""
+    return normalize_website(raw, "website")
+
+
+def with_extension_marked(raw: str) -> str:
+    """The phone number with an extension word libphonenumber does not know ("Durchwahl",
+    "App.", "вн.") written as "ext.": it would read the letters as a vanity number's digits
+    ("DW 12" as 3912) and quietly dial another number."""
+    if not _HAS_LETTER.search(raw):
+        return raw
+    return _EXTENSION_WORD.sub(" ext. ", raw)
 
 
 def yes_or_no(raw: str) -> bool:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from domain.errors import DomainError
 from domain.imports.accounts import AccountRow, normalise_account_row
-from domain.imports.cells import lead_score, lifecycle_stage, yes_or_no
+from domain.imports.cells import lead_score, lifecycle_stage, with_extension_marked, yes_or_no
+from domain.imports.cells import website as website_of
 from domain.imports.mapping import Mapping
 from domain.imports.names import clean_name, split_full_name
 from domain.imports.rows import Options, RowError, RowReader, plan_of
-from domain.values import normalize_email, normalize_website, phone_with_extension
+from domain.values import normalize_email, phone_with_extension
 
 __all__ = ["AccountRow", "ContactRow", "Options", "RowError", "normalise_account_row",
            "normalise_chunk", "normalise_row"]
@@ -59,7 +60,7 @@ def normalise_row(line: int, cells: list[str], mapping: Mapping,
         lead_score=row.parsed("leadScore", lead_score), company=_company(row),
         job_title=row.text("jobTitle"), is_decision_maker=row.parsed("isDecisionMaker", yes_or_no),
         custom=row.custom(), tags=row.tags(), consents=_consents(row))
-    return row.errors or contact
+    return row.sorted_errors() or contact
 
 
 def normalise_chunk(chunk: list[tuple[int, list[str]]], mapping: Mapping,
@@ -82,7 +83,8 @@ def _names(row: RowReader) -> tuple[str | None, str]:
         last = last or split_last
     if not last:
         header = row.plan.single.get("lastName", row.plan.single.get("fullName", (0, None)))[1]
-        row.error(header, None, "REQUIRED", "A contact needs a last name (or a full name).")
+        if not any(e.column == header for e in row.errors):  # e.g. TOO_LONG says it already
+            row.error(header, None, "REQUIRED", "A contact needs a last name (or a full name).")
     return first, last or ""
 
 
@@ -112,7 +114,8 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
         if value is None:
             continue
         try:
-            number, extension = phone_with_extension(value, header, region)
+            number, extension = phone_with_extension(with_extension_marked(value), header,
+                                                     region)
         except DomainError as exc:
             row.error(header, value, "INVALID", exc.problems[0].message)
             continue
@@ -125,7 +128,7 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
 
 def _company(row: RowReader) -> dict | None:
     name = row.text("company")
-    website = row.parsed("companyWebsite", lambda v: normalize_website(v, "companyWebsite"))
+    website = row.parsed("companyWebsite", website_of)
     external_id = row.text("companyExternalId")
     if name is None and website is None and external_id is None:
         return None

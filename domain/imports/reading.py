@@ -30,8 +30,7 @@ SPREADSHEET_EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods
 
 class ImportFileError(Exception):
     """A file that cannot be read as a table; `code` is stable for clients to switch on:
-    EMPTY (no header row), UNREADABLE (a broken spreadsheet or CSV), ENCODING (bytes that the
-    detected encoding cannot decode)."""
+    EMPTY (no header row), UNREADABLE (a broken spreadsheet or CSV)."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -103,14 +102,16 @@ def _read_csv(head: bytes, source: BinaryIO) -> Table:
     if first_line.strip().lower().startswith("sep=") and len(first_line.strip()) == 5:
         # Excel's hint line names the delimiter and is no part of the table.
         delimiter, lines = first_line.strip()[4], 1
+    # A byte the encoding cannot decode (a Latin-1 "ü" deep in a UTF-8 file) becomes U+FFFD,
+    # so that its row, not the whole file, is refused (ENCODING) with its line and column.
     text = io.TextIOWrapper(io.BufferedReader(_Rejoined(head, source), 1 << 16),
-                            encoding=encoding, newline="")
+                            encoding=encoding, errors="replace", newline="")
     if lines:
         text.readline()
     delimiter = delimiter or _sniff_delimiter(sample[len(first_line) + 1:] if lines else sample,
                                               complete)
     reader = csv.reader(text, delimiter=delimiter)
-    records = _csv_records(reader, lines, encoding)
+    records = _csv_records(reader, lines)
     headers = _header(records)
     return Table(headers, _padded(records, len(headers)), "csv", encoding, delimiter)
 
@@ -137,7 +138,7 @@ def _sniff_delimiter(sample: str, complete: bool) -> str:
     return best
 
 
-def _csv_records(reader, lines_before: int, encoding: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(reader, lines_before: int) -> Iterator[tuple[int, list[str]]]:
     """(first line of the record, cells): a quoted cell may span lines."""
     previous = 0
     try:
@@ -145,9 +146,6 @@ def _csv_records(reader, lines_before: int, encoding: str) -> Iterator[tuple[int
             line = lines_before + previous + 1
             previous = reader.line_num
             yield line, cells
-    except UnicodeDecodeError as exc:
-        raise ImportFileError("ENCODING", f"Near line {lines_before + previous + 1}: the file "
-                              f"is not all in {encoding}; save it as UTF-8.") from exc
     except csv.Error as exc:
         raise ImportFileError("UNREADABLE",
                               f"Line {lines_before + previous + 1}: {exc}.") from exc

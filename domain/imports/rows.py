@@ -12,6 +12,7 @@ from domain.imports.cells import CellError, country_code, tag_names
 from domain.imports.mapping import CONSENT, CUSTOM, Mapping
 
 MAX_TEXT = 200
+UNDECODED = "\ufffd"  # what reading makes of a byte the file's encoding has no character for
 T = TypeVar("T")
 
 
@@ -20,7 +21,8 @@ class RowError:
     """One thing wrong with a row. Codes: REQUIRED (a value the row must have is missing),
     INVALID (not a value of the column's field: an email, a phone number, a website, a yes or
     no, a stage, a score), UNKNOWN_COUNTRY, TOO_LONG, EXTRA_CELLS (more cells than headers,
-    usually a delimiter inside an unquoted value)."""
+    usually a delimiter inside an unquoted value), ENCODING (bytes the file's encoding cannot
+    decode)."""
 
     line: int
     column: str | None  # the header, as in the file
@@ -45,7 +47,9 @@ class Plan:
     custom: tuple[tuple[int, str, str], ...]  # (position, header, field name)
     consents: tuple[tuple[int, str, str, str], ...]  # (position, header, channel, purpose)
     tags: tuple[tuple[int, str], ...]
+    decoded: tuple[tuple[int, str], ...]  # (position, header) of every mapped column
     width: int
+    positions: dict[str, int]  # header -> position, to give a row's errors in the file's order
 
 
 _plans: dict[int, tuple[Mapping, Plan]] = {}
@@ -68,7 +72,10 @@ def plan_of(mapping: Mapping) -> Plan:
             tags.append((position, header))
         elif target != "ignore":
             single[target] = (position, header)
-    plan = Plan(single, tuple(custom), tuple(consents), tuple(tags), len(mapping.columns))
+    mapped = tuple((position, header) for position, (header, target)
+                   in enumerate(mapping.columns.items()) if target != "ignore")
+    plan = Plan(single, tuple(custom), tuple(consents), tuple(tags), mapped, len(mapping.columns),
+                {header: position for position, header in enumerate(mapping.columns)})
     if len(_plans) > 32:
         _plans.clear()
     _plans[id(mapping)] = (mapping, plan)
@@ -85,11 +92,21 @@ class RowReader:
         self.cells = cells
         self.plan = plan
         self.errors: list[RowError] = []
+        for position, header in plan.decoded:
+            if UNDECODED in cells[position]:
+                self.error(header, cells[position], "ENCODING", f"{header} holds bytes that are "
+                           "not in the file's encoding: save the file as UTF-8.")
         if len(cells) > plan.width:
             extra = [c for c in cells[plan.width:] if c.strip()]
             if extra:
                 self.error(None, extra[0], "EXTRA_CELLS", f"The row has {len(cells)} cells, "
                            f"the header {plan.width}: quote a value that holds the delimiter.")
+
+    def sorted_errors(self) -> list[RowError]:
+        """The row's errors, left to right as its columns; none when the row is valid."""
+        if len(self.errors) > 1:
+            self.errors.sort(key=lambda e: self.plan.positions.get(e.column, -1))
+        return self.errors
 
     def error(self, header: str | None, value: str | None, code: str, message: str) -> None:
         self.errors.append(RowError(self.line, header, value, code, message))
