@@ -101,6 +101,7 @@ async def _import(engine: AsyncEngine, args, kind: ImportKind) -> str:
     mapping = json.loads(Path(args.mapping).read_text()) if args.mapping else None
     options = {"defaultRegion": args.default_region, "onDuplicate": args.on_duplicate}
     started = time.perf_counter()
+    timings: dict[str, float] | None = {} if args.timings else None
     bar = Bar(data.count(b"\n") or None if not path.suffix.lower().startswith(".xls") else None,
               quiet=args.quiet)
     try:
@@ -109,14 +110,20 @@ async def _import(engine: AsyncEngine, args, kind: ImportKind) -> str:
                 async with Transaction(engine) as tx:  # never committed
                     job_id = await import_run.start(engine, access, kind, data, path.name,
                                                     mapping, options, tx=tx)
-                    job, outcome = await import_run.run(engine, access, job_id, pool, bar, tx=tx)
+                    job, outcome = await import_run.run(engine, access, job_id, pool, bar, tx=tx,
+                                                        timings=timings)
             else:
                 job_id = await import_run.start(engine, access, kind, data, path.name, mapping,
                                                 options)
-                job, outcome = await import_run.run(engine, access, job_id, pool, bar)
+                job, outcome = await import_run.run(engine, access, job_id, pool, bar,
+                                                    timings=timings)
     finally:
         bar.close()
-    return _summary(job, outcome, time.perf_counter() - started, args.dry_run)
+    summary = _summary(job, outcome, time.perf_counter() - started, args.dry_run)
+    if timings:
+        summary += "\n  database: " + ", ".join(f"{step} {seconds:.2f}s"
+                                               for step, seconds in timings.items())
+    return summary
 
 
 async def _resume(engine: AsyncEngine, args) -> str:
@@ -194,6 +201,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--as", dest="as_user", metavar="USER_EMAIL",
                        help="import as this member of staff: its rights, its records")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--timings", action="store_true",
+                       help="also print the seconds each database step took")
         p.set_defaults(run=cmd_import)
     for action, text in (("resume", "resume a killed import after its last committed line"),
                          ("undo", "archive what an import created and revert what it filled in"),

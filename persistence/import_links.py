@@ -21,13 +21,17 @@ CONTACT_ID = "coalesce(s.new_id, s.match_id)"
 
 def _account_match(access: Access, b: Builder) -> str:
     seen = f"a.archived_at IS NULL AND {read_sql(ACCOUNT.spec, access, 'a', b)}"
-    first = "ORDER BY a.created_at, a.id LIMIT 1"
+
+    def oldest(condition: str) -> str:
+        # OFFSET 0 keeps the planner from walking accounts in created_at order (see
+        # import_contacts._oldest).
+        return (f"(SELECT m.id FROM (SELECT a.id, a.created_at FROM account a WHERE {condition} "
+                f"AND {seen} OFFSET 0) m ORDER BY m.created_at, m.id LIMIT 1)")
+
     return (f"coalesce((SELECT a.id FROM account a WHERE k.external_id IS NOT NULL "
             f"AND a.external_id = k.external_id AND {seen}), "
-            f"(SELECT a.id FROM account a WHERE k.domain_key IS NOT NULL "
-            f"AND a.domain_key = k.domain_key AND {seen} {first}), "
-            f"(SELECT a.id FROM account a WHERE k.name_key IS NOT NULL "
-            f"AND a.name_key = k.name_key AND {seen} {first}))")
+            f"{oldest('k.domain_key IS NOT NULL AND a.domain_key = k.domain_key')}, "
+            f"{oldest('k.name_key IS NOT NULL AND a.name_key = k.name_key')})")
 
 
 async def companies(db: asyncpg.Connection, access: Access, job_id: uuid.UUID, actor: str,
@@ -54,7 +58,7 @@ async def companies(db: asyncpg.Connection, access: Access, job_id: uuid.UUID, a
         "created_by, updated_by) SELECT gen_random_uuid(), 'Account', new_id, $1, 'create', "
         "(SELECT jsonb_object_agg(k, jsonb_build_object('before', NULL, 'after', v)) FROM "
         "jsonb_each(jsonb_build_object('name', name, 'website', website, "
-        "'externalId', external_id, 'owner', $3::text)) e(k, v) WHERE v <> 'null'), $2, $2 "
+        "'externalId', external_id, 'owner', $3::uuid::text)) e(k, v) WHERE v <> 'null'), $2, $2 "
         "FROM import_company WHERE new_id IS NOT NULL", job_id, actor, owner)
     await db.execute(
         "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "

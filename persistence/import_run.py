@@ -53,11 +53,12 @@ class ContactWriter:
     """Implements domain.services.imports.ImportWriter for contacts."""
 
     def __init__(self, engine: AsyncEngine, access: Access, job_id: uuid.UUID, mode: str,
-                 create_tags: bool, dry_run: bool = False,
-                 outer: Transaction | None = None) -> None:
+                 create_tags: bool, outer: Transaction | None = None,
+                 timings: dict[str, float] | None = None) -> None:
         self.engine, self.access, self.job_id = engine, access, job_id
-        self.mode, self.create_tags, self.dry_run = mode, create_tags, dry_run
+        self.mode, self.create_tags = mode, create_tags
         self.outer = outer  # the dry run's one transaction
+        self.timings = timings
 
     async def write(self, batch: Batch) -> Outcome:
         if self.outer is not None:
@@ -71,7 +72,8 @@ class ContactWriter:
         result = store.BatchResult()
         if batch.rows:
             result = await store.write_contacts(tx, self.access, self.job_id, self.mode,
-                                                [staged(p) for p in batch.rows], self.create_tags)
+                                                [staged(p) for p in batch.rows], self.create_tags,
+                                                self.timings)
         rejected = list(batch.rejected)
         for lines, code in result.refused or ():
             for line in lines:
@@ -111,8 +113,8 @@ async def start(engine: AsyncEngine, access: Access, kind: ImportKind, data: byt
 
 
 async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Executor,
-              progress: Callable[[int, Outcome], None],
-              tx: Transaction | None = None) -> tuple[dict, Outcome]:
+              progress: Callable[[int, Outcome], None], tx: Transaction | None = None,
+              timings: dict[str, float] | None = None) -> tuple[dict, Outcome]:
     """Run (or resume) a job to its end; with `tx`, every batch is written in it (a dry
     run, which its caller rolls back). The job as it ended, and what this run did."""
     async with contextlib.AsyncExitStack() as stack:
@@ -138,7 +140,7 @@ async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Exec
                 may_create_tags=store.may_create_tags(access, type_name),
                 after_line=job["progress_line"])
     writer = ContactWriter(engine, access, job_id, plan.on_duplicate.value,
-                           plan.may_create_tags, outer=tx)
+                           plan.may_create_tags, outer=tx, timings=timings)
     try:
         outcome = await run_import(plan, table.rows, writer, pool, progress)
     except Exception as exc:

@@ -4,6 +4,7 @@ a job that resumes after its last committed line and never a half-written row.""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,20 @@ from persistence.sql import Builder
 JOB_COLUMNS = ("id, kind, status, filename, options, mapping, headers, user_id, role, rows_read, "
                "created_count, updated_count, skipped_count, rejected_count, progress_line, "
                "error, created_by, created_at, finished_at")
+
+
+class Stopwatch:
+    """Adds the seconds since the last lap to a named total, when totals are kept."""
+
+    def __init__(self, totals: dict[str, float] | None) -> None:
+        self.totals = totals
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.totals is not None:
+            self.totals[name] = self.totals.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 @dataclass(slots=True)
@@ -122,22 +137,31 @@ async def advance(tx: Transaction, job_id: uuid.UUID, last_line: int, rows: int,
 
 
 async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mode: str,
-                         staged: list[tuple], create_tags: bool) -> BatchResult:
-    """Write one batch of staged contact rows; the refused lines come back to be reported."""
+                         staged: list[tuple], create_tags: bool,
+                         timings: dict[str, float] | None = None) -> BatchResult:
+    """Write one batch of staged contact rows; the refused lines come back to be reported.
+    `timings` adds up the seconds each step took, for `crm import --timings`."""
     db, actor, owner = tx.driver_connection, str(access.actor), access.user_id
+    clock = Stopwatch(timings)
     await contacts.stage(db, staged)
+    clock.lap("copy")
     more = True
     while more:
         await contacts.match(db, access, mode)
+        clock.lap("match")
         await contacts.create(db, job_id, actor, owner)
+        clock.lap("create")
         if mode == "update":
             await contacts.fill(db, job_id, actor)
         else:
             await contacts.skip_matched(db)
+        clock.lap("fill")
         more = await contacts.end_pass(db)
     await links.companies(db, access, job_id, actor, owner)
+    clock.lap("companies")
     await links.tags(db, "Contact", job_id, actor, create_tags)
     await links.consents(db, job_id, actor)
+    clock.lap("tags and consents")
     result = BatchResult(refused=[])
     for _line, lines, outcome, refused in await contacts.outcomes(db):
         folded = len(lines) - 1
