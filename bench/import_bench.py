@@ -154,7 +154,7 @@ def main() -> None:
                        stdout=subprocess.DEVNULL)
         seconds, peak, text = run_measured(
             [*crm, "import", "contacts", str(path), "--default-region", "DE", "--quiet",
-             "--as", "admin@example.com"], env)
+             "--as", "admin@example.com", "--timings"], env)
         print(text.strip())
         print(f"{kind}: {args.rows:,} rows into {args.base:,} contacts in {seconds:.1f}s "
               f"end to end, peak RSS {peak:,.0f} MB", flush=True)

@@ -63,15 +63,17 @@ def _match_sql(access: Access, b: Builder, only_external: bool) -> str:
                        f"AND {seen()}")
     by_phone = _oldest(f"{found} WHERE c.phone_keys && s.phone_keys AND {_SAME_SOURCE} "
                        f"AND {seen()}")
-    # The company first, then its people: a common name's block is large, a company's
-    # people are few.
+    # The company first, then its people, then their name keys: a common name's block is
+    # large, a company's people are few. The fences (OFFSET 0) keep the planner to that order.
     by_name = _oldest(
-        f"{found} JOIN account_contact l ON l.contact_id = c.id AND l.archived_at IS NULL "
-        f"JOIN (SELECT a.id FROM account a WHERE s.company_key IS NOT NULL "
+        f"SELECT c.id, c.created_at FROM (SELECT a.id FROM account a "
+        f"WHERE s.company_key IS NOT NULL AND s.name_key IS NOT NULL "
         f"AND (a.domain_key = s.company_domain_key OR a.name_key = s.company_name_key) "
-        f"AND a.archived_at IS NULL OFFSET 0) a ON a.id = l.account_id "
-        f"WHERE s.name_key IS NOT NULL AND c.name_key = s.name_key "
-        f"AND {_SAME_SOURCE} AND {seen()}")
+        f"AND a.archived_at IS NULL OFFSET 0) a CROSS JOIN LATERAL (SELECT l.contact_id "
+        f"FROM account_contact l WHERE l.account_id = a.id AND l.archived_at IS NULL "
+        f"OFFSET 0) l CROSS JOIN LATERAL (SELECT c.id, c.created_at FROM contact c "
+        f"WHERE c.id = l.contact_id AND c.name_key = s.name_key AND {_SAME_SOURCE} "
+        f"AND {seen()} OFFSET 0) c")
     return f"coalesce({by_external}, {by_email}, {by_phone}, {by_name})"
 
 
