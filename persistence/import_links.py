@@ -17,6 +17,9 @@ from persistence.sql import Builder
 # The contact a staged row wrote: created, or matched and kept (filled in or unchanged).
 WRITTEN = "s.outcome IN ('created', 'updated', 'unchanged')"
 CONTACT_ID = "coalesce(s.new_id, s.match_id)"
+# What hangs on a contact the import created goes with it when the import is undone (the
+# contact is archived): undo needs to know only what the import added to existing contacts.
+_OF_EXISTING = "NOT EXISTS (SELECT 1 FROM import_stage n WHERE n.new_id = l.contact_id)"
 
 
 def _account_match(access: Access, b: Builder) -> str:
@@ -89,7 +92,8 @@ async def companies(db: asyncpg.Connection, access: Access, job_id: uuid.UUID, a
         f"'after', l.job_title), 'isDecisionMaker', jsonb_build_object('before', NULL, "
         f"'after', l.is_decision_maker)), {who}, {who} FROM linked l) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        f"SELECT {job}, 'AccountContact', l.id, 'created', '{{}}', 1 FROM linked l", *b.params)
+        f"SELECT {job}, 'AccountContact', l.id, 'created', '{{}}', 1 FROM linked l "
+        f"WHERE {_OF_EXISTING}", *b.params)
 
 
 async def tags(db: asyncpg.Connection, kind: str, job_id: uuid.UUID, actor: str,
@@ -109,9 +113,10 @@ async def tags(db: asyncpg.Connection, kind: str, job_id: uuid.UUID, actor: str,
         f"SELECT gen_random_uuid(), g.id, {id_sql}, $2, $2 FROM import_stage s "
         f"CROSS JOIN LATERAL unnest(s.tags) wanted(name) JOIN tag g ON g.kind = $3::text "
         f"AND lower(g.name) = lower(wanted.name) AND g.archived_at IS NULL WHERE {written} "
-        f"ON CONFLICT (tag_id, record_id) DO NOTHING RETURNING id) "
+        f"ON CONFLICT (tag_id, record_id) DO NOTHING RETURNING id, record_id AS contact_id) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        f"SELECT $1, 'Tagging', id, 'created', '{{}}', 1 FROM tagged", job_id, actor, kind)
+        f"SELECT $1, 'Tagging', l.id, 'created', '{{}}', 1 FROM tagged l "
+        f"WHERE {_OF_EXISTING}", job_id, actor, kind)
 
 
 async def consents(db: asyncpg.Connection, job_id: uuid.UUID, actor: str) -> None:
@@ -124,6 +129,7 @@ async def consents(db: asyncpg.Connection, job_id: uuid.UUID, actor: str) -> Non
         f"THEN 'GRANTED' ELSE 'WITHDRAWN' END, 'import:' || $1::uuid::text, now(), $2, $2 "
         f"FROM import_stage s CROSS JOIN LATERAL jsonb_array_elements(s.consents) c "
         f"WHERE {WRITTEN} ORDER BY {CONTACT_ID}, c ->> 0, c ->> 1, s.line "
-        f"ON CONFLICT (contact_id, channel, purpose) DO NOTHING RETURNING id) "
+        f"ON CONFLICT (contact_id, channel, purpose) DO NOTHING RETURNING id, contact_id) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        f"SELECT $1::uuid, 'Consent', id, 'created', '{{}}', 1 FROM given", job_id, actor)
+        f"SELECT $1::uuid, 'Consent', l.id, 'created', '{{}}', 1 FROM given l "
+        f"WHERE {_OF_EXISTING}", job_id, actor)
