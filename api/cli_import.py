@@ -27,7 +27,7 @@ from domain.errors import DomainError
 from domain.import_jobs import ImportKind, OnDuplicate
 from domain.imports.reading import ImportFileError
 from domain.imports.rejected import rejected_csv
-from domain.services.imports import Outcome
+from domain.services.imports import BATCH_ROWS, Outcome
 from persistence import import_run, import_store, import_undo
 from persistence.db import Transaction, make_engine
 
@@ -111,12 +111,13 @@ async def _import(engine: AsyncEngine, args, kind: ImportKind) -> str:
                     job_id = await import_run.start(engine, access, kind, data, path.name,
                                                     mapping, options, tx=tx)
                     job, outcome = await import_run.run(engine, access, job_id, pool, bar, tx=tx,
-                                                        timings=timings)
+                                                        timings=timings,
+                                                        batch_rows=args.batch_rows)
             else:
                 job_id = await import_run.start(engine, access, kind, data, path.name, mapping,
                                                 options)
                 job, outcome = await import_run.run(engine, access, job_id, pool, bar,
-                                                    timings=timings)
+                                                    timings=timings, batch_rows=args.batch_rows)
     finally:
         bar.close()
     summary = _summary(job, outcome, time.perf_counter() - started, args.dry_run)
@@ -136,7 +137,8 @@ async def _resume(engine: AsyncEngine, args) -> str:
     bar = Bar(None, quiet=args.quiet)
     try:
         with _pool() as pool:
-            job, outcome = await import_run.run(engine, _access_of_job(job), job_id, pool, bar)
+            job, outcome = await import_run.run(engine, _access_of_job(job), job_id, pool, bar,
+                                                batch_rows=args.batch_rows)
     finally:
         bar.close()
     return _summary(job, outcome, time.perf_counter() - started, False)
@@ -201,6 +203,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--as", dest="as_user", metavar="USER_EMAIL",
                        help="import as this member of staff: its rights, its records")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--batch-rows", type=int, default=BATCH_ROWS, metavar="N",
+                       help=f"rows per transaction (default {BATCH_ROWS:,})")
         p.add_argument("--timings", action="store_true",
                        help="also print the seconds each database step took")
         p.set_defaults(run=cmd_import)
@@ -210,4 +214,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p = actions.add_parser(action, help=text)
         p.add_argument("id", help="the import's id, as the import printed it")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument("--batch-rows", type=int, default=BATCH_ROWS, metavar="N",
+                       help=f"rows per transaction (default {BATCH_ROWS:,})")
         p.set_defaults(run=cmd_import)

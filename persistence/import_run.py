@@ -19,6 +19,7 @@ from domain.imports.mapping import Mapping
 from domain.imports.normalise import Options, RowError
 from domain.imports.reading import read_table
 from domain.services.imports import (
+    BATCH_ROWS,
     Batch,
     Outcome,
     Plan,
@@ -114,7 +115,8 @@ async def start(engine: AsyncEngine, access: Access, kind: ImportKind, data: byt
 
 async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Executor,
               progress: Callable[[int, Outcome], None], tx: Transaction | None = None,
-              timings: dict[str, float] | None = None) -> tuple[dict, Outcome]:
+              timings: dict[str, float] | None = None,
+              batch_rows: int = BATCH_ROWS) -> tuple[dict, Outcome]:
     """Run (or resume) a job to its end; with `tx`, every batch is written in it (a dry
     run, which its caller rolls back). The job as it ended, and what this run did."""
     async with contextlib.AsyncExitStack() as stack:
@@ -138,7 +140,7 @@ async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Exec
                 definitions={n: d for n, (d, w) in definitions.items() if w},
                 known_tags=frozenset(tags),
                 may_create_tags=store.may_create_tags(access, type_name),
-                after_line=job["progress_line"])
+                after_line=job["progress_line"], batch_rows=batch_rows)
     writer = ContactWriter(engine, access, job_id, plan.on_duplicate.value,
                            plan.may_create_tags, outer=tx, timings=timings)
     try:

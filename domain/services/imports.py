@@ -72,6 +72,7 @@ class Plan:
     known_tags: frozenset[str]  # lower case
     may_create_tags: bool
     after_line: int = 0  # resume after this line
+    batch_rows: int = BATCH_ROWS
 
 
 def choose_mapping(kind: ImportKind, headers: list[str], given: dict | None,
@@ -144,7 +145,7 @@ async def run_import(plan: Plan, rows: Iterator[tuple[int, list[str]]], writer: 
             else:
                 batch.rows.append(result)
                 batch.cells[line] = cells
-            if batch.read >= BATCH_ROWS:
+            if batch.read >= plan.batch_rows:
                 await flush()
 
     async def flush() -> None:
@@ -163,7 +164,7 @@ async def run_import(plan: Plan, rows: Iterator[tuple[int, list[str]]], writer: 
         if line <= plan.after_line:
             continue
         chunk.append((line, cells))
-        if len(chunk) == CHUNK_ROWS:
+        if len(chunk) == min(CHUNK_ROWS, plan.batch_rows):
             flight.append((chunk, loop.run_in_executor(
                 pool, prepare_chunk, chunk, plan.mapping, plan.options)))
             chunk = []
