@@ -179,6 +179,10 @@ def cmd_import(args, settings: Settings) -> None:
             sys.stdout.buffer.write(_run(settings, lambda e: _errors(e, args)))
     except ImportFileError as exc:
         sys.exit(f"crm import: {exc.code}: {exc.message}")
+    except ValueError as exc:
+        if "UUID" not in str(exc):
+            raise
+        sys.exit(f"crm import: {args.id!r} is no import id")
     except DomainError as exc:
         sys.exit("crm import: refused:\n" + "\n".join(
             f"  {p.field}: {p.message}" if p.field else f"  {p.message}" for p in exc.problems))

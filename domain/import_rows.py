@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from domain.import_jobs import fold_duplicates
 from domain.imports.mapping import Mapping
-from domain.imports.normalise import ContactRow, Options, RowError, normalise_chunk
+from domain.imports.normalise import AccountRow, ContactRow, Options, RowError, normalise_chunk
 from domain.match_keys import account_keys, contact_keys
 
 
@@ -28,12 +28,15 @@ class Keys:
 class Prepared:
     """A valid row, its keys, and the lines of the rows folded into it (its own first)."""
 
-    row: ContactRow
+    row: ContactRow | AccountRow
     keys: Keys
     lines: list[int] = field(default_factory=list)
 
 
-def keys_of(row: ContactRow) -> Keys:
+def keys_of(row: ContactRow | AccountRow) -> Keys:
+    if isinstance(row, AccountRow):
+        account = account_keys(row.name, row.website)
+        return Keys((), (), None, None, account.domain, account.name)
     found = contact_keys(row.first_name, row.last_name, row.emails, row.phones)
     company = row.company or {}
     domain = name = key = None
@@ -62,6 +65,9 @@ def _duplicate_keys(p: Prepared) -> list[tuple]:
     keys: list[tuple] = []
     if p.row.external_id:
         keys.append(("x", p.row.external_id))
+    if isinstance(p.row, AccountRow):
+        return keys + [(kind, key) for kind, key in (("d", p.keys.company_domain),
+                                                     ("n", p.keys.company_name)) if key]
     keys += [("e", e) for e in p.keys.emails]
     keys += [("p", n) for n in p.keys.phones]
     if p.keys.name and p.keys.company:
@@ -74,25 +80,34 @@ def _same_source(first: Prepared, later: Prepared) -> bool:
     return a is None or b is None or a == b
 
 
+_SINGLE = {
+    ContactRow: ("external_id", "first_name", "address", "lifecycle_stage", "lead_score",
+                 "company", "job_title", "is_decision_maker"),
+    AccountRow: ("external_id", "legal_name", "website", "industry", "size", "tier", "address"),
+}
+
+
 def _fill(first: Prepared, later: Prepared) -> None:
     """The later row fills what the first lacks; lists are united, nothing is overwritten."""
     a, b = first.row, later.row
-    for name in ("external_id", "first_name", "address", "lifecycle_stage", "lead_score",
-                 "company", "job_title", "is_decision_maker"):
+    for name in _SINGLE[type(a)]:
         if getattr(a, name) is None and getattr(b, name) is not None:
             setattr(a, name, getattr(b, name))
+    a.custom = b.custom | a.custom
+    a.tags += [t for t in b.tags if t.casefold() not in {x.casefold() for x in a.tags}]
+    first.lines.append(later.row.line)
+    if isinstance(a, AccountRow):
+        first.keys = keys_of(a)
+        return
     known = {e["address"].casefold() for e in a.emails}
     a.emails += [e | {"primary": not a.emails and not i}
                  for i, e in enumerate(b.emails) if e["address"].casefold() not in known]
     numbers = {p["number"] for p in a.phones}
     a.phones += [p | {"primary": not a.phones and not i}
                  for i, p in enumerate(b.phones) if p["number"] not in numbers]
-    a.custom = b.custom | a.custom
-    a.tags += [t for t in b.tags if t.casefold() not in {x.casefold() for x in a.tags}]
     given = {(c, p) for c, p, _ in a.consents}
     a.consents += [c for c in b.consents if (c[0], c[1]) not in given]
     first.keys = keys_of(a)
-    first.lines.append(later.row.line)
 
 
 def _keep_first(first: Prepared, later: Prepared) -> None:

@@ -103,16 +103,16 @@ async def tags(db: asyncpg.Connection, kind: str, job_id: uuid.UUID, actor: str,
         await db.execute(
             f"INSERT INTO tag (id, kind, name, colour, created_by, updated_by) "
             f"SELECT gen_random_uuid(), $1::text, t.name, $2::text, $3::text, $3::text "
-            f"FROM (SELECT DISTINCT ON (lower(name)) name FROM import_stage s, "
-            f"unnest(s.tags) name WHERE {written} "
-            f"ORDER BY lower(name), name) t WHERE NOT EXISTS (SELECT 1 FROM tag g "
+            f"FROM (SELECT DISTINCT ON (lower(wanted.tag)) wanted.tag AS name "
+            f"FROM import_stage s, unnest(s.tags) wanted(tag) WHERE {written} "
+            f"ORDER BY lower(wanted.tag), wanted.tag) t WHERE NOT EXISTS (SELECT 1 FROM tag g "
             f"WHERE g.kind = $1::text AND lower(g.name) = lower(t.name) AND g.archived_at IS NULL)",
             kind, DEFAULT_COLOUR, actor)
     await db.execute(
         f"WITH tagged AS (INSERT INTO tagging (id, tag_id, record_id, created_by, updated_by) "
         f"SELECT gen_random_uuid(), g.id, {id_sql}, $2, $2 FROM import_stage s "
-        f"CROSS JOIN LATERAL unnest(s.tags) wanted(name) JOIN tag g ON g.kind = $3::text "
-        f"AND lower(g.name) = lower(wanted.name) AND g.archived_at IS NULL WHERE {written} "
+        f"CROSS JOIN LATERAL unnest(s.tags) wanted(tag) JOIN tag g ON g.kind = $3::text "
+        f"AND lower(g.name) = lower(wanted.tag) AND g.archived_at IS NULL WHERE {written} "
         f"ON CONFLICT (tag_id, record_id) DO NOTHING RETURNING id, record_id AS contact_id) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
         f"SELECT $1, 'Tagging', l.id, 'created', '{{}}', 1 FROM tagged l "

@@ -33,8 +33,8 @@ from persistence.custom_fields import CustomFieldStore
 from persistence.db import Transaction
 
 REFUSALS = {
-    "FORBIDDEN": "It matches a contact you may not change.",
-    "CONFLICT": "Another contact has this external id.",
+    "FORBIDDEN": "It matches a {} you may not change.",
+    "CONFLICT": "Another {} has this external id.",
 }
 
 
@@ -50,14 +50,22 @@ def staged(p: Prepared) -> tuple:
             k.company_domain, k.company_name, list(k.emails), list(k.phones), k.name)
 
 
-class ContactWriter:
-    """Implements domain.services.imports.ImportWriter for contacts."""
+def staged_account(p: Prepared) -> tuple:
+    """An account row as import_stage holds it (import_accounts.STAGE_COLUMNS)."""
+    r, k = p.row, p.keys
+    return (r.line, p.lines, r.external_id, r.name, r.legal_name, r.website, r.industry,
+            r.size, r.tier, json_text(r.custom), r.tags, k.company_domain, k.company_name)
 
-    def __init__(self, engine: AsyncEngine, access: Access, job_id: uuid.UUID, mode: str,
+
+class BatchWriter:
+    """Implements domain.services.imports.ImportWriter for contacts or accounts."""
+
+    def __init__(self, engine: AsyncEngine, access: Access, job_id: uuid.UUID,
+                 kind: ImportKind, mode: str,
                  create_tags: bool, outer: Transaction | None = None,
                  timings: dict[str, float] | None = None) -> None:
         self.engine, self.access, self.job_id = engine, access, job_id
-        self.mode, self.create_tags = mode, create_tags
+        self.kind, self.mode, self.create_tags = kind, mode, create_tags
         self.outer = outer  # the dry run's one transaction
         self.timings = timings
 
@@ -71,15 +79,18 @@ class ContactWriter:
 
     async def _write(self, tx: Transaction, batch: Batch) -> Outcome:
         result = store.BatchResult()
+        contacts = self.kind is ImportKind.CONTACTS
         if batch.rows:
-            result = await store.write_contacts(tx, self.access, self.job_id, self.mode,
-                                                [staged(p) for p in batch.rows], self.create_tags,
-                                                self.timings)
+            write = store.write_contacts if contacts else store.write_accounts
+            result = await write(tx, self.access, self.job_id, self.mode,
+                                 [(staged if contacts else staged_account)(p) for p in batch.rows],
+                                 self.create_tags, self.timings)
         rejected = list(batch.rejected)
+        what = "contact" if contacts else "account"
         for lines, code in result.refused or ():
             for line in lines:
                 rejected.append((batch.cells[line],
-                                 [RowError(line, None, None, code, REFUSALS[code])]))
+                                 [RowError(line, None, None, code, REFUSALS[code].format(what))]))
         result.rejected = len(rejected)
         await store.write_errors(tx, self.job_id, rejected)
         await store.advance(tx, self.job_id, batch.last_line, batch.read, result)
@@ -141,7 +152,7 @@ async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Exec
                 known_tags=frozenset(tags),
                 may_create_tags=store.may_create_tags(access, type_name),
                 after_line=job["progress_line"], batch_rows=batch_rows)
-    writer = ContactWriter(engine, access, job_id, plan.on_duplicate.value,
+    writer = BatchWriter(engine, access, job_id, kind, plan.on_duplicate.value,
                            plan.may_create_tags, outer=tx, timings=timings)
     try:
         outcome = await run_import(plan, table.rows, writer, pool, progress)

@@ -14,6 +14,7 @@ import orjson
 from domain.access import Access, Action
 from domain.import_jobs import ImportStatus
 from domain.imports.normalise import RowError
+from persistence import import_accounts as accounts
 from persistence import import_contacts as contacts
 from persistence import import_links as links
 from persistence.db import Transaction
@@ -162,6 +163,36 @@ async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mod
     await links.tags(db, "Contact", job_id, actor, create_tags)
     await links.consents(db, job_id, actor)
     clock.lap("tags and consents")
+    return await _outcomes(db, mode)
+
+
+async def write_accounts(tx: Transaction, access: Access, job_id: uuid.UUID, mode: str,
+                         staged: list[tuple], create_tags: bool,
+                         timings: dict[str, float] | None = None) -> BatchResult:
+    """Write one batch of staged account rows, as write_contacts does contacts."""
+    db, actor, owner = tx.driver_connection, str(access.actor), access.user_id
+    clock = Stopwatch(timings)
+    await accounts.stage(db, staged)
+    clock.lap("copy")
+    more = True
+    while more:
+        await accounts.match(db, access, mode)
+        clock.lap("match")
+        await accounts.create(db, job_id, actor, owner)
+        clock.lap("create")
+        if mode == "update":
+            await accounts.fill(db, job_id, actor)
+        else:
+            await contacts.skip_matched(db)
+        clock.lap("fill")
+        more = await contacts.end_pass(db)
+    await links.tags(db, "Account", job_id, actor, create_tags)
+    clock.lap("tags")
+    return await _outcomes(db, mode)
+
+
+async def _outcomes(db, mode: str) -> BatchResult:
+    """How the staged rows (and the rows folded into them) ended."""
     result = BatchResult(refused=[])
     for _line, lines, outcome, refused in await contacts.outcomes(db):
         folded = len(lines) - 1

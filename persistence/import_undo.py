@@ -27,12 +27,18 @@ FIRST_BEFORE = """(SELECT jsonb_object_agg(k, v) FROM (SELECT DISTINCT ON (e.k) 
     FROM import_record r CROSS JOIN LATERAL jsonb_each(r.before) e(k, v)
     WHERE r.job_id = $1 AND r.record_id = l.record_id AND r.action = 'updated'
     ORDER BY e.k, r.id) firsts)"""
-REVERTED = {
+CONTACT_REVERTED = {
     "externalId": ("external_id", "b ->> 'externalId'"),
     "firstName": ("first_name", "b ->> 'firstName'"),
     "emails": ("emails", "b -> 'emails'"),
     "phones": ("phones", "b -> 'phones'"),
     "address": ("address", "nullif(b -> 'address', 'null')"),
+    "customFields": ("custom_fields", "b -> 'customFields'"),
+}
+ACCOUNT_REVERTED = {
+    **{name: (column, f"b ->> '{name}'") for name, column in (
+        ("externalId", "external_id"), ("legalName", "legal_name"), ("website", "website"),
+        ("industry", "industry"), ("size", "size"), ("tier", "tier"))},
     "customFields": ("custom_fields", "b -> 'customFields'"),
 }
 
@@ -56,26 +62,32 @@ async def _archive_created(db: asyncpg.Connection, table: str, type_name: str,
         f"{ARCHIVED}, $2, $2 FROM gone) SELECT id FROM gone", job_id, actor, type_name))
 
 
-async def _revert_filled(db: asyncpg.Connection, job_id: uuid.UUID, actor: str) -> int:
-    sets = ", ".join(f"{column} = CASE WHEN b ? '{name}' THEN {value} ELSE c.{column} END"
-                     for name, (column, value) in REVERTED.items())
+async def _revert_filled(db: asyncpg.Connection, table: str, type_name: str,
+                         reverted: dict[str, tuple[str, str]], job_id: uuid.UUID,
+                         actor: str) -> int:
+    sets = ", ".join(f"{column} = CASE WHEN b ? '{name}' THEN {value} ELSE t.{column} END"
+                     for name, (column, value) in reverted.items())
+    now = ", ".join(f"'{name}', t.{column}" for name, (column, _) in reverted.items())
+    # A first name taken back leaves the name key with no initial, as the stores key it.
+    keys = ("name_key = CASE WHEN b ? 'firstName' AND b ->> 'firstName' IS NULL "
+            "THEN split_part(t.name_key, '|', 1) || '|' ELSE t.name_key END, "
+            if type_name == "Contact" else
+            "domain_key = CASE WHEN b ? 'website' AND b ->> 'website' IS NULL "
+            "THEN NULL ELSE t.domain_key END, ")
     return len(await db.fetch(
         f"WITH undo AS (SELECT l.record_id AS id, {FIRST_BEFORE} AS b FROM import_latest l "
-        f"JOIN contact c ON c.id = l.record_id WHERE l.record_type = 'Contact' "
-        f"AND NOT l.created AND c.version = l.version), "
-        f"after AS (SELECT u.id, jsonb_build_object('externalId', c.external_id, 'firstName', "
-        f"c.first_name, 'emails', c.emails, 'phones', c.phones, 'address', c.address, "
-        f"'customFields', c.custom_fields) AS now, u.b FROM undo u JOIN contact c ON c.id = u.id), "
-        f"reverted AS (UPDATE contact c SET {sets}, "
-        f"name_key = CASE WHEN b ? 'firstName' AND b ->> 'firstName' IS NULL "
-        f"THEN split_part(c.name_key, '|', 1) || '|' ELSE c.name_key END, "
-        f"version = c.version + 1, updated_at = now(), updated_by = $2 "
-        f"FROM undo u WHERE c.id = u.id RETURNING c.id), "
+        f"JOIN {table} t ON t.id = l.record_id WHERE l.record_type = $3 "
+        f"AND NOT l.created AND t.version = l.version), "
+        f"after AS (SELECT u.id, jsonb_build_object({now}) AS now, u.b FROM undo u "
+        f"JOIN {table} t ON t.id = u.id), "
+        f"reverted AS (UPDATE {table} t SET {sets}, {keys}"
+        f"version = t.version + 1, updated_at = now(), updated_by = $2 "
+        f"FROM undo u WHERE t.id = u.id RETURNING t.id), "
         f"audited AS (INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, "
-        f"changes, created_by, updated_by) SELECT gen_random_uuid(), 'Contact', a.id, $1, "
+        f"changes, created_by, updated_by) SELECT gen_random_uuid(), $3, a.id, $1, "
         f"'update', (SELECT jsonb_object_agg(k, jsonb_build_object('before', a.now -> k, "
         f"'after', v)) FROM jsonb_each(a.b) e(k, v)), $2, $2 FROM after a "
-        f"JOIN reverted r ON r.id = a.id) SELECT id FROM reverted", job_id, actor))
+        f"JOIN reverted r ON r.id = a.id) SELECT id FROM reverted", job_id, actor, type_name))
 
 
 async def _take_back(db: asyncpg.Connection, actor: str) -> None:
@@ -113,7 +125,9 @@ async def undo(engine: AsyncEngine, access: Access, job_id: uuid.UUID) -> Undone
         await _take_back(db, actor)
         for table, type_name in (("contact", "Contact"), ("account", "Account")):
             undone.archived += await _archive_created(db, table, type_name, job_id, actor)
-        undone.reverted = await _revert_filled(db, job_id, actor)
+        undone.reverted = (
+            await _revert_filled(db, "contact", "Contact", CONTACT_REVERTED, job_id, actor)
+            + await _revert_filled(db, "account", "Account", ACCOUNT_REVERTED, job_id, actor))
         await store.set_status(tx, job_id, ImportStatus.UNDONE)
         await tx.commit()
     return undone

@@ -163,3 +163,23 @@ def test_import_by_sales_lands_in_records_it_owns(env, tmp_path):
     assert tom["owner_id"] == sales
     assert value(url, "SELECT a.owner_id FROM account a JOIN account_contact l ON "
                       "l.account_id = a.id WHERE l.contact_id = $1", tom["id"]) == sales
+
+
+def test_import_accounts_matches_by_domain_and_name_and_undoes(env, tmp_path):
+    url = env["DATABASE_URL"]
+    # given a file naming one company twice (its website with and without www)
+    out = crm("import", "accounts", str(write_csv(tmp_path / "accounts.csv", [
+        ["Company", "Website", "Industry", "External ID"],
+        ["Nordwind Z", "nordwind-z.de", "Logistics", "N-9"],
+        ["Nordwind Z GmbH", "https://www.nordwind-z.de", "", ""]])), env=env).stdout
+    assert "created 1, updated 1" in out
+    # when another file brings its tier under its legal name
+    out = crm("import", "accounts", str(write_csv(tmp_path / "tier.csv", [
+        ["Company", "Tier"], ["Nordwind Z AG", "GOLD"]])), env=env).stdout
+    assert "created 0, updated 1" in out
+    found = rows(url, "SELECT name, tier, external_id FROM account WHERE domain_key = "
+                      "'nordwind-z.de' AND archived_at IS NULL")
+    assert found == [{"name": "Nordwind Z", "tier": "GOLD", "external_id": "N-9"}]
+    # and undoing that import takes the tier back
+    assert "1 reverted" in crm("import", "undo", job_id_of(out), env=env).stdout
+    assert value(url, "SELECT tier FROM account WHERE external_id = 'N-9'") is None
