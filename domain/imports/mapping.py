@@ -111,12 +111,14 @@ def mapping_from_json(data: dict, headers: list[str], custom_fields: Collection[
     if not isinstance(given, dict):
         raise DomainError.one("mapping", ErrorCode.INVALID,
                               'A mapping is a JSON object of "header": "target".')
-    known = set(headers)
     taken: dict[str, str] = {}
-    for header, target in given.items():
-        if header not in known:
-            problems.add(header, ErrorCode.NOT_FOUND, f"The file has no column {header!r}.")
+    chosen: dict[str, str] = {}
+    for named, target in given.items():
+        header = _column(named, headers)
+        if header is None:
+            problems.add(named, ErrorCode.NOT_FOUND, f"The file has no column {named!r}.")
             continue
+        chosen[header] = target
         problem = target_problem(target, custom_fields, record)
         if problem:
             problems.add(header, ErrorCode.INVALID, problem)
@@ -129,7 +131,17 @@ def mapping_from_json(data: dict, headers: list[str], custom_fields: Collection[
     if record == "account" and "name" not in taken:
         problems.add("mapping", ErrorCode.REQUIRED, "Map a column to name.")
     problems.raise_if_any()
-    return Mapping({header: given.get(header, "ignore") for header in headers}, record)
+    return Mapping({header: chosen.get(header, "ignore") for header in headers}, record)
+
+
+def _column(named: str, headers: list[str]) -> str | None:
+    """The header `named` names: itself, or the one header that reads the same but for case,
+    spaces and punctuation ("email" for "E-Mail")."""
+    if named in headers:
+        return named
+    key = header_key(named)
+    alike = [header for header in headers if header_key(header) == key]
+    return alike[0] if len(alike) == 1 else None
 
 
 def target_problem(target, custom_fields: Collection[str], record: str = "contact") -> str | None:

@@ -3,7 +3,12 @@ as ISO codes, names in a sensible case), or every error of the row at once."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
 
 from domain.errors import DomainError
 from domain.imports.accounts import AccountRow, normalise_account_row
@@ -18,6 +23,8 @@ __all__ = ["AccountRow", "ContactRow", "Options", "RowError", "normalise_account
            "normalise_chunk", "normalise_row"]
 
 EMAIL_TARGETS = ("email", "email2")
+_ADDRESS_SEPARATOR = re.compile(r"[;,\s]+")
+_BARE_INTERNATIONAL = re.compile(r"^[1-9][\d ]{9,}$")
 # (target, label) of the phone columns, the first given one primary.
 PHONE_TARGETS = (("phone", None), ("phone2", None), ("mobile", "mobile"))
 
@@ -46,18 +53,20 @@ class ContactRow:
 def normalise_row(line: int, cells: list[str], mapping: Mapping,
                   options: Options) -> ContactRow | list[RowError]:
     """The row as a contact, or all of its errors."""
-    row = RowReader(line, cells, plan_of(mapping))
-    address = row.address()
-    country = address["country"] if address else None
-    region = country or options.default_region
+    plan = plan_of(mapping)
+    groups = plan.groups
+    row = RowReader(line, cells, plan)
+    address = row.address() if "address" in groups else None
+    region = (address and address["country"]) or options.default_region
     first_name, last_name = _names(row)
-    emails = _emails(row)
-    phones = _phones(row, region)
+    emails = _emails(row) if "emails" in groups else []
+    phones = _phones(row, region) if "phones" in groups else []
     contact = ContactRow(
         line=line, external_id=row.text("externalId"), first_name=first_name,
         last_name=last_name, emails=emails, phones=phones, address=address,
         lifecycle_stage=row.parsed("lifecycleStage", lifecycle_stage),
-        lead_score=row.parsed("leadScore", lead_score), company=_company(row),
+        lead_score=row.parsed("leadScore", lead_score),
+        company=_company(row) if "company" in groups else None,
         job_title=row.text("jobTitle"), is_decision_maker=row.parsed("isDecisionMaker", yes_or_no),
         custom=row.custom(), tags=row.tags(), consents=_consents(row))
     return row.sorted_errors() or contact
@@ -89,20 +98,23 @@ def _names(row: RowReader) -> tuple[str | None, str]:
 
 
 def _emails(row: RowReader) -> list[dict]:
+    """The email columns' addresses, a cell with several ("a@x.de; b@y.de") giving each."""
     emails: list[dict] = []
     seen = set()
     for target in EMAIL_TARGETS:
         value, header = row.raw(target)
         if value is None:
             continue
+        parts = _ADDRESS_SEPARATOR.split(value) if value.count("@") > 1 else (value,)
         try:
-            address = normalize_email(value, header)
-        except DomainError as exc:
+            addresses = [normalize_email(part, header) for part in parts if part]
+        except DomainError as exc:  # one error for the cell, as for any other
             row.error(header, value, "INVALID", exc.problems[0].message)
             continue
-        if address.casefold() not in seen:
-            seen.add(address.casefold())
-            emails.append({"address": address, "primary": not emails, "label": None})
+        for address in addresses:
+            if address.casefold() not in seen:
+                seen.add(address.casefold())
+                emails.append({"address": address, "primary": not emails, "label": None})
     return emails
 
 
@@ -114,8 +126,7 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
         if value is None:
             continue
         try:
-            number, extension = phone_with_extension(with_extension_marked(value), header,
-                                                     region)
+            number, extension = _phone(with_extension_marked(value), header, region)
         except DomainError as exc:
             row.error(header, value, "INVALID", exc.problems[0].message)
             continue
@@ -124,6 +135,29 @@ def _phones(row: RowReader, region: str | None) -> list[dict]:
             phones.append({"number": number, "primary": not phones, "label": label,
                            "extension": extension})
     return phones
+
+
+def _phone(value: str, header: str, region: str | None) -> tuple[str, str | None]:
+    """phone_with_extension, reading a number of bare digits without a trunk 0 also as
+    international: a spreadsheet that held "+49 151 ..." as a number dropped its "+". Such a
+    number that starts with its region's own country code is international first (written
+    nationally it would start with 0); any other, only when it is no valid number as written."""
+    bare = _BARE_INTERNATIONAL.match(value) is not None
+    if bare and region and value.startswith(_calling_code(region)):
+        with contextlib.suppress(DomainError):
+            return phone_with_extension("+" + value, header)
+    try:
+        return phone_with_extension(value, header, region)
+    except DomainError as exc:
+        if bare:
+            with contextlib.suppress(DomainError):
+                return phone_with_extension("+" + value, header)
+        raise exc from None
+
+
+@lru_cache(maxsize=512)
+def _calling_code(region: str) -> str:
+    return str(phonenumbers.country_code_for_region(region))
 
 
 def _company(row: RowReader) -> dict | None:

@@ -174,20 +174,16 @@ def _header(records: Iterator[tuple[int, list[str]]]) -> list[str]:
 
 
 def _padded(records, width: int) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank rows, each at least `width` cells; trailing empty cells beyond it dropped."""
+    """Rows with any text, each at least `width` cells; blank cells beyond it dropped."""
     for line, cells in records:
+        if not "".join(cells).strip():
+            continue
         size = len(cells)
         if size < width:
-            if not any(cells):
-                continue
             cells.extend([""] * (width - size))
         elif size > width:
-            while len(cells) > width and not cells[-1]:
+            while len(cells) > width and not cells[-1].strip():
                 cells.pop()
-            if not any(cells):
-                continue
-        elif not any(cells):
-            continue
         yield line, cells
 
 
@@ -201,11 +197,10 @@ def _read_spreadsheet(head: bytes, source: BinaryIO, kind: str) -> Table:
         sheet = workbook.get_sheet_by_index(index)
     except Exception as exc:  # calamine raises its own error types, one per failure
         raise ImportFileError("UNREADABLE", f"Not a readable {kind.upper()} file: {exc}") from exc
-    first_row = (sheet.start or (0, 0))[0]
-
     def records() -> Iterator[tuple[int, list[str]]]:
-        for number, values in enumerate(sheet.iter_rows(), start=first_row + 1):
-            yield number, [_cell_text(v) for v in values]
+        # iter_rows starts at the sheet's first row, blank or not: its count is Excel's number.
+        for number, values in enumerate(sheet.iter_rows(), start=1):
+            yield number, [v if type(v) is str else _cell_text(v) for v in values]
 
     rows = records()
     headers = _header(rows)

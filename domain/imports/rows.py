@@ -7,13 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
 from domain.imports.cells import CellError, country_code, tag_names
 from domain.imports.mapping import CONSENT, CUSTOM, Mapping
 
 MAX_TEXT = 200
 UNDECODED = "\ufffd"  # what reading makes of a byte the file's encoding has no character for
 T = TypeVar("T")
+
+
+# The codes of a RowError this library gives (the pipeline may add its own, e.g. a custom
+# field's), each explained in RowError's docstring.
+ROW_ERROR_CODES = ("REQUIRED", "INVALID", "UNKNOWN_COUNTRY", "TOO_LONG", "EXTRA_CELLS",
+                   "ENCODING")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,16 @@ class Options:
 
     default_region: str | None = None
 
+    def __post_init__(self) -> None:
+        """A default region given as "de" or "Germany" becomes "DE"; an unknown one is INVALID
+        on defaultRegion, before any row is read."""
+        if self.default_region is not None:
+            try:
+                code = country_code(self.default_region)
+            except CellError as exc:
+                raise DomainError.one("defaultRegion", ErrorCode.INVALID, exc.message) from None
+            object.__setattr__(self, "default_region", code)
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -50,8 +66,12 @@ class Plan:
     decoded: tuple[tuple[int, str], ...]  # (position, header) of every mapped column
     width: int
     positions: dict[str, int]  # header -> position, to give a row's errors in the file's order
+    groups: frozenset[str]  # the GROUPS some column fills; a row skips the others at no cost
 
 
+GROUPS = {"address": {"street", "city", "region", "postalCode", "country"},
+          "company": {"company", "companyWebsite", "companyExternalId"},
+          "emails": {"email", "email2"}, "phones": {"phone", "phone2", "mobile"}}
 _plans: dict[int, tuple[Mapping, Plan]] = {}
 
 
@@ -75,7 +95,8 @@ def plan_of(mapping: Mapping) -> Plan:
     mapped = tuple((position, header) for position, (header, target)
                    in enumerate(mapping.columns.items()) if target != "ignore")
     plan = Plan(single, tuple(custom), tuple(consents), tuple(tags), mapped, len(mapping.columns),
-                {header: position for position, header in enumerate(mapping.columns)})
+                {header: position for position, header in enumerate(mapping.columns)},
+                frozenset(group for group, targets in GROUPS.items() if targets & single.keys()))
     if len(_plans) > 32:
         _plans.clear()
     _plans[id(mapping)] = (mapping, plan)

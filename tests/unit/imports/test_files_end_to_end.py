@@ -3,6 +3,8 @@ file gives the same contacts and the same errors."""
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
+
 import pytest
 
 from domain.imports.mapping import guess_mapping
@@ -61,3 +63,13 @@ def test_import_file_normalises_alike_in_every_format(kind, tmp_path):
         (5, "Telefon", "12", "INVALID"),
         (5, "Land", "Atlantis", "UNKNOWN_COUNTRY"),
     ]
+
+
+def test_normalise_chunk_runs_in_a_process_pool(tmp_path):
+    table, rows = read(_written("semicolon-cp1251", tmp_path))
+    mapping, options = guess_mapping(table.headers), Options(default_region="DE")
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        pooled = pool.submit(normalise_chunk, rows, mapping, options).result()
+
+    assert pooled == normalise_chunk(rows, mapping, options)

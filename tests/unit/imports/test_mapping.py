@@ -28,6 +28,30 @@ def test_guess_mapping_reads_english_german_and_russian_headers(headers, targets
     assert list(guess_mapping(headers).columns.values()) == targets
 
 
+@pytest.mark.parametrize(("export", "headers"), [
+    ("Outlook", ["First Name", "Last Name", "E-mail Address", "E-mail 2 Address",
+                 "Business Phone", "Mobile Phone", "Home Phone", "Company", "Job Title",
+                 "Business Street", "Business City", "Business Postal Code",
+                 "Business Country/Region"]),
+    ("Google", ["Given Name", "Family Name", "E-mail 1 - Value", "E-mail 2 - Value",
+                "Phone 1 - Value", "Phone 2 - Value", "Organization 1 - Name",
+                "Organization 1 - Title"]),
+    ("HubSpot", ["First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+                 "Company Name", "Job Title", "Lifecycle Stage", "Street Address", "City",
+                 "State/Region", "Postal Code", "Country/Region", "Website URL"]),
+    ("Salesforce", ["First Name", "Last Name", "Email", "Phone", "Mobile", "Title",
+                    "Account Name", "Mailing Street", "Mailing City",
+                    "Mailing State/Province", "Mailing Zip/Postal Code", "Mailing Country"]),
+    ("Bitrix24", ["Имя", "Фамилия", "Рабочий e-mail", "Частный e-mail", "Рабочий телефон",
+                  "Мобильный телефон", "Компания", "Должность", "Веб-сайт"]),
+])
+def test_guess_mapping_maps_every_column_of_common_exports(export, headers):
+    mapping = guess_mapping(headers)
+
+    assert "ignore" not in mapping.columns.values(), (export, mapping.columns)
+    assert len(set(mapping.columns.values())) == len(headers)
+
+
 def test_guess_mapping_ignores_case_spaces_and_punctuation():
     mapping = guess_mapping(["E_MAIL", "first-name", "  LAST  NAME ", "phone #", "Ф.И.О."])
 
@@ -90,6 +114,12 @@ def test_mapping_from_json_maps_the_named_headers_and_ignores_the_rest():
 
     assert mapping.columns == {"Mail": "email", "Surname": "lastName", "Notes": "ignore",
                                "Segment": "custom:segment"}
+
+
+def test_mapping_from_json_names_a_header_regardless_of_case_and_punctuation():
+    mapping = mapping_from_json({"e mail": "email", "NAME": "lastName"}, ["E-Mail", "Name"])
+
+    assert mapping.columns == {"E-Mail": "email", "Name": "lastName"}
 
 
 def test_mapping_from_json_accepts_a_columns_object_and_consents():

@@ -3,8 +3,11 @@ once, each with its line, column, value, code and message."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
+from domain.errors import DomainError, ErrorCode
 from domain.imports.cells import country_code
 from domain.imports.mapping import Mapping
 from domain.imports.normalise import ContactRow, Options, RowError, normalise_row
@@ -35,6 +38,13 @@ def phones(result) -> list[tuple[str, str | None]]:
 ])
 def test_normalise_row_writes_phones_in_e164(raw, region, e164):
     assert phones(row(phone=raw, region=region)) == [(e164, None)]
+
+
+def test_normalise_row_reads_an_international_number_whose_plus_a_spreadsheet_dropped():
+    assert phones(row(phone="4915123456789", region="DE")) == [("+4915123456789", None)]
+    assert phones(row(phone="79991234567", region="DE")) == [("+79991234567", None)]
+    assert phones(row(phone="301234567", region="DE")) == [("+49301234567", None)]
+    assert phones(row(phone="15123456789", region="DE")) == [("+4915123456789", None)]
 
 
 @pytest.mark.parametrize("raw", ["030 1234567 ext. 12", "030 1234567 x12", "030 1234567 #12",
@@ -86,6 +96,26 @@ def test_normalise_row_drops_the_same_email_given_twice():
     assert [e["address"] for e in result.emails] == ["a@example.com"]
 
 
+def test_normalise_row_reads_several_addresses_in_one_cell():
+    result = row(email="a@example.com; B@Example.com, c@example.com", email2="b@example.com")
+
+    assert [(e["address"], e["primary"]) for e in result.emails] == [
+        ("a@example.com", True), ("B@example.com", False), ("c@example.com", False)]
+    wrong = row(email="a@example.com; b@")
+    assert [(e.column, e.value, e.code) for e in wrong] == [
+        ("Email", "a@example.com; b@", "INVALID")]
+
+
+def test_normalise_row_checks_an_email_domain_once():
+    checks = importlib.import_module("email_validator.validate_email").validate_email_domain_name
+    before = checks.cache_info().hits
+
+    row(email="one@once-only.example.org")
+    row(email="two@once-only.example.org")
+
+    assert checks.cache_info().hits == before + 1
+
+
 @pytest.mark.parametrize("raw", ["plainaddress", "a@b", "a@@example.com", "a@pаypal.com"])
 def test_normalise_row_refuses_a_bad_email(raw):
     result = row(email=raw)
@@ -133,3 +163,12 @@ def test_normalise_row_refuses_text_longer_than_a_field_takes():
     result = row(last="x" * 201)
 
     assert [(e.column, e.code) for e in result] == [("Last", "TOO_LONG")]
+
+
+def test_options_read_the_default_region_as_any_country_is_written():
+    assert Options(default_region="de").default_region == "DE"
+    assert Options(default_region="Russia").default_region == "RU"
+    with pytest.raises(DomainError) as caught:
+        Options(default_region="Narnia")
+    assert [(p.field, p.code) for p in caught.value.problems] == [("defaultRegion",
+                                                                   ErrorCode.INVALID)]

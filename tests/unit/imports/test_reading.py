@@ -6,7 +6,9 @@ import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
+from domain.imports.encodings import detect_encoding
 from domain.imports.reading import ImportFileError, read_table
 from tests.unit.imports.files import read, write_csv, write_xlsx
 
@@ -58,6 +60,15 @@ def test_read_table_tells_cp1252_by_its_euro_sign(tmp_path):
     assert rows[0][1] == ["Müller", "zahlt 5 €"]
 
 
+def test_read_table_reads_excels_unicode_text(tmp_path):
+    path = write_csv(tmp_path / "unicode.txt", RUSSIAN, delimiter="\t", encoding="utf-16")
+
+    table, rows = read(path)
+
+    assert (table.encoding, table.delimiter, table.headers) == ("utf-16", "\t", RUSSIAN[0])
+    assert [cells for _, cells in rows] == RUSSIAN[1:]
+
+
 def test_read_table_keeps_quoted_delimiters_and_line_breaks_and_counts_lines(tmp_path):
     path = tmp_path / "notes.csv"
     path.write_bytes(b'Name,Note,Phone\r\n"Smith, John","first line\r\nsecond line",0049301234567'
@@ -82,7 +93,7 @@ def test_read_table_honours_excels_sep_line(tmp_path):
 
 def test_read_table_names_blank_and_repeated_headers_and_pads_short_rows(tmp_path):
     path = write_csv(tmp_path / "odd.csv", [[" Email ", "", "email", "Phone"],
-                                            ["a@example.com"], ["", "", "", ""],
+                                            ["a@example.com"], ["", " ", "", "\t"],
                                             ["b@example.com", "x", "y", "1", "", ""]])
 
     table, rows = read(path)
@@ -173,6 +184,31 @@ def test_read_table_reads_xlsx_cells_as_the_text_they_show(tmp_path):
     assert rows[1] == (4, ["Anna", "Schmidt", "+49 30 7654321", "10115", "7", "", "FALSE", ""])
 
 
+def test_read_table_numbers_xlsx_rows_as_excel_does(tmp_path):
+    path = write_xlsx(tmp_path / "offset.xlsx", [[], [], [None, "Name", "Phone"],
+                                                 [None, "Smith", 301234567], [],
+                                                 [None, "Jones", "030 7654321"]])
+
+    table, rows = read(path)
+
+    assert table.headers == ["Name", "Phone"]
+    assert rows == [(4, ["Smith", "301234567"]), (6, ["Jones", "030 7654321"])]
+
+
+def test_read_table_reads_the_first_visible_sheet(tmp_path):
+    path = write_xlsx(tmp_path / "book.xlsx", [["Hidden"], ["x"]])
+    workbook = load_workbook(path)
+    workbook.active.sheet_state = "hidden"
+    visible = workbook.create_sheet("Contacts")
+    visible.append(["Name"])
+    visible.append(["Smith"])
+    workbook.save(path)
+
+    table, rows = read(path)
+
+    assert (table.headers, rows) == (["Name"], [(2, ["Smith"])])
+
+
 def test_read_table_recognises_xlsx_by_its_bytes_whatever_its_name(tmp_path):
     path = write_xlsx(tmp_path / "export.csv", [["Name"], ["Smith"]])
 
@@ -190,3 +226,15 @@ def test_read_table_refuses_a_broken_xlsx(tmp_path):
         read(path)
 
     assert caught.value.code == "UNREADABLE"
+
+
+@pytest.mark.parametrize(("text", "encoding", "expected"), [
+    ("Name;Gruß\r\nMüller;Grüße aus Köln\r\n", "latin-1", "latin-1"),
+    ("Nom,Prénom\r\nLefèvre,Hélène\r\nGarçon,François\r\n", "latin-1", "latin-1"),
+    ("Nome,Cidade\r\nJoão Conceição,São Paulo\r\n", "latin-1", "latin-1"),
+    ("Фамилия,Email\r\nЩукин,shchukin@example.ru\r\nЁлкин,yolkin@example.ru\r\n", "cp1251",
+     "cp1251"),
+    ("ФИО;Компания\r\nИванов И. И.;ООО «Ромашка»\r\n", "cp1251", "cp1251"),
+])
+def test_detect_encoding_tells_cyrillic_from_western_text(text, encoding, expected):
+    assert detect_encoding(text.encode(encoding), complete=True) == expected
