@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.context import utc_now
+from api.duplicate_jobs import rescan_duplicates
 from api.escalation import run_escalation
 from api.feed_consumers import notify_followers
 from api.settings import ConfigError, Settings
@@ -54,6 +55,7 @@ def schedules(settings: Settings) -> tuple[Schedule, ...]:
              Schedule("crm.changes.prune", "23 3 * * *", prune_change_feed(
                  timedelta(days=settings.crm_change_retention_days))),
              Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers),
+             Schedule("crm.duplicates.rescan", "*/30 * * * * *", rescan_duplicates),
              Schedule("crm.webhooks.sweep", settings.crm_webhook_sweep_schedule, sweep)]
     if settings.escalation_schedule:
         found.append(Schedule("crm.escalation", settings.escalation_schedule, run_escalation))

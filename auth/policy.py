@@ -164,8 +164,10 @@ ImportJob   all/all  self/self               self/self self/self -/-  -/-       
 ACTIONS = """
 Contact.create   admin sales service
 Contact.archive  admin sales service
+Contact.dedupe   admin sales service
 Account.create   admin sales service
 Account.archive  admin sales
+Account.dedupe   admin sales service
 User.create      admin
 Territory.create admin
 Partner.create   admin

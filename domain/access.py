@@ -58,6 +58,7 @@ class Action(StrEnum):
     REPORT = "report"  # read figures over records, e.g. service statistics
     ESCALATE = "escalate"  # run the escalation job by hand
     MOVE = "move"  # move every deal of a stage to another stage
+    DEDUPE = "dedupe"  # review the duplicate candidates of a type and dismiss pairs
 
 
 @dataclass(frozen=True, slots=True)

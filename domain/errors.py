@@ -16,6 +16,7 @@ class ErrorCode(StrEnum):
     STALE_VERSION = "STALE_VERSION"
     CONFLICT = "CONFLICT"
     INVALID_TRANSITION = "INVALID_TRANSITION"  # a status move its state machine forbids
+    DUPLICATE = "DUPLICATE"  # the record likely exists already; allowDuplicate overrides
 
 
 @dataclass(frozen=True, slots=True)

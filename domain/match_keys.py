@@ -68,7 +68,10 @@ _SECOND_LEVEL = frozenset(
 
 def latin(text: str) -> str:
     """Lower-case Latin letters for any name: Cyrillic transliterated, diacritics dropped."""
-    lowered = text.strip().lower().replace("ß", "ss")
+    lowered = text.strip().lower()
+    if lowered.isascii():
+        return lowered
+    lowered = lowered.replace("ß", "ss")
     spelled = "".join(_CYRILLIC.get(ch, ch) for ch in lowered)
     decomposed = unicodedata.normalize("NFKD", spelled)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

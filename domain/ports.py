@@ -14,7 +14,9 @@ from typing import Any, Protocol
 
 from domain.access import Access
 from domain.custom_fields import Definition
+from domain.duplicates import Company, Person
 from domain.leads import AssignmentRule
+from domain.match_keys import AccountKeys, ContactKeys
 from domain.opportunities import Stage
 from domain.pipelines import PipelineLayout
 from domain.sla import SlaPolicy
@@ -201,6 +203,20 @@ class AuditLog(Protocol):
     ) -> None: ...
 
 
+class DuplicateStore(Protocol):
+    """Records as the duplicate scoring sees them, under the caller's access; dismissals."""
+
+    async def person(self, id: uuid.UUID) -> Person | None: ...
+    async def company(self, id: uuid.UUID) -> Company | None: ...
+    async def people_like(self, keys: ContactKeys, companies: Iterable[uuid.UUID] = (),
+                          subject: uuid.UUID | None = None) -> list[tuple[uuid.UUID, Person]]: ...
+    async def companies_like(self, keys: AccountKeys, subject: uuid.UUID | None = None
+                             ) -> list[tuple[uuid.UUID, Company]]: ...
+    async def subject_keys(self, type_name: str, id: uuid.UUID
+                           ) -> tuple[ContactKeys | AccountKeys, list[uuid.UUID]] | None: ...
+    async def dismiss(self, type_name: str, a: uuid.UUID, b: uuid.UUID) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; leaving it without `commit()` rolls everything back. `writes` is
     there outside the block too: its writes are not part of the transaction."""
@@ -222,6 +238,7 @@ class UnitOfWork(Protocol):
     webhooks: WebhookStore
     audit: AuditLog
     notifications: NotificationStore
+    duplicates: DuplicateStore
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc) -> None: ...

@@ -65,3 +65,4 @@ DUPLICATE_TABLES = (
     InternalTable(DuplicateDismissalRow.__table__,
                   "pairs dismissed as not duplicates; the scans and queries leave them out"),
 )
+

@@ -12,6 +12,7 @@ from persistence.case_store import CaseStore
 from persistence.consents import ConsentStore
 from persistence.custom_fields import CustomFieldStore
 from persistence.db import Statement, Transaction
+from persistence.duplicate_store import DuplicateStore
 from persistence.knowledge import KnowledgeStore
 from persistence.leads import LeadStore
 from persistence.links import LinkStore
@@ -65,6 +66,7 @@ class UnitOfWork(ports.UnitOfWork):
         self.sla = SlaStore(tx, access)
         self.webhooks = WebhookStore(tx, access)
         self.knowledge = KnowledgeStore(tx, access)
+        self.duplicates = DuplicateStore(tx, access)
         self.audit = AuditLog(tx, access)
         self.notifications = NotificationStore(tx, access, SPECS, self.access_of)
         return self

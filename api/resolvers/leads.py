@@ -184,7 +184,8 @@ class LeadMutations:
             account_name=input.account_name,
             contact_id=optional(input.contact_id, "Contact", "contactId"),
             deal=None if input.opportunity is None else field_values(input.opportunity, {}),
-            uow=ctx.uow(), access=ctx.access, now=ctx.clock()))
+            uow=ctx.uow(), access=ctx.access, now=ctx.clock(),
+            allow_duplicate=input.allow_duplicate))
 
     @strawberry.mutation(description="Admins: create a capture form and its key.")
     async def capture_form_create(

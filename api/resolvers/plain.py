@@ -57,8 +57,14 @@ def plain_record_resolvers(kind: RecordKind, *, node: type, filter_input: type,
 
     async def create(self, info: strawberry.Info, input: CreateArg) -> payload:
         ctx = info.context
-        return await mutate(info, payload, name, type_name, lambda: create_record(
-            kind, field_values(input, references), ctx.uow(), ctx.access))
+
+        async def creating() -> uuid.UUID:
+            values = field_values(input, references)
+            # Only inputs that offer allowDuplicate are checked (contacts and accounts).
+            allow_duplicate = values.pop("allowDuplicate", True)
+            return await create_record(kind, values, ctx.uow(), ctx.access,
+                                       allow_duplicate=allow_duplicate)
+        return await mutate(info, payload, name, type_name, creating)
 
     async def run_update(input: UpdateArg, uow: UnitOfWork, access: Access) -> uuid.UUID:
         # The compiled write path (api/compiled_writes.py) runs this very use case.

@@ -27,6 +27,7 @@ from api.schema.collaborative.notifications import NotificationMutations, Notifi
 from api.schema.collaborative.webhooks import WebhookMutations, WebhookQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
+from api.schema.operational.duplicates import DuplicateMutations, DuplicateQueries
 from api.schema.operational.imports import ImportQueries
 from api.schema.operational.tags import TagMutations, TagQueries
 from api.schema.scalars import SCALARS
@@ -37,7 +38,7 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries, WebhookQueries, ImportQueries):
+            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries):
     pass
 
 
@@ -46,7 +47,7 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
                TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations,
-               WebhookMutations):
+               WebhookMutations, DuplicateMutations):
     pass
 
 

@@ -20,6 +20,7 @@ from domain.leads import (
 )
 from domain.opportunities import DEFAULT_CURRENCY, OpportunitySource, validate_opportunity
 from domain.ports import UnitOfWork
+from domain.services.duplicates import refuse_duplicates
 from domain.services.links import upsert_link
 from domain.services.opportunities import open_deal
 from domain.services.records import (
@@ -124,7 +125,8 @@ def _require_linkable(access: Access, type_name: str, linking_field: str,
         raise forbidden(field_name, f"You may not link this {type_name}.")
 
 
-async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, name) -> uuid.UUID:
+async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, name,
+                       check_duplicates: bool) -> uuid.UUID:
     if account_id is not None:
         _require_linkable(access, "Account", "contacts", "accountId")
         await lock_writable(uow, "Account", account_id, field_name="accountId")
@@ -134,19 +136,24 @@ async def _account_for(uow: UnitOfWork, access: Access, lead: dict, account_id, 
               "size": lead.get("size"), "website": lead.get("website")}
     clean = accounts.validate_account({k: v for k, v in values.items() if v is not None},
                                       creating=True)
+    if check_duplicates:
+        await refuse_duplicates("Account", clean, uow.duplicates)
     clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
     new_id = await insert_audited(uow, "Account", clean)
     await lock_writable(uow, "Account", new_id, field_name="accountName")
     return new_id
 
 
-async def _contact_for(uow: UnitOfWork, access: Access, lead: dict, contact_id) -> uuid.UUID:
+async def _contact_for(uow: UnitOfWork, access: Access, lead: dict, contact_id,
+                       account: uuid.UUID, check_duplicates: bool) -> uuid.UUID:
     if contact_id is not None:
         _require_linkable(access, "Contact", "accounts", "contactId")
         await lock_writable(uow, "Contact", contact_id, field_name="contactId")
         return contact_id
     require_action(access, "Contact", Action.CREATE)
     clean = _contact_values(lead)  # a lead without a last name is refused here
+    if check_duplicates:  # the new contact will work at `account`
+        await refuse_duplicates("Contact", clean, uow.duplicates, companies=[account])
     clean |= {"owner": lead.get("owner") or access.user_id, "territory": lead.get("territory")}
     new_id = await insert_audited(uow, "Contact", clean)
     await lock_writable(uow, "Contact", new_id, field_name="contactId")
@@ -185,8 +192,10 @@ def _deal_values(deal: dict) -> dict:
 async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | None,
                        account_name: str | None, contact_id: uuid.UUID | None,
                        deal: dict | None, uow: UnitOfWork, access: Access,
-                       now: datetime) -> uuid.UUID:
-    """Turn a lead into a contact at an account, and optionally a deal, in one transaction."""
+                       now: datetime, allow_duplicate: bool = False) -> uuid.UUID:
+    """Turn a lead into a contact at an account, and optionally a deal, in one transaction;
+    a new contact or account that likely exists already is refused, naming it, unless
+    `allow_duplicate` (pass its id as contactId or accountId instead)."""
     require_action(access, TYPE, Action.CONVERT)
     deal_values = _deal_values(deal) if deal is not None else None
     async with uow:
@@ -195,8 +204,9 @@ async def convert_lead(id: uuid.UUID, version: int, *, account_id: uuid.UUID | N
         lifecycle = LeadLifecycle.of(lead)
         lifecycle.check_convertible()
         activities = await _movable_activities(uow, id)
-        account = await _account_for(uow, access, lead, account_id, account_name)
-        contact = await _contact_for(uow, access, lead, contact_id)
+        account = await _account_for(uow, access, lead, account_id, account_name,
+                                     not allow_duplicate)
+        contact = await _contact_for(uow, access, lead, contact_id, account, not allow_duplicate)
         if await uow.links.get(account, contact) is None:
             await upsert_link(uow, account, contact, lead.get("title"), False)
         opportunity = None

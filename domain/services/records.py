@@ -12,6 +12,7 @@ from domain.custom_fields import VALUES, CheckedValues
 from domain.errors import DomainError, ErrorCode, Problem, forbidden, not_found
 from domain.ports import Locked, UnitOfWork
 from domain.services.custom_values import CustomValues
+from domain.services.duplicates import refuse_duplicates
 
 
 @dataclass(frozen=True)
@@ -152,14 +153,17 @@ async def update_audited(uow: UnitOfWork, type_name: str, id: uuid.UUID, stored:
 async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWork,
                          write: Callable[[dict], Awaitable[uuid.UUID]] | None = None,
                          custom: CustomValues | None = None,
-                         granted: Collection[str] = ()) -> uuid.UUID:
+                         granted: Collection[str] = (), *,
+                         check_duplicates: bool = False) -> uuid.UUID:
     """Write a new record in one transaction: its custom values checked (and with them
-    the problems they held), references checked, kept if the caller may change it;
-    `granted` as insert_audited takes it."""
+    the problems they held), references checked, refused as a likely duplicate when asked
+    to check, kept if the caller may change it; `granted` as insert_audited takes it."""
     async with uow:
         if custom is not None:
             clean = clean | await custom.checked(uow)
         await check_references(kind, clean, uow)
+        if check_duplicates:
+            await refuse_duplicates(kind.type_name, clean, uow.duplicates)
         if write is None:
             new_id = await insert_audited(uow, kind.type_name, clean, granted=granted)
         else:
@@ -174,8 +178,9 @@ async def create_checked(kind: RecordKind, clean: dict[str, Any], uow: UnitOfWor
 
 
 async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWork,
-                        access: Access) -> uuid.UUID:
-    """Create a record with fields the caller may write; the caller must be able to write it after."""
+                        access: Access, *, allow_duplicate: bool = True) -> uuid.UUID:
+    """Create a record with fields the caller may write; the caller must be able to write it
+    after. Unless `allow_duplicate`, a contact or account that likely exists is refused."""
     custom = CustomValues(kind.type_name, values, creating=True)
     values = custom.values
     require_create(access, kind.type_name, values)
@@ -185,7 +190,8 @@ async def create_record(kind: RecordKind, values: dict[str, Any], uow: UnitOfWor
         # The creator owns what it creates unless told otherwise, also when its role may not
         # hand records to others (service creates contacts but assigns no owner).
         clean["owner"], granted = access.user_id, ("owner",)
-    return await create_checked(kind, clean, uow, custom=custom, granted=granted)
+    return await create_checked(kind, clean, uow, custom=custom, granted=granted,
+                                check_duplicates=not allow_duplicate)
 
 
 async def _update_in_one_statement(kind: RecordKind, id: uuid.UUID, version: int,

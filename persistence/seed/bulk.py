@@ -27,6 +27,7 @@ from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRo
 from persistence.portal import PortalIdentityRow
 from persistence.seed.bulk_deals import COLUMNS as DEAL_COLUMNS
 from persistence.seed.bulk_history import COLUMNS as HISTORY_COLUMNS
+from persistence.seed.bulk_pools import PHONES_PER_COUNTRY
 from persistence.seed.bulk_rows import BulkRows, Rows
 from persistence.seed.demo_deals import load_stages
 from persistence.territories import TerritoryRow
@@ -105,15 +106,17 @@ class Progress:
                  f"{done / max(self.seconds, 1e-9):,.0f} contacts/s")
 
 
-def seed_bulk(url: str, contacts: int, *, seed: int = 42) -> dict[str, int]:
-    """Load `contacts` generated contacts and their records into an empty database."""
+def seed_bulk(url: str, contacts: int, *, seed: int = 42,
+              phones_per_country: int = PHONES_PER_COUNTRY) -> dict[str, int]:
+    """Load `contacts` generated contacts and their records into an empty database; their
+    phones are drawn from `phones_per_country` numbers of each country."""
     if contacts < 1:
         raise SystemExit("crm seed: --contacts must be at least 1")
     progress = Progress(contacts)
     progress.say(f"generating {contacts:,} contacts with seed {seed}, "
                  f"{CHUNK_CONTACTS:,} per COPY chunk, in one transaction")
     try:
-        counts = asyncio.run(_seed(url, contacts, seed, progress))
+        counts = asyncio.run(_seed(url, contacts, seed, progress, phones_per_country))
     except SeedRefusedError as exc:
         raise SystemExit(f"crm seed: {exc}") from None
     except BaseException:
@@ -131,7 +134,8 @@ def seed_bulk(url: str, contacts: int, *, seed: int = 42) -> dict[str, int]:
     return counts
 
 
-async def _seed(url: str, contacts: int, seed: int, progress: Progress) -> dict[str, int]:
+async def _seed(url: str, contacts: int, seed: int, progress: Progress,
+                phones_per_country: int = PHONES_PER_COUNTRY) -> dict[str, int]:
     engine = make_engine(url, pool_size=1)
     try:
         async with engine.begin() as conn:
@@ -142,7 +146,7 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress) -> dict[
             stages = await load_stages(conn)
             book = (await conn.execute(text(
                 "SELECT id FROM price_book WHERE is_standard"))).scalar()
-            data = BulkRows(contacts, seed, stages, book)
+            data = BulkRows(contacts, seed, stages, book, phones_per_country)
             await _copy_all(driver, data, progress)
             # New orders are numbered after the generated ones.
             await driver.execute(f"SELECT setval('order_number', {max(1, data.history.orders)})")

@@ -24,6 +24,8 @@ B2C_SHARE = 1 / 8
 SHARED_SHARE = 0.04  # a slot filled by a contact of the previous account
 PARENT_SHARE = 0.1
 OWN_NOTE_SHARE = 0.7
+# Numbers drawn per country: contacts share them, more of them the larger the data set.
+PHONES_PER_COUNTRY = 1000
 # Accounts of 1..20 contacts, small ones more common: the mean of about 8.8 gives N/10 accounts.
 ACCOUNT_SIZES = tuple(range(1, 21))
 ACCOUNT_SIZE_WEIGHTS = tuple(accumulate(30 - size for size in ACCOUNT_SIZES))
@@ -70,7 +72,7 @@ def local_part(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
 
 
-def phone_pool(per_country: int = 1000) -> dict[str, tuple[str, ...]]:
+def phone_pool(per_country: int = PHONES_PER_COUNTRY) -> dict[str, tuple[str, ...]]:
     """Valid E.164 mobile numbers per country, checked once rather than once per row."""
     pool = {}
     for country, (_, example) in COUNTRIES.items():

@@ -36,6 +36,7 @@ from persistence.seed.bulk_pools import (
     OWN_NOTE_SHARE,
     PARENT_SHARE,
     PARTNER_NAMES,
+    PHONES_PER_COUNTRY,
     SETUP_TIME,
     SHARED_SHARE,
     START,
@@ -69,13 +70,13 @@ class BulkRows:
 
     def __init__(self, contacts: int, seed: int = 42,
                  stages: dict[str, list[StageInfo]] | None = None,
-                 standard_book=None) -> None:
+                 standard_book=None, phones_per_country: int = PHONES_PER_COUNTRY) -> None:
         self.total, self.made = contacts, 0
         self.deals = BulkDeals(stages or {}, seed, stamp, stable_hex)
         self.history = BulkHistory(seed, standard_book, stamp, stable_hex)
         self.gen = Generator(seed)
         self.rng = self.gen.rng
-        self.phones = phone_pool()
+        self.phones = phone_pool(phones_per_country)
         self.step = HISTORY / contacts
         self.accounts = self.links = 0
         self.account: AccountDraft | None = None

@@ -81,7 +81,7 @@ ACCOUNTS = """query($first: Int, $after: String, $order: [AccountOrder!], $filte
 async def test_ordering_places_nulls_where_asked_across_pages(gql, factories, nulls):
     # given accounts without an industry among accounts with one
     for _ in range(3):
-        await factories.account(name=f"Nulls {nulls}")
+        await factories.account(name=f"Nulls {nulls}", allowDuplicate=True)
     order = [{"field": "INDUSTRY", "nulls": nulls}]
     seen, after = [], None
     while True:

@@ -80,6 +80,9 @@ class AccountCreateInput:
         default=UNSET, description="A User id; defaults to the member of staff creating it.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
     custom_fields: list[CustomValueInput] | None = custom_values_input(creating=True)
+    allow_duplicate: bool = strawberry.field(
+        default=False, description="Create it even when it likely duplicates an account you "
+                                   "may read; otherwise that is a DUPLICATE error.")
 
 
 @strawberry.input(description="Changes to an account; fields left out stay as they are.")

@@ -125,6 +125,10 @@ class LeadConvertInput:
         default=None, description="An existing contact; default: a new one from the lead.")
     opportunity: ConversionDealInput | None = strawberry.field(
         default=None, description="Open a deal on the account too.")
+    allow_duplicate: bool = strawberry.field(
+        default=False, description="Create the new contact or account even when it likely "
+                                   "duplicates one you may read; otherwise that is a DUPLICATE "
+                                   "error naming it, to pass as contactId or accountId.")
 
 
 @strawberry.type(description="What a capture form learns: whether the lead was taken.")

@@ -17,6 +17,7 @@ from tests.unit.fakes.customer_record import (
     FakeNotes,
     FakePairs,
 )
+from tests.unit.fakes.duplicates import FakeDuplicates
 from tests.unit.fakes.notifications import FakeNotifications
 from tests.unit.fakes.records import FakeAudit, FakeRecords, FakeWrites
 from tests.unit.fakes.sales import FakeActivities, FakeLeads, FakeOpportunities, FakeOrders
@@ -44,6 +45,7 @@ class FakeUnitOfWork(ports.UnitOfWork):
         self.sla = FakeSla(self.records)
         self.notifications = FakeNotifications(self.records)
         self.webhooks = FakeWebhooks()
+        self.duplicates = FakeDuplicates()
         self.committed = False
 
     async def __aenter__(self) -> FakeUnitOfWork:
