@@ -19,8 +19,8 @@ Status = strawberry.enum(ImportStatus, name="ImportStatus", description="Where a
 
 @record_type("ImportJob")
 @strawberry.type(description="An import of a CSV or XLSX file: where it stands, its counts "
-                             "and how far it got. Its rejected rows download as CSV from "
-                             "`/imports/{id}/rejected.csv`.")
+                             "and how far it got. `crm import errors <id>` writes its rejected "
+                             "rows as CSV.")
 @declared(IMPORT_JOB)
 class ImportJob(Record):
     id: strawberry.ID = node_id("ImportJob")
