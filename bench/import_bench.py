@@ -8,7 +8,8 @@ companies, phones in local format (German numbers read with --default-region DE,
 with their country column), 5% rows repeating an earlier person of the file (the same email
 in another case, or the same phone written differently) and 2% bad rows (an email without
 @, a phone of two digits, no last name). The import runs as the `crm` command in a process
-of its own; the peak RSS is the sum over it and its pool's workers, sampled every 50 ms.
+of its own; its peak memory is summed over it and its pool's workers, sampled every 50 ms,
+as RSS (which counts the pages the forked workers share with it once per process) and PSS.
 """
 
 from __future__ import annotations
@@ -95,17 +96,20 @@ def write_xlsx(csv_path: Path, path: Path) -> None:
     book.save(path)
 
 
-def run_measured(command: list[str], env: dict) -> tuple[float, float, str]:
-    """Seconds, peak RSS in MB of the process and its children, and its output."""
+def run_measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
+    """Seconds, peak RSS and peak PSS in MB of the process and its children, its output."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
         watched = psutil.Process(process.pid)
-        peak = 0
+        peak = peak_pss = 0
         while process.poll() is None:
             try:
                 tree = [watched, *watched.children(recursive=True)]
                 peak = max(peak, sum(p.memory_info().rss for p in tree))
+                # PSS shares the pages the forked workers share with the main process
+                # among them, instead of counting them once per process as RSS does.
+                peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in tree))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -114,7 +118,7 @@ def run_measured(command: list[str], env: dict) -> tuple[float, float, str]:
         text = out.read().decode(errors="replace")
     if process.returncode:
         sys.exit(f"import failed:\n{text}")
-    return seconds, peak / 2**20, text
+    return seconds, peak / 2**20, peak_pss / 2**20, text
 
 
 async def _fresh(server: str, name: str) -> None:
@@ -152,12 +156,13 @@ def main() -> None:
         subprocess.run([*crm, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         subprocess.run([*crm, "seed", "--contacts", str(args.base)], env=env, check=True,
                        stdout=subprocess.DEVNULL)
-        seconds, peak, text = run_measured(
+        seconds, peak, pss, text = run_measured(
             [*crm, "import", "contacts", str(path), "--default-region", "DE", "--quiet",
              "--as", "admin@example.com", "--timings"], env)
         print(text.strip())
         print(f"{kind}: {args.rows:,} rows into {args.base:,} contacts in {seconds:.1f}s "
-              f"end to end, peak RSS {peak:,.0f} MB", flush=True)
+              f"end to end, peak RSS {peak:,.0f} MB (PSS {pss:,.0f} MB) over the command "
+              f"and its pool", flush=True)
 
 
 if __name__ == "__main__":

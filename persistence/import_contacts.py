@@ -115,7 +115,10 @@ async def match(db: asyncpg.Connection, access: Access, mode: str) -> None:
     await db.execute("UPDATE import_stage SET pending = false WHERE refused IS NOT NULL")
 
 
-_CREATED_FIELDS = ("jsonb_build_object('externalId', s.external_id, 'firstName', s.first_name, "
+_CREATED_FIELDS = ("jsonb_build_object('accounts', (SELECT jsonb_agg(jsonb_build_object("
+                   "'account', l.account_id, 'jobTitle', l.job_title, 'isDecisionMaker', "
+                   "l.is_decision_maker)) FROM account_contact l WHERE l.contact_id = s.new_id), "
+                   "'externalId', s.external_id, 'firstName', s.first_name, "
                    "'lastName', s.last_name, 'emails', s.emails, 'phones', s.phones, "
                    "'address', s.address, 'lifecycleStage', coalesce(s.lifecycle_stage, 'LEAD'), "
                    "'leadScore', coalesce(s.lead_score, 0), 'owner', {owner}::uuid::text, "
@@ -125,7 +128,8 @@ _CREATED_FIELDS = ("jsonb_build_object('externalId', s.external_id, 'firstName',
 
 async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
                  owner: uuid.UUID | None) -> None:
-    """Insert the current unmatched rows as new contacts owned by the importer, audited."""
+    """Insert the current unmatched rows as new contacts owned by the importer (audited by
+    audit_created once their companies are linked)."""
     await db.execute("UPDATE import_stage SET new_id = gen_random_uuid(), outcome = 'created' "
                      "WHERE current AND match_id IS NULL")
     await db.execute(
@@ -134,17 +138,23 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         "name_key) SELECT new_id, $1, $1, $2, external_id, first_name, last_name, emails, "
         "phones, address, coalesce(lifecycle_stage, 'LEAD'), coalesce(lead_score, 0), custom, "
         "name_key FROM import_stage WHERE current AND new_id IS NOT NULL", actor, owner)
+    await db.execute(
+        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
+        "SELECT $1, 'Contact', new_id, 'created', '{}', 1 FROM import_stage "
+        "WHERE current AND new_id IS NOT NULL", job_id)
+
+
+async def audit_created(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
+                        owner: uuid.UUID | None) -> None:
+    """One "create" entry per new contact, its company links among its fields: one entry
+    per person, instead of one for the contact and another for its link."""
     fields = _CREATED_FIELDS.format(owner="$3")
     await db.execute(
         f"INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes, "
         f"created_by, updated_by) SELECT gen_random_uuid(), 'Contact', s.new_id, $1, 'create', "
         f"(SELECT jsonb_object_agg(k, jsonb_build_object('before', NULL, 'after', v)) "
         f"FROM jsonb_each({fields}) e(k, v) WHERE v <> 'null'), $2, $2 "
-        f"FROM import_stage s WHERE s.current AND s.new_id IS NOT NULL", job_id, actor, owner)
-    await db.execute(
-        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        "SELECT $1, 'Contact', new_id, 'created', '{}', 1 FROM import_stage "
-        "WHERE current AND new_id IS NOT NULL", job_id)
+        f"FROM import_stage s WHERE s.new_id IS NOT NULL", job_id, actor, owner)
 
 
 # The stored values and what filling them in from the row makes of them, by field.

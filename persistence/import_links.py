@@ -90,7 +90,7 @@ async def companies(db: asyncpg.Connection, access: Access, job_id: uuid.UUID, a
         f"l.contact_id, 'link', jsonb_build_object('account', jsonb_build_object('before', "
         f"NULL, 'after', l.account_id), 'jobTitle', jsonb_build_object('before', NULL, "
         f"'after', l.job_title), 'isDecisionMaker', jsonb_build_object('before', NULL, "
-        f"'after', l.is_decision_maker)), {who}, {who} FROM linked l) "
+        f"'after', l.is_decision_maker)), {who}, {who} FROM linked l WHERE {_OF_EXISTING}) "
         f"INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
         f"SELECT {job}, 'AccountContact', l.id, 'created', '{{}}', 1 FROM linked l "
         f"WHERE {_OF_EXISTING}", *b.params)

@@ -160,6 +160,8 @@ async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mod
         more = await contacts.end_pass(db)
     await links.companies(db, access, job_id, actor, owner)
     clock.lap("companies")
+    await contacts.audit_created(db, job_id, actor, owner)
+    clock.lap("audit")
     await links.tags(db, "Contact", job_id, actor, create_tags)
     await links.consents(db, job_id, actor)
     clock.lap("tags and consents")
