@@ -143,6 +143,14 @@ class DuplicateStore:
             [type_name, low, high, str(self.access.actor)])
         return bool(rows)
 
+    async def hold(self, keys: Iterable[str]) -> None:
+        """Transaction locks on these keys, in one order: of two concurrent creations of one
+        person, the second waits for the first to commit, then finds it."""
+        if keys := sorted(set(keys)):
+            await self.db.rows("SELECT pg_advisory_xact_lock(hashtext('duplicate:' || k)) "
+                               "FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n",
+                               [keys])
+
     async def subject_keys(self, type_name: str, id: uuid.UUID
                            ) -> tuple[ContactKeys | AccountKeys, list[uuid.UUID]] | None:
         """The stored keys of a record the caller may read, and its accounts (contacts)."""

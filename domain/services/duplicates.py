@@ -63,11 +63,13 @@ async def likely_duplicates(type_name: str, clean: dict[str, Any], finder: Dupli
     if type_name == "Contact":
         keys = contact_keys(clean.get("firstName"), clean.get("lastName"),
                             clean.get("emails"), clean.get("phones"))
+        await finder.hold([*keys.emails, *keys.phones, *([keys.name] if keys.name else [])])
         me = Person(clean.get("firstName"), clean.get("lastName"), frozenset(keys.emails),
                     frozenset(keys.phones), frozenset(companies))
         others = await finder.people_like(keys, companies)
         return _ranked([(o, score_people(me, them)) for o, them in others], DEFAULT_THRESHOLD)
     keys = account_keys(clean.get("name"), clean.get("website"))
+    await finder.hold([f"account:{k}" for k in (keys.domain, keys.name) if k])
     me = Company(clean.get("name"), keys.domain)
     others = await finder.companies_like(keys)
     return _ranked([(o, score_companies(me, them)) for o, them in others], DEFAULT_THRESHOLD)

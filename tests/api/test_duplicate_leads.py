@@ -66,10 +66,11 @@ async def test_lead_convert_allow_duplicate_makes_a_new_contact(gql):
 async def test_lead_convert_of_a_known_company_is_a_duplicate_naming_the_account(gql):
     n = next(_n)
     data = await gql.ok("admin", CREATE_ACCOUNT, {"input": {
-        "name": f"Lead Widgets {n} GmbH", "website": f"https://leadwidgets{n}.example.de"}})
+        "name": f"Lead Widgets {n} GmbH", "website": f"https://leadwidgets{n}-test.de"}})
+    assert data["accountCreate"]["errors"] == [], data
     account = data["accountCreate"]["account"]["id"]
-    lead = await _lead(gql, lastName="Newcomer", email=f"new{n}@leadwidgets{n}.example.de",
-                       company=f"Lead Widgets {n}", website=f"leadwidgets{n}.example.de")
+    lead = await _lead(gql, lastName="Newcomer", email=f"new{n}@leadwidgets{n}-test.de",
+                       company=f"Lead Widgets {n}", website=f"leadwidgets{n}-test.de")
     data = await gql.ok("sales", CONVERT, {"input": {"id": lead, "version": 1}})
     errors = data["leadConvert"]["errors"]
     assert [e["code"] for e in errors] == ["DUPLICATE"] and account in errors[0]["message"]

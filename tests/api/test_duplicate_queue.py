@@ -22,6 +22,9 @@ DISMISS = """mutation($a: ID!, $b: ID!) { duplicateDismiss(input: {a: $a, b: $b}
   dismissed errors { code } } }"""
 CREATE_ACCOUNT = """mutation($input: AccountCreateInput!) { accountCreate(input: $input) {
   account { id } errors { code } } }"""
+ARCHIVE = """mutation($input: ArchiveInput!) { contactArchive(input: $input) {
+  contact { id } errors { code } } }"""
+ACCOUNT_DUPLICATES = """query($id: ID!) { duplicates(recordId: $id) { reasons record { id } } }"""
 RENAME = """mutation($input: ContactUpdateInput!) { contactUpdate(input: $input) {
   contact { id } errors { code } } }"""
 
@@ -112,9 +115,30 @@ async def test_full_scan_queues_accounts_of_one_domain(gql, database_url):
     made = []
     for name in (f"Queue Widgets {n} GmbH", f"Queue Widgets {n}"):
         data = await gql.ok("admin", CREATE_ACCOUNT, {"input": {
-            "name": name, "website": f"https://queue{n}.example.de", "allowDuplicate": True}})
+            "name": name, "website": f"https://queue{n}-test.de", "allowDuplicate": True}})
         made.append(data["accountCreate"]["account"]["id"])
     results = await run_scan(database_url, ["contacts", "accounts"])
     assert [r.type_name for r in results] == ["Contact", "Account"]
     found = [p for p in await _queue(gql, kind="ACCOUNT") if p[0] == set(made)]
     assert found and found[0][2] == ["SAME_DOMAIN", "SIMILAR_NAME"]
+
+
+async def test_rescan_job_drops_the_pairs_of_an_archived_contact(gql, job):
+    await job()
+    first, second = await _pair(gql)
+    await job()
+    await gql.ok("admin", ARCHIVE, {"input": {"id": second, "version": 1}})
+    await job()
+    assert [p for p in await _queue(gql) if p[0] == {first, second}] == []
+
+
+async def test_duplicates_of_an_account_name_its_twin(gql):
+    n = next(_n)
+    made = []
+    for name in (f"Twin Widgets {n} AG", f"Twin Widgets {n}"):
+        data = await gql.ok("admin", CREATE_ACCOUNT, {"input": {
+            "name": name, "website": f"https://www.twin{n}-test.ch", "allowDuplicate": True}})
+        made.append(data["accountCreate"]["account"]["id"])
+    found = (await gql.ok("admin", ACCOUNT_DUPLICATES, {"id": made[0]}))["duplicates"]
+    assert [(c["record"]["id"], c["reasons"]) for c in found] == [
+        (made[1], ["SAME_DOMAIN", "SIMILAR_NAME"])]

@@ -3,6 +3,7 @@ dismissing a pair."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 from api.schema.ids import from_global_id
@@ -78,9 +79,9 @@ async def test_contact_create_namesake_is_no_duplicate(gql):
 async def test_account_create_same_domain_and_name_is_a_duplicate(gql):
     n = next(_n)
     await gql.ok("admin", CREATE_ACCOUNT, {"input": {
-        "name": f"Duplicate Widgets {n} GmbH", "website": f"https://www.widgets{n}.example.de"}})
+        "name": f"Duplicate Widgets {n} GmbH", "website": f"https://www.widgets{n}-test.de"}})
     data = await gql.ok("admin", CREATE_ACCOUNT, {"input": {
-        "name": f"duplicate widgets {n}", "website": f"widgets{n}.example.de/about"}})
+        "name": f"duplicate widgets {n}", "website": f"widgets{n}-test.de/about"}})
     assert [e["code"] for e in data["accountCreate"]["errors"]] == ["DUPLICATE"]
 
 
@@ -152,3 +153,12 @@ async def test_duplicate_dismiss_allowed_to_sales_on_records_it_owns(gql):
     # when sales dismisses it, then it is dismissed
     data = await gql.ok("sales", DISMISS, {"a": first, "b": second})
     assert data["duplicateDismiss"] == {"dismissed": True, "errors": []}
+
+
+async def test_contact_create_twice_at_once_makes_one_contact(gql):
+    # given the same new person sent twice at the same moment
+    n = next(_n)
+    payloads = await asyncio.gather(*(_made(gql, "admin", _person(n)) for _ in range(2)))
+    # then one is created and the other, having waited for it, is refused as its duplicate
+    codes = sorted(tuple(e["code"] for e in p["errors"]) for p in payloads)
+    assert codes == [(), ("DUPLICATE",)]

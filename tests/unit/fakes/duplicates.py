@@ -53,6 +53,9 @@ class FakeDuplicates:
                            name_key(p.first_name, p.last_name))
         return keys, list(p.companies or ())
 
+    async def hold(self, keys: Iterable[str]) -> None:
+        self.held = sorted(set(keys))
+
     async def dismiss(self, type_name: str, a: uuid.UUID, b: uuid.UUID) -> bool:
         key = (type_name, min(a, b), max(a, b))
         fresh = key not in self.dismissed
