@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tqdm import tqdm
 
 from api.app import database_url
+from api.import_jobs import access_of_job
 from api.settings import Settings
 from auth.grants import access_for
 from auth.principal import staff_access
@@ -54,12 +55,6 @@ async def _importer(engine: AsyncEngine, email: str | None) -> Access:
     if found is None:
         sys.exit(f"crm import: no active user {email}")
     return staff_access(Role(found[1]), found[0])
-
-
-def _access_of_job(job: dict) -> Access:
-    if job["user_id"] is None:
-        return access_for(Role.ADMIN, SYSTEM)
-    return staff_access(Role(job["role"]), job["user_id"])
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -137,7 +132,7 @@ async def _resume(engine: AsyncEngine, args) -> str:
     bar = Bar(None, quiet=args.quiet)
     try:
         with _pool() as pool:
-            job, outcome = await import_run.run(engine, _access_of_job(job), job_id, pool, bar,
+            job, outcome = await import_run.run(engine, access_of_job(job), job_id, pool, bar,
                                                 batch_rows=args.batch_rows)
     finally:
         bar.close()
@@ -150,7 +145,7 @@ async def _undo(engine: AsyncEngine, args) -> str:
         job = await import_store.job(tx, job_id)
     if job is None:
         sys.exit(f"crm import: no import {args.id}")
-    undone = await import_undo.undo(engine, _access_of_job(job), job_id)
+    undone = await import_undo.undo(engine, access_of_job(job), job_id)
     lines = [f"import {job_id} undone: {undone.archived:,} records archived, "
              f"{undone.reverted:,} reverted"]
     if undone.refused:

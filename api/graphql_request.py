@@ -73,10 +73,15 @@ def _operation(params: Any) -> Operation:
 
 
 async def read_operation(request: Request) -> Operation:
-    """The operation of a GET's query string or of a POST's JSON body."""
+    """The operation of a GET's query string, of a POST's JSON body, or of a multipart POST
+    with files (api/graphql_uploads.py)."""
     if request.method == "GET":
         return _operation(dict(request.query_params))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        from api.graphql_uploads import read_multipart  # it imports this module
+
+        return _operation(await read_multipart(request))
     if content_type != "application/json":
         raise RequestError(415, "Send the operation as application/json.",
                            "UNSUPPORTED_MEDIA_TYPE")

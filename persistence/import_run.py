@@ -31,6 +31,7 @@ from persistence import import_store as store
 from persistence.base import json_text
 from persistence.custom_fields import CustomFieldStore
 from persistence.db import Transaction
+from persistence.jobs import enqueue
 
 REFUSALS = {
     "FORBIDDEN": "It matches a {} you may not change.",
@@ -104,9 +105,10 @@ async def _definitions(tx: Transaction, access: Access, type_name: str
 
 async def start(engine: AsyncEngine, access: Access, kind: ImportKind, data: bytes,
                 filename: str | None, mapping: dict | None, options: dict,
-                tx: Transaction | None = None) -> uuid.UUID:
-    """Check the file, its mapping and the importer's rights; store a PENDING job. Raises
-    DomainError (a bad mapping, a field the importer may not write) or ImportFileError."""
+                tx: Transaction | None = None, queue: str | None = None) -> uuid.UUID:
+    """Check the file, its mapping and the importer's rights; store a PENDING job, and queue
+    the job `queue` names to run it, if given, in the same transaction. Raises DomainError
+    (a bad mapping, a field the importer may not write) or ImportFileError."""
     table = read_table(io.BytesIO(data), filename)
     async with contextlib.AsyncExitStack() as stack:
         if tx is None:
@@ -119,6 +121,8 @@ async def start(engine: AsyncEngine, access: Access, kind: ImportKind, data: byt
         check_access(access, kind, chosen, [n for n, (_, w) in definitions.items() if w])
         job_id = await store.create_job(tx, access, kind.value, filename, data, options,
                                         chosen.columns, table.headers)
+        if queue is not None:
+            await enqueue(tx, queue, {"job": job_id})
         if commit:
             await tx.commit()
     return job_id

@@ -28,7 +28,7 @@ from api.schema.collaborative.webhooks import WebhookMutations, WebhookQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.duplicates import DuplicateMutations, DuplicateQueries
-from api.schema.operational.imports import ImportQueries
+from api.schema.operational.imports import ImportMutations, ImportQueries
 from api.schema.operational.tags import TagMutations, TagQueries
 from api.schema.scalars import SCALARS
 from persistence.record_types import RECORD_TYPES
@@ -47,7 +47,7 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
                TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations,
-               WebhookMutations, DuplicateMutations):
+               WebhookMutations, DuplicateMutations, ImportMutations):
     pass
 
 
