@@ -94,7 +94,8 @@ class BatchWriter:
                                  [RowError(line, None, None, code, REFUSALS[code].format(what))]))
         result.rejected = len(rejected)
         await store.write_errors(tx, self.job_id, rejected)
-        await store.advance(tx, self.job_id, batch.last_line, batch.read, result)
+        await store.advance(tx, self.job_id, batch.last_line, batch.read, result,
+                            str(self.access.actor))
         return Outcome(result.created, result.updated, result.skipped, result.rejected)
 
 
@@ -163,12 +164,13 @@ async def run(engine: AsyncEngine, access: Access, job_id: uuid.UUID, pool: Exec
     except Exception as exc:
         if tx is None:
             async with Transaction(engine) as failed:
-                await store.set_status(failed, job_id, ImportStatus.FAILED, str(exc)[:2000])
+                await store.set_status(failed, job_id, ImportStatus.FAILED, str(exc)[:2000],
+                                       str(access.actor))
                 await failed.commit()
         raise
     async with contextlib.AsyncExitStack() as stack:
         writer_tx = tx or await stack.enter_async_context(Transaction(engine))
-        await store.set_status(writer_tx, job_id, ImportStatus.DONE)
+        await store.set_status(writer_tx, job_id, ImportStatus.DONE, actor=str(access.actor))
         ended = await store.job(writer_tx, job_id)
         if tx is None:
             await writer_tx.commit()

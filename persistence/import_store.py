@@ -89,12 +89,18 @@ async def job_file(tx: Transaction, job_id: uuid.UUID) -> bytes:
 
 
 async def set_status(tx: Transaction, job_id: uuid.UUID, status: ImportStatus,
-                     error: str | None = None) -> None:
+                     error: str | None = None, actor: str = "System") -> None:
+    """The job's new status, audited (and so announced on the change feed)."""
     finished = status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.UNDONE)
     await tx.value(
-        "UPDATE import_job SET status = $2, error = coalesce($3, error), version = version + 1, "
-        "updated_at = now(), finished_at = CASE WHEN $4 THEN now() ELSE finished_at END "
-        "WHERE id = $1", (job_id, status.value, error, finished))
+        "WITH b AS (SELECT status FROM import_job WHERE id = $1), "
+        "a AS (UPDATE import_job SET status = $2, error = coalesce($3, error), "
+        "version = version + 1, updated_at = now(), "
+        "finished_at = CASE WHEN $4 THEN now() ELSE finished_at END WHERE id = $1 "
+        "RETURNING status) INSERT INTO audit_entry (id, record_type, record_id, action, changes, "
+        "created_by, updated_by) SELECT gen_random_uuid(), 'ImportJob', $1, 'update', "
+        "jsonb_build_object('status', jsonb_build_object('before', b.status, 'after', a.status)), "
+        "$5, $5 FROM a, b", (job_id, status.value, error, finished, actor))
 
 
 async def known_tags(tx: Transaction, kind: str) -> set[str]:
@@ -125,16 +131,32 @@ async def write_errors(tx: Transaction, job_id: uuid.UUID,
             columns=("job_id", "line", "column", "value", "code", "message", "cells"))
 
 
+# The job's progress as the change feed announces it: recordChanged(ids: [job]) follows it.
+_PROGRESS = ("progress_line", "rows_read", "created_count", "updated_count", "skipped_count",
+             "rejected_count")
+_FIELD_OF = {"progress_line": "progressLine", "rows_read": "rowsRead",
+             "created_count": "createdCount", "updated_count": "updatedCount",
+             "skipped_count": "skippedCount", "rejected_count": "rejectedCount"}
+
+
 async def advance(tx: Transaction, job_id: uuid.UUID, last_line: int, rows: int,
-                  result: BatchResult) -> None:
-    """Move the job past a batch, in the batch's transaction."""
+                  result: BatchResult, actor: str) -> None:
+    """Move the job past a batch, in the batch's transaction, with an audit entry of its
+    progress (and so a change event)."""
+    changes = ", ".join(f"'{_FIELD_OF[c]}', jsonb_build_object('before', b.{c}, 'after', a.{c})"
+                        for c in _PROGRESS)
     await tx.value(
-        "UPDATE import_job SET status = 'RUNNING', progress_line = $2, rows_read = rows_read + $3, "
-        "created_count = created_count + $4, updated_count = updated_count + $5, "
-        "skipped_count = skipped_count + $6, rejected_count = rejected_count + $7, "
-        "updated_at = now() WHERE id = $1",
+        f"WITH b AS (SELECT {', '.join(_PROGRESS)} FROM import_job WHERE id = $1), "
+        f"a AS (UPDATE import_job SET status = 'RUNNING', progress_line = $2, "
+        f"rows_read = rows_read + $3, created_count = created_count + $4, "
+        f"updated_count = updated_count + $5, skipped_count = skipped_count + $6, "
+        f"rejected_count = rejected_count + $7, version = version + 1, updated_at = now() "
+        f"WHERE id = $1 RETURNING {', '.join(_PROGRESS)}) "
+        f"INSERT INTO audit_entry (id, record_type, record_id, action, changes, created_by, "
+        f"updated_by) SELECT gen_random_uuid(), 'ImportJob', $1, 'update', "
+        f"jsonb_build_object({changes}), $8, $8 FROM a, b",
         (job_id, last_line, rows, result.created, result.updated, result.skipped,
-         result.rejected))
+         result.rejected, actor))
 
 
 async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mode: str,

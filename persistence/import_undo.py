@@ -128,6 +128,6 @@ async def undo(engine: AsyncEngine, access: Access, job_id: uuid.UUID) -> Undone
         undone.reverted = (
             await _revert_filled(db, "contact", "Contact", CONTACT_REVERTED, job_id, actor)
             + await _revert_filled(db, "account", "Account", ACCOUNT_REVERTED, job_id, actor))
-        await store.set_status(tx, job_id, ImportStatus.UNDONE)
+        await store.set_status(tx, job_id, ImportStatus.UNDONE, actor=actor)
         await tx.commit()
     return undone

@@ -54,6 +54,12 @@ async def test_import_start_queues_a_job_the_worker_runs(http, tokens, database_
         owner = await reader.value("SELECT u.email FROM contact c JOIN app_user u ON "
                                    "u.id = c.owner_id WHERE c.last_name = 'Uploaded'", [])
         assert owner == "sales@example.com"
+        # and the job's progress went out on the change feed, for recordChanged to follow
+        fields = await reader.rows("SELECT fields FROM change_event WHERE record_type = "
+                                   "'ImportJob' AND record_id = $1 ORDER BY id", [job_id])
+        assert [f["fields"] for f in fields] == [
+            ["createdCount", "progressLine", "rejectedCount", "rowsRead", "skippedCount",
+             "updatedCount"], ["status"]]
     finally:
         await engine.dispose()
 
