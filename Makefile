@@ -8,6 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SCALE ?= 10000
 # make bench-webhooks WEBHOOK_BENCH_ARGS="--workers 2": bench/webhooks.py's options.
+# make bench-import IMPORT_BENCH_ARGS="--rows 1000000 --xlsx": bench/import_bench.py's options.
 # make bench-duplicates DUPLICATE_BENCH_ARGS="--contacts 1000000": bench/duplicates.py's.
 WEBHOOK_BENCH_ARGS ?=
 DUPLICATE_BENCH_ARGS ?=
@@ -21,7 +22,7 @@ DUPLICATE_BENCH_ARGS ?=
 UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
 LOCK_ARGS ?=
 
-.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-duplicates schema lint lock clean
+.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-import bench-duplicates schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -64,6 +65,9 @@ bench-webhooks: install
 # DATABASE_URL=postgresql://... make bench-merge: a migrated database of your own.
 bench-merge: install
 	$(BIN)/python -m bench.merge
+
+bench-import: install-dev
+	$(BIN)/python -m bench.import_bench $(IMPORT_BENCH_ARGS)
 
 bench-duplicates: install
 	$(BIN)/python -m bench.duplicates $(DUPLICATE_BENCH_ARGS)

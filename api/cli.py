@@ -1,5 +1,6 @@
 """The `crm` command: serve, migrate, seed, db; token, user, partner-client and key
-(api/cli_access.py); worker and jobs (api/cli_jobs.py); duplicates (api/cli_duplicates.py)."""
+(api/cli_access.py); worker and jobs (api/cli_jobs.py); duplicates (api/cli_duplicates.py);
+import (api/cli_import.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import sys
 from api.app import database_url
 from api.cli_access import add_commands
 from api.cli_duplicates import add_commands as add_duplicate_commands
+from api.cli_import import add_commands as add_import_commands
 from api.cli_jobs import add_commands as add_job_commands
 from api.settings import Settings, load_settings
 from api.telemetry import logging_config
@@ -118,6 +120,7 @@ def parser() -> argparse.ArgumentParser:
 
     add_commands(sub)
     add_job_commands(sub)
+    add_import_commands(sub)
     add_duplicate_commands(sub)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL")

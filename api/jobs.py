@@ -16,6 +16,7 @@ from api.context import utc_now
 from api.duplicate_jobs import rescan_duplicates
 from api.escalation import run_escalation
 from api.feed_consumers import notify_followers
+from api.import_jobs import RUN_IMPORT, run_import_job
 from api.settings import ConfigError, Settings
 from api.webhooks import WebhookConfig, deliver, delivery_client, listen_and_dispatch, sweep
 from api.worker import Entrypoint, JobContext, Schedule, Worker
@@ -34,6 +35,9 @@ log = logging.getLogger("crm.worker")
 ENTRYPOINTS: tuple[Entrypoint, ...] = (
     Entrypoint(DELIVER, deliver, max_attempts=10, first_retry=timedelta(seconds=1),
                longest_retry=timedelta(minutes=5)),
+    # An import uses both cores: one at a time per worker's queue, each retry resuming.
+    Entrypoint(RUN_IMPORT, run_import_job, max_attempts=3, first_retry=timedelta(seconds=5),
+               concurrency_limit=1),
 )
 
 

@@ -128,6 +128,7 @@ WebhookEndpoint.all         RW  -   -   -   -   -   -
 WebhookMessage.all          R   -   -   -   -   -   -
 WebhookAttempt.all          R   -   -   -   -   -   -
 RecordMerge.all             R   R   -   R   -   -   -
+ImportJob.all               R   R   R   R   -   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -159,6 +160,7 @@ CustomField all/all  all/-                   all/-    all/-    all/-  -/-       
 Notification self/self self/self       self/self self/self self/self -/-            -/-
 WebhookEndpoint all/all -/-                 -/-      -/-      -/-    -/-              -/-
 RecordMerge all/-    all/-                   -/-      all/-    -/-    -/-              -/-
+ImportJob   all/all  self/self               self/self self/self -/-  -/-              -/-
 """
 
 ACTIONS = """
@@ -216,6 +218,7 @@ CustomField.create   admin
 CustomField.archive  admin
 WebhookEndpoint.create   admin
 WebhookEndpoint.archive  admin
+ImportJob.create     admin sales marketing service
 """
 
 # A partner reaches a type only with the matching scope in its token.

@@ -31,6 +31,9 @@ class AccountRow(Stamped, table=True):
         # Few rows are merged: the index serves the merge's move of references to them.
         Index("ix_account_merged_into_id", "merged_into_id",
               postgresql_where=text("merged_into_id IS NOT NULL")),
+        # Unique among live accounts: an archived one frees its source system's id.
+        Index("uq_account_external_id", "external_id", unique=True,
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_account_domain_key", "domain_key"),
         Index("ix_account_name_key", "name_key"),
     )
@@ -48,6 +51,8 @@ class AccountRow(Stamped, table=True):
     custom_fields: dict = Field(**values_column())
     # The account this one was merged into; it is then archived.
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
+    # The account's id in the system it was imported from.
+    external_id: str | None = Field(default=None, max_length=200)
     # Duplicate detection's blocking keys (domain/match_keys.py), written by the stores; internal.
     domain_key: str | None = Field(default=None, sa_type=Text)
     name_key: str | None = Field(default=None, sa_type=Text)
@@ -79,6 +84,8 @@ ACCOUNT = RecordType(
             ),
             ref("territory", filterable=True, target="Territory", doc="The account's territory."),
             rel("contacts"),
+            col("externalId", filterable=True,
+                doc="Its id in the system it was imported from; unique among live accounts."),
         ),
         "sales": (
             ref(
@@ -103,4 +110,5 @@ ACCOUNT = RecordType(
         RecordRule.OWNED_OR_TERRITORY: owned_or_in_territory,
     },
     parent_column="parent_id",
+    unique={"uq_account_external_id": "externalId"},
 )

@@ -43,6 +43,9 @@ class ContactRow(Stamped, table=True):
         CheckConstraint(f"lifecycle_stage IN {LIFECYCLE_STAGES}", name="lifecycle_stage"),
         CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
         values_index("contact"),
+        # Unique among live contacts: an archived card frees its source system's id.
+        Index("uq_contact_external_id", "external_id", unique=True,
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_contact_email_keys", "email_keys", postgresql_using="gin"),
         Index("ix_contact_phone_keys", "phone_keys", postgresql_using="gin"),
         Index("ix_contact_name_key", "name_key"),
@@ -69,6 +72,8 @@ class ContactRow(Stamped, table=True):
     # The contact this one was merged into; it is then archived, and tokens acting as it act
     # as that contact (persistence/identities.py).
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
+    # The contact's id in the system it was imported from.
+    external_id: str | None = Field(default=None, max_length=200)
     # Duplicate detection's blocking keys (domain/match_keys.py), internal: no field, no group.
     # Generated from the lists, so that every write path keeps them without Python.
     email_keys: list[str] | None = Field(
@@ -111,6 +116,8 @@ CONTACT = RecordType(
         ),
         "identity": (
             rel("accounts"),
+            col("externalId", filterable=True,
+                doc="Its id in the system it was imported from; unique among live contacts."),
             ref(
                 "territory", filterable=True, target="Territory",
                 doc="The territory this person belongs to.",
@@ -145,6 +152,7 @@ CONTACT = RecordType(
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",
                                 sortable=True),),
+    unique={"uq_contact_external_id": "externalId"},
     rules={
         RecordRule.SELF: lambda t, a, b: f"{t}.id = {b.bind(a.contact_id)}",
         RecordRule.PARTNER: registered_to_partner("partner_contact", "contact_id"),

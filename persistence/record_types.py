@@ -18,6 +18,7 @@ from persistence.custom_fields import CUSTOM_FIELD
 from persistence.declaration import Children, InternalTable, RecordType
 from persistence.duplicate_pairs import DUPLICATE_TABLES
 from persistence.feed_cursors import FEED_CURSORS
+from persistence.imports import IMPORT_JOB, IMPORT_RECORDS, IMPORT_ROW_ERRORS
 from persistence.jobs import QUEUE_TABLES
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
@@ -58,11 +59,14 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     TAG, CUSTOM_FIELD, NOTIFICATION,
     WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE, WEBHOOK_ATTEMPT,
     RECORD_MERGE,
+    IMPORT_JOB,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     CHANGE_FEED,
+    IMPORT_ROW_ERRORS,
+    IMPORT_RECORDS,
     FEED_CURSORS,
     FOLLOWS,
     InternalTable(SigningKeyRow.__table__, "token signing keys, sealed; only auth reads them"),

@@ -28,6 +28,7 @@ from api.schema.collaborative.webhooks import WebhookMutations, WebhookQueries
 from api.schema.fields import TYPES
 from api.schema.operational.custom_fields import CustomFieldMutations, CustomFieldQueries
 from api.schema.operational.duplicates import DuplicateMutations, DuplicateQueries
+from api.schema.operational.imports import ImportMutations, ImportQueries
 from api.schema.operational.merges import MergeMutations
 from api.schema.operational.tags import TagMutations, TagQueries
 from api.schema.scalars import SCALARS
@@ -38,7 +39,7 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries, WebhookQueries, DuplicateQueries):
+            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries):
     pass
 
 
@@ -47,7 +48,7 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
                TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations,
-               WebhookMutations, MergeMutations, DuplicateMutations):
+               WebhookMutations, MergeMutations, DuplicateMutations, ImportMutations):
     pass
 
 

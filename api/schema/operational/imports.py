@@ -1,0 +1,91 @@
+"""Import jobs: a file of contacts or accounts uploaded (GraphQL multipart request spec),
+loaded in the background by the worker, and read by id while it runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.file_uploads import Upload
+from strawberry.scalars import JSON
+
+from api.import_jobs import RUN_IMPORT
+from api.resolvers.common import get_record, reread
+from api.schema import forms
+from api.schema.declared_fields import declared
+from api.schema.errors import UserError, user_errors
+from api.schema.fields import column, node_id, record_type
+from api.schema.operational.inputs import payload_errors_field
+from api.schema.relay import NodeId, Record, arg
+from domain.errors import DomainError, ErrorCode
+from domain.import_jobs import ImportKind, ImportStatus, OnDuplicate
+from domain.imports.reading import ImportFileError
+from persistence import import_run
+from persistence.imports import IMPORT_JOB
+
+Kind = strawberry.enum(ImportKind, description="What an imported file holds.")
+Status = strawberry.enum(ImportStatus, name="ImportStatus", description="Where an import stands.")
+Duplicates = strawberry.enum(OnDuplicate, name="ImportOnDuplicate",
+                             description="What a row matching an existing record does.")
+
+
+@record_type("ImportJob")
+@strawberry.type(description="An import of a CSV or XLSX file: where it stands, its counts "
+                             "and how far it got. `crm import errors <id>` writes its rejected "
+                             "rows as CSV.")
+@declared(IMPORT_JOB)
+class ImportJob(Record):
+    id: strawberry.ID = node_id("ImportJob")
+    options: JSON | None = column("How the file is read: `defaultRegion`, `onDuplicate`.")
+    mapping: JSON | None = column("Which column of the file goes where: {header: target}.")
+
+
+@strawberry.input(description="A file to import, sent as a multipart request's file.")
+class ImportStartInput:
+    file: Upload = strawberry.field(description="The CSV or XLSX file.")
+    kind: Kind = strawberry.field(description="Contacts or accounts.")
+    mapping: JSON | None = strawberry.field(
+        default=None, description='{"header": "target"}; guessed from the headers if null.')
+    default_region: str | None = strawberry.field(
+        default=None, description="ISO country of phone numbers without +, e.g. DE.")
+    on_duplicate: Duplicates = strawberry.field(
+        default=OnDuplicate.UPDATE, description="Default UPDATE: fill empty fields only.")
+
+
+@strawberry.type(description="The result of importStart.")
+class ImportStartPayload:
+    job: ImportJob | None = strawberry.field(
+        default=None, description="The job, queued for the worker; null when refused.")
+    errors: list[UserError] = payload_errors_field()
+
+
+@strawberry.type
+class ImportQueries:
+    @strawberry.field(description="An import job by id; null when there is none you may see "
+                                  "(staff see the imports they started, admins all).",
+                      metadata=forms.compiled(forms.ById("ImportJob")))
+    async def import_job(self, info: strawberry.Info, id: NodeId) -> ImportJob | None:
+        return await get_record(info, "ImportJob", id)
+
+
+@strawberry.type
+class ImportMutations:
+    @strawberry.mutation(description="Upload a file to import (a multipart request); the "
+                                     "mapping and your rights are checked now, the rows by "
+                                     "the worker.")
+    async def import_start(self, info: strawberry.Info,
+                           input: Annotated[ImportStartInput, arg("The file and how to read it.")]
+                           ) -> ImportStartPayload:
+        ctx, upload = info.context, input.file
+        options = {"defaultRegion": input.default_region,
+                   "onDuplicate": OnDuplicate(input.on_duplicate).value}
+        try:
+            job_id = await import_run.start(
+                ctx.engine, ctx.access, ImportKind(input.kind), await upload.read(),
+                getattr(upload, "filename", None), input.mapping, options, queue=RUN_IMPORT)
+        except DomainError as exc:
+            return ImportStartPayload(errors=user_errors(exc))
+        except ImportFileError as exc:
+            return ImportStartPayload(errors=[UserError(field="file", code=ErrorCode.INVALID,
+                                                        message=f"{exc.code}: {exc.message}")])
+        return ImportStartPayload(job=await reread(info, "ImportJob", job_id), errors=[])
