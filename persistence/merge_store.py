@@ -60,11 +60,13 @@ class MergeStore:
 
     def fields(self, type_name: str) -> dict[str, str]:
         """The fields a merge chooses values for, with their columns: those clients write,
-        beside the record's identity and history."""
+        beside the record's identity and history. A field unique among live records (an
+        external id) stays with its record: the survivor cannot hold a merged one's."""
         record = BY_NAME[type_name]
+        unique = set(record.unique.values())
         return {f.name: f.column for group, fields in record.groups.items()
                 if group not in ("meta", "provenance") for f in fields
-                if f.column is not None and not f.derived}
+                if f.column is not None and not f.derived and f.name not in unique}
 
     async def lock_rows(self, type_name: str, ids: Sequence[uuid.UUID]) -> list[dict]:
         """The records the caller reads, locked, in id order (so two merges never deadlock):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 import pytest
 
 from api.schema.ids import from_global_id, to_global_id
@@ -184,3 +185,29 @@ async def test_a_chain_of_merges_undoes_step_by_step(app, gql, factories):
     assert undone["errors"] == []
     assert (await gql.ok("admin", READ, {"id": first["id"]}))["node"]["mergedInto"] == {
         "id": second["id"]}
+
+
+EXTERNAL = """query($id: ID!) { node(id: $id) { ... on Contact { externalId } } }"""
+
+
+async def test_contact_merge_and_undo_leave_each_external_id_with_its_record(
+        gql, factories, database_url):
+    # given a survivor without an external id and a contact imported with one
+    survivor, merged = await two_contacts(factories)
+    external = f"EXT-{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute("UPDATE contact SET external_id = $1 WHERE id = $2", external,
+                           from_global_id(merged["id"])[1])
+    finally:
+        await conn.close()
+    # when they are merged, and the merge undone
+    data = (await gql.ok("admin", MERGE, merge_input(survivor["id"], merged["id"])))[
+        "contactMerge"]
+    # then the merge succeeds, the external id staying with the archived record
+    assert data["errors"] == [] and "externalId" not in [f["field"] for f in data["fields"]]
+    read = await gql.ok("admin", EXTERNAL, {"id": survivor["id"]})
+    assert read["node"]["externalId"] is None
+    undo = await gql.ok("admin", UNDO, {"input": {"id": data["merge"]["id"]}})
+    assert undo["mergeUndo"]["errors"] == []
+    assert (await gql.ok("admin", EXTERNAL, {"id": merged["id"]}))["node"]["externalId"] == external
