@@ -17,7 +17,7 @@ from domain.imports.normalise import RowError
 from persistence import import_accounts as accounts
 from persistence import import_contacts as contacts
 from persistence import import_links as links
-from persistence.db import Transaction
+from persistence.db import Reader, Transaction
 from persistence.imports import IMPORT_JOB
 from persistence.spec import read_sql
 from persistence.sql import Builder
@@ -69,7 +69,7 @@ async def create_job(tx: Transaction, access: Access, kind: str, filename: str |
          _json(mapping), _json(headers), access.user_id, access.role.value))
 
 
-async def job(tx: Transaction, job_id: uuid.UUID, access: Access | None = None) -> dict | None:
+async def job(tx: Transaction | Reader, job_id: uuid.UUID, access: Access | None = None) -> dict | None:
     """A job as the caller may read it (any with no access given), without its file."""
     b = Builder()
     rule = f" AND {read_sql(IMPORT_JOB.spec, access, 't', b)}" if access else ""
@@ -109,7 +109,15 @@ async def known_tags(tx: Transaction, kind: str) -> set[str]:
     return {r["name"] for r in rows}
 
 
-async def rejected(tx: Transaction, job_id: uuid.UUID) -> list[tuple[list[str], list[RowError]]]:
+async def row_errors(reader: Reader, job_id: uuid.UUID, first: int, after_line: int
+                     ) -> list[dict]:
+    """The problems of the rejected rows below `after_line`, in file order, `first` at most."""
+    return await reader.rows(
+        'SELECT line, "column", value, code, message FROM import_row_error WHERE job_id = $1 '
+        "AND line > $2 ORDER BY line, id LIMIT $3", (job_id, after_line, first))
+
+
+async def rejected(tx: Transaction | Reader, job_id: uuid.UUID) -> list[tuple[list[str], list[RowError]]]:
     """The rejected rows, in file order, each with its cells and its errors."""
     rows = await tx.rows("SELECT line, \"column\", value, code, message, cells FROM "
                          "import_row_error WHERE job_id = $1 ORDER BY line, id", (job_id,))

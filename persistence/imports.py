@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from domain.access import Access, RecordRule
 from domain.import_jobs import ImportKind, ImportStatus
 from persistence.base import Stamped, jsonb, one_of, utc_column
-from persistence.declaration import PROVENANCE, InternalTable, RecordType, col, meta, ref
+from persistence.declaration import PROVENANCE, InternalTable, RecordType, col, meta, ref, rel
 from persistence.sql import Builder
 
 
@@ -115,6 +115,8 @@ IMPORT_JOB = RecordType(
                 doc="The last line of the file committed; a resume starts after it."),
             col("error", derived=True, doc="Why it failed, if it did."),
             col("finishedAt", derived=True, doc="When it finished."),
+            rel("rowErrors", resolver_only="the rows' problems, read from import_row_error"),
+            rel("rejectedCsv", resolver_only="the rejected rows written back as CSV"),
             *PROVENANCE,
         ),
     },
@@ -124,7 +126,7 @@ IMPORT_JOB = RecordType(
 
 IMPORT_ROW_ERRORS = InternalTable(
     ImportRowErrorRow.__table__,
-    "the rows an import rejected: read as the rejected CSV of `crm import errors` and HTTP")
+    "the rows an import rejected: read as ImportJob.rowErrors and the rejected CSV")
 IMPORT_RECORDS = InternalTable(
     ImportRecordRow.__table__,
     "what an import wrote, with the values before: read by undo only")

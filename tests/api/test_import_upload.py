@@ -15,6 +15,9 @@ from persistence.db import Reader, make_engine
 
 START = """mutation($input: ImportStartInput!) { importStart(input: $input) {
   job { id status kind filename } errors { field code message } } }"""
+REJECTED = """query($id: ID!) { importJob(id: $id) {
+  rowErrors { line column value code message } rejectedCsv } }"""
+REJECTED_AFTER = """query($id: ID!) { importJob(id: $id) { rowErrors(afterLine: 3) { line } } }"""
 CSV = (b"Last name,First name,E-mail,Phone,Country\r\n"
        b"Uploaded,Ulla,ulla@upload-u.de,030 4445556,DE\r\n"
        b"Broken,Bert,bert(at)upload-u.de,,DE\r\n")
@@ -28,7 +31,7 @@ async def upload(http, token: str, body: bytes, *, kind="CONTACTS"):
         files={"0": ("people.csv", body, "text/csv")})
 
 
-async def test_import_start_queues_a_job_the_worker_runs(http, tokens, database_url):
+async def test_import_start_queues_a_job_the_worker_runs(http, gql, tokens, database_url):
     # given a CSV uploaded by a sales user
     response = await upload(http, tokens["sales"], CSV)
     result = response.json()["data"]["importStart"]
@@ -58,6 +61,14 @@ async def test_import_start_queues_a_job_the_worker_runs(http, tokens, database_
         assert [f["fields"] for f in fields] == [
             ["createdCount", "progressLine", "rejectedCount", "rowsRead", "skippedCount",
              "updatedCount"], ["status"]]
+        # and the importer reads the rejected row, its problem and the CSV to fix it in
+        read = (await gql.ok("sales", REJECTED, {"id": result["job"]["id"]}))["importJob"]
+        assert read["rowErrors"] == [{"line": 3, "column": "E-mail", "value": "bert(at)upload-u.de",
+                                      "code": "INVALID", "message": read["rowErrors"][0]["message"]}]
+        assert read["rejectedCsv"].splitlines()[0] == "Last name,First name,E-mail,Phone,Country,error"
+        assert read["rejectedCsv"].splitlines()[1].startswith("Broken,Bert,bert(at)upload-u.de,,DE,")
+        assert (await gql.ok("sales", REJECTED_AFTER, {"id": result["job"]["id"]}))[
+            "importJob"]["rowErrors"] == []
     finally:
         await engine.dispose()
 

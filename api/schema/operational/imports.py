@@ -14,13 +14,14 @@ from api.resolvers.common import get_record, reread
 from api.schema import forms
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, user_errors
-from api.schema.fields import column, node_id, record_type
+from api.schema.fields import check_readable, column, node_id, record_type
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import NodeId, Record, arg
 from domain.errors import DomainError, ErrorCode
 from domain.import_jobs import ImportKind, ImportStatus, OnDuplicate
 from domain.imports.reading import ImportFileError
-from persistence import import_run
+from domain.imports.rejected import rejected_csv
+from persistence import import_run, import_store
 from persistence.imports import IMPORT_JOB
 
 Kind = strawberry.enum(ImportKind, description="What an imported file holds.")
@@ -29,15 +30,51 @@ Duplicates = strawberry.enum(OnDuplicate, name="ImportOnDuplicate",
                              description="What a row matching an existing record does.")
 
 
+MAX_ROW_ERRORS = 1000
+
+
+@strawberry.type(description="One problem of a row an import rejected.")
+class ImportRowError:
+    line: int = strawberry.field(description="The row's line in the file (1 is the header).")
+    column: str | None = strawberry.field(description="The file's header of the cell, if one.")
+    value: str | None = strawberry.field(description="The cell as written.")
+    code: str = strawberry.field(description="REQUIRED, INVALID, UNKNOWN_COUNTRY, TOO_LONG, "
+                                             "EXTRA_CELLS, ENCODING, FORBIDDEN or CONFLICT.")
+    message: str = strawberry.field(description="What is wrong, for a person to fix.")
+
+
 @record_type("ImportJob")
-@strawberry.type(description="An import of a CSV or XLSX file: where it stands, its counts "
-                             "and how far it got. `crm import errors <id>` writes its rejected "
-                             "rows as CSV.")
+@strawberry.type(description="An import of a CSV or XLSX file: where it stands, its counts, "
+                             "how far it got, and the rows it rejected.")
 @declared(IMPORT_JOB)
 class ImportJob(Record):
     id: strawberry.ID = node_id("ImportJob")
     options: JSON | None = column("How the file is read: `defaultRegion`, `onDuplicate`.")
     mapping: JSON | None = column("Which column of the file goes where: {header: target}.")
+
+    @strawberry.field(description=f"The rejected rows' problems in file order: at most `first` "
+                                  f"(up to {MAX_ROW_ERRORS}), after line `afterLine`.")
+    async def row_errors(
+        self, info: strawberry.Info,
+        first: Annotated[int, arg(f"How many, 1 to {MAX_ROW_ERRORS}.")] = 100,
+        after_line: Annotated[int, arg("Only rows below this line.")] = 0,
+    ) -> list[ImportRowError]:
+        check_readable(info)
+        first = max(1, min(first, MAX_ROW_ERRORS))
+        rows = await import_store.row_errors(info.context.reader, self.data["id"], first,
+                                             after_line)
+        return [ImportRowError(**row) for row in rows]
+
+    @strawberry.field(description="The rejected rows as they were in the file, plus an `error` "
+                                  "column: a CSV to fix and import again. Null while none.")
+    async def rejected_csv(self, info: strawberry.Info) -> str | None:
+        check_readable(info)
+        reader = info.context.reader
+        rejected = await import_store.rejected(reader, self.data["id"])
+        if not rejected:
+            return None
+        job = await import_store.job(reader, self.data["id"])
+        return rejected_csv(job["headers"], rejected).decode("utf-8-sig")
 
 
 @strawberry.input(description="A file to import, sent as a multipart request's file.")
