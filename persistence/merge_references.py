@@ -23,8 +23,10 @@ POLYMORPHIC: tuple[tuple[str, str, str | None], ...] = (
     ("follow", "record_id", None),
 )
 # What happened to a record stays the record's: the audit trail and the change feed name the
-# record merged, as they did when it changed; the webhook messages sent hold what was sent.
-HISTORY = ("audit_entry", "change_event")
+# record merged, as they did when it changed; the webhook messages sent hold what was sent; an
+# import's record of what it wrote stays as it wrote it (undoing it then refuses a merged record,
+# whose version moved on).
+HISTORY = ("audit_entry", "change_event", "import_record")
 
 
 @dataclass(frozen=True)

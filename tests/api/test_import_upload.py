@@ -83,3 +83,12 @@ async def test_import_start_refused_to_a_role_that_may_not_create_contacts(http,
 async def test_import_start_names_an_unreadable_file(http, tokens):
     result = (await upload(http, tokens["admin"], b"")).json()["data"]["importStart"]
     assert result["job"] is None and result["errors"][0]["field"] == "file"
+
+
+async def test_import_start_without_a_multipart_file_is_invalid(gql):
+    # given the file written into the JSON variables instead of sent as a part
+    result = (await gql.ok("admin", START, {"input": {"file": "Last name\nSmith\n",
+                                                      "kind": "CONTACTS"}}))["importStart"]
+    # then nothing is queued, and the answer says how to send a file
+    assert result["job"] is None
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("file", "INVALID")]

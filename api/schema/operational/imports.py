@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
@@ -114,12 +115,17 @@ class ImportMutations:
                            input: Annotated[ImportStartInput, arg("The file and how to read it.")]
                            ) -> ImportStartPayload:
         ctx, upload = info.context, input.file
+        if not isinstance(upload, UploadFile):  # a value in JSON, not a multipart file
+            return ImportStartPayload(errors=[UserError(
+                field="file", code=ErrorCode.INVALID,
+                message="Send the file as a multipart request's file (the GraphQL multipart "
+                        "request spec), with null in its place among the variables.")])
         options = {"defaultRegion": input.default_region,
                    "onDuplicate": OnDuplicate(input.on_duplicate).value}
         try:
             job_id = await import_run.start(
                 ctx.engine, ctx.access, ImportKind(input.kind), await upload.read(),
-                getattr(upload, "filename", None), input.mapping, options, queue=RUN_IMPORT)
+                upload.filename, input.mapping, options, queue=RUN_IMPORT)
         except DomainError as exc:
             return ImportStartPayload(errors=user_errors(exc))
         except ImportFileError as exc:
