@@ -3,11 +3,11 @@
     python -m bench.import_bench [--rows 100000] [--base 50000] [--xlsx] [--database NAME]
 
 A database of its own (crm_bench_import on DATABASE_URL's server or 127.0.0.1:5432) is made
-anew, migrated and bulk-seeded with `--base` contacts. The file holds `--rows` contacts with
-companies, phones in local format (German numbers read with --default-region DE, Russian ones
-with their country column), 5% rows repeating an earlier person of the file (the same email
-in another case, or the same phone written differently) and 2% bad rows (an email without
-@, a phone of two digits, no last name). The import runs as the `crm` command in a process
+anew, migrated and bulk-seeded with `--base` contacts. The file is bench/import_data.py's:
+`--rows` contacts of twelve countries with companies and phones in their national format
+(read with the row's country), 5% rows repeating an earlier person of the file (the email in
+another case, the phone in international format, or a typo in the first name) and 2% bad rows
+(an email that is no address, a phone that is no number, no last name, an unknown country). The import runs as the `crm` command in a process
 of its own; its peak memory is summed over it and its pool's workers, sampled every 50 ms,
 as RSS (which counts the pages the forked workers share with it once per process) and PSS.
 """
@@ -15,9 +15,7 @@ as RSS (which counts the pages the forked workers share with it once per process
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -28,72 +26,7 @@ import asyncpg
 import psutil
 
 from bench.dataset import LOCAL_SERVER, with_database
-
-HEADERS = ["External ID", "First name", "Last name", "E-mail", "Phone", "Country", "City",
-           "Company", "Website", "Job title", "Tags"]
-FIRST = ["Anna", "Lena", "Jonas", "Paul", "Marie", "Ivan", "Olga", "Sergei", "Maria", "Tom",
-         "Lukas", "Sofia", "Elena", "Dmitri", "Hannah", "Felix", "Nina", "Max", "Eva", "Igor"]
-LAST = ["Schmidt", "Müller", "Weber", "Wagner", "Becker", "Hoffmann", "Ivanov", "Petrov",
-        "Smirnova", "Kuznetsov", "Fischer", "Meyer", "Schulz", "Koch", "Richter", "Popov",
-        "Volkov", "Sokolova", "Lehmann", "Krause"]
-CITIES = {"DE": ["Berlin", "Hamburg", "München", "Köln"], "RU": ["Moskva", "Kazan", "Omsk"]}
-
-
-def _phone(rng: random.Random, country: str, n: int) -> str:
-    if country == "DE":
-        return f"030 {1000000 + n:07d}" if rng.random() < 0.5 else f"0170 {3000000 + n:07d}"
-    return f"8 9{n % 100:02d} {n // 10000 % 1000:03d} {n // 100 % 100:02d} {n % 100:02d}"
-
-
-def rows(count: int, seed: int = 7):
-    """The file's rows: mostly new people, 5% repeats of earlier ones, 2% bad rows."""
-    rng = random.Random(seed)
-    made: list[list[str]] = []
-    for n in range(count):
-        draw = rng.random()
-        if made and draw < 0.05:
-            row = list(rng.choice(made))
-            row[0] = ""
-            if rng.random() < 0.5:
-                row[3] = row[3].upper()
-            else:
-                row[3] = ""
-            yield row
-            continue
-        country = "DE" if rng.random() < 0.7 else "RU"
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        company = n // 8
-        row = [f"ext-{n}", first, last, f"{first}.{last}.{n}@firm{company}.example.org".lower(),
-               _phone(rng, country, n), country, rng.choice(CITIES[country]),
-               f"Firm {company} GmbH", f"www.firm{company}.example.org",
-               rng.choice(["CEO", "CTO", "Buyer", "Engineer", ""]),
-               rng.choice(["", "", "VIP", "Newsletter"])]
-        if draw > 0.98:
-            bad = rng.randrange(3)
-            row[3 if bad == 0 else 4 if bad == 1 else 2] = ("no-at-sign" if bad == 0
-                                                            else "12" if bad == 1 else "")
-        else:
-            made.append(row)
-        yield row
-
-
-def write_csv(path: Path, count: int) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(HEADERS)
-        out.writerows(rows(count))
-
-
-def write_xlsx(csv_path: Path, path: Path) -> None:
-    """The same rows as a spreadsheet, every cell text."""
-    from openpyxl import Workbook  # only the bench writes spreadsheets
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    with csv_path.open(encoding="utf-8") as f:
-        for row in csv.reader(f):
-            sheet.append(row)
-    book.save(path)
+from bench.import_data import write_csv, write_xlsx
 
 
 def run_measured(command: list[str], env: dict) -> tuple[float, float, float, str]:
@@ -149,7 +82,7 @@ def main() -> None:
     print(f"file: {args.rows:,} rows, {csv_path.stat().st_size / 2**20:.1f} MB", flush=True)
     formats = [("csv", csv_path)]
     if args.xlsx:
-        write_xlsx(csv_path, work / "contacts.xlsx")
+        write_xlsx(work / "contacts.xlsx", args.rows)
         formats.append(("xlsx", work / "contacts.xlsx"))
     for kind, path in formats:
         asyncio.run(_fresh(with_database(server, "postgres"), args.database))
