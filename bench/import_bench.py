@@ -7,9 +7,10 @@ anew, migrated and bulk-seeded with `--base` contacts. The file is bench/import_
 `--rows` contacts of twelve countries with companies and phones in their national format
 (read with the row's country), 5% rows repeating an earlier person of the file (the email in
 another case, the phone in international format, or a typo in the first name) and 2% bad rows
-(an email that is no address, a phone that is no number, no last name, an unknown country). The import runs as the `crm` command in a process
-of its own; its peak memory is summed over it and its pool's workers, sampled every 50 ms,
-as RSS (which counts the pages the forked workers share with it once per process) and PSS.
+(an email that is no address, a phone that is no number, no last name, an unknown country).
+The import runs as the `crm` command in a process of its own; its peak memory is summed over
+it and its pool's workers, sampled every 50 ms, as RSS (which counts the pages the forked
+workers share with it once per process) and PSS.
 """
 
 from __future__ import annotations
