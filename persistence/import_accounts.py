@@ -10,7 +10,9 @@ import uuid
 import asyncpg
 
 from domain.access import Access
+from persistence import import_contacts as contacts
 from persistence.accounts import ACCOUNT
+from persistence.import_contacts import fills_recorded
 from persistence.spec import read_sql, write_sql
 from persistence.sql import Builder
 
@@ -119,22 +121,8 @@ written AS (
     FROM diff d WHERE a.id = d.id AND d.changes IS NOT NULL
     RETURNING a.id, a.version, d.changes, d.line
 ),
-audited AS (
-    INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes,
-                             created_by, updated_by)
-    SELECT gen_random_uuid(), 'Account', w.id, $1, 'update', w.changes, $2, $2 FROM written w
-),
-recorded AS (
-    INSERT INTO import_record (job_id, record_type, record_id, action, before, version)
-    SELECT $1, 'Account', w.id, 'updated',
-           (SELECT jsonb_object_agg(k, v -> 'before') FROM jsonb_each(w.changes) x(k, v)),
-           w.version FROM written w
-)
-UPDATE import_stage s SET outcome = 'updated' FROM written w WHERE s.line = w.line
-"""
+{fills_recorded("Account")}"""
 
 
 async def fill(db: asyncpg.Connection, job_id: uuid.UUID, actor: str) -> None:
-    await db.execute(_FILL, job_id, actor)
-    await db.execute("UPDATE import_stage SET outcome = 'unchanged' "
-                     "WHERE current AND match_id IS NOT NULL AND outcome IS NULL")
+    await contacts.fill(db, job_id, actor, _FILL)

@@ -157,6 +157,25 @@ async def audit_created(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         f"FROM import_stage s WHERE s.new_id IS NOT NULL", job_id, actor, owner)
 
 
+def fills_recorded(type_name: str) -> str:
+    """The end of a fill statement: each record it wrote (`written`: id, version, changes,
+    line) audited and noted for undo, and its row's outcome."""
+    return f"""audited AS (
+    INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes,
+                             created_by, updated_by)
+    SELECT gen_random_uuid(), '{type_name}', w.id, $1, 'update', w.changes, $2, $2
+    FROM written w
+),
+recorded AS (
+    INSERT INTO import_record (job_id, record_type, record_id, action, before, version)
+    SELECT $1, '{type_name}', w.id, 'updated',
+           (SELECT jsonb_object_agg(k, v -> 'before') FROM jsonb_each(w.changes) x(k, v)),
+           w.version FROM written w
+)
+UPDATE import_stage s SET outcome = 'updated' FROM written w WHERE s.line = w.line
+"""
+
+
 # The stored values and what filling them in from the row makes of them, by field.
 _BEFORE = ("jsonb_build_object('externalId', c.external_id, 'firstName', c.first_name, "
            "'emails', c.emails, 'phones', c.phones, 'address', c.address, "
@@ -196,24 +215,13 @@ written AS (
     FROM diff d WHERE c.id = d.id AND d.changes IS NOT NULL
     RETURNING c.id, c.version, d.changes, d.line
 ),
-audited AS (
-    INSERT INTO audit_entry (id, record_type, record_id, parent_id, action, changes,
-                             created_by, updated_by)
-    SELECT gen_random_uuid(), 'Contact', w.id, $1, 'update', w.changes, $2, $2 FROM written w
-),
-recorded AS (
-    INSERT INTO import_record (job_id, record_type, record_id, action, before, version)
-    SELECT $1, 'Contact', w.id, 'updated',
-           (SELECT jsonb_object_agg(k, v -> 'before') FROM jsonb_each(w.changes) x(k, v)),
-           w.version FROM written w
-)
-UPDATE import_stage s SET outcome = 'updated' FROM written w WHERE s.line = w.line
-"""
+{fills_recorded("Contact")}"""
 
 
-async def fill(db: asyncpg.Connection, job_id: uuid.UUID, actor: str) -> None:
-    """Fill in the empty fields of the contacts the current rows matched."""
-    await db.execute(_FILL, job_id, actor)
+async def fill(db: asyncpg.Connection, job_id: uuid.UUID, actor: str, sql: str = "") -> None:
+    """Fill in the empty fields of the records the current rows matched (contacts unless
+    another fill statement is given)."""
+    await db.execute(sql or _FILL, job_id, actor)
     await db.execute("UPDATE import_stage SET outcome = 'unchanged' "
                      "WHERE current AND match_id IS NOT NULL AND outcome IS NULL")
 

@@ -167,6 +167,25 @@ async def advance(tx: Transaction, job_id: uuid.UUID, last_line: int, rows: int,
          result.rejected, actor))
 
 
+async def _passes(db, kind, access: Access, job_id: uuid.UUID, mode: str,
+                  clock: Stopwatch) -> None:
+    """Match, create and fill in (or skip) pass by pass, until no row of the batch waits for
+    a record an earlier row of it matched too; `kind` is import_contacts or import_accounts."""
+    actor, owner = str(access.actor), access.user_id
+    more = True
+    while more:
+        await kind.match(db, access, mode)
+        clock.lap("match")
+        await kind.create(db, job_id, actor, owner)
+        clock.lap("create")
+        if mode == "update":
+            await kind.fill(db, job_id, actor)
+        else:
+            await contacts.skip_matched(db)
+        clock.lap("fill")
+        more = await contacts.end_pass(db)
+
+
 async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mode: str,
                          staged: list[tuple], create_tags: bool,
                          timings: dict[str, float] | None = None) -> BatchResult:
@@ -176,18 +195,7 @@ async def write_contacts(tx: Transaction, access: Access, job_id: uuid.UUID, mod
     clock = Stopwatch(timings)
     await contacts.stage(db, staged)
     clock.lap("copy")
-    more = True
-    while more:
-        await contacts.match(db, access, mode)
-        clock.lap("match")
-        await contacts.create(db, job_id, actor, owner)
-        clock.lap("create")
-        if mode == "update":
-            await contacts.fill(db, job_id, actor)
-        else:
-            await contacts.skip_matched(db)
-        clock.lap("fill")
-        more = await contacts.end_pass(db)
+    await _passes(db, contacts, access, job_id, mode, clock)
     await links.companies(db, access, job_id, actor, owner)
     clock.lap("companies")
     await contacts.audit_created(db, job_id, actor, owner)
@@ -202,22 +210,11 @@ async def write_accounts(tx: Transaction, access: Access, job_id: uuid.UUID, mod
                          staged: list[tuple], create_tags: bool,
                          timings: dict[str, float] | None = None) -> BatchResult:
     """Write one batch of staged account rows, as write_contacts does contacts."""
-    db, actor, owner = tx.driver_connection, str(access.actor), access.user_id
+    db, actor = tx.driver_connection, str(access.actor)
     clock = Stopwatch(timings)
     await accounts.stage(db, staged)
     clock.lap("copy")
-    more = True
-    while more:
-        await accounts.match(db, access, mode)
-        clock.lap("match")
-        await accounts.create(db, job_id, actor, owner)
-        clock.lap("create")
-        if mode == "update":
-            await accounts.fill(db, job_id, actor)
-        else:
-            await contacts.skip_matched(db)
-        clock.lap("fill")
-        more = await contacts.end_pass(db)
+    await _passes(db, accounts, access, job_id, mode, clock)
     await links.tags(db, "Account", job_id, actor, create_tags)
     clock.lap("tags")
     return await _outcomes(db, mode)
