@@ -55,6 +55,16 @@ def _typo(name: str, draw: random.Random) -> str:
     return name[:at] + name[at + 1] + name[at] + name[at + 2:]
 
 
+def _phone(n: int, country: str, pool: dict[str, tuple[str, ...]]) -> str:
+    """A number of the country's mobile range of its own (the row number in its last six
+    digits), as people have; one of the seeders' pool where that is no valid number."""
+    example = COUNTRIES[country][1]
+    number = phonenumbers.parse(f"{example[:-6]}{n % 1_000_000:06d}")
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return pool[country][n % len(pool[country])]
+
+
 def _person(n: int, draw: random.Random, phones: dict[str, tuple[str, ...]]) -> list[str]:
     country = draw.choice(COUNTRY_CODES)
     first, last = draw.choice(FIRST_NAMES), draw.choice(LAST_NAMES)
@@ -63,7 +73,7 @@ def _person(n: int, draw: random.Random, phones: dict[str, tuple[str, ...]]) -> 
     mailbox = domain if draw.random() < 0.8 else draw.choice(PERSONAL_DOMAINS)
     email = f"{local_part(first)}.{local_part(last)}{n}@{mailbox}"
     city = draw.choice(COUNTRIES[country][0])
-    return [f"EXT-{n:08d}", first, last, email, _national(draw.choice(phones[country])),
+    return [f"EXT-{n:08d}", first, last, email, _national(_phone(n, country, phones)),
             company, f"www.{domain}", draw.choice(TITLES), country, city, draw.choice(TAGS)]
 
 
