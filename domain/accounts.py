@@ -33,6 +33,7 @@ def validate_account(values: dict, *, creating: bool) -> dict:
     if creating:
         problems.require(values, "name")
     attempt("legalName", lambda v: clean_text(v, "legalName"))
+    attempt("externalId", lambda v: clean_text(v, "externalId"))
     attempt("industry", lambda v: clean_text(v, "industry", limit=100))
     attempt("size", lambda v: AccountSize(v).value if v is not None else None)
     attempt("website", lambda v: normalize_website(v, "website") if v else None)

@@ -41,6 +41,7 @@ def validate_contact(values: dict, *, creating: bool, stored_country: str | None
 
     attempt("firstName", lambda v: clean_text(v, "firstName"))
     attempt("lastName", lambda v: clean_text(v, "lastName", required=True))
+    attempt("externalId", lambda v: clean_text(v, "externalId"))
     if creating:
         problems.require(values, "lastName")
     attempt("address", lambda v: address_from_input(**v).as_json() if v is not None else None)

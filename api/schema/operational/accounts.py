@@ -75,6 +75,9 @@ class AccountCreateInput:
     size: Size | None = strawberry.field(default=UNSET, description="Headcount band.")
     website: str | None = strawberry.field(default=UNSET, description="Website; https:// is added.")
     tier: str | None = strawberry.field(default=UNSET, description="Service tier, e.g. GOLD.")
+    external_id: str | None = strawberry.field(
+        default=UNSET, description="Its id in another system, unique among live accounts: an "
+                                   "import matches on it first.")
     parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
     owner: strawberry.ID | None = strawberry.field(
         default=UNSET, description="A User id; defaults to the member of staff creating it.")
@@ -95,6 +98,9 @@ class AccountUpdateInput:
     size: Size | None = strawberry.field(default=UNSET, description="Headcount band.")
     website: str | None = strawberry.field(default=UNSET, description="Website.")
     tier: str | None = strawberry.field(default=UNSET, description="Service tier, e.g. GOLD.")
+    external_id: str | None = strawberry.field(
+        default=UNSET, description="Its id in another system, unique among live accounts: an "
+                                   "import matches on it first.")
     parent: strawberry.ID | None = strawberry.field(default=UNSET, description="An Account id.")
     owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")

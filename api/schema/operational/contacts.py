@@ -124,6 +124,9 @@ class ContactCreateInput:
     address: PostalAddressInput | None = strawberry.field(default=UNSET, description="Address.")
     lifecycle_stage: Stage | None = strawberry.field(default=UNSET, description="Default LEAD.")
     lead_score: int | None = strawberry.field(default=UNSET, description="0-100, default 0.")
+    external_id: str | None = strawberry.field(
+        default=UNSET, description="Its id in another system, unique among live contacts: an "
+                                   "import matches on it first.")
     owner: strawberry.ID | None = strawberry.field(
         default=UNSET, description="A User id; defaults to the member of staff creating it.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
@@ -146,6 +149,9 @@ class ContactUpdateInput:
     address: PostalAddressInput | None = strawberry.field(default=UNSET, description="Address.")
     lifecycle_stage: Stage | None = strawberry.field(default=UNSET, description="Lifecycle stage.")
     lead_score: int | None = strawberry.field(default=UNSET, description="0-100.")
+    external_id: str | None = strawberry.field(
+        default=UNSET, description="Its id in another system, unique among live contacts: an "
+                                   "import matches on it first.")
     owner: strawberry.ID | None = strawberry.field(default=UNSET, description="A User id.")
     territory: strawberry.ID | None = strawberry.field(default=UNSET, description="A Territory id.")
     custom_fields: list[CustomValueInput] | None = custom_values_input(creating=False)
