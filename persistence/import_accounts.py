@@ -13,7 +13,7 @@ from domain.access import Access
 from persistence import import_contacts as contacts
 from persistence.accounts import ACCOUNT
 from persistence.import_contacts import fills_recorded
-from persistence.spec import read_sql, write_sql
+from persistence.spec import read_sql
 from persistence.sql import Builder
 
 STAGE_COLUMNS = ("line", "lines", "external_id", "name", "legal_name", "website", "industry",
@@ -56,24 +56,7 @@ def _match_sql(access: Access, b: Builder, only_external: bool) -> str:
 
 
 async def match(db: asyncpg.Connection, access: Access, mode: str) -> None:
-    b = Builder()
-    await db.execute(f"UPDATE import_stage s SET match_id = {_match_sql(access, b, mode == 'create')} "
-                     f"WHERE s.pending", *b.params)
-    if mode == "create":
-        await db.execute("UPDATE import_stage SET refused = 'CONFLICT' "
-                         "WHERE pending AND match_id IS NOT NULL")
-    elif mode == "update":
-        b = Builder()
-        await db.execute(
-            f"UPDATE import_stage s SET refused = 'FORBIDDEN' WHERE s.pending "
-            f"AND s.match_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM account a "
-            f"WHERE a.id = s.match_id AND {write_sql(ACCOUNT.spec, access, 'a', b)})", *b.params)
-    await db.execute(
-        "UPDATE import_stage s SET current = true FROM (SELECT line, row_number() OVER "
-        "(PARTITION BY match_id ORDER BY line) AS n FROM import_stage "
-        "WHERE pending AND refused IS NULL) r WHERE r.line = s.line "
-        "AND (s.match_id IS NULL OR r.n = 1)")
-    await db.execute("UPDATE import_stage SET pending = false WHERE refused IS NOT NULL")
+    await contacts.mark_matches(db, access, mode, _match_sql, ACCOUNT.spec)
 
 
 async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,

@@ -15,7 +15,7 @@ import asyncpg
 
 from domain.access import Access
 from persistence.contacts import CONTACT
-from persistence.spec import read_sql, write_sql
+from persistence.spec import Spec, read_sql, write_sql
 from persistence.sql import Builder
 
 STAGE_COLUMNS = (
@@ -93,10 +93,17 @@ async def stage(db: asyncpg.Connection, records: list[tuple]) -> None:
 
 
 async def match(db: asyncpg.Connection, access: Access, mode: str) -> None:
-    """Mark each pending row with the contact it matches; a match the importer may not write
-    is refused, and of rows matching the same contact only the first goes in this pass."""
+    """Mark each pending row with the contact it matches (see mark_matches)."""
+    await mark_matches(db, access, mode, _match_sql, CONTACT.spec)
+
+
+async def mark_matches(db: asyncpg.Connection, access: Access, mode: str, match_sql,
+                       spec: Spec) -> None:
+    """Mark each pending row with the record `match_sql(access, builder, only_external)`
+    finds in `spec`'s table; a match the importer may not write is refused, and of rows
+    matching the same record only the first goes in this pass."""
     b = Builder()
-    await db.execute(f"UPDATE import_stage s SET match_id = {_match_sql(access, b, mode == 'create')} "
+    await db.execute(f"UPDATE import_stage s SET match_id = {match_sql(access, b, mode == 'create')} "
                      f"WHERE s.pending", *b.params)
     if mode == "create":
         await db.execute("UPDATE import_stage SET refused = 'CONFLICT' "
@@ -105,8 +112,8 @@ async def match(db: asyncpg.Connection, access: Access, mode: str) -> None:
         b = Builder()
         await db.execute(
             f"UPDATE import_stage s SET refused = 'FORBIDDEN' WHERE s.pending "
-            f"AND s.match_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contact c "
-            f"WHERE c.id = s.match_id AND {write_sql(CONTACT.spec, access, 'c', b)})", *b.params)
+            f"AND s.match_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {spec.name} r "
+            f"WHERE r.id = s.match_id AND {write_sql(spec, access, 'r', b)})", *b.params)
     await db.execute(
         "UPDATE import_stage s SET current = true FROM (SELECT line, row_number() OVER "
         "(PARTITION BY match_id ORDER BY line) AS n FROM import_stage "
