@@ -217,14 +217,19 @@ def factories(gql) -> Factories:
     return Factories(gql)
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url: str, crm_home: Path, tmp_path_factory):
-    """The real server (uvicorn, one worker) on a loopback port, over the session database.
+def serve_live(database_url: str, crm_home: Path, tmp_path_factory):
+    """The real server (uvicorn, one worker) on a loopback port, over `database_url`.
 
     It shares CRM_HOME with the in-process app, so the session's tokens are valid on it.
     """
     env = {"DATABASE_URL": database_url, "CRM_HOME": str(crm_home), "CRM_ENV": "dev",
            "CRM_WORKER_IN_SERVER": "false", "CRM_RATE_LIMIT": "off",
            "CRM_AUTH_FAILURE_LIMIT": "off"}
-    with served(env, tmp_path_factory.mktemp("live-server") / "server.log") as url:
+    return served(env, tmp_path_factory.mktemp("live-server") / "server.log")
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str, crm_home: Path, tmp_path_factory):
+    """The real server over the session database."""
+    with serve_live(database_url, crm_home, tmp_path_factory) as url:
         yield url
