@@ -18,7 +18,7 @@ from functools import cached_property
 from sqlalchemy import Table
 
 from domain.access import Access, RecordRule
-from persistence.spec import KeysOf, RuleSql, Spec, Through
+from persistence.spec import Beside, KeysOf, RuleSql, Spec, Through
 
 
 def snake(name: str) -> str:
@@ -135,8 +135,10 @@ class Filterable:
     column: str
     guard: str
     description: str
-    kind: str = "text"  # what it holds: text, or id (a global id of a record)
+    # What it holds: text, id (a global id of a record), or the values of an enum.
+    kind: str | type[Enum] = "text"
     sortable: bool = False
+    beside: Beside | None = None  # the table holding `column`, when not the type's own
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,8 @@ class RecordType:
             visibility=self.visibility, unique=self.unique, requires=self.requires,
             json_keys={f.name: f.keys_of for f in fields if f.keys_of is not None},
             through={f.name: f.children.through for f in fields
-                     if f.children is not None and f.children.through is not None},
+                     if f.children is not None and f.children.through is not None}
+            | {k.name: k.beside for k in self.also_filterable if k.beside is not None},
             computed={f.name: f.computed for f in fields if f.computed is not None},
             conditions={f.name: f.condition for f in fields if f.condition is not None},
             sorts={f.name: f.sort for f in fields if f.sort is not None},

@@ -64,6 +64,24 @@ class Through:
 
 
 @dataclass(frozen=True)
+class Beside:
+    """A table beside a type's own with at most one row per record (its computed scores): a
+    filter compares its `matched_by` column, and a record with no row matches `isNull`."""
+
+    table: Table
+    parent_column: str
+    matched_by: str
+
+    @property
+    def target(self) -> Table:
+        return self.table
+
+    def source_sql(self, r: str) -> tuple[str, str]:
+        """(FROM … WHERE, the record's id) with the row as alias `r`, as Through.source_sql."""
+        return f"{self.table.name} {r} WHERE TRUE", f"{r}.{self.parent_column}"
+
+
+@dataclass(frozen=True)
 class Spec:
     """One GraphQL type over one table."""
 
@@ -86,8 +104,9 @@ class Spec:
     # Fields only the use cases write (numbers, moments, totals, the SLA clock): the stores
     # take them without the caller's write access, since no client input reaches them.
     derived: frozenset[str] = frozenset()
-    # Filterable list field -> the link table it is read through (a record's tags).
-    through: Mapping[str, Through] = field(default_factory=dict)
+    # Filterable list field -> the link table it is read through (a record's tags); or a key
+    # filtered in a table beside the type's own (its RFM segment).
+    through: Mapping[str, Through | Beside] = field(default_factory=dict)
     # Field -> its SQL for a caller, when it is more than its column (custom values).
     computed: Mapping[str, Callable[[str, Access], str]] = field(default_factory=dict)
     # Field -> the SQL of a condition on one of its named values (a custom field's).

@@ -41,6 +41,13 @@ def _enum_filter(definition: StrawberryEnumDefinition) -> type:
     return _ENUM_FILTERS[name]
 
 
+def _kind_filter(kind: str | type[Enum]) -> type:
+    """The filter input of a key that is no field of its own (Filterable.kind)."""
+    if isinstance(kind, str):
+        return _KIND_FILTERS[kind]
+    return _enum_filter(kind.__strawberry_definition__)  # set by strawberry.enum in api/schema
+
+
 def _field_filter(record: RecordType, name: str, field) -> type:
     """The filter input of one field of the GraphQL type, from what the field holds."""
     form = form_of(field)
@@ -77,7 +84,7 @@ def record_filter(record: RecordType, graphql_type: type) -> type:
             kind, description = list[CustomFieldCondition], (
                 "Conditions on custom fields, each by name; all must hold.")
         elif key in extra:
-            kind, description = _KIND_FILTERS[extra[key].kind], extra[key].description
+            kind, description = _kind_filter(extra[key].kind), extra[key].description
         else:
             kind, description = _field_filter(record, key, shown[key]), shown[key].description
             if key in record.spec.through:
