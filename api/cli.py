@@ -1,6 +1,6 @@
 """The `crm` command: serve, migrate, seed, db; token, user, partner-client and key
 (api/cli_access.py); worker and jobs (api/cli_jobs.py); duplicates (api/cli_duplicates.py);
-import (api/cli_import.py)."""
+import (api/cli_import.py); analytics (api/cli_analytics.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 
 from api.app import database_url
 from api.cli_access import add_commands
+from api.cli_analytics import add_commands as add_analytics_commands
 from api.cli_duplicates import add_commands as add_duplicate_commands
 from api.cli_import import add_commands as add_import_commands
 from api.cli_jobs import add_commands as add_job_commands
@@ -122,6 +123,7 @@ def parser() -> argparse.ArgumentParser:
     add_job_commands(sub)
     add_import_commands(sub)
     add_duplicate_commands(sub)
+    add_analytics_commands(sub)
 
     db = sub.add_parser("db", help="the embedded PostgreSQL")
     db_sub = db.add_subparsers(dest="action", required=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.analytics_jobs import refresh_job
 from api.context import utc_now
 from api.duplicate_jobs import rescan_duplicates
 from api.escalation import run_escalation
@@ -61,6 +62,9 @@ def schedules(settings: Settings) -> tuple[Schedule, ...]:
              Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers),
              Schedule("crm.duplicates.rescan", "*/30 * * * * *", rescan_duplicates),
              Schedule("crm.webhooks.sweep", settings.crm_webhook_sweep_schedule, sweep)]
+    if settings.crm_analytics_schedule.lower() != "off":
+        found.append(Schedule("crm.analytics.refresh", settings.crm_analytics_schedule,
+                              refresh_job(settings)))
     if settings.escalation_schedule:
         found.append(Schedule("crm.escalation", settings.escalation_schedule, run_escalation))
     return tuple(found)

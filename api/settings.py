@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.keys import MAX_TOKEN_LIFETIME
 from auth.trusted import TrustedIssuer, parse_trusted_issuers
+from domain.errors import DomainError
+from domain.opportunities import clean_currency
 from domain.webhooks import WebhookRules
 from persistence.db import DatabaseUrlError, async_url
 
@@ -82,6 +84,14 @@ class Settings(BaseSettings):
         default="*/5 * * * * *",
         description="When the worker also looks for change-feed events not yet turned into "
                     "webhook messages (a cron expression with seconds); the feed wakes it too.")
+    crm_reporting_currency: str = Field(
+        default="EUR",
+        description="The currency analytics count in (ISO 4217): orders in other currencies "
+                    "are left out of RFM, as no exchange rates are kept.")
+    crm_analytics_schedule: str = Field(
+        default="41 2 * * *",
+        description="When the worker refreshes the RFM scores (a cron expression, optionally "
+                    "with seconds); \"off\" for never.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
     crm_compiled_writes: bool = Field(
@@ -134,7 +144,16 @@ class Settings(BaseSettings):
                 f'"https://idp/jwks.json", "principal": "staff"}}]: {exc}') from exc
         return value
 
-    @field_validator("crm_escalation_schedule", "crm_webhook_sweep_schedule")
+    @field_validator("crm_reporting_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        try:
+            return clean_currency(value)
+        except DomainError:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code") from None
+
+    @field_validator("crm_escalation_schedule", "crm_webhook_sweep_schedule",
+                     "crm_analytics_schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
         value = value.strip()

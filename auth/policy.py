@@ -38,6 +38,7 @@ Contact.notes               RW  RW  -   RW  -   -   -
 Contact.tags                RW  RW  RW  RW  R   -   -
 Contact.custom              RW  RW  RW  RW  R   -   -
 Contact.comments            RW  RW  RW  RW  R   -   -
+Contact.analytics           R   R   R   -   R   -   -
 Account.meta                R   R   R   R   R   R   R
 Account.provenance          R   R   R   R   R   -   -
 Account.identity            RW  RW  R   RW  R   R   R
@@ -46,6 +47,7 @@ Account.notes               RW  RW  -   RW  -   -   -
 Account.tags                RW  RW  RW  RW  R   -   -
 Account.custom              RW  RW  RW  RW  R   -   -
 Account.comments            RW  RW  RW  RW  R   -   -
+Account.analytics           R   R   R   -   R   -   -
 Account.opportunities       R   R   R   R   R   R   -
 AccountContact.identity     RW  RW  R   RW  R   R   R
 Consent.all                 R   R   R   R   R   -   R

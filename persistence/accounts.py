@@ -14,6 +14,7 @@ from persistence.comments import comments
 from persistence.custom_fields import custom, values_column, values_index
 from persistence.declaration import PROVENANCE, RecordType, col, meta, ref, rel
 from persistence.partners import registered_to_partner
+from persistence.rfm import analytics, segment_filter
 from persistence.sql import Builder
 from persistence.tags import tags
 from persistence.territories import owned_or_in_territory
@@ -103,6 +104,7 @@ ACCOUNT = RecordType(
         "tags": tags(),
         "custom": custom("Account"),
         "comments": comments(),
+        "analytics": analytics(),
     },
     rules={
         RecordRule.PARTNER: registered_to_partner("partner_account", "account_id"),
@@ -111,4 +113,5 @@ ACCOUNT = RecordType(
     },
     parent_column="parent_id",
     unique={"uq_account_external_id": "externalId"},
+    also_filterable=(segment_filter("Account"),),
 )

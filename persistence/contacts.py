@@ -24,6 +24,7 @@ from persistence.declaration import (
     rel,
 )
 from persistence.partners import registered_to_partner
+from persistence.rfm import analytics, segment_filter
 from persistence.tags import tags
 from persistence.territories import owned_or_in_territory
 
@@ -148,10 +149,12 @@ CONTACT = RecordType(
         "tags": tags(),
         "custom": custom("Contact"),
         "comments": comments(),
+        "analytics": analytics(),
     },
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",
-                                sortable=True),),
+                                sortable=True),
+                     segment_filter("Contact")),
     unique={"uq_contact_external_id": "externalId"},
     rules={
         RecordRule.SELF: lambda t, a, b: f"{t}.id = {b.bind(a.contact_id)}",

@@ -27,6 +27,9 @@ POLYMORPHIC: tuple[tuple[str, str, str | None], ...] = (
 # import's record of what it wrote stays as it wrote it (undoing it then refuses a merged record,
 # whose version moved on).
 HISTORY = ("audit_entry", "change_event", "import_record")
+# Computed from what the record has, by the next refresh: the survivor's scores then count the
+# orders the merge moved to it, and the merged records', which have none left, are forgotten.
+RECOMPUTED = ("rfm_score",)
 
 
 @dataclass(frozen=True)
@@ -96,5 +99,5 @@ def references_to(table_name: str) -> tuple[Reference, ...]:
 
 def unlisted_record_id_columns() -> list[str]:
     """Tables with a `record_id` column that are neither moved by merges nor history."""
-    named = {t for t, _, _ in POLYMORPHIC} | set(HISTORY)
+    named = {t for t, _, _ in POLYMORPHIC} | set(HISTORY) | set(RECOMPUTED)
     return [t.name for t in metadata.sorted_tables if "record_id" in t.c and t.name not in named]

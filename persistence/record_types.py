@@ -40,6 +40,7 @@ from persistence.partners import (
     PartnerContactRow,
 )
 from persistence.portal import PortalIdentityRow
+from persistence.rfm import RFM_SCORES
 from persistence.signing_keys import SigningKeyRow
 from persistence.sla import CALENDAR, SLA_POLICY
 from persistence.spec import Spec
@@ -64,6 +65,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
+    RFM_SCORES,
     CHANGE_FEED,
     IMPORT_ROW_ERRORS,
     IMPORT_RECORDS,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from persistence import rfm
 from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
@@ -227,4 +228,7 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     # New orders are numbered after the demo's.
     await conn.execute(text(f"SELECT setval('order_number', {DEMO_ORDERS})"))
     await conn.execute(text(f"SELECT setval('case_number', {DEMO_CASES})"))
+    # The demo shows RFM scores from the start, as of the moment it is loaded.
+    raw = await conn.get_raw_connection()
+    await rfm.refresh(raw.driver_connection, "EUR", datetime.now(UTC).replace(microsecond=0))
     return {table.name: len(rows) for table, rows in by_table.items()}

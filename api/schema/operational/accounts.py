@@ -6,6 +6,7 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema import forms
+from api.schema.analytical.rfm import Rfm, rfm_field
 from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
@@ -30,6 +31,7 @@ Size = strawberry.enum(AccountSize, description="Headcount band of an organisati
 @declared(ACCOUNT)
 class Account(Record):
     id: strawberry.ID = node_id("Account")
+    rfm: Rfm | None = rfm_field()
 
     @strawberry.field(description="The people at this account, by last name.",
                       metadata=forms.compiled(forms.Link("Contact")))

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema import forms
+from api.schema.analytical.rfm import Rfm, rfm_field
 from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, load_page
@@ -86,6 +87,7 @@ class Contact(Record):
     phones: list[PhoneNumber] | None = column("Phone numbers in E.164, primary first.", _phones,
                                               form=forms.Json(many=True))
     address: PostalAddress | None = column("Postal address.", _address, form=forms.Json(many=False))
+    rfm: Rfm | None = rfm_field()
 
     @strawberry.field(description="The accounts this person belongs to, by account name.",
                       metadata=forms.compiled(forms.Link("Account")))
