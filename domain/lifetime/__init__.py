@@ -1,0 +1,48 @@
+"""Customer lifetime value from purchase histories: the "buy till you die" models.
+
+- bgnbd.py: the BG/NBD model (Fader, Hardie & Lee 2005), expected purchases and P(alive);
+- histories.py: the inputs, their checks, their time unit, and grouping for fast fits;
+- fitting.py: maximum likelihood, the fit result, and when a fit declines;
+- simulate.py: customers drawn from known parameters.
+
+Pure: numpy arrays in, numpy arrays out, no database. A typical use:
+
+    histories = group_purchase_histories(x, t_x, T)
+    purchases = fit_bgnbd(histories)
+    alive = probability_alive(purchases, x, t_x, T)
+
+A fit may decline (too few repeat customers) or fail to converge; predictions from
+such a fit raise UnusableModel, so check `fit.usable` first where that is expected.
+"""
+
+from domain.lifetime.bgnbd import (
+    BgNbdFit,
+    BgNbdParameters,
+    bgnbd_log_likelihood,
+    expected_purchases,
+    fit_bgnbd,
+    probability_alive,
+)
+from domain.lifetime.fitting import MIN_REPEAT_CUSTOMERS, ModelFit, UnusableModel
+from domain.lifetime.histories import (
+    PurchaseHistories,
+    SpendHistories,
+    group_purchase_histories,
+    group_spend,
+)
+
+__all__ = [
+    "MIN_REPEAT_CUSTOMERS",
+    "BgNbdFit",
+    "BgNbdParameters",
+    "ModelFit",
+    "PurchaseHistories",
+    "SpendHistories",
+    "UnusableModel",
+    "bgnbd_log_likelihood",
+    "expected_purchases",
+    "fit_bgnbd",
+    "group_purchase_histories",
+    "group_spend",
+    "probability_alive",
+]
