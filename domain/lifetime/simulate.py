@@ -1,6 +1,6 @@
 """Customers drawn from known parameters, to check that fits find them again.
 
-The draws follow the models' stories literally, vectorised over customers with a numpy
+Both draws follow the models' stories literally, vectorised over customers with a numpy
 Generator, so a seed gives the same customers on every machine with the same numpy.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from domain.lifetime.bgnbd import BgNbdParameters
+from domain.lifetime.gamma_gamma import GammaGammaParameters
 
 # Beta draws can underflow to 0 for small a; a dropout chance of 0 would mean a customer
 # who never leaves, which the geometric draw below cannot take.
@@ -25,6 +26,14 @@ class SimulatedPurchases:
     frequency: NDArray[np.int64]
     recency: NDArray[np.float64]
     age: NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedSpend:
+    """Repeat customers' frequency x and the mean value m_x of their repeat purchases."""
+
+    frequency: NDArray[np.int64]
+    mean_spend: NDArray[np.float64]
 
 
 def _ages(rng: np.random.Generator, customers: int, age: float | tuple[float, float],
@@ -71,3 +80,19 @@ def simulate_purchases(
     if time_step is not None:
         t_x = np.minimum(np.round(t_x / time_step) * time_step, T)
     return SimulatedPurchases(x.astype(np.int64), t_x, T)
+
+
+def simulate_spend(
+    rng: np.random.Generator, parameters: GammaGammaParameters, frequency: ArrayLike
+) -> SimulatedSpend:
+    """Draw the mean purchase value m_x of each customer with x > 0 (the others are dropped).
+
+    Each customer gets nu ~ Gamma(q, scale 1/gamma), and each of their x purchases is worth
+    Gamma(p, scale 1/nu). The sum of x such values is one Gamma(p x, scale 1/nu) draw, which
+    is what is drawn, divided by x.
+    """
+    x = np.asarray(frequency, dtype=np.int64)
+    x = x[x > 0]
+    nu = rng.gamma(parameters.q, 1 / parameters.gamma, x.size)
+    totals = rng.gamma(parameters.p * x, 1 / nu)
+    return SimulatedSpend(x, totals / x)
