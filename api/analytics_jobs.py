@@ -1,40 +1,36 @@
-"""The analytics refresh: RFM scores of every contact and account, recomputed from their
-orders in one transaction. The worker runs it on CRM_ANALYTICS_SCHEDULE; `crm analytics
-refresh` (api/cli_analytics.py) runs it now."""
+"""The analytics refresh (persistence/analytics_refresh.py) in a transaction of its own, with
+the settings' currency, discount rate and margin. The worker runs it on CRM_ANALYTICS_SCHEDULE;
+`crm analytics refresh` (api/cli_analytics.py) runs it now."""
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.settings import Settings
 from api.worker import JobContext
-from persistence import rfm
+from domain.lifetime_valuation import LifetimeSettings
+from persistence import analytics_refresh
+from persistence.analytics_refresh import Refreshed
 from persistence.db import Transaction
 
 log = logging.getLogger("crm.analytics")
 
 
-async def refresh(engine: AsyncEngine, currency: str, now: datetime) -> dict[str, int]:
-    """Recompute the scores as of `now` (to the second, as they are shown); the number of
-    customers scored, by record type."""
+async def refresh(engine: AsyncEngine, settings: Settings, now: datetime) -> Refreshed:
     async with Transaction(engine) as tx:
-        scored = await rfm.refresh(tx.driver_connection, currency, now.replace(microsecond=0))
+        refreshed = await analytics_refresh.refresh(
+            tx.driver_connection, settings.crm_reporting_currency, now,
+            LifetimeSettings(settings.crm_clv_monthly_discount, settings.crm_analytics_margin))
         await tx.commit()
-    return scored
+    return refreshed
 
 
 def refresh_job(settings: Settings):
     """The worker's scheduled refresh."""
     async def refresh_analytics(context: JobContext) -> None:
-        started = time.perf_counter()
-        scored = await refresh(context.engine, settings.crm_reporting_currency, context.clock())
-        log.info("analytics: RFM of %s in %.1fs", counts(scored), time.perf_counter() - started)
+        refreshed = await refresh(context.engine, settings, context.clock())
+        log.info("analytics: %s", refreshed.summary())
     return refresh_analytics
-
-
-def counts(scored: dict[str, int]) -> str:
-    return ", ".join(f"{n:,} {kind.lower()}s" for kind, n in scored.items())

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from auth.keys import MAX_TOKEN_LIFETIME
 from auth.trusted import TrustedIssuer, parse_trusted_issuers
 from domain.errors import DomainError
+from domain.lifetime_valuation import DEFAULTS as LIFETIME_DEFAULTS
 from domain.opportunities import clean_currency
 from domain.webhooks import WebhookRules
 from persistence.db import DatabaseUrlError, async_url
@@ -88,10 +89,17 @@ class Settings(BaseSettings):
         default="EUR",
         description="The currency analytics count in (ISO 4217): orders in other currencies "
                     "are left out of RFM, as no exchange rates are kept.")
+    crm_analytics_margin: float = Field(
+        default=LIFETIME_DEFAULTS.margin, gt=0, le=1,
+        description="The share of revenue that is margin, for historic and predicted CLV; 1: "
+                    "CLV is revenue.")
+    crm_clv_monthly_discount: float = Field(
+        default=LIFETIME_DEFAULTS.monthly_discount_rate, ge=0, le=1,
+        description="The monthly rate predicted CLV is discounted at.")
     crm_analytics_schedule: str = Field(
         default="41 2 * * *",
-        description="When the worker refreshes the RFM scores (a cron expression, optionally "
-                    "with seconds); \"off\" for never.")
+        description="When the worker refreshes RFM and lifetime value (a cron expression, "
+                    "optionally with seconds); \"off\" for never.")
     crm_compiled_reads: bool = Field(
         default=True, description="Answer queries from one compiled SQL statement when possible.")
     crm_compiled_writes: bool = Field(

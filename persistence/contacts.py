@@ -23,6 +23,7 @@ from persistence.declaration import (
     ref,
     rel,
 )
+from persistence.lifetime import lifetime_field
 from persistence.partners import registered_to_partner
 from persistence.rfm import analytics, segment_filter
 from persistence.tags import tags
@@ -149,7 +150,7 @@ CONTACT = RecordType(
         "tags": tags(),
         "custom": custom("Contact"),
         "comments": comments(),
-        "analytics": analytics(),
+        "analytics": (*analytics(), lifetime_field()),
     },
     also_filterable=(Filterable("email", "primary_email", guard="emails",
                                 description="Primary email address, lower case.",

@@ -22,6 +22,7 @@ from persistence.imports import IMPORT_JOB, IMPORT_RECORDS, IMPORT_ROW_ERRORS
 from persistence.jobs import QUEUE_TABLES
 from persistence.knowledge import ARTICLE, ARTICLE_VERSION, ArticleFeedbackRow
 from persistence.leads import ASSIGNMENT_RULE, CAPTURE_FORM, LEAD, LEAD_CAPTURE, RoundRobinRow
+from persistence.lifetime import LIFETIME_TABLES
 from persistence.merges import RECORD_MERGE
 from persistence.notes import NOTE
 from persistence.notifications import FOLLOWS, NOTIFICATION
@@ -66,6 +67,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     RFM_SCORES,
+    *LIFETIME_TABLES,
     CHANGE_FEED,
     IMPORT_ROW_ERRORS,
     IMPORT_RECORDS,

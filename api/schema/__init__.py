@@ -21,6 +21,7 @@ from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
+from api.schema.analytical.lifetime import LifetimeQueries
 from api.schema.collaborative.comments import CommentMutations
 from api.schema.collaborative.live import Subscription
 from api.schema.collaborative.notifications import NotificationMutations, NotificationQueries
@@ -39,7 +40,8 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries):
+            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries,
+            LifetimeQueries):
     pass
 
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from persistence import rfm
+from domain.lifetime_valuation import DEFAULTS
+from persistence import analytics_refresh
 from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
@@ -228,7 +229,7 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     # New orders are numbered after the demo's.
     await conn.execute(text(f"SELECT setval('order_number', {DEMO_ORDERS})"))
     await conn.execute(text(f"SELECT setval('case_number', {DEMO_CASES})"))
-    # The demo shows RFM scores from the start, as of the moment it is loaded.
+    # The demo shows its analytics from the start, as of the moment it is loaded.
     raw = await conn.get_raw_connection()
-    await rfm.refresh(raw.driver_connection, "EUR", datetime.now(UTC).replace(microsecond=0))
+    await analytics_refresh.refresh(raw.driver_connection, "EUR", datetime.now(UTC), DEFAULTS)
     return {table.name: len(rows) for table, rows in by_table.items()}

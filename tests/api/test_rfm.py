@@ -112,7 +112,7 @@ async def test_refresh_reports_what_it_scored(scored):
     # given the 25 contacts that bought, and the demo's accounts with orders
     # when the refresh runs, then it says how many of each it scored
     output, _ = scored
-    assert "RFM scores of 25 contacts, 29 accounts" in output and "(EUR)" in output
+    assert "RFM of 25 contacts, 29 accounts" in output and "(EUR)" in output
 
 
 async def test_rfm_scores_are_quintiles_over_customers_who_bought(rfm_gql, scored):

@@ -6,6 +6,7 @@ import strawberry
 from strawberry import UNSET
 
 from api.schema import forms
+from api.schema.analytical.lifetime import Lifetime, lifetime_field
 from api.schema.analytical.rfm import Rfm, rfm_field
 from api.schema.custom_values import CustomValueInput, custom_values_input
 from api.schema.declared_fields import declared
@@ -88,6 +89,7 @@ class Contact(Record):
                                               form=forms.Json(many=True))
     address: PostalAddress | None = column("Postal address.", _address, form=forms.Json(many=False))
     rfm: Rfm | None = rfm_field()
+    lifetime: Lifetime | None = lifetime_field()
 
     @strawberry.field(description="The accounts this person belongs to, by account name.",
                       metadata=forms.compiled(forms.Link("Account")))
