@@ -121,7 +121,8 @@ def create_app(settings: Settings, *, url: str | None = None,
                                                    "rejected tokens"),
                               metrics=metrics, tracing=tracing,
                               webhook_rules=settings.webhook_rules,
-                              max_upload_bytes=settings.crm_max_upload_mb * 1_000_000)
+                              max_upload_bytes=settings.crm_max_upload_mb * 1_000_000,
+                              reporting_currency=settings.crm_reporting_currency)
     # A worker in the server process (dev's default): jobs and schedules with one command.
     worker = build_worker(settings, url, engine, clock=clock) if settings.worker_in_server else None
     # The change feed, heard by this process and handed to its open subscriptions.

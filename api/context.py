@@ -33,6 +33,8 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     # How strict webhook endpoint URLs are (the settings': https only in production).
     webhook_rules: WebhookRules = field(default_factory=WebhookRules)
+    # The currency analytics count in (CRM_REPORTING_CURRENCY).
+    reporting_currency: str = "EUR"
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 

@@ -81,8 +81,10 @@ class GraphQLEndpoint:
                  max_cost: int = 20_000, statement_timeout_ms: int = 5000,
                  rate_limit: RateLimit | None = None, auth_failures: RateLimit | None = None,
                  metrics=None, tracing: Tracing | None = None,
-                 webhook_rules: WebhookRules | None = None, max_upload_bytes: int = 0) -> None:
+                 webhook_rules: WebhookRules | None = None, max_upload_bytes: int = 0,
+                 reporting_currency: str = "EUR") -> None:
         self.schema = schema
+        self.reporting_currency = reporting_currency
         self.max_upload_bytes = max_upload_bytes
         self.webhook_rules = webhook_rules or WebhookRules()
         self.clock = clock
@@ -154,7 +156,8 @@ class GraphQLEndpoint:
                     result = await self._execute(document, operation,
                                                  Context(principal, self.engine, self.reader,
                                                          self.authenticator.tokens, self.clock,
-                                                         self.webhook_rules))
+                                                         self.webhook_rules,
+                                                         self.reporting_currency))
         except Refusal as exc:
             self._outcome(info, exc.outcome)
             return self._respond(exc.body, exc.status, media, exc.headers)

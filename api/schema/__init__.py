@@ -21,6 +21,8 @@ from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
+from api.schema.analytical.cohorts import CohortQueries
+from api.schema.analytical.funnel import FunnelQueries
 from api.schema.analytical.lifetime import LifetimeQueries
 from api.schema.collaborative.comments import CommentMutations
 from api.schema.collaborative.live import Subscription
@@ -41,7 +43,7 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
             NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries,
-            LifetimeQueries):
+            LifetimeQueries, CohortQueries, FunnelQueries):
     pass
 
 
