@@ -10,8 +10,10 @@ SCALE ?= 10000
 # make bench-webhooks WEBHOOK_BENCH_ARGS="--workers 2": bench/webhooks.py's options.
 # make bench-import IMPORT_BENCH_ARGS="--rows 1000000 --xlsx": bench/import_bench.py's options.
 # make bench-duplicates DUPLICATE_BENCH_ARGS="--contacts 1000000": bench/duplicates.py's.
+# make bench-analytics ANALYTICS_BENCH_ARGS="--contacts 100000": bench/analytics.py's.
 WEBHOOK_BENCH_ARGS ?=
 DUPLICATE_BENCH_ARGS ?=
+ANALYTICS_BENCH_ARGS ?=
 
 # Installs come from the lock files, with their hashes: uv.lock holds one resolution of
 # pyproject.toml for every platform, and requirements/ its exports, which pip installs.
@@ -22,7 +24,7 @@ DUPLICATE_BENCH_ARGS ?=
 UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
 LOCK_ARGS ?=
 
-.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-import bench-duplicates schema lint lock clean
+.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-import bench-duplicates bench-analytics schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -68,6 +70,9 @@ bench-merge: install
 
 bench-import: install-dev
 	$(BIN)/python -m bench.import_bench $(IMPORT_BENCH_ARGS)
+
+bench-analytics: install
+	$(BIN)/python -m bench.analytics $(ANALYTICS_BENCH_ARGS)
 
 bench-duplicates: install
 	$(BIN)/python -m bench.duplicates $(DUPLICATE_BENCH_ARGS)

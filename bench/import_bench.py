@@ -55,7 +55,7 @@ def run_measured(command: list[str], env: dict) -> tuple[float, float, float, st
     return seconds, peak / 2**20, peak_pss / 2**20, text
 
 
-async def _fresh(server: str, name: str) -> None:
+async def fresh_database(server: str, name: str) -> None:
     conn = await asyncpg.connect(server)
     try:
         await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -86,7 +86,7 @@ def main() -> None:
         write_xlsx(work / "contacts.xlsx", args.rows)
         formats.append(("xlsx", work / "contacts.xlsx"))
     for kind, path in formats:
-        asyncio.run(_fresh(with_database(server, "postgres"), args.database))
+        asyncio.run(fresh_database(with_database(server, "postgres"), args.database))
         subprocess.run([*crm, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         subprocess.run([*crm, "seed", "--contacts", str(args.base)], env=env, check=True,
                        stdout=subprocess.DEVNULL)

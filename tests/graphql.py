@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
+
+from api.app import create_app
 
 
 @dataclass
@@ -44,3 +48,17 @@ class GraphQLClient:
         result = await self(role, query, variables)
         assert result.status == 200 and not result.errors, result.body
         return result.data
+
+
+@contextlib.asynccontextmanager
+async def graphql_over(settings, url: str, principals: dict) -> AsyncIterator[GraphQLClient]:
+    """An app of its own over the database at `url`, and a client holding a token for each of
+    `principals`; the app is closed afterwards."""
+    app = create_app(settings, url=url)
+    tokens = {role: app.state.tokens.issue(p) for role, p in principals.items()}
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://127.0.0.1") as client:
+            yield GraphQLClient(client, tokens)
+    finally:
+        await app.state.close()

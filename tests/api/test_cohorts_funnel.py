@@ -8,12 +8,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
-import httpx
 import pytest
 
-from api.app import create_app
 from tests.databases import own_database
-from tests.graphql import GraphQLClient
+from tests.graphql import graphql_over
 
 COHORTS = """query($m: CohortMetric!) { cohorts(metric: $m, from: "2022-01-01", to: "2022-03-31")
   { month size periods { period customers value } } }"""
@@ -54,12 +52,8 @@ def database(server_url: str):
 @pytest.fixture(scope="module")
 async def gql(settings, database, principals):
     await _lay_out(database)
-    app = create_app(settings, url=database)
-    tokens = {role: app.state.tokens.issue(p) for role, p in principals.items()}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as client:
-        yield GraphQLClient(client, tokens)
-    await app.state.close()
+    async with graphql_over(settings, database, principals) as client:
+        yield client
 
 
 async def _lay_out(url: str) -> None:

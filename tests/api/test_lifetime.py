@@ -11,11 +11,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
-import httpx
 import numpy as np
 import pytest
 
-from api.app import create_app
 from domain.ids import to_global_id
 from domain.lifetime import (
     DAYS_PER_MONTH,
@@ -27,7 +25,7 @@ from domain.lifetime import (
 )
 from domain.lifetime.simulate import simulate_purchases
 from tests.databases import own_database
-from tests.graphql import GraphQLClient
+from tests.graphql import graphql_over
 from tests.processes import environment
 
 CUSTOMERS = 3000
@@ -50,12 +48,8 @@ def database(server_url: str):
 
 @pytest.fixture(scope="module")
 async def lifetime_gql(settings, database, principals):
-    app = create_app(settings, url=database)
-    tokens = {role: app.state.tokens.issue(p) for role, p in principals.items()}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as client:
-        yield GraphQLClient(client, tokens)
-    await app.state.close()
+    async with graphql_over(settings, database, principals) as client:
+        yield client
 
 
 def _purchases(rng: np.random.Generator, today: datetime):
@@ -202,17 +196,10 @@ async def test_too_few_repeat_buyers_decline_to_predict(few_buyers_database, set
                           env=environment({"DATABASE_URL": url}), capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    app = create_app(settings, url=url)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://127.0.0.1") as client:
-            gql = GraphQLClient(client, {"analyst": app.state.tokens.issue(
-                principals["analyst"])})
-            model = (await gql.ok("analyst", MODEL))["lifetimeModel"]
-            got = (await gql.ok("analyst", LIFETIME, {"id": to_global_id(
-                "Contact", contact)}))["node"]["lifetime"]
-    finally:
-        await app.state.close()
+    async with graphql_over(settings, url, principals) as gql:
+        model = (await gql.ok("analyst", MODEL))["lifetimeModel"]
+        got = (await gql.ok("analyst", LIFETIME, {"id": to_global_id(
+            "Contact", contact)}))["node"]["lifetime"]
     # then the model declines and says why, and the contact keeps its history without
     # predictions
     assert not model["predicting"] and model["purchases"]["declined"]

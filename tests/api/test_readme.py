@@ -11,15 +11,13 @@ import json
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse
 
-from api.app import create_app
 from api.schema import schema
 from api.schema.adapter import graphql_schema
 from tests.databases import own_database
-from tests.graphql import GraphQLClient
+from tests.graphql import graphql_over
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 EXAMPLE = re.compile(r"```graphql\n(?P<query>.*?)```(?:[ \t]*\n```json\n(?P<variables>.*?)```)?",
@@ -68,12 +66,8 @@ def demo_database(server_url: str):
 
 @pytest.fixture(scope="module")
 async def demo_gql(settings, demo_database, principals):
-    app = create_app(settings, url=demo_database)
-    tokens = {role: app.state.tokens.issue(p) for role, p in principals.items()}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as client:
-        yield GraphQLClient(client, tokens)
-    await app.state.close()
+    async with graphql_over(settings, demo_database, principals) as client:
+        yield client
 
 
 def test_readme_has_graphql_examples():

@@ -11,13 +11,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
-import httpx
 import pytest
 
-from api.app import create_app
 from domain.ids import to_global_id
 from tests.databases import own_database
-from tests.graphql import GraphQLClient
+from tests.graphql import graphql_over
 from tests.processes import environment
 
 CREATE = """mutation($n: String!) { contactCreate(input: {lastName: $n}) {
@@ -53,12 +51,8 @@ def database(server_url: str):
 
 @pytest.fixture(scope="module")
 async def rfm_gql(settings, database, principals):
-    app = create_app(settings, url=database)
-    tokens = {role: app.state.tokens.issue(p) for role, p in principals.items()}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as client:
-        yield GraphQLClient(client, tokens)
-    await app.state.close()
+    async with graphql_over(settings, database, principals) as client:
+        yield client
 
 
 async def _order(conn, contact_id, at: datetime, total: Decimal, *, status: str = "FULFILLED",
