@@ -17,7 +17,7 @@ from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.notes import NoteRow
-from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
+from persistence.partners import PartnerAccountRow, PartnerContactRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed import demo
 from persistence.seed.bulk_deals import BulkDeals
@@ -43,6 +43,7 @@ from persistence.seed.bulk_pools import (
     SYLLABLE_SURNAMES,
     AccountDraft,
     ancestors,
+    fixed_rows,
     local_part,
     phone_pool,
     stable_hex,
@@ -60,8 +61,6 @@ from persistence.seed.generator import (
     Generator,
     stable_id,
 )
-from persistence.territories import TerritoryRow
-from persistence.users import UserRow
 
 Rows = dict[str, list[tuple]]
 
@@ -107,22 +106,7 @@ class BulkRows:
         self.owners = {leaf: tuple(u for u, t in sales if t in ancestors(leaf))
                        or tuple(u for u, _ in sales) for leaf in LEAVES}
 
-        def minute(n: int) -> datetime:
-            return SETUP_TIME + timedelta(minutes=n)
-
-        return {
-            TerritoryRow.__tablename__: [
-                stamp(self.territory_ids[name], minute(n))
-                + (name, self.territory_ids[parent] if parent else None)
-                for n, (name, parent) in enumerate(demo.TERRITORIES.items())],
-            UserRow.__tablename__: [
-                stamp(user_ids[email], minute(60 + n))
-                + (email, name, role, self.territory_ids[territory], True)
-                for n, (email, (name, role, territory)) in enumerate(users.items())],
-            PartnerRow.__tablename__: [
-                stamp(stable_id("partner", name), minute(1440)) + (name,)
-                for name in demo.PARTNERS],
-        }
+        return fixed_rows(users, user_ids, self.territory_ids)
 
     def chunk(self, contacts: int) -> Rows:
         """The rows of the next `contacts` contacts, and of the accounts they open."""
