@@ -49,6 +49,7 @@ from persistence.seed.bulk_pools import (
     stable_hex,
     stamp,
 )
+from persistence.seed.bulk_purchases import BulkPurchases
 from persistence.seed.demo_deals import StageInfo
 from persistence.seed.generator import (
     COUNTRIES,
@@ -69,10 +70,12 @@ class BulkRows:
 
     def __init__(self, contacts: int, seed: int = 42,
                  stages: dict[str, list[StageInfo]] | None = None,
-                 standard_book=None, phones_per_country: int = PHONES_PER_COUNTRY) -> None:
+                 standard_book=None, phones_per_country: int = PHONES_PER_COUNTRY,
+                 orders_per_contact: float = 0) -> None:
         self.total, self.made = contacts, 0
         self.deals = BulkDeals(stages or {}, seed, stamp, stable_hex)
         self.history = BulkHistory(seed, standard_book, stamp, stable_hex)
+        self.purchases = BulkPurchases(self.history, seed, orders_per_contact)
         self.gen = Generator(seed)
         self.rng = self.gen.rng
         self.phones = phone_pool(phones_per_country)
@@ -227,6 +230,8 @@ class BulkRows:
             self._consent(contact_id, f"{i}-{channel}-{purpose}", recorded, channel, purpose,
                           "GRANTED" if rng.random() < 0.75 else "WITHDRAWN",
                           rng.choice(CONSENT_SOURCES))
+        self.purchases.for_contact(self.rows, contact_id, account and account.id, owner,
+                                   self.territory_ids[territory], created)
 
     def _customer(self, account: AccountDraft) -> None:
         """The portal customer of the demo, so `crm token --role customer` works here too."""
@@ -248,6 +253,8 @@ class BulkRows:
             + (contact_id, None, None, demo.CUSTOMER_EMAIL))
         self._consent(contact_id, "customer-newsletter", at, "EMAIL", "newsletter", "GRANTED",
                       "portal")
+        self.purchases.for_contact(self.rows, contact_id, account.id, account.owner,
+                                   self.territory_ids["UK & Ireland"], at)
 
     def _link(self, account: AccountDraft, contact_id: str, at: datetime, *, register: bool,
               title: str | None = None) -> None:
