@@ -7,10 +7,12 @@ and after each repeat purchase (not the first) leaves for good with probability
 p ~ Beta(DROPOUT_A, DROPOUT_B); it is observed until demo.BASE_TIME. A cancelled order is no
 purchase and never ends a life, so from its first purchase on a contact's confirmed and
 fulfilled orders (those persistence/rfm.py reads) are a BG/NBD customer of rate KEPT * lambda.
-A fit on them finds a and b again; r and alpha come out higher (about 1.0 and 31 at X = 5),
-since among the contacts that bought at all the fast buyers are over-represented.
 Each order's value follows the Gamma-Gamma model (domain/lifetime/gamma_gamma.py): per
 contact nu ~ Gamma(q, rate gamma), per order a value ~ Gamma(p, rate nu), 300 EUR on average.
+
+Fitted on 100,000 contacts at X = 5, the Gamma-Gamma found p, q, gamma = 5.8, 4.0, 155 and
+the BG/NBD a, b = 0.82, 2.52; its r and alpha came out higher (0.94 and 30 days, against 0.6
+and alpha / KEPT = 23.0), as fast buyers are over-represented among the contacts that bought.
 
 r, a and b are near the CDNOW estimates (0.24, 0.79, 2.43), with more regular buyers; alpha
 is solved (mean_orders) so that contacts, created evenly over bulk_pools.HISTORY, average X
