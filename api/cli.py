@@ -71,6 +71,8 @@ def cmd_migrate(args, settings: Settings) -> None:
 
 def cmd_seed(args, settings: Settings) -> None:
     if args.demo:
+        if args.orders_per_contact:
+            sys.exit("crm seed: --orders-per-contact goes with --contacts, not --demo")
         from persistence.seed.demo import seed_demo
 
         counts = _run(_with_connection(settings, seed_demo, transaction=True))
@@ -79,7 +81,8 @@ def cmd_seed(args, settings: Settings) -> None:
         return
     from persistence.seed.bulk import seed_bulk
 
-    seed_bulk(database_url(settings), args.contacts, seed=args.seed)
+    seed_bulk(database_url(settings), args.contacts, seed=args.seed,
+              orders_per_contact=args.orders_per_contact)
 
 
 def cmd_db_stop(args, settings: Settings) -> None:
@@ -117,6 +120,9 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--demo", action="store_true", help="the demo data, into an empty database")
     what.add_argument("--contacts", type=int, metavar="N", help="generate N contacts with COPY")
     seed.add_argument("--seed", type=int, default=42, help="random seed of the generator")
+    seed.add_argument("--orders-per-contact", type=float, default=0, metavar="X",
+                      help="with --contacts: orders naming each contact, X on average, from "
+                           "repeat buyers with realistic gaps (default 0: none)")
     seed.set_defaults(run=cmd_seed)
 
     add_commands(sub)

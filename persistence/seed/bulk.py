@@ -28,6 +28,7 @@ from persistence.portal import PortalIdentityRow
 from persistence.seed.bulk_deals import COLUMNS as DEAL_COLUMNS
 from persistence.seed.bulk_history import COLUMNS as HISTORY_COLUMNS
 from persistence.seed.bulk_pools import PHONES_PER_COUNTRY
+from persistence.seed.bulk_purchases import MAX_ORDERS_PER_CONTACT
 from persistence.seed.bulk_rows import BulkRows, Rows
 from persistence.seed.demo_deals import load_stages
 from persistence.territories import TerritoryRow
@@ -107,16 +108,24 @@ class Progress:
 
 
 def seed_bulk(url: str, contacts: int, *, seed: int = 42,
-              phones_per_country: int = PHONES_PER_COUNTRY) -> dict[str, int]:
+              phones_per_country: int = PHONES_PER_COUNTRY,
+              orders_per_contact: float = 0) -> dict[str, int]:
     """Load `contacts` generated contacts and their records into an empty database; their
-    phones are drawn from `phones_per_country` numbers of each country."""
+    phones are drawn from `phones_per_country` numbers of each country, and they place
+    `orders_per_contact` orders on average as repeat buyers (persistence.seed.bulk_purchases)."""
     if contacts < 1:
         raise SystemExit("crm seed: --contacts must be at least 1")
+    if not 0 <= orders_per_contact <= MAX_ORDERS_PER_CONTACT:
+        raise SystemExit(f"crm seed: --orders-per-contact must be between 0 and "
+                         f"{MAX_ORDERS_PER_CONTACT}")
     progress = Progress(contacts)
-    progress.say(f"generating {contacts:,} contacts with seed {seed}, "
-                 f"{CHUNK_CONTACTS:,} per COPY chunk, in one transaction")
+    progress.say(f"generating {contacts:,} contacts with seed {seed}"
+                 + (f" and {orders_per_contact:g} orders each on average" if orders_per_contact
+                    else "")
+                 + f", {CHUNK_CONTACTS:,} per COPY chunk, in one transaction")
     try:
-        counts = asyncio.run(_seed(url, contacts, seed, progress, phones_per_country))
+        counts = asyncio.run(_seed(url, contacts, seed, progress, phones_per_country,
+                                   orders_per_contact))
     except SeedRefusedError as exc:
         raise SystemExit(f"crm seed: {exc}") from None
     except BaseException:
@@ -135,7 +144,7 @@ def seed_bulk(url: str, contacts: int, *, seed: int = 42,
 
 
 async def _seed(url: str, contacts: int, seed: int, progress: Progress,
-                phones_per_country: int = PHONES_PER_COUNTRY) -> dict[str, int]:
+                phones_per_country: int, orders_per_contact: float) -> dict[str, int]:
     engine = make_engine(url, pool_size=1)
     try:
         async with engine.begin() as conn:
@@ -146,7 +155,7 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress,
             stages = await load_stages(conn)
             book = (await conn.execute(text(
                 "SELECT id FROM price_book WHERE is_standard"))).scalar()
-            data = BulkRows(contacts, seed, stages, book, phones_per_country)
+            data = BulkRows(contacts, seed, stages, book, phones_per_country, orders_per_contact)
             await _copy_all(driver, data, progress)
             # New orders are numbered after the generated ones.
             await driver.execute(f"SELECT setval('order_number', {max(1, data.history.orders)})")

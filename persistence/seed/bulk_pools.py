@@ -13,8 +13,11 @@ from itertools import accumulate
 
 import phonenumbers
 
+from persistence.partners import PartnerRow
 from persistence.seed import demo
-from persistence.seed.generator import CHANNELS, COUNTRIES, NAMESPACE, PURPOSES
+from persistence.seed.generator import CHANNELS, COUNTRIES, NAMESPACE, PURPOSES, stable_id
+from persistence.territories import TerritoryRow
+from persistence.users import UserRow
 
 HISTORY = timedelta(days=3 * 365)
 START = demo.BASE_TIME - HISTORY  # contacts are created evenly from here to demo.BASE_TIME
@@ -89,6 +92,29 @@ def phone_pool(per_country: int = PHONES_PER_COUNTRY) -> dict[str, tuple[str, ..
 
 def stamp(row_id, at: datetime, actor: str = "System", updated: datetime | None = None) -> tuple:
     return (row_id, at, updated or at, actor, actor, 1, None)
+
+
+def fixed_rows(users: dict[str, tuple[str, str, str]], user_ids: dict[str, uuid.UUID],
+               territory_ids: dict[str, uuid.UUID]) -> dict[str, list[tuple]]:
+    """Territories as in the demo, the users (email -> name, role, territory), and the demo
+    partners, made a month before the first contact."""
+
+    def minute(n: int) -> datetime:
+        return SETUP_TIME + timedelta(minutes=n)
+
+    return {
+        TerritoryRow.__tablename__: [
+            stamp(territory_ids[name], minute(n))
+            + (name, territory_ids[parent] if parent else None)
+            for n, (name, parent) in enumerate(demo.TERRITORIES.items())],
+        UserRow.__tablename__: [
+            stamp(user_ids[email], minute(60 + n))
+            + (email, name, role, territory_ids[territory], True)
+            for n, (email, (name, role, territory)) in enumerate(users.items())],
+        PartnerRow.__tablename__: [
+            stamp(stable_id("partner", name), minute(1440)) + (name,)
+            for name in demo.PARTNERS],
+    }
 
 
 def ancestors(territory: str) -> list[str]:

@@ -17,7 +17,7 @@ from persistence.accounts import AccountRow
 from persistence.consents import ConsentRow
 from persistence.contacts import AccountContactRow, ContactRow
 from persistence.notes import NoteRow
-from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRow
+from persistence.partners import PartnerAccountRow, PartnerContactRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed import demo
 from persistence.seed.bulk_deals import BulkDeals
@@ -43,11 +43,13 @@ from persistence.seed.bulk_pools import (
     SYLLABLE_SURNAMES,
     AccountDraft,
     ancestors,
+    fixed_rows,
     local_part,
     phone_pool,
     stable_hex,
     stamp,
 )
+from persistence.seed.bulk_purchases import BulkPurchases
 from persistence.seed.demo_deals import StageInfo
 from persistence.seed.generator import (
     COUNTRIES,
@@ -60,8 +62,6 @@ from persistence.seed.generator import (
     Generator,
     stable_id,
 )
-from persistence.territories import TerritoryRow
-from persistence.users import UserRow
 
 Rows = dict[str, list[tuple]]
 
@@ -70,10 +70,12 @@ class BulkRows:
 
     def __init__(self, contacts: int, seed: int = 42,
                  stages: dict[str, list[StageInfo]] | None = None,
-                 standard_book=None, phones_per_country: int = PHONES_PER_COUNTRY) -> None:
+                 standard_book=None, phones_per_country: int = PHONES_PER_COUNTRY,
+                 orders_per_contact: float = 0) -> None:
         self.total, self.made = contacts, 0
         self.deals = BulkDeals(stages or {}, seed, stamp, stable_hex)
         self.history = BulkHistory(seed, standard_book, stamp, stable_hex)
+        self.purchases = BulkPurchases(self.history, seed, orders_per_contact)
         self.gen = Generator(seed)
         self.rng = self.gen.rng
         self.phones = phone_pool(phones_per_country)
@@ -107,22 +109,7 @@ class BulkRows:
         self.owners = {leaf: tuple(u for u, t in sales if t in ancestors(leaf))
                        or tuple(u for u, _ in sales) for leaf in LEAVES}
 
-        def minute(n: int) -> datetime:
-            return SETUP_TIME + timedelta(minutes=n)
-
-        return {
-            TerritoryRow.__tablename__: [
-                stamp(self.territory_ids[name], minute(n))
-                + (name, self.territory_ids[parent] if parent else None)
-                for n, (name, parent) in enumerate(demo.TERRITORIES.items())],
-            UserRow.__tablename__: [
-                stamp(user_ids[email], minute(60 + n))
-                + (email, name, role, self.territory_ids[territory], True)
-                for n, (email, (name, role, territory)) in enumerate(users.items())],
-            PartnerRow.__tablename__: [
-                stamp(stable_id("partner", name), minute(1440)) + (name,)
-                for name in demo.PARTNERS],
-        }
+        return fixed_rows(users, user_ids, self.territory_ids)
 
     def chunk(self, contacts: int) -> Rows:
         """The rows of the next `contacts` contacts, and of the accounts they open."""
@@ -243,6 +230,8 @@ class BulkRows:
             self._consent(contact_id, f"{i}-{channel}-{purpose}", recorded, channel, purpose,
                           "GRANTED" if rng.random() < 0.75 else "WITHDRAWN",
                           rng.choice(CONSENT_SOURCES))
+        self.purchases.for_contact(self.rows, contact_id, account and account.id, owner,
+                                   self.territory_ids[territory], created)
 
     def _customer(self, account: AccountDraft) -> None:
         """The portal customer of the demo, so `crm token --role customer` works here too."""
@@ -264,6 +253,8 @@ class BulkRows:
             + (contact_id, None, None, demo.CUSTOMER_EMAIL))
         self._consent(contact_id, "customer-newsletter", at, "EMAIL", "newsletter", "GRANTED",
                       "portal")
+        self.purchases.for_contact(self.rows, contact_id, account.id, account.owner,
+                                   self.territory_ids["UK & Ireland"], at)
 
     def _link(self, account: AccountDraft, contact_id: str, at: datetime, *, register: bool,
               title: str | None = None) -> None:
