@@ -55,7 +55,7 @@ class CaseRow(Stamped, table=True):
 
     # Human-readable and sequential: CS-000123, from the case_number sequence.
     number: str = Field(max_length=20, unique=True, sa_column_kwargs={"server_default": text(
-        "'CS-' || lpad(nextval('case_number')::text, 6, '0')")})
+        "crm_numbered('CS-', 'case_number')")})
     contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
     account_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
     subject: str = Field(max_length=300)

@@ -71,7 +71,7 @@ class OrderRow(Stamped, table=True):
 
     # Human-readable and sequential: SO-000123, from the order_number sequence.
     number: str = Field(max_length=20, unique=True, sa_column_kwargs={"server_default": text(
-        "'SO-' || lpad(nextval('order_number')::text, 6, '0')")})
+        "crm_numbered('SO-', 'order_number')")})
     account_id: uuid.UUID | None = Field(default=None, foreign_key="account.id")
     contact_id: uuid.UUID | None = Field(default=None, foreign_key="contact.id")
     price_book_id: uuid.UUID = Field(foreign_key="price_book.id")
