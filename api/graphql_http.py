@@ -35,7 +35,7 @@ from starlette.responses import Response
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
-from api import telemetry
+from api import anonymous, telemetry
 from api.compiled.planner import Planner
 from api.compiled_reads import CompiledReads, unavailable
 from api.compiled_writes import CompiledWrites
@@ -130,16 +130,24 @@ class GraphQLEndpoint:
                                               "extensions": {"code": "METHOD_NOT_ALLOWED"}}]},
                                  405, media, {"Allow": "GET, POST"})
         try:
-            principal = await self._authenticate(request, info)
-            operation = await read_operation(request, self.max_upload_bytes)
-            if info is not None:
-                info.operation = operation.operation_name
-            with self.tracing.span("graphql.parse_validate"):
-                document = self._document(operation.query)
-                ast = self._check_method(request, document, operation)
-                if info is not None and ast.name is not None:
-                    info.operation = ast.name.value
-                self._check_cost(document, ast, operation)
+            # Without a token, only a survey's signed link may be answered (api/anonymous.py).
+            token = bool(request.headers.get("authorization"))
+            principal = await self._authenticate(request, info) if token else None
+            async with anonymous.refused_as_unauthenticated(principal, self._authenticate,
+                                                            request, info):
+                operation = await read_operation(request, self.max_upload_bytes)
+                if info is not None:
+                    info.operation = operation.operation_name
+                with self.tracing.span("graphql.parse_validate"):
+                    document = self._document(operation.query)
+                    ast = self._check_method(request, document, operation)
+                    if info is not None and ast.name is not None:
+                        info.operation = ast.name.value
+                    self._check_cost(document, ast, operation)
+                if principal is None and not anonymous.only_public(ast):
+                    raise anonymous.NotPublic
+            if principal is None:
+                principal = anonymous.principal_for(request, self.rate_limit)
             if ast.operation is OperationType.MUTATION:
                 compiled = await self.writes.answer(document, ast, operation, principal)
             else:

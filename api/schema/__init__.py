@@ -21,6 +21,8 @@ from api.resolvers.opportunities import OpportunityMutations, OpportunityQueries
 from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
+from api.schema.analytical.survey_mutations import SurveyMutations
+from api.schema.analytical.surveys import SurveyQueries
 from api.schema.collaborative.comments import CommentMutations
 from api.schema.collaborative.live import Subscription
 from api.schema.collaborative.notifications import NotificationMutations, NotificationQueries
@@ -39,7 +41,7 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries):
+            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries, SurveyQueries):
     pass
 
 
@@ -48,7 +50,8 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
                TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations,
-               WebhookMutations, MergeMutations, DuplicateMutations, ImportMutations):
+               WebhookMutations, MergeMutations, DuplicateMutations, ImportMutations,
+               SurveyMutations):
     pass
 
 
