@@ -184,19 +184,20 @@ def check_answers(kind: str, questions: list[Mapping], answers: list[Mapping]) -
     question's dimension and aspect, so that SQL averages the gap per dimension. The main
     question of an NPS, CSAT or CES survey must be answered, any question of the others."""
     by_key = {q["key"]: q for q in questions}
-    problems, given = Problems(), {}
+    problems, given, seen = Problems(), {}, set()
     for n, answer in enumerate(answers):
         key, value = answer.get("key"), answer.get("value")
         question = by_key.get(key)
         if question is None:
             problems.add(f"answers[{n}].key", ErrorCode.INVALID, "No question has this key.")
-        elif key in given:
+        elif key in seen:
             problems.add(f"answers[{n}].key", ErrorCode.INVALID, "One answer per question.")
         elif not isinstance(value, int) or not question["min"] <= value <= question["max"]:
             problems.add(f"answers[{n}].value", ErrorCode.INVALID,
                          f"{key} is answered from {question['min']} to {question['max']}.")
         else:
             given[key] = value
+        seen.add(key)
     if kind in SCORED and questions and questions[0]["key"] not in given and not problems.items:
         problems.add("answers", ErrorCode.REQUIRED, f"Answer {questions[0]['key']}.")
     elif not answers:
