@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from graphql import FieldNode, OperationDefinitionNode, OperationType
 from starlette.requests import Request
 
-from api.graphql_errors import refusal
+from api.graphql_errors import Refusal, refusal
 from api.ratelimit import RateLimit, RateLimitExceeded
 from auth.principal import Principal
 
@@ -22,6 +22,14 @@ ANONYMOUS = Principal.anonymous()
 
 class NotPublic(Exception):
     """The operation needs a token."""
+
+
+class RateLimited(Exception):
+    """Too many requests without a token from one address: the refusal to answer with."""
+
+    def __init__(self, refused: Refusal) -> None:
+        super().__init__(str(refused))
+        self.refused = refused
 
 
 def only_public(ast: OperationDefinitionNode) -> bool:
@@ -34,14 +42,25 @@ def only_public(ast: OperationDefinitionNode) -> bool:
             and all(n in PUBLIC_MUTATIONS or n == "__typename" for n in names))
 
 
-def principal_for(request: Request, rate_limit: RateLimit | None) -> Principal:
-    """The anonymous principal, within its address's rate limit."""
+async def or_authenticated(request: Request, info, authenticate) -> Principal | None:
+    """The caller of a request with a token; None, to be decided by the operation, without."""
+    if not request.headers.get("authorization"):
+        return None
+    return await authenticate(request, info)
+
+
+def principal_for(ast: OperationDefinitionNode, request: Request,
+                  rate_limit: RateLimit | None) -> Principal:
+    """The anonymous principal, for a public operation (NotPublic else), within its address's
+    rate limit."""
+    if not only_public(ast):
+        raise NotPublic
     if rate_limit is not None:
         address = request.client.host if request.client else "unknown"
         try:
             rate_limit.hit(f"address:{address}")
         except RateLimitExceeded as exc:
-            raise refusal.rate_limited(exc.retry_after, str(exc)) from None
+            raise RateLimited(refusal.rate_limited(exc.retry_after, str(exc))) from None
     return ANONYMOUS
 
 
@@ -53,6 +72,8 @@ async def refused_as_unauthenticated(principal: Principal | None,
     public, is answered as before links existed: the missing token's 401."""
     try:
         yield
+    except RateLimited as exc:
+        raise exc.refused from None
     except Exception:
         if principal is not None:
             raise

@@ -130,9 +130,7 @@ class GraphQLEndpoint:
                                               "extensions": {"code": "METHOD_NOT_ALLOWED"}}]},
                                  405, media, {"Allow": "GET, POST"})
         try:
-            # Without a token, only a survey's signed link may be answered (api/anonymous.py).
-            token = bool(request.headers.get("authorization"))
-            principal = await self._authenticate(request, info) if token else None
+            principal = await anonymous.or_authenticated(request, info, self._authenticate)
             async with anonymous.refused_as_unauthenticated(principal, self._authenticate,
                                                             request, info):
                 operation = await read_operation(request, self.max_upload_bytes)
@@ -144,10 +142,7 @@ class GraphQLEndpoint:
                     if info is not None and ast.name is not None:
                         info.operation = ast.name.value
                     self._check_cost(document, ast, operation)
-                if principal is None and not anonymous.only_public(ast):
-                    raise anonymous.NotPublic
-            if principal is None:
-                principal = anonymous.principal_for(request, self.rate_limit)
+                principal = principal or anonymous.principal_for(ast, request, self.rate_limit)
             if ast.operation is OperationType.MUTATION:
                 compiled = await self.writes.answer(document, ast, operation, principal)
             else:

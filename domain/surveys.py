@@ -153,6 +153,13 @@ def _trigger(clean: dict, stored: Mapping, problems: Problems) -> None:
             clean["everyDays"] = None
 
 
+def _given(value, field: str, enum: type[StrEnum] | None = None):
+    """A value that may be left out but not set to null."""
+    if value is None:
+        raise DomainError.one(field, ErrorCode.REQUIRED, f"{field} cannot be null.")
+    return enum(value).value if enum else value
+
+
 def validate_survey(values: dict, *, creating: bool, stored: dict | None = None) -> dict:
     """A name and a kind to create; the kind never changes, as responses keep its shape."""
     problems, clean, stored = Problems(), {}, stored or {}
@@ -169,11 +176,10 @@ def validate_survey(values: dict, *, creating: bool, stored: dict | None = None)
     if kind is not None and (creating or "questions" in values):
         problems.check({"questions": values.get("questions")}, clean, "questions",
                        lambda v: check_questions(v, SurveyKind(kind)))
-    problems.check(values, clean, "trigger", lambda v: SurveyTrigger(v).value)
+    problems.check(values, clean, "trigger", lambda v: _given(v, "trigger", SurveyTrigger))
+    problems.check(values, clean, "active", lambda v: _given(v, "active"))
     if "everyDays" in values:
         clean["everyDays"] = values["everyDays"]
-    if "active" in values:
-        clean["active"] = bool(values["active"])
     _trigger(clean, stored, problems)
     problems.raise_if_any()
     return clean

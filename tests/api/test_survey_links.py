@@ -111,3 +111,14 @@ async def test_survey_link_by_role(gql, role, allowed):
 async def test_without_a_token_only_link_answers_are_served(http, query):
     status, body = await _anonymous(http, query, {})
     assert status == 401 and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_survey_link_answers_rate_limited_by_address(client_with):
+    # given an app that takes two requests a minute from each caller
+    async with client_with(crm_rate_limit="2/minute") as client:
+        statuses = []
+        for _ in range(3):
+            status, _ = await _anonymous(client, BY_LINK, {"token": "sv1.x.y", "input": ANSWERS})
+            statuses.append(status)
+    # then the third link answer from the same address is refused
+    assert statuses == [200, 200, 429]
