@@ -223,3 +223,41 @@ async def test_survey_response_classify_by_role(gql, role, allowed):
     assert payload["surveyResponse"]["classifiedBy"] == "STAFF"
     trail = await gql.ok("admin", AUDIT, {"id": response["id"]})
     assert [e["action"] for e in trail["auditTrail"]["nodes"]].count("classify") == 1
+
+
+ARCHIVE = """mutation($input: ArchiveInput!) { surveyArchive(input: $input) {
+  survey { archivedAt } errors { field code } } }"""
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    ("admin", True), ("marketing", True), ("service", True), ("sales", False),
+    ("analyst", False), ("partner", False), ("customer", False)])
+async def test_survey_update_and_archive_by_role(gql, role, allowed):
+    survey = await make_survey(gql)
+    updated = (await gql(role, UPDATE, {"input": {"id": survey["id"], "version": survey["version"],
+                                                  "name": "Renamed"}})).data["surveyUpdate"]
+    assert (updated["errors"] == []) is allowed
+    version = updated["survey"]["version"] if allowed else survey["version"]
+    archived = (await gql(role, ARCHIVE, {"input": {"id": survey["id"], "version": version}})
+                ).data["surveyArchive"]
+    assert (archived["errors"] == []) is allowed
+    if not allowed:
+        assert {e["code"] for e in updated["errors"] + archived["errors"]} <= {"FORBIDDEN",
+                                                                              "NOT_FOUND"}
+
+
+async def test_customer_reads_only_what_it_answers_with(gql):
+    # given a survey the customer is invited to, and one it is not
+    invited, other = await make_survey(gql), await make_survey(gql)
+    await invite(gql, invited["id"], CUSTOMER)
+    query = """query($id: ID!) { survey(id: $id) { name questions { key } } }"""
+    # then it reads the first's questions, and the second does not exist for it
+    seen = await gql.ok("customer", query, {"id": invited["id"]})
+    assert seen["survey"]["questions"] == [{"key": "csat"}]
+    assert (await gql.ok("customer", query, {"id": other["id"]}))["survey"] is None
+    # and neither a survey's trigger nor a comment's class is for it to read
+    trigger = await gql("customer", """query($id: ID!) { survey(id: $id) { trigger } }""",
+                        {"id": invited["id"]})
+    assert trigger.error_codes() == ["FORBIDDEN"]
+    classes = await gql("customer", "{ surveyResponses(first: 1) { nodes { commentClass } } }")
+    assert classes.error_codes() == ["FORBIDDEN"]
