@@ -141,13 +141,20 @@ class SurveyResponse(Record):
         form=forms.Json(many=True))
 
 
+def _sort_keys(record) -> type[Enum]:
+    """The sort keys of a record type, each described by the field it sorts by."""
+    keys = record_order_field(record)
+    for value in keys.__strawberry_definition__.values:
+        value.description = f"By `{value.value}`."
+    return keys
+
+
 SurveyFilter = record_filter(SURVEY, Survey)
-SurveyOrder = order_input(record_order_field(SURVEY), "SurveyOrder")
+SurveyOrder = order_input(_sort_keys(SURVEY), "SurveyOrder")
 SurveyInvitationFilter = record_filter(SURVEY_INVITATION, SurveyInvitation)
-SurveyInvitationOrder = order_input(record_order_field(SURVEY_INVITATION),
-                                    "SurveyInvitationOrder")
+SurveyInvitationOrder = order_input(_sort_keys(SURVEY_INVITATION), "SurveyInvitationOrder")
 SurveyResponseFilter = record_filter(SURVEY_RESPONSE, SurveyResponse)
-SurveyResponseOrder = order_input(record_order_field(SURVEY_RESPONSE), "SurveyResponseOrder")
+SurveyResponseOrder = order_input(_sort_keys(SURVEY_RESPONSE), "SurveyResponseOrder")
 LIST = "first/last run from 1 to 100 (default 20)."
 
 
