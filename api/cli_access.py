@@ -218,7 +218,8 @@ def _seconds(text: str) -> int:
 def add_commands(sub) -> None:
     """Add token, user, partner-client and key to the `crm` parser."""
     token = sub.add_parser("token", help="print a signed access token")
-    token.add_argument("--role", required=True, choices=[r.value for r in Role])
+    token.add_argument("--role", required=True,
+                       choices=[r.value for r in Role if r is not Role.ANONYMOUS])
     token.add_argument("--user", metavar="EMAIL|ID",
                        help="staff user (default: the only active user of the role, or "
                             "<role>@example.com)")

@@ -35,7 +35,7 @@ from starlette.responses import Response
 from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 
-from api import telemetry
+from api import anonymous, telemetry
 from api.compiled.planner import Planner
 from api.compiled_reads import CompiledReads, unavailable
 from api.compiled_writes import CompiledWrites
@@ -83,14 +83,11 @@ class GraphQLEndpoint:
                  metrics=None, tracing: Tracing | None = None,
                  webhook_rules: WebhookRules | None = None, max_upload_bytes: int = 0,
                  reporting_currency: str = "EUR") -> None:
-        self.schema = schema
+        self.schema, self.authenticator, self.engine, self.reader = schema, authenticator, engine, reader
         self.reporting_currency = reporting_currency
         self.max_upload_bytes = max_upload_bytes
         self.webhook_rules = webhook_rules or WebhookRules()
         self.clock = clock
-        self.authenticator = authenticator
-        self.engine = engine
-        self.reader = reader
         self.graphiql = graphiql
         self.max_cost = max_cost
         self.statement_timeout_ms = statement_timeout_ms
@@ -132,16 +129,19 @@ class GraphQLEndpoint:
                                               "extensions": {"code": "METHOD_NOT_ALLOWED"}}]},
                                  405, media, {"Allow": "GET, POST"})
         try:
-            principal = await self._authenticate(request, info)
-            operation = await read_operation(request, self.max_upload_bytes)
-            if info is not None:
-                info.operation = operation.operation_name
-            with self.tracing.span("graphql.parse_validate"):
-                document = self._document(operation.query)
-                ast = self._check_method(request, document, operation)
-                if info is not None and ast.name is not None:
-                    info.operation = ast.name.value
-                self._check_cost(document, ast, operation)
+            principal = await anonymous.or_authenticated(request, info, self._authenticate)
+            async with anonymous.refused_as_unauthenticated(principal, self._authenticate,
+                                                            request, info):
+                operation = await read_operation(request, self.max_upload_bytes)
+                if info is not None:
+                    info.operation = operation.operation_name
+                with self.tracing.span("graphql.parse_validate"):
+                    document = self._document(operation.query)
+                    ast = self._check_method(request, document, operation)
+                    if info is not None and ast.name is not None:
+                        info.operation = ast.name.value
+                    self._check_cost(document, ast, operation)
+                principal = principal or anonymous.principal_for(ast, request, self.rate_limit)
             if ast.operation is OperationType.MUTATION:
                 compiled = await self.writes.answer(document, ast, operation, principal)
             else:
@@ -156,8 +156,7 @@ class GraphQLEndpoint:
                     result = await self._execute(document, operation,
                                                  Context(principal, self.engine, self.reader,
                                                          self.authenticator.tokens, self.clock,
-                                                         self.webhook_rules,
-                                                         self.reporting_currency))
+                                                         self.webhook_rules, self.reporting_currency))
         except Refusal as exc:
             self._outcome(info, exc.outcome)
             return self._respond(exc.body, exc.status, media, exc.headers)

@@ -19,6 +19,8 @@ from api.escalation import run_escalation
 from api.feed_consumers import notify_followers
 from api.import_jobs import RUN_IMPORT, run_import_job
 from api.settings import ConfigError, Settings
+from api.survey_jobs import SCHEDULE as SURVEY_SCHEDULE
+from api.survey_jobs import invite_job
 from api.webhooks import WebhookConfig, deliver, delivery_client, listen_and_dispatch, sweep
 from api.worker import Entrypoint, JobContext, Schedule, Worker
 from auth.keys import KeyConfigError, load_configured_key, load_or_create_key
@@ -61,6 +63,7 @@ def schedules(settings: Settings) -> tuple[Schedule, ...]:
                  timedelta(days=settings.crm_change_retention_days))),
              Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers),
              Schedule("crm.duplicates.rescan", "*/30 * * * * *", rescan_duplicates),
+             Schedule("crm.surveys.invite", SURVEY_SCHEDULE, invite_job),
              Schedule("crm.webhooks.sweep", settings.crm_webhook_sweep_schedule, sweep)]
     if settings.crm_analytics_schedule.lower() != "off":
         found.append(Schedule("crm.analytics.refresh", settings.crm_analytics_schedule,

@@ -131,6 +131,17 @@ WebhookMessage.all          R   -   -   -   -   -   -
 WebhookAttempt.all          R   -   -   -   -   -   -
 RecordMerge.all             R   R   -   R   -   -   -
 ImportJob.all               R   R   R   R   -   -   -
+Survey.meta                 R   R   R   R   R   -   R
+Survey.provenance           R   R   R   R   R   -   -
+Survey.content              RW  R   RW  RW  R   -   R
+Survey.trigger              RW  R   RW  RW  R   -   -
+SurveyInvitation.meta       R   R   R   R   R   -   R
+SurveyInvitation.provenance R   R   R   R   R   -   -
+SurveyInvitation.all        RW  R   RW  RW  R   -   R
+SurveyResponse.meta         R   R   R   R   R   -   R
+SurveyResponse.provenance   R   R   R   R   R   -   -
+SurveyResponse.answers      RW  R   RW  RW  R   -   R
+SurveyResponse.classification RW R  RW  RW  R   -   -
 """
 
 # read/write record rule per type; "-" means none.
@@ -163,6 +174,9 @@ Notification self/self self/self       self/self self/self self/self -/-        
 WebhookEndpoint all/all -/-                 -/-      -/-      -/-    -/-              -/-
 RecordMerge all/-    all/-                   -/-      all/-    -/-    -/-              -/-
 ImportJob   all/all  self/self               self/self self/self -/-  -/-              -/-
+Survey      all/all  all/-                   all/all  all/all  all/-  -/-              self/-
+SurveyInvitation all/all all/-               all/all  all/all  all/-  -/-              self/-
+SurveyResponse all/all all/-                 all/all  all/all  all/-  -/-              self/-
 """
 
 ACTIONS = """
@@ -221,6 +235,11 @@ CustomField.archive  admin
 WebhookEndpoint.create   admin
 WebhookEndpoint.archive  admin
 ImportJob.create     admin sales marketing service
+Survey.create        admin marketing service
+Survey.archive       admin marketing service
+SurveyInvitation.create  admin marketing service
+SurveyResponse.create    admin marketing service
+SurveyResponse.respond   customer
 """
 
 # A partner reaches a type only with the matching scope in its token.

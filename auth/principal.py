@@ -12,7 +12,8 @@ from domain.access import Access, ActorRef, Role
 
 @dataclass(frozen=True)
 class Principal:
-    """A verified caller. Exactly one of user_id, partner_id, contact_id, form_id is set."""
+    """A verified caller. Exactly one of user_id, partner_id, contact_id, form_id is set,
+    but for the anonymous caller (no token), which has none."""
 
     role: Role
     user_id: uuid.UUID | None = None
@@ -30,6 +31,8 @@ class Principal:
             return ActorRef("Partner", self.partner_id)
         if self.form_id:
             return ActorRef("CaptureForm", self.form_id)
+        if self.role is Role.ANONYMOUS:
+            return ActorRef("Anonymous")
         return ActorRef("Contact", self.contact_id)
 
     def __hash__(self) -> int:
@@ -62,6 +65,11 @@ class Principal:
     @classmethod
     def customer(cls, contact_id: uuid.UUID, **kw) -> Principal:
         return cls(role=Role.CUSTOMER, contact_id=contact_id, **kw)
+
+    @classmethod
+    def anonymous(cls) -> Principal:
+        """A caller without a token: it may answer a survey through a signed link only."""
+        return cls(role=Role.ANONYMOUS)
 
     @classmethod
     def capture(cls, form_id: uuid.UUID, **kw) -> Principal:

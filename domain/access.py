@@ -23,10 +23,13 @@ class Role(StrEnum):
     PARTNER = "partner"
     CUSTOMER = "customer"
     CAPTURE = "capture"  # a lead-capture form: it may capture leads and nothing else
+    # No token: it may answer a survey through the signed link of an invitation, and nothing
+    # else (surveyRespondByLink), with no more than that invitation's contact may do.
+    ANONYMOUS = "anonymous"
 
     @property
     def is_staff(self) -> bool:
-        return self not in (Role.PARTNER, Role.CUSTOMER, Role.CAPTURE)
+        return self not in (Role.PARTNER, Role.CUSTOMER, Role.CAPTURE, Role.ANONYMOUS)
 
 
 STAFF_ROLES = tuple(r for r in Role if r.is_staff)
@@ -60,6 +63,7 @@ class Action(StrEnum):
     MOVE = "move"  # move every deal of a stage to another stage
     MERGE = "merge"  # merge records of the type into one, and undo such a merge
     DEDUPE = "dedupe"  # review the duplicate candidates of a type and dismiss pairs
+    RESPOND = "respond"  # answer a survey invitation addressed to oneself
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     INVALID_TRANSITION = "INVALID_TRANSITION"  # a status move its state machine forbids
     DUPLICATE = "DUPLICATE"  # the record likely exists already; allowDuplicate overrides
+    EXPIRED = "EXPIRED"  # a survey invitation, or its link, past its time
+    ALREADY_ANSWERED = "ALREADY_ANSWERED"  # a survey invitation answered before: links are single-use
 
 
 @dataclass(frozen=True, slots=True)

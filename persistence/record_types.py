@@ -45,6 +45,7 @@ from persistence.rfm import RFM_SCORES
 from persistence.signing_keys import SigningKeyRow
 from persistence.sla import CALENDAR, SLA_POLICY
 from persistence.spec import Spec
+from persistence.surveys import SURVEY, SURVEY_INVITATION, SURVEY_RESPONSE
 from persistence.tags import TAG, TAGGINGS
 from persistence.territories import TERRITORY
 from persistence.users import USER
@@ -62,6 +63,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     WEBHOOK_ENDPOINT, WEBHOOK_MESSAGE, WEBHOOK_ATTEMPT,
     RECORD_MERGE,
     IMPORT_JOB,
+    SURVEY, SURVEY_INVITATION, SURVEY_RESPONSE,
 )
 
 INTERNAL_TABLES: tuple[InternalTable, ...] = (

@@ -24,6 +24,8 @@ from api.resolvers.viewer import ViewerQueries
 from api.schema.analytical.cohorts import CohortQueries
 from api.schema.analytical.funnel import FunnelQueries
 from api.schema.analytical.lifetime import LifetimeQueries
+from api.schema.analytical.survey_mutations import SurveyMutations
+from api.schema.analytical.surveys import SurveyQueries
 from api.schema.collaborative.comments import CommentMutations
 from api.schema.collaborative.live import Subscription
 from api.schema.collaborative.notifications import NotificationMutations, NotificationQueries
@@ -43,7 +45,7 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
             NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries,
-            LifetimeQueries, CohortQueries, FunnelQueries):
+            LifetimeQueries, CohortQueries, FunnelQueries, SurveyQueries):
     pass
 
 
@@ -52,7 +54,8 @@ class Mutation(ContactMutations, AccountMutations, LeadMutations, OpportunityMut
                ActivityMutations, OrderMutations, CaseMutations, KnowledgeMutations, NoteMutations,
                ConsentMutations, LinkMutations, DirectoryMutations, PipelineMutations,
                TagMutations, CustomFieldMutations, CommentMutations, NotificationMutations,
-               WebhookMutations, MergeMutations, DuplicateMutations, ImportMutations):
+               WebhookMutations, MergeMutations, DuplicateMutations, ImportMutations,
+               SurveyMutations):
     pass
 
 

@@ -26,6 +26,7 @@ from persistence.seed.demo_deals import DemoDeals, load_stages
 from persistence.seed.demo_leads import add_leads
 from persistence.seed.demo_orders import ORDERS as DEMO_ORDERS
 from persistence.seed.demo_orders import add_orders
+from persistence.seed.demo_surveys import add_surveys
 from persistence.seed.generator import (
     CHANNELS,
     PURPOSES,
@@ -218,6 +219,7 @@ async def seed_demo(conn: AsyncConnection) -> dict[str, int] | None:
     agents = [stable_id("user", e) for e, u in USERS.items() if u[1] in ("service", "admin")]
     add_cases(data, BASE_TIME + timedelta(days=300), agents, data.rows[AccountRow],
               data.rows[AccountContactRow])
+    add_surveys(data, BASE_TIME)
     for row_class, type_name in ((ContactRow, "Contact"), (AccountRow, "Account")):
         for row in data.rows[row_class]:
             row.update(row_keys(type_name, row))

@@ -79,8 +79,9 @@ class CohortQueries:
                                   "customer is the contact an order names, or its account when "
                                   "it names none; purchases are confirmed or fulfilled orders "
                                   "in the reporting currency.",
-                      extensions=[Reads(always=READS, values={"metric": {
-                          "RETENTION": (), "REVENUE": REVENUE_READS}})])
+                      extensions=[Reads(always=READS, values={
+                          "metric": {"RETENTION": (), "REVENUE": REVENUE_READS},
+                          "by": {"FIRST_ORDER_MONTH": ()}})])
     async def cohorts(
         self, info: strawberry.Info,
         metric: Annotated[CohortMetric, arg("What each cell holds.")],
