@@ -87,16 +87,19 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
 _BEFORE = ", ".join(f"'{name}', a.{column}" for name, column in FIELDS)
 _AFTER = ", ".join(f"'{name}', coalesce(a.{column}, s.{column})" for name, column in FIELDS)
 _SET = ", ".join(f"{column} = d.after ->> '{name}'" for name, column in FIELDS)
+# The matched accounts are looked up by id, as import_contacts._FILL does contacts.
 _FILL = f"""
 WITH diff AS (
     SELECT a.id, s.line, f.after, (SELECT jsonb_object_agg(x.key, jsonb_build_object(
                'before', f.before -> x.key, 'after', x.value)) FROM jsonb_each(f.after) x
            WHERE x.value IS DISTINCT FROM f.before -> x.key) AS changes,
            CASE WHEN a.website IS NULL THEN s.domain_key ELSE a.domain_key END AS domain_key
-    FROM account a JOIN import_stage s ON s.match_id = a.id AND s.current
+    FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM account a WHERE a.id = s.match_id
+                                            OFFSET 0) a
     CROSS JOIN LATERAL (SELECT jsonb_build_object({_BEFORE}, 'customFields', a.custom_fields)
                         AS before, jsonb_build_object({_AFTER}, 'customFields',
                         s.custom || a.custom_fields) AS after) f
+    WHERE s.current AND s.match_id IS NOT NULL
 ),
 written AS (
     UPDATE account a SET {_SET}, custom_fields = d.after -> 'customFields',

@@ -198,13 +198,17 @@ _AFTER = """jsonb_build_object(
       WHERE NOT regexp_replace(p ->> 'number', '[^0-9]', '', 'g') = ANY(c.phone_keys)), '[]') END,
   'address', coalesce(c.address, s.address),
   'customFields', s.custom || c.custom_fields)"""
+# The matched contacts are looked up by id (OFFSET 0 fences the lookup): the staging table has
+# no statistics, and with a join the planner hashes every contact instead.
 _FILL = f"""
 WITH filled AS (
     SELECT c.id, s.line, {_BEFORE} AS before, {_AFTER} AS after,
            CASE WHEN c.first_name IS NULL AND s.first_name IS NOT NULL
                 AND lower(c.last_name) = lower(s.last_name) THEN s.name_key
                 ELSE c.name_key END AS name_key
-    FROM contact c JOIN import_stage s ON s.match_id = c.id AND s.current
+    FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM contact c WHERE c.id = s.match_id
+                                            OFFSET 0) c
+    WHERE s.current AND s.match_id IS NOT NULL
 ),
 diff AS (
     SELECT f.id, f.line, f.after, f.name_key,
