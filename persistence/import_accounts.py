@@ -18,12 +18,13 @@ from persistence.sql import Builder
 
 STAGE_COLUMNS = ("line", "lines", "external_id", "name", "legal_name", "website", "industry",
                  "size", "tier", "custom", "tags", "domain_key", "name_key")
+# Rows start current, as import_contacts.CREATE_STAGE says why.
 CREATE_STAGE = """
 CREATE TEMP TABLE import_stage (
     line int PRIMARY KEY, lines int[] NOT NULL, external_id text, name text NOT NULL,
     legal_name text, website text, industry text, size text, tier text, custom jsonb NOT NULL,
     tags text[] NOT NULL, domain_key text, name_key text, match_id uuid, new_id uuid,
-    refused text, pending boolean NOT NULL DEFAULT true, current boolean NOT NULL DEFAULT false,
+    refused text, pending boolean NOT NULL DEFAULT true, current boolean NOT NULL DEFAULT true,
     outcome text
 ) ON COMMIT DROP
 """

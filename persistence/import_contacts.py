@@ -35,9 +35,11 @@ CREATE TEMP TABLE import_stage (
     company_domain_key text, company_name_key text, email_keys text[] NOT NULL,
     phone_keys text[] NOT NULL, name_key text,
     match_id uuid, new_id uuid, refused text, pending boolean NOT NULL DEFAULT true,
-    current boolean NOT NULL DEFAULT false, outcome text
+    current boolean NOT NULL DEFAULT true, outcome text
 ) ON COMMIT DROP
 """
+# Rows start current (in the pass under way), as nearly all go in the first pass: a flag
+# changed rewrites the row, so mark_matches and end_pass change only the few that differ.
 # The same source system's id, or none on either side: two ids that differ are two people.
 _SAME_SOURCE = "(c.external_id IS NULL OR s.external_id IS NULL OR c.external_id = s.external_id)"
 
@@ -115,10 +117,10 @@ async def mark_matches(db: asyncpg.Connection, access: Access, mode: str, match_
             f"AND s.match_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {spec.name} r "
             f"WHERE r.id = s.match_id AND {write_sql(spec, access, 'r', b)})", *b.params)
     await db.execute(
-        "UPDATE import_stage s SET current = true FROM (SELECT line, row_number() OVER "
-        "(PARTITION BY match_id ORDER BY line) AS n FROM import_stage "
-        "WHERE pending AND refused IS NULL) r WHERE r.line = s.line "
-        "AND (s.match_id IS NULL OR r.n = 1)")
+        "UPDATE import_stage s SET current = r.now FROM (SELECT line, current, refused IS NULL "
+        "AND (match_id IS NULL OR row_number() OVER (PARTITION BY match_id, refused IS NULL "
+        "ORDER BY line) = 1) AS now FROM import_stage WHERE pending) r "
+        "WHERE r.line = s.line AND r.current <> r.now")
     await db.execute("UPDATE import_stage SET pending = false WHERE refused IS NOT NULL")
 
 
@@ -245,8 +247,11 @@ async def skip_matched(db: asyncpg.Connection) -> None:
 async def end_pass(db: asyncpg.Connection) -> bool:
     """Close the pass; True when rows wait for another (they matched a contact that an
     earlier row of the batch matched too, and now fill it in after that row)."""
+    if not await db.fetchval("SELECT EXISTS (SELECT 1 FROM import_stage "
+                             "WHERE pending AND NOT current)"):
+        return False  # nothing reads the flags after the last pass
     await db.execute("UPDATE import_stage SET pending = false, current = false WHERE current")
-    return bool(await db.fetchval("SELECT count(*) FROM import_stage WHERE pending"))
+    return True
 
 
 async def outcomes(db: asyncpg.Connection) -> list[tuple[int, list[int], str, str | None]]:
