@@ -1,7 +1,7 @@
 """One batch of imported accounts, written set-based like contacts (persistence.import_contacts):
 staged, matched against the accounts the importer reads (external id, then the website's
 domain, then the name without its legal form), created or filled in, each record audited and
-recorded for undo."""
+a filled-in one recorded for undo."""
 
 from __future__ import annotations
 
@@ -79,10 +79,6 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         f"'customFields', nullif(s.custom, '{{}}'::jsonb), 'tags', "
         f"nullif(to_jsonb(s.tags), '[]'::jsonb))) e(k, v) WHERE v <> 'null'), $2, $2 "
         f"FROM import_stage s WHERE s.current AND s.new_id IS NOT NULL", job_id, actor, owner)
-    await db.execute(
-        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        "SELECT $1, 'Account', new_id, 'created', '{}', 1 FROM import_stage "
-        "WHERE current AND new_id IS NOT NULL", job_id)
 
 
 _BEFORE = ", ".join(f"'{name}', a.{column}" for name, column in FIELDS)

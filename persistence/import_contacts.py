@@ -1,7 +1,9 @@
 """One batch of imported contacts, written set-based: the rows are copied into a staging table,
 matched against the contacts the importer reads (external id, then email, phone, then name
 key at the same company), and created or filled in by a few statements, each record with its
-audit entry (whose trigger announces it on the change feed) and its line in import_record.
+audit entry (whose trigger announces it on the change feed); a filled-in record has its line
+in import_record too, with the values undo puts back (a created one's "create" entry, the
+job its parent, is all undo needs).
 
 Filling in never overwrites: a value already stored stays, an empty field takes the file's,
 and new emails and phones join the stored ones as secondary entries.
@@ -138,7 +140,8 @@ _CREATED_FIELDS = ("jsonb_build_object('accounts', (SELECT jsonb_agg(jsonb_build
 async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
                  owner: uuid.UUID | None) -> None:
     """Insert the current unmatched rows as new contacts owned by the importer (audited by
-    audit_created once their companies are linked)."""
+    audit_created once their companies are linked); `job_id` is for import_accounts.create's
+    sake, which audits its records at once."""
     await db.execute("UPDATE import_stage SET new_id = gen_random_uuid(), outcome = 'created' "
                      "WHERE current AND match_id IS NULL")
     await db.execute(
@@ -147,10 +150,6 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         "name_key) SELECT new_id, $1, $1, $2, external_id, first_name, last_name, emails, "
         "phones, address, coalesce(lifecycle_stage, 'LEAD'), coalesce(lead_score, 0), custom, "
         "name_key FROM import_stage WHERE current AND new_id IS NOT NULL", actor, owner)
-    await db.execute(
-        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        "SELECT $1, 'Contact', new_id, 'created', '{}', 1 FROM import_stage "
-        "WHERE current AND new_id IS NOT NULL", job_id)
 
 
 async def audit_created(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
