@@ -24,7 +24,8 @@ from domain.imports.normalise import Options, RowError
 
 CHUNK_ROWS = 1_000  # rows per task of the pool: large enough that pickling is cheap
 BATCH_ROWS = 10_000  # rows per transaction
-IN_FLIGHT = 2 * BATCH_ROWS // CHUNK_ROWS  # the pool works on the next batch while one writes
+# The pool works a batch ahead: the batch after the one being gathered while one writes.
+IN_FLIGHT = BATCH_ROWS // CHUNK_ROWS
 _LIST = re.compile(r"\s*[;,]\s*")
 
 
