@@ -1,7 +1,7 @@
 """One batch of imported accounts, written set-based like contacts (persistence.import_contacts):
 staged, matched against the accounts the importer reads (external id, then the website's
 domain, then the name without its legal form), created or filled in, each record audited and
-recorded for undo."""
+a filled-in one recorded for undo."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from persistence.sql import Builder
 
 STAGE_COLUMNS = ("line", "lines", "external_id", "name", "legal_name", "website", "industry",
                  "size", "tier", "custom", "tags", "domain_key", "name_key")
+# Rows start current, as import_contacts.CREATE_STAGE says why.
 CREATE_STAGE = """
 CREATE TEMP TABLE import_stage (
     line int PRIMARY KEY, lines int[] NOT NULL, external_id text, name text NOT NULL,
     legal_name text, website text, industry text, size text, tier text, custom jsonb NOT NULL,
     tags text[] NOT NULL, domain_key text, name_key text, match_id uuid, new_id uuid,
-    refused text, pending boolean NOT NULL DEFAULT true, current boolean NOT NULL DEFAULT false,
+    refused text, pending boolean NOT NULL DEFAULT true, current boolean NOT NULL DEFAULT true,
     outcome text
 ) ON COMMIT DROP
 """
@@ -78,25 +79,24 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         f"'customFields', nullif(s.custom, '{{}}'::jsonb), 'tags', "
         f"nullif(to_jsonb(s.tags), '[]'::jsonb))) e(k, v) WHERE v <> 'null'), $2, $2 "
         f"FROM import_stage s WHERE s.current AND s.new_id IS NOT NULL", job_id, actor, owner)
-    await db.execute(
-        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        "SELECT $1, 'Account', new_id, 'created', '{}', 1 FROM import_stage "
-        "WHERE current AND new_id IS NOT NULL", job_id)
 
 
 _BEFORE = ", ".join(f"'{name}', a.{column}" for name, column in FIELDS)
 _AFTER = ", ".join(f"'{name}', coalesce(a.{column}, s.{column})" for name, column in FIELDS)
 _SET = ", ".join(f"{column} = d.after ->> '{name}'" for name, column in FIELDS)
+# The matched accounts are looked up by id, as import_contacts._FILL does contacts.
 _FILL = f"""
 WITH diff AS (
     SELECT a.id, s.line, f.after, (SELECT jsonb_object_agg(x.key, jsonb_build_object(
                'before', f.before -> x.key, 'after', x.value)) FROM jsonb_each(f.after) x
            WHERE x.value IS DISTINCT FROM f.before -> x.key) AS changes,
            CASE WHEN a.website IS NULL THEN s.domain_key ELSE a.domain_key END AS domain_key
-    FROM account a JOIN import_stage s ON s.match_id = a.id AND s.current
+    FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM account a WHERE a.id = s.match_id
+                                            OFFSET 0) a
     CROSS JOIN LATERAL (SELECT jsonb_build_object({_BEFORE}, 'customFields', a.custom_fields)
                         AS before, jsonb_build_object({_AFTER}, 'customFields',
                         s.custom || a.custom_fields) AS after) f
+    WHERE s.current AND s.match_id IS NOT NULL
 ),
 written AS (
     UPDATE account a SET {_SET}, custom_fields = d.after -> 'customFields',

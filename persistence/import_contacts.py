@@ -1,7 +1,9 @@
 """One batch of imported contacts, written set-based: the rows are copied into a staging table,
 matched against the contacts the importer reads (external id, then email, phone, then name
 key at the same company), and created or filled in by a few statements, each record with its
-audit entry (whose trigger announces it on the change feed) and its line in import_record.
+audit entry (whose trigger announces it on the change feed); a filled-in record has its line
+in import_record too, with the values undo puts back (a created one's "create" entry, the
+job its parent, is all undo needs).
 
 Filling in never overwrites: a value already stored stays, an empty field takes the file's,
 and new emails and phones join the stored ones as secondary entries.
@@ -35,9 +37,11 @@ CREATE TEMP TABLE import_stage (
     company_domain_key text, company_name_key text, email_keys text[] NOT NULL,
     phone_keys text[] NOT NULL, name_key text,
     match_id uuid, new_id uuid, refused text, pending boolean NOT NULL DEFAULT true,
-    current boolean NOT NULL DEFAULT false, outcome text
+    current boolean NOT NULL DEFAULT true, outcome text
 ) ON COMMIT DROP
 """
+# Rows start current (in the pass under way), as nearly all go in the first pass: a flag
+# changed rewrites the row, so mark_matches and end_pass change only the few that differ.
 # The same source system's id, or none on either side: two ids that differ are two people.
 _SAME_SOURCE = "(c.external_id IS NULL OR s.external_id IS NULL OR c.external_id = s.external_id)"
 
@@ -115,10 +119,10 @@ async def mark_matches(db: asyncpg.Connection, access: Access, mode: str, match_
             f"AND s.match_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {spec.name} r "
             f"WHERE r.id = s.match_id AND {write_sql(spec, access, 'r', b)})", *b.params)
     await db.execute(
-        "UPDATE import_stage s SET current = true FROM (SELECT line, row_number() OVER "
-        "(PARTITION BY match_id ORDER BY line) AS n FROM import_stage "
-        "WHERE pending AND refused IS NULL) r WHERE r.line = s.line "
-        "AND (s.match_id IS NULL OR r.n = 1)")
+        "UPDATE import_stage s SET current = r.now FROM (SELECT line, current, refused IS NULL "
+        "AND (match_id IS NULL OR row_number() OVER (PARTITION BY match_id, refused IS NULL "
+        "ORDER BY line) = 1) AS now FROM import_stage WHERE pending) r "
+        "WHERE r.line = s.line AND r.current <> r.now")
     await db.execute("UPDATE import_stage SET pending = false WHERE refused IS NOT NULL")
 
 
@@ -136,7 +140,8 @@ _CREATED_FIELDS = ("jsonb_build_object('accounts', (SELECT jsonb_agg(jsonb_build
 async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
                  owner: uuid.UUID | None) -> None:
     """Insert the current unmatched rows as new contacts owned by the importer (audited by
-    audit_created once their companies are linked)."""
+    audit_created once their companies are linked); `job_id` is for import_accounts.create's
+    sake, which audits its records at once."""
     await db.execute("UPDATE import_stage SET new_id = gen_random_uuid(), outcome = 'created' "
                      "WHERE current AND match_id IS NULL")
     await db.execute(
@@ -145,10 +150,6 @@ async def create(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
         "name_key) SELECT new_id, $1, $1, $2, external_id, first_name, last_name, emails, "
         "phones, address, coalesce(lifecycle_stage, 'LEAD'), coalesce(lead_score, 0), custom, "
         "name_key FROM import_stage WHERE current AND new_id IS NOT NULL", actor, owner)
-    await db.execute(
-        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        "SELECT $1, 'Contact', new_id, 'created', '{}', 1 FROM import_stage "
-        "WHERE current AND new_id IS NOT NULL", job_id)
 
 
 async def audit_created(db: asyncpg.Connection, job_id: uuid.UUID, actor: str,
@@ -198,13 +199,17 @@ _AFTER = """jsonb_build_object(
       WHERE NOT regexp_replace(p ->> 'number', '[^0-9]', '', 'g') = ANY(c.phone_keys)), '[]') END,
   'address', coalesce(c.address, s.address),
   'customFields', s.custom || c.custom_fields)"""
+# The matched contacts are looked up by id (OFFSET 0 fences the lookup): the staging table has
+# no statistics, and with a join the planner hashes every contact instead.
 _FILL = f"""
 WITH filled AS (
     SELECT c.id, s.line, {_BEFORE} AS before, {_AFTER} AS after,
            CASE WHEN c.first_name IS NULL AND s.first_name IS NOT NULL
                 AND lower(c.last_name) = lower(s.last_name) THEN s.name_key
                 ELSE c.name_key END AS name_key
-    FROM contact c JOIN import_stage s ON s.match_id = c.id AND s.current
+    FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM contact c WHERE c.id = s.match_id
+                                            OFFSET 0) c
+    WHERE s.current AND s.match_id IS NOT NULL
 ),
 diff AS (
     SELECT f.id, f.line, f.after, f.name_key,
@@ -241,8 +246,11 @@ async def skip_matched(db: asyncpg.Connection) -> None:
 async def end_pass(db: asyncpg.Connection) -> bool:
     """Close the pass; True when rows wait for another (they matched a contact that an
     earlier row of the batch matched too, and now fill it in after that row)."""
+    if not await db.fetchval("SELECT EXISTS (SELECT 1 FROM import_stage "
+                             "WHERE pending AND NOT current)"):
+        return False  # nothing reads the flags after the last pass
     await db.execute("UPDATE import_stage SET pending = false, current = false WHERE current")
-    return bool(await db.fetchval("SELECT count(*) FROM import_stage WHERE pending"))
+    return True
 
 
 async def outcomes(db: asyncpg.Connection) -> list[tuple[int, list[int], str, str | None]]:

@@ -1,6 +1,7 @@
 """What hangs on the contacts of an imported batch: their companies (found or created, and
 linked with the job title and decision-maker flag), their tags and their consents. Each
-statement works on the whole staged batch; what it adds is recorded for undo."""
+statement works on the whole staged batch; what it adds is recorded for undo (a company it
+creates by its audit entry, as import_contacts says)."""
 
 from __future__ import annotations
 
@@ -63,10 +64,6 @@ async def companies(db: asyncpg.Connection, access: Access, job_id: uuid.UUID, a
         "jsonb_each(jsonb_build_object('name', name, 'website', website, "
         "'externalId', external_id, 'owner', $3::uuid::text)) e(k, v) WHERE v <> 'null'), $2, $2 "
         "FROM import_company WHERE new_id IS NOT NULL", job_id, actor, owner)
-    await db.execute(
-        "INSERT INTO import_record (job_id, record_type, record_id, action, before, version) "
-        "SELECT $1, 'Account', new_id, 'created', '{}', 1 FROM import_company "
-        "WHERE new_id IS NOT NULL", job_id)
     # A link changes the account too: an existing account the importer may not write
     # keeps its contacts as they are.
     b = Builder()

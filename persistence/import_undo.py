@@ -16,10 +16,17 @@ from domain.import_jobs import ImportStatus
 from persistence import import_store as store
 from persistence.db import Transaction
 
-# Per record the import wrote: the version it left, and whether it created it.
+# Per record the import wrote: the version it left, and whether it created it. A contact or
+# account it created has no line in import_record but its "create" audit entry, with the job
+# as the entry's parent, at version 1.
 LATEST = """CREATE TEMP TABLE import_latest ON COMMIT DROP AS
-SELECT record_type, record_id, max(version) AS version, bool_or(action = 'created') AS created
-FROM import_record WHERE job_id = $1 GROUP BY record_type, record_id"""
+SELECT record_type, record_id, max(version) AS version, bool_or(created) AS created
+FROM (SELECT record_type, record_id, version, action = 'created' AS created FROM import_record
+      WHERE job_id = $1
+      UNION ALL
+      SELECT record_type, record_id, 1, true FROM audit_entry
+      WHERE parent_id = $1 AND action = 'create') written
+GROUP BY record_type, record_id"""
 ARCHIVED = ("jsonb_build_object('archived', jsonb_build_object('before', false, "
             "'after', true))")
 # The values before the import's first change of each field.

@@ -72,8 +72,10 @@ class ImportRowErrorRow(SQLModel, table=True):
 
 
 class ImportRecordRow(SQLModel, table=True):
-    """A record an import created or changed: with the values it had before a change and the
-    version the import left, undo reverts it only while nobody has changed it since."""
+    """A record an import changed, or a link, tag or consent it added (the contacts and accounts
+    it created undo finds by their "create" audit entries): with the values it had before a
+    change and the version the import left, undo reverts it only while nobody has changed it
+    since."""
 
     __tablename__ = "import_record"
     __table_args__ = (Index("ix_import_record_job_id_record_id", "job_id", "record_id"),)

@@ -24,7 +24,8 @@ from domain.imports.normalise import Options, RowError
 
 CHUNK_ROWS = 1_000  # rows per task of the pool: large enough that pickling is cheap
 BATCH_ROWS = 10_000  # rows per transaction
-IN_FLIGHT = 2 * BATCH_ROWS // CHUNK_ROWS  # the pool works on the next batch while one writes
+# The pool works a batch ahead: the batch after the one being gathered while one writes.
+IN_FLIGHT = BATCH_ROWS // CHUNK_ROWS
 _LIST = re.compile(r"\s*[;,]\s*")
 
 
@@ -127,15 +128,30 @@ def _checked(plan: Plan, prepared: Prepared, headers: dict[str, str]) -> list[Ro
 async def run_import(plan: Plan, rows: Iterator[tuple[int, list[str]]], writer: ImportWriter,
                      pool: Executor, progress: Callable[[int, Outcome], None]) -> Outcome:
     """Read, normalise on the pool and write the rows after `plan.after_line`, a batch per
-    transaction; the outcome of the lines this run wrote."""
+    transaction; the outcome of the lines this run wrote. A batch is written while the next
+    is read and checked: one write at a time, in file order, so a resumed job still starts
+    after its last committed line."""
     loop = asyncio.get_running_loop()
     headers = {target: header for header, target in plan.mapping.columns.items()}
     total, batch = Outcome(), Batch()
     flight: deque = deque()
+    writing: asyncio.Future | None = None
+
+    async def write(done: Batch) -> tuple[int, Outcome]:
+        return done.read, await writer.write(done)
+
+    async def written() -> None:
+        nonlocal writing
+        if writing is not None:
+            task, writing = writing, None
+            read, outcome = await task
+            total.add(outcome)
+            progress(read, outcome)
 
     async def take() -> None:
         nonlocal batch
         chunk, future = flight.popleft()
+        await asyncio.sleep(0)  # the batch being written goes on between chunks, done or not
         for (line, cells), result in zip(chunk, await future, strict=True):
             batch.read += 1
             batch.last_line = line
@@ -149,31 +165,37 @@ async def run_import(plan: Plan, rows: Iterator[tuple[int, list[str]]], writer: 
                 await flush()
 
     async def flush() -> None:
-        nonlocal batch
+        nonlocal batch, writing
         if not batch.read:
             return
         done, batch = batch, Batch()
         if plan.on_duplicate is not OnDuplicate.CREATE:
             done.rows, _ = fold(done.rows, fill=plan.on_duplicate is OnDuplicate.UPDATE)
-        outcome = await writer.write(done)
-        total.add(outcome)
-        progress(done.read, outcome)
+        await written()
+        writing = asyncio.ensure_future(write(done))
 
     chunk: list[tuple[int, list[str]]] = []
-    for line, cells in rows:
-        if line <= plan.after_line:
-            continue
-        chunk.append((line, cells))
-        if len(chunk) == min(CHUNK_ROWS, plan.batch_rows):
+    try:
+        for line, cells in rows:
+            if line <= plan.after_line:
+                continue
+            chunk.append((line, cells))
+            if len(chunk) == min(CHUNK_ROWS, plan.batch_rows):
+                flight.append((chunk, loop.run_in_executor(
+                    pool, prepare_chunk, chunk, plan.mapping, plan.options)))
+                chunk = []
+                while len(flight) >= IN_FLIGHT:
+                    await take()
+        if chunk:
             flight.append((chunk, loop.run_in_executor(
                 pool, prepare_chunk, chunk, plan.mapping, plan.options)))
-            chunk = []
-            while len(flight) >= IN_FLIGHT:
-                await take()
-    if chunk:
-        flight.append((chunk, loop.run_in_executor(
-            pool, prepare_chunk, chunk, plan.mapping, plan.options)))
-    while flight:
-        await take()
-    await flush()
+        while flight:
+            await take()
+        await flush()
+        await written()
+    except BaseException:
+        # The caller marks the job failed: not before the batch in flight has ended.
+        if writing is not None:
+            await asyncio.gather(writing, return_exceptions=True)
+        raise
     return total

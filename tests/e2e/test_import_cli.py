@@ -131,6 +131,21 @@ def test_import_undo_archives_created_and_reverts_filled_in(env, tmp_path):
     assert value(url, "SELECT status FROM import_job WHERE id = $1::uuid", job) == "UNDONE"
 
 
+def test_import_undo_archives_a_contact_a_later_batch_filled_in(env, tmp_path):
+    url = env["DATABASE_URL"]
+    # given an import whose second batch fills in the contact its first created
+    out = crm("import", "contacts", str(write_csv(tmp_path / "batches.csv", [
+        HEADERS, ["", "", "Vogel", "vogel@firma-v.de", "", "DE", "", "", "", ""],
+        ["", "Vera", "Vogel", "vogel@firma-v.de", "", "DE", "", "", "", ""]])),
+        "--batch-rows", "1", env=env).stdout
+    assert "created 1, updated 1" in out
+    # when it is undone
+    undone = crm("import", "undo", job_id_of(out), env=env).stdout
+    # then the contact is archived, not merely reverted
+    assert "1 records archived, 0 reverted" in undone
+    assert contact_by_email(url, "vogel@firma-v.de") is None
+
+
 def test_import_xlsx_keeps_leading_zeros(env, tmp_path):
     path = write_xlsx(tmp_path / "people.xlsx", [
         HEADERS, ["", "Max", "Koch", "max@koch-f.de", "030 9876543", "DE", "", "", "", ""]])
