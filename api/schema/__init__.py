@@ -22,6 +22,7 @@ from api.resolvers.orders import OrderMutations, OrderQueries
 from api.resolvers.pipelines import PipelineMutations
 from api.resolvers.viewer import ViewerQueries
 from api.schema.analytical.cohorts import CohortQueries
+from api.schema.analytical.customer_kpis import CustomerKpiQueries
 from api.schema.analytical.funnel import FunnelQueries
 from api.schema.analytical.lifetime import LifetimeQueries
 from api.schema.analytical.survey_mutations import SurveyMutations
@@ -45,7 +46,8 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
             NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries,
-            LifetimeQueries, CohortQueries, FunnelQueries, SurveyQueries):
+            LifetimeQueries, CohortQueries, FunnelQueries, SurveyQueries,
+            CustomerKpiQueries):
     pass
 
 

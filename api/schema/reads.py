@@ -41,15 +41,16 @@ class Reads(FieldExtension):
                           for a in strawberry_field.arguments}
 
     def read_by(self, arguments: Mapping[str, Any]) -> FieldNames:
-        """What the field reads with these arguments (by GraphQL name; enums by value name)."""
+        """What the field reads with these arguments (by GraphQL name; enums by value name, a
+        list of them by each)."""
         names = list(self.always)
         for argument, fields in self.arguments.items():
             if arguments.get(argument) not in (None, strawberry.UNSET):
                 names.extend(fields)
         for argument, by_value in self.values.items():
             value = arguments.get(argument)
-            if value is not None:
-                names.extend(by_value[value.name if isinstance(value, Enum) else value])
+            for one in value if isinstance(value, list) else () if value is None else (value,):
+                names.extend(by_value[one.name if isinstance(one, Enum) else one])
         return tuple(dict.fromkeys(names))
 
     def denied(self, access: Access, kwargs: Mapping[str, Any]) -> tuple[str, str] | None:

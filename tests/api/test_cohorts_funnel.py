@@ -1,5 +1,6 @@
-"""The cohort matrix and the lead funnel through the API, on purchases and leads laid out by
-hand in 2022 (before anything the demo holds), in a database of this module's own."""
+"""The cohort matrix, the lead funnel and the customer KPIs through the API, on purchases,
+leads and survey answers laid out by hand in 2021 and 2022 (before anything the demo holds),
+in a database of this module's own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import asyncpg
+import orjson
 import pytest
 
 from tests.databases import own_database
@@ -27,6 +29,7 @@ ORDERS = {
     "F": [("2022-02-28", "70")],
     "G": [("2022-03-09", "90")],
     "H": [("2021-12-15", "20"), ("2022-01-10", "20")],
+    "I": [("2021-03-15", "30")],  # active when March 2022 starts, and no more when it ends
 }
 # lead -> (source, created, qualified, converted, deal outcome): the funnel's known timings.
 LEADS = {
@@ -97,8 +100,36 @@ async def _lay_out(url: str) -> None:
                     "changes, created_by, updated_by) VALUES (gen_random_uuid(), $1, 'Lead', $2, "
                     "'update', '{\"status\": {\"before\": \"NEW\", \"after\": \"QUALIFIED\"}}', "
                     "'t', 't')", day(qualified), lead_id)
+        await _answer_surveys(conn, contact)
     finally:
         await conn.close()
+
+
+# kind -> the answers given in June 2022: a score each, or SERVQUAL's (dimension, aspect, value)
+ANSWERS = {
+    "NPS": [10, 9, 9, 10, 9, 10, 9, 9, 7, 8, 8, 7, 7, 0, 3, 6, 5, 6, 4, 2],
+    "CSAT": [5, 4, 3, 5, 2],
+    "CES": [2, 3, 7],
+    "SERVQUAL": [[("RELIABILITY", "EXPECTATION", 6), ("RELIABILITY", "PERCEPTION", 4),
+                  ("EMPATHY", "EXPECTATION", 5), ("EMPATHY", "PERCEPTION", 6)],
+                 [("RELIABILITY", "EXPECTATION", 7), ("RELIABILITY", "PERCEPTION", 5)]],
+}
+
+
+async def _answer_surveys(conn, contact) -> None:
+    for kind, answers in ANSWERS.items():
+        survey = await conn.fetchval(
+            "INSERT INTO survey (id, created_by, updated_by, name, kind, questions, trigger) "
+            "VALUES (gen_random_uuid(), 't', 't', $1, $1, '[]', 'MANUAL') RETURNING id", kind)
+        for n, answer in enumerate(answers):
+            given = ([{"key": f"q{i}", "value": v, "dimension": d, "aspect": a}
+                      for i, (d, a, v) in enumerate(answer)] if kind == "SERVQUAL"
+                     else [{"key": "score", "value": answer}])
+            await conn.execute(
+                "INSERT INTO survey_response (id, created_by, updated_by, survey_id, contact_id, "
+                "answers, score, channel, responded_at) VALUES (gen_random_uuid(), 't', 't', "
+                "$1, $2, $3::jsonb, $4, 'STAFF', $5)", survey, contact, orjson.dumps(given).decode(),
+                None if kind == "SERVQUAL" else answer, day(f"2022-06-{n + 1:02d}"))
 
 
 def matrix(cohorts: list[dict]) -> dict:
@@ -178,4 +209,76 @@ async def test_funnel_read_by_roles_that_read_leads(gql, role):
 
 async def test_funnel_refuses_a_window_ending_before_it_starts(gql):
     result = await gql("admin", """{ funnel(from: "2022-06-30", to: "2022-06-01") { key } }""")
+    assert result.error_codes() == ["INVALID"]
+
+
+KPIS = """query($from: Date!, $to: Date!) { customerKpis(from: $from, to: $to, interval: MONTH) {
+  periodStart key responses nps npsResponses promoters detractors csat csatResponses ces
+  cesResponses servqualGaps { dimension gap } servqualResponses customersAtStart customersAtEnd
+  acquired retentionRate churnRate buyers repeatPurchaseRate orders revenue averageOrderValue
+  purchaseFrequency revenuePerCustomer } }"""
+
+
+async def test_customer_kpis_of_march_retention_and_purchases(gql):
+    # when the admin asks for March 2022
+    [march] = (await gql.ok("admin", KPIS, {"from": "2022-03-01", "to": "2022-03-31"})
+               )["customerKpis"]
+    # then S = A-F, H and I (a purchase in the year before March), E = A-H (I's lapsed), and
+    # N = G: CRR = (8 - 1) / 8
+    assert march["periodStart"] == "2022-03-01" and march["key"] is None
+    assert (march["customersAtStart"], march["customersAtEnd"], march["acquired"]) == (8, 8, 1)
+    assert (march["retentionRate"], march["churnRate"]) == (0.875, 0.125)
+    # and A, E (twice) and G bought: 4 orders for 180
+    assert (march["buyers"], march["orders"], Decimal(march["revenue"])) == (3, 4, 180)
+    assert march["repeatPurchaseRate"] == 0.3333 and march["purchaseFrequency"] == 1.3333
+    assert Decimal(march["averageOrderValue"]) == 45 and Decimal(march["revenuePerCustomer"]) == 60
+    # and no survey was answered: no score at all, not a score of 0
+    assert (march["responses"], march["nps"], march["csat"], march["ces"]) == (0, None, None, None)
+
+
+async def test_customer_kpis_of_june_survey_scores(gql):
+    [june] = (await gql.ok("admin", KPIS, {"from": "2022-06-01", "to": "2022-06-30"})
+              )["customerKpis"]
+    # NPS: 8 promoters and 7 detractors of 20 answers
+    assert (june["npsResponses"], june["promoters"], june["detractors"], june["nps"]) == \
+        (20, 8, 7, 5.0)
+    # CSAT: 3 of 5 answers are 4 or 5; CES: the mean of 2, 3 and 7
+    assert (june["csat"], june["csatResponses"], june["ces"], june["cesResponses"]) == \
+        (60.0, 5, 4.0, 3)
+    # SERVQUAL: reliability perceived 4.5 against 6.5 expected, empathy 6 against 5
+    assert june["servqualGaps"] == [{"dimension": "EMPATHY", "gap": 1.0},
+                                    {"dimension": "RELIABILITY", "gap": -2.0}]
+    assert june["servqualResponses"] == 2 and june["responses"] == 30
+    # and nobody bought in June: no rate to give
+    assert june["buyers"] == 0 and june["averageOrderValue"] is None
+
+
+@pytest.mark.parametrize("role", ("admin", "marketing", "service", "analyst"))
+async def test_customer_kpis_read_by_roles_that_read_orders_and_responses(gql, role):
+    [june] = (await gql.ok(role, KPIS, {"from": "2022-06-01", "to": "2022-06-30"})
+              )["customerKpis"]
+    assert june["npsResponses"] == 20
+
+
+@pytest.mark.parametrize("role", ("partner",))
+async def test_customer_kpis_refused_to_roles_without_the_records(gql, role):
+    result = await gql(role, KPIS, {"from": "2022-06-01", "to": "2022-06-30"})
+    assert result.error_codes() == ["FORBIDDEN"]
+
+
+@pytest.mark.parametrize("group", ("TERRITORY", "ACCOUNT_TIER", "SEGMENT"))
+async def test_customer_kpis_split_by_a_group_add_up_to_the_whole(gql, group):
+    query = KPIS.replace("interval: MONTH)", "interval: QUARTER, groupBy: $g)").replace(
+        "$to: Date!)", "$to: Date!, $g: [KpiGroup!])")
+    whole = (await gql.ok("admin", query, {"from": "2022-01-01", "to": "2022-06-30"})
+             )["customerKpis"]
+    split = (await gql.ok("admin", query, {"from": "2022-01-01", "to": "2022-06-30",
+                                           "g": [group]}))["customerKpis"]
+    for figure in ("buyers", "orders", "acquired", "customersAtStart", "npsResponses"):
+        assert sum(k[figure] for k in split) == sum(k[figure] for k in whole), figure
+
+
+async def test_customer_kpis_split_by_one_group_at_a_time(gql):
+    result = await gql("admin", """{ customerKpis(from: "2022-01-01", to: "2022-03-31",
+        groupBy: [TERRITORY, SEGMENT]) { key } }""")
     assert result.error_codes() == ["INVALID"]

@@ -1,0 +1,166 @@
+"""Customer KPIs per period and group, counted in SQL over the orders and survey responses the
+caller may read. The formulas, and why each is null rather than 0 without data, are the
+README's "Customer KPIs".
+
+A customer is the contact an order names, or its account when it names none (as in cohorts).
+It is active at a moment when it bought in the ACTIVE_DAYS before; the customers of a period
+are those active at its start (S) and at its end (E), and those whose first purchase falls in
+it (N). A group is the customer's (its territory, its account's tier, its RFM segment), so
+that S, E and N are counted within one group; a response's customer is its contact.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.access import Access
+from persistence.db import Reader
+from persistence.orders import ORDER
+from persistence.rfm import PURCHASES
+from persistence.spec import read_sql
+from persistence.sql import Builder, read_rows
+from persistence.surveys import SURVEY_RESPONSE
+
+ACTIVE_DAYS = 365
+
+
+class KpiInterval(StrEnum):
+    MONTH = "MONTH"
+    QUARTER = "QUARTER"
+    YEAR = "YEAR"
+
+
+class KpiGroup(StrEnum):
+    TERRITORY = "TERRITORY"
+    ACCOUNT_TIER = "ACCOUNT_TIER"
+    SEGMENT = "SEGMENT"
+
+
+STEP = {KpiInterval.MONTH: "1 month", KpiInterval.QUARTER: "3 months",
+        KpiInterval.YEAR: "1 year"}
+# A customer's group: `k` is the customer's id; contact c, account a and scores r join on it.
+# A contact's tier is that of the account it joined first.
+KEYS = {
+    None: "NULL::text",
+    KpiGroup.TERRITORY: "coalesce(c.territory_id, a.territory_id)::text",
+    KpiGroup.ACCOUNT_TIER: ("coalesce(a.tier, (SELECT t.tier FROM account_contact l JOIN account t "
+                            "ON t.id = l.account_id WHERE l.contact_id = c.id "
+                            "AND l.archived_at IS NULL ORDER BY l.created_at, l.id LIMIT 1))"),
+    KpiGroup.SEGMENT: "r.segment",
+}
+ORDER_READS = ("Order.contact", "Order.account", "Order.orderedAt", "Order.status",
+               "Order.currency", "Order.total", "Order.archivedAt")
+RESPONSE_READS = ("SurveyResponse.survey", "SurveyResponse.contact", "SurveyResponse.answers",
+                  "SurveyResponse.score", "SurveyResponse.respondedAt", "Survey.kind")
+GROUP_READS = {KpiGroup.TERRITORY: ("Contact.territory", "Account.territory"),
+               KpiGroup.ACCOUNT_TIER: ("Account.tier",),
+               KpiGroup.SEGMENT: ("Contact.rfm", "Account.rfm")}
+
+
+def _periods(b: Builder, start: date, end: date, interval: KpiInterval) -> str:
+    unit = {"MONTH": "month", "QUARTER": "quarter", "YEAR": "year"}[interval.value]
+    return (f"SELECT p AS start, p + interval '{STEP[interval]}' AS stop FROM generate_series("
+            f"date_trunc('{unit}', {b.bind(start)}::timestamp), "
+            f"{b.bind(end)}::timestamp, interval '{STEP[interval]}') p")
+
+
+def _keyed(customer: str, group: KpiGroup | None) -> str:
+    return (f"LEFT JOIN contact c ON c.id = {customer} LEFT JOIN account a ON a.id = {customer} "
+            f"LEFT JOIN rfm_score r ON r.record_id = {customer}") if group else ""
+
+
+async def order_kpis(reader: Reader, access: Access, start: date, end: date,
+                     interval: KpiInterval, group: KpiGroup | None, currency: str) -> list[dict]:
+    """Per period and group: S, E, N, buyers, repeat buyers, orders and revenue."""
+    b = Builder()
+    until = b.bind(end + timedelta(days=1))
+    sql = f"""
+WITH periods AS ({_periods(b, start, end, interval)}),
+bought AS (
+    SELECT coalesce(o.contact_id, o.account_id) AS customer,
+           (o.ordered_at AT TIME ZONE 'UTC') AS at, o.total
+    FROM sales_order o
+    WHERE o.archived_at IS NULL AND o.status = ANY({b.bind(list(PURCHASES))}::text[])
+      AND o.currency = {b.bind(currency)} AND o.ordered_at < {until}::date
+      AND {read_sql(ORDER.spec, access, 'o', b)}
+),
+customers AS (
+    SELECT x.customer, min(x.at) AS first, {KEYS[group]} AS key
+    FROM bought x {_keyed('x.customer', group)} GROUP BY x.customer{', key' if group else ''}
+),
+sold AS (
+    SELECT p.start, k.key, x.customer, count(*) AS orders, sum(x.total) AS revenue
+    FROM periods p JOIN bought x ON x.at >= p.start AND x.at < p.stop
+    JOIN customers k USING (customer) GROUP BY 1, 2, 3
+),
+active AS (
+    SELECT p.start, k.key,
+           count(DISTINCT x.customer) FILTER (WHERE x.at < p.start
+               AND x.at >= p.start - interval '{ACTIVE_DAYS} days') AS at_start,
+           count(DISTINCT x.customer) FILTER (WHERE x.at < least(p.stop, {until}::date)
+               AND x.at >= least(p.stop, {until}::date) - interval '{ACTIVE_DAYS} days')
+               AS at_end
+    FROM periods p JOIN bought x ON x.at >= p.start - interval '{ACTIVE_DAYS} days'
+         AND x.at < p.stop
+    JOIN customers k USING (customer) GROUP BY 1, 2
+),
+acquired AS (
+    SELECT p.start, k.key, count(*) AS acquired FROM periods p
+    JOIN customers k ON k.first >= p.start AND k.first < p.stop GROUP BY 1, 2
+),
+totals AS (
+    SELECT start, key, count(*) AS buyers, count(*) FILTER (WHERE orders > 1) AS repeat_buyers,
+           sum(orders) AS orders, sum(revenue) AS revenue
+    FROM sold GROUP BY 1, 2
+)
+SELECT a.start::date AS start, a.key, a.at_start, a.at_end, coalesce(n.acquired, 0) AS acquired,
+       coalesce(t.buyers, 0) AS buyers, coalesce(t.repeat_buyers, 0) AS repeat_buyers,
+       coalesce(t.orders, 0) AS orders, coalesce(t.revenue, 0) AS revenue
+FROM active a
+LEFT JOIN acquired n ON n.start = a.start AND n.key IS NOT DISTINCT FROM a.key
+LEFT JOIN totals t ON t.start = a.start AND t.key IS NOT DISTINCT FROM a.key
+ORDER BY 1, 2 NULLS LAST
+"""
+    return await read_rows(reader, sql, b)
+
+
+async def response_kpis(reader: Reader, access: Access, start: date, end: date,
+                        interval: KpiInterval, group: KpiGroup | None) -> list[dict]:
+    """Per period and group: NPS, CSAT and CES answer counts and sums, and per SERVQUAL
+    dimension the mean perception and expectation."""
+    b = Builder()
+    sql = f"""
+WITH periods AS ({_periods(b, start, end, interval)}),
+answered AS (
+    SELECT p.start, {KEYS[group]} AS key, s.kind, x.score, x.answers
+    FROM periods p JOIN survey_response x ON x.responded_at >= p.start
+         AND x.responded_at < p.stop AND x.responded_at < {b.bind(end + timedelta(days=1))}::date
+    JOIN survey s ON s.id = x.survey_id
+    {_keyed('x.contact_id', group)}
+    WHERE x.archived_at IS NULL AND {read_sql(SURVEY_RESPONSE.spec, access, 'x', b)}
+),
+servqual AS (
+    SELECT start, key, jsonb_object_agg(dimension, gap) AS gaps FROM (
+        SELECT start, key, e ->> 'dimension' AS dimension,
+               avg((e ->> 'value')::numeric) FILTER (WHERE e ->> 'aspect' = 'PERCEPTION')
+               - avg((e ->> 'value')::numeric) FILTER (WHERE e ->> 'aspect' = 'EXPECTATION')
+               AS gap
+        FROM answered, jsonb_array_elements(answers) e
+        WHERE kind = 'SERVQUAL' AND e ->> 'dimension' IS NOT NULL GROUP BY 1, 2, 3) d
+    GROUP BY 1, 2
+)
+SELECT a.start::date AS start, a.key, count(*) AS responses,
+       count(*) FILTER (WHERE kind = 'NPS' AND score IS NOT NULL) AS nps_responses,
+       count(*) FILTER (WHERE kind = 'NPS' AND score >= 9) AS promoters,
+       count(*) FILTER (WHERE kind = 'NPS' AND score <= 6) AS detractors,
+       count(*) FILTER (WHERE kind = 'CSAT' AND score IS NOT NULL) AS csat_responses,
+       count(*) FILTER (WHERE kind = 'CSAT' AND score >= 4) AS satisfied,
+       count(*) FILTER (WHERE kind = 'CES' AND score IS NOT NULL) AS ces_responses,
+       avg(score) FILTER (WHERE kind = 'CES') AS ces,
+       count(*) FILTER (WHERE kind = 'SERVQUAL') AS servqual_responses,
+       (SELECT q.gaps FROM servqual q WHERE q.start = a.start
+        AND q.key IS NOT DISTINCT FROM a.key)::text AS gaps
+FROM answered a GROUP BY a.start, a.key ORDER BY 1, 2 NULLS LAST
+"""
+    return await read_rows(reader, sql, b)
