@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.resolvers.accounts import AccountMutations, AccountQueries
 from api.resolvers.activities import ActivityMutations, ActivityQueries
+from api.resolvers.aggregates import AggregateQueries
 from api.resolvers.audit import AuditQueries
 from api.resolvers.cases import CaseMutations, CaseQueries
 from api.resolvers.consents import ConsentMutations
@@ -39,7 +40,7 @@ from persistence.record_types import RECORD_TYPES
 class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQueries,
             OpportunityQueries, ActivityQueries, OrderQueries, CaseQueries, KnowledgeQueries,
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
-            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries):
+            NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries, AggregateQueries):
     pass
 
 
