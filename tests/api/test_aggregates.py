@@ -20,6 +20,7 @@ from persistence import aggregates
 from tests.api.cases_setup import CREATE as CASE_CREATE
 from tests.api.cases_setup import ok_payload
 from tests.api.cases_setup import product as new_product
+from tests.api.test_limits import locked
 from tests.demo import CUSTOMER, SALES2_USER, SALES_USER
 from tests.graphql import GraphQLClient
 
@@ -348,3 +349,15 @@ async def test_an_aggregate_costs_the_groups_it_may_return(client_with, tokens):
         refused = await gql("admin", "{ %s %s }" % (grouped, grouped.replace("a:", "b:")))
         assert refused.errors[0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 2000,
                                                    "limit": 1500}
+
+
+async def test_an_aggregate_over_the_timeout_answers_TIMEOUT(client_with, tokens, database_url):
+    # given a table another transaction holds locked, and a short statement timeout
+    async with (client_with(crm_statement_timeout_ms=300) as http,
+                locked(database_url, "contact")):
+        # when the admin aggregates over it
+        result = await GraphQLClient(http, tokens)("admin", GROUPED, {"by": [{"field": "OWNER"}]})
+    # then PostgreSQL cancels the statement, and the answer says so at the aggregate's path
+    assert result.status == 200 and result.data is None
+    assert result.error_codes() == ["TIMEOUT"]
+    assert result.errors[0]["path"] == ["contactsAggregate"]
