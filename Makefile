@@ -24,7 +24,7 @@ ANALYTICS_BENCH_ARGS ?=
 UV_EXPORT = $(BIN)/uv export --frozen --no-emit-project --quiet
 LOCK_ARGS ?=
 
-.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-import bench-duplicates bench-analytics schema lint lock clean
+.PHONY: install install-dev run test bench bench-live bench-webhooks bench-merge bench-aggregates bench-import bench-duplicates bench-analytics schema lint lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.x")'
@@ -67,6 +67,10 @@ bench-webhooks: install
 # DATABASE_URL=postgresql://... make bench-merge: a migrated database of your own.
 bench-merge: install
 	$(BIN)/python -m bench.merge
+
+# DATABASE_URL=postgresql://... make bench-aggregates: a database holding crm seed --contacts N.
+bench-aggregates: install
+	$(BIN)/python -m bench.aggregates
 
 bench-import: install-dev
 	$(BIN)/python -m bench.import_bench $(IMPORT_BENCH_ARGS)

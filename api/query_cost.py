@@ -3,8 +3,10 @@
 Each field that returns records (objects with an `id`) counts as many as it can return,
 times the records of every list above it: a page counts its `first` or `last` (20 when
 neither is given), `nodes(ids:)` the ids it names, and a list without paging arguments
-PLAIN_LIST records. Objects without an id (a connection, its edges and page info, an email,
-an error) only carry what they hold: they add nothing themselves. Scalars are free. So
+PLAIN_LIST records. An aggregate (a field whose `groupBy` takes a list) counts the groups it
+can return: MAX_GROUPS with a non-empty `groupBy`, one without. Objects without an id (a
+connection, its edges and page info, an email, an error) only carry what they hold: they add
+nothing themselves. Scalars are free. So
 `accounts(first: 100) { nodes { contacts(first: 100) { nodes { notes { nodes { id } } } } } }`
 costs 100 + 100 × 100 + 100 × 100 × 20 = 210,100.
 """
@@ -28,6 +30,7 @@ from graphql import (
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
+    NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValueNode,
@@ -38,9 +41,11 @@ from graphql import (
 )
 
 from domain.paging import DEFAULT_PAGE
+from persistence.aggregates import MAX_GROUPS
 
 PLAIN_LIST = 20  # what a list without paging arguments may hold, as far as cost goes
 PAGE_ARGUMENTS = ("first", "last")
+GROUPS_ARGUMENT = "groupBy"  # an aggregate's: its groups count as records
 
 
 def _named(graphql_type) -> tuple[GraphQLNamedType, bool]:
@@ -102,6 +107,9 @@ class QueryCost:
         named, is_list = _named(definition.type)
         if not is_composite_type(named):
             return 0
+        groups = self._groups(node, definition)
+        if groups is not None:  # the groups are what it returns; they hold no records
+            return multiplier * groups
         size = self._size(node, definition, is_list and not parent_is_page)
         records = multiplier * size
         own = records if "id" in getattr(named, "fields", ()) else 0
@@ -112,6 +120,19 @@ class QueryCost:
         """A field of an interface (a Node's id): as its first implementation declares it."""
         implementations = self.schema.get_possible_types(parent) if parent else ()
         return self._field(node, implementations[0], multiplier, False) if implementations else 0
+
+    def _groups(self, node: FieldNode, definition) -> int | None:
+        """The groups an aggregate can return; None for any other field."""
+        argument = definition.args.get(GROUPS_ARGUMENT)
+        if argument is None or not _named(argument.type)[1]:
+            return None
+        given = next((a.value for a in node.arguments or () if a.name.value == GROUPS_ARGUMENT),
+                     None)
+        if isinstance(given, VariableNode):
+            given = self.variables.get(given.name.value)
+        ungrouped = (given is None or isinstance(given, NullValueNode) or given == []
+                     or (isinstance(given, ListValueNode) and not given.values))
+        return 1 if ungrouped else MAX_GROUPS
 
     def _size(self, node: FieldNode, definition, is_list: bool) -> int:
         arguments = {a.name.value: a.value for a in node.arguments or ()}
@@ -138,14 +159,15 @@ def query_cost(schema: GraphQLSchema, document, operation: OperationDefinitionNo
 
 
 class _SizingVariables(Visitor):
-    """The variables a document sizes its lists with: in first, last and ids."""
+    """The variables a document sizes its lists with: in first, last, ids and groupBy."""
 
     def __init__(self) -> None:
         super().__init__()
         self.names: set[str] = set()
 
     def enter_argument(self, node: ArgumentNode, *_) -> None:
-        if node.name.value in (*PAGE_ARGUMENTS, "ids") and isinstance(node.value, VariableNode):
+        if node.name.value in (*PAGE_ARGUMENTS, "ids", GROUPS_ARGUMENT) and isinstance(
+                node.value, VariableNode):
             self.names.add(node.value.name.value)
 
 

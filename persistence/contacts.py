@@ -37,6 +37,11 @@ class ContactRow(Stamped, table=True):
     __table_args__ = (
         Index("ix_contact_last_name_id", "last_name", "id"),
         Index("ix_contact_territory_last_name_id", "territory_id", "last_name", "id"),
+        # An aggregate of one territory's live contacts by stage, owner, score or creation
+        # reads this index alone, not the rows (persistence/aggregates.py).
+        Index("ix_contact_territory_aggregates", "territory_id", "lifecycle_stage",
+              postgresql_include=["owner_id", "lead_score", "created_at"],
+              postgresql_where=text("archived_at IS NULL")),
         Index("ix_contact_created_at_id", "created_at", "id"),
         Index("ix_contact_primary_email", "primary_email"),
         # Few rows are merged: the index serves the merge's move of references to them.

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.resolvers.accounts import AccountMutations, AccountQueries
 from api.resolvers.activities import ActivityMutations, ActivityQueries
+from api.resolvers.aggregates import AggregateQueries
 from api.resolvers.audit import AuditQueries
 from api.resolvers.cases import CaseMutations, CaseQueries
 from api.resolvers.consents import ConsentMutations
@@ -47,7 +48,7 @@ class Query(NodeQueries, ViewerQueries, ContactQueries, AccountQueries, LeadQuer
             DirectoryQueries, AuditQueries, TagQueries, CustomFieldQueries,
             NotificationQueries, WebhookQueries, DuplicateQueries, ImportQueries,
             LifetimeQueries, CohortQueries, FunnelQueries, SurveyQueries,
-            CustomerKpiQueries):
+            CustomerKpiQueries, AggregateQueries):
     pass
 
 

@@ -4,16 +4,20 @@ key or grouping is covered the moment it is declared, without a line added here.
 - Every field of every record type (and of the edges that carry a link's fields) belongs to
   exactly one policy group, and every field a group names exists.
 - Every argument that filters, sorts, searches, groups or aggregates by a field is refused
-  (FORBIDDEN) to each role that may not read that field, and allowed to a role that may.
+  (FORBIDDEN) to each role that may not read that field, and allowed to a role that may: the
+  lists' filters and sort keys, the aggregates' filters, groupings and numbers, and what the
+  other fields declare with Reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, Undefined
 
+from api.resolvers.aggregates import AGGREGATE_FIELDS
 from api.schema import schema
 from api.schema.adapter import graphql_schema
 from api.schema.fields import TYPES
@@ -140,6 +144,31 @@ async def _assert_guarded(gql, query: str, allowed: dict[str, bool]) -> None:
             assert result.error_codes() == ["FORBIDDEN"], (role, query, result.body)
 
 
+def _dated(type_name: str, field_name: str) -> bool:
+    return issubclass(SPECS[type_name].column(field_name).type.python_type, date)
+
+
+def _aggregate_cases() -> Iterator[tuple[str, str, str, str]]:
+    """(aggregate, type, query, guarding policy field) for each field of each aggregate's
+    filter, each field it may group by and each number it may add up."""
+    for name, type_name in AGGREGATE_FIELDS.items():
+        spec, args = SPECS[type_name], QUERY.fields[name].args
+        for field_name in _unwrap(args["filter"].type).fields:
+            if field_name not in ("and", "or", "not"):
+                named = 'name: "any", ' if field_name in spec.conditions else ""
+                yield (name, type_name, "{ %s(filter: {%s: {%sisNull: true}}) { totalCount } }"
+                       % (name, field_name, named), spec.guard(field_name))
+        keys: GraphQLEnumType = _unwrap(_unwrap(args["groupBy"].type).fields["field"].type)
+        for value_name, value in keys.values.items():
+            interval = ", interval: MONTH" if _dated(type_name, value.value) else ""
+            yield (name, type_name, "{ %s(groupBy: [{field: %s%s}]) { totalCount } }"
+                   % (name, value_name, interval), value.value)
+        numbers = _unwrap(args["numbers"].type).values if "numbers" in args else {}
+        for value_name, value in numbers.items():
+            yield (name, type_name, "{ %s(numbers: [%s]) { totalCount } }" % (name, value_name),
+                   value.value)
+
+
 @pytest.mark.parametrize("list_name, type_name, query, guard",
                          [pytest.param(*case, id=case[2])
                           for case in (*_filter_cases(), *_order_cases())])
@@ -150,6 +179,16 @@ async def test_filtering_or_sorting_by_a_field_needs_read_access_to_it(
     # then on both read paths each is refused or answered accordingly
     await _assert_guarded(gql, query, allowed)
     await _assert_guarded(resolver_gql, query, allowed)
+
+
+@pytest.mark.parametrize("aggregate, type_name, query, guard",
+                         [pytest.param(*case, id=case[2]) for case in _aggregate_cases()])
+async def test_aggregating_by_a_field_needs_read_access_to_it(
+        gql, principals, aggregate, type_name, query, guard):
+    # given the roles that may and may not read the field filtered, grouped by or added up
+    allowed = _expect(principals, type_name, guard)
+    # then each is refused or answered accordingly
+    await _assert_guarded(gql, query, allowed)
 
 
 # --- Searches, groupings and aggregates declared with Reads -----------------------------
@@ -163,8 +202,10 @@ def test_every_argument_that_picks_by_a_field_is_declared():
         for argument, arg in field.args.items():
             if not isinstance(_unwrap(arg.type), GraphQLEnumType | GraphQLInputObjectType):
                 continue
-            # then each is a list's filter or orderBy (guarded by its spec), or declared
+            # then each is a list's filter or orderBy, an aggregate's filter, groupBy or
+            # numbers (guarded by its spec), or declared
             if (name in lists and argument in ("filter", "orderBy")) or (
+                    name in AGGREGATE_FIELDS and argument in ("filter", "groupBy", "numbers")) or (
                     argument in reads.arguments or argument in reads.values):
                 continue
             undeclared.append(f"{name}({argument})")
