@@ -33,6 +33,9 @@ from persistence.seed.generator import stable_id
 
 YEAR = ('from: "2025-01-01", to: "2025-12-31"')
 QUERIES = {
+    "customerKpis, a year by month": (
+        f"{{ customerKpis({YEAR}, interval: MONTH) {{ periodStart nps csat ces "
+        f"customersAtStart acquired retentionRate buyers averageOrderValue }} }}"),
     "cohorts, a year by month (RETENTION)": f"{{ cohorts(metric: RETENTION, {YEAR}) "
                                             f"{{ month size periods {{ period value }} }} }}",
     "cohorts, a year by month (REVENUE)": f"{{ cohorts(metric: REVENUE, {YEAR}) "
