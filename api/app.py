@@ -99,6 +99,11 @@ def create_app(settings: Settings, *, url: str | None = None,
     engine = make_engine(url, pool_size=settings.crm_db_pool_size,
                          statement_timeout_ms=settings.crm_statement_timeout_ms)
     reader = Reader(engine)
+    # The analytical reads on the read replica when one is configured; writes never go there.
+    replica = make_engine(settings.database_replica_url, pool_size=settings.crm_db_pool_size,
+                          statement_timeout_ms=settings.crm_statement_timeout_ms) \
+        if settings.database_replica_url else None
+    analytics_reader = Reader(replica) if replica is not None else reader
     # Who a token's subject is now, and the key ring: a few reads per few seconds, kept
     # out of the statement counts of the requests they happen to fall into.
     bookkeeping = Reader(engine, announced=False)
@@ -122,7 +127,8 @@ def create_app(settings: Settings, *, url: str | None = None,
                               metrics=metrics, tracing=tracing,
                               webhook_rules=settings.webhook_rules,
                               max_upload_bytes=settings.crm_max_upload_mb * 1_000_000,
-                              reporting_currency=settings.crm_reporting_currency)
+                              reporting_currency=settings.crm_reporting_currency,
+                              analytics_reader=analytics_reader)
     # A worker in the server process (dev's default): jobs and schedules with one command.
     worker = build_worker(settings, url, engine, clock=clock) if settings.worker_in_server else None
     # The change feed, heard by this process and handed to its open subscriptions.
@@ -162,9 +168,11 @@ def create_app(settings: Settings, *, url: str | None = None,
         return await calendar_feed(request, reader, clock)
 
     async def close() -> None:
-        """Release the HTTP client and the database pool."""
+        """Release the HTTP client and the database pools."""
         await http.aclose()
         await engine.dispose()
+        if replica is not None:
+            await replica.dispose()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -208,6 +216,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     )
     app.state.engine = engine
     app.state.reader = reader
+    app.state.analytics_reader = analytics_reader
     app.state.close = close
     app.state.graphql = graphql
     app.state.tokens = tokens

@@ -35,11 +35,14 @@ class Context:
     webhook_rules: WebhookRules = field(default_factory=WebhookRules)
     # The currency analytics count in (CRM_REPORTING_CURRENCY).
     reporting_currency: str = "EUR"
+    # For the analytical reads: the replica's (DATABASE_REPLICA_URL), or `reader` without one.
+    analytics_reader: Reader | None = None
     access: Access = field(init=False)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.access = self.principal.access()
+        self.analytics_reader = self.analytics_reader or self.reader
         self.loaders = Loaders(self.reader, self.access)
 
     def uow(self) -> UnitOfWork:

@@ -82,9 +82,9 @@ class GraphQLEndpoint:
                  rate_limit: RateLimit | None = None, auth_failures: RateLimit | None = None,
                  metrics=None, tracing: Tracing | None = None,
                  webhook_rules: WebhookRules | None = None, max_upload_bytes: int = 0,
-                 reporting_currency: str = "EUR") -> None:
+                 reporting_currency: str = "EUR", analytics_reader: Reader | None = None) -> None:
         self.schema, self.authenticator, self.engine, self.reader = schema, authenticator, engine, reader
-        self.reporting_currency = reporting_currency
+        self.reporting_currency, self.analytics_reader = reporting_currency, analytics_reader or reader
         self.max_upload_bytes = max_upload_bytes
         self.webhook_rules = webhook_rules or WebhookRules()
         self.clock = clock
@@ -156,7 +156,8 @@ class GraphQLEndpoint:
                     result = await self._execute(document, operation,
                                                  Context(principal, self.engine, self.reader,
                                                          self.authenticator.tokens, self.clock,
-                                                         self.webhook_rules, self.reporting_currency))
+                                                         self.webhook_rules, self.reporting_currency,
+                                                         self.analytics_reader))
         except Refusal as exc:
             self._outcome(info, exc.outcome)
             return self._respond(exc.body, exc.status, media, exc.headers)

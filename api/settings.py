@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from croniter import croniter
 from limits import parse as parse_limit
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from auth.keys import MAX_TOKEN_LIFETIME
@@ -32,6 +32,9 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         default=None, description="postgresql:// URL; unset: the embedded PostgreSQL in CRM_HOME.")
+    database_replica_url: str | None = Field(
+        default=None, description="postgresql:// URL of a read replica that answers the "
+                                  "analytical queries; unset: DATABASE_URL answers them.")
     crm_home: Path = Field(default=Path(".crm"), description="Where local state lives.")
     crm_env: Literal["dev", "prod"] = "dev"
     crm_jwt_issuer: str = "http://127.0.0.1:8000"
@@ -124,14 +127,14 @@ class Settings(BaseSettings):
         default=None, description="OpenTelemetry's own variable: where traces are exported.")
     otel_exporter_otlp_traces_endpoint: str | None = None
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_replica_url")
     @classmethod
-    def _postgres_url(cls, value: str | None) -> str | None:
+    def _postgres_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value:
             try:
                 async_url(value)
             except DatabaseUrlError as exc:
-                raise ValueError(str(exc)) from exc
+                raise ValueError(str(exc).replace("DATABASE_URL", info.field_name.upper())) from exc
         return value or None
 
     @field_validator("crm_cors_origins", mode="before")

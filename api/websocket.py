@@ -48,6 +48,7 @@ class SocketContext(Context):
     def __init__(self, endpoint: GraphQLEndpoint, live: LiveHub, websocket: WebSocket) -> None:
         self.endpoint, self.live, self.websocket = endpoint, live, websocket
         self.engine, self.reader, self.clock = endpoint.engine, endpoint.reader, endpoint.clock
+        self.analytics_reader = endpoint.analytics_reader
         self.tokens = endpoint.authenticator.tokens
         self.connection_params: dict | None = None
         self.principal: Principal | None = None

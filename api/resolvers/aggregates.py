@@ -49,7 +49,7 @@ def aggregate_field(record: RecordType, filter_input: type, plural: str):
         ctx = info.context
         with arguments_checked():
             result = await aggregate(
-                ctx.reader, types.agg, ctx.access, filter=to_domain_filter(filter, references),
+                ctx.analytics_reader, types.agg, ctx.access, filter=to_domain_filter(filter, references),
                 groupings=types.groupings(group_by), numbers=[n.value for n in numbers or ()],
                 include_archived=include_archived)
         return types.render(result, group_by, numbers)

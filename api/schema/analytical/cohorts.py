@@ -94,5 +94,5 @@ class CohortQueries:
         ctx = info.context
         with arguments_checked():
             check_date_window(from_, to)
-        rows = await cohort_rows(ctx.reader, ctx.access, from_, to, ctx.reporting_currency)
+        rows = await cohort_rows(ctx.analytics_reader, ctx.access, from_, to, ctx.reporting_currency)
         return _cohorts(rows, metric, to.replace(day=1))

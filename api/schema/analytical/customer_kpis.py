@@ -139,9 +139,9 @@ class CustomerKpiQueries:
         group = KpiGroup(group_by[0]) if group_by else None
         interval = KpiInterval(interval)
         bought = {(r["start"], r["key"]): r for r in await order_kpis(
-            ctx.reader, ctx.access, from_, to, interval, group, ctx.reporting_currency)}
+            ctx.analytics_reader, ctx.access, from_, to, interval, group, ctx.reporting_currency)}
         answered = {(r["start"], r["key"]): r for r in await response_kpis(
-            ctx.reader, ctx.access, from_, to, interval, group)}
+            ctx.analytics_reader, ctx.access, from_, to, interval, group)}
         keys = sorted(bought.keys() | answered.keys(),
                       key=lambda k: (k[0], k[1] is None, k[1] or ""))
         return [_kpis(start, _shown_key(key, group), bought.get((start, key), {}),

@@ -91,5 +91,5 @@ class FunnelQueries:
         with arguments_checked():
             check_date_window(from_, to)
         group = None if group_by is None else FunnelGroup(group_by)
-        rows = await funnel_rows(ctx.reader, ctx.access, from_, to, group)
+        rows = await funnel_rows(ctx.analytics_reader, ctx.access, from_, to, group)
         return [_group(r, group) for r in rows]
