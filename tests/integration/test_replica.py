@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from api.schema.ids import to_global_id
+from api.settings import ConfigError, load_settings
 from persistence.migrate import upgrade
 from tests.clusters import caught_up, primary_and_replica
 from tests.databases import _seed_demo, execute
@@ -155,3 +156,12 @@ async def test_mutation_writes_the_primary_while_a_replica_is_configured(gql, pr
     # and reaches the replica by replication
     await caught_up(primary, replica)
     assert await replica.fetchval("SELECT count(*) FROM contact WHERE last_name = 'Written'") == 1
+
+
+def test_settings_refuse_a_replica_url_that_is_not_postgresql():
+    # when DATABASE_REPLICA_URL names another kind of database
+    with pytest.raises(ConfigError) as refused:
+        load_settings(database_replica_url="mysql://replica/crm")
+    # then the server does not start, and the message names the variable to fix
+    assert "DATABASE_REPLICA_URL: " in str(refused.value)
+    assert "DATABASE_REPLICA_URL must start with postgresql://" in str(refused.value)
