@@ -6,7 +6,8 @@ A customer is the contact an order names, or its account when it names none (as 
 It is active at a moment when it bought in the ACTIVE_DAYS before; the customers of a period
 are those active at its start (S) and at its end (E), and those whose first purchase falls in
 it (N). A group is the customer's (its territory, its account's tier, its RFM segment), so
-that S, E and N are counted within one group; a response's customer is its contact.
+that S, E and N are counted within one group (a customer's source is that of the lead it was
+converted from); a response's customer is its contact.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class KpiGroup(StrEnum):
     TERRITORY = "TERRITORY"
     ACCOUNT_TIER = "ACCOUNT_TIER"
     SEGMENT = "SEGMENT"
+    SOURCE = "SOURCE"
 
 
 STEP = {KpiInterval.MONTH: "1 month", KpiInterval.QUARTER: "3 months",
@@ -48,6 +50,11 @@ KEYS = {
                             "ON t.id = l.account_id WHERE l.contact_id = c.id "
                             "AND l.archived_at IS NULL ORDER BY l.created_at, l.id LIMIT 1))"),
     KpiGroup.SEGMENT: "r.segment",
+    # The source of the lead the customer was converted from, the first if several were.
+    KpiGroup.SOURCE: ("coalesce((SELECT l.source FROM lead l WHERE l.converted_contact_id = c.id "
+                      "AND l.archived_at IS NULL ORDER BY l.converted_at, l.id LIMIT 1), "
+                      "(SELECT l.source FROM lead l WHERE l.converted_account_id = a.id "
+                      "AND l.archived_at IS NULL ORDER BY l.converted_at, l.id LIMIT 1))"),
 }
 ORDER_READS = ("Order.contact", "Order.account", "Order.orderedAt", "Order.status",
                "Order.currency", "Order.total", "Order.archivedAt")
@@ -55,7 +62,8 @@ RESPONSE_READS = ("SurveyResponse.survey", "SurveyResponse.contact", "SurveyResp
                   "SurveyResponse.score", "SurveyResponse.respondedAt", "Survey.kind")
 GROUP_READS = {KpiGroup.TERRITORY: ("Contact.territory", "Account.territory"),
                KpiGroup.ACCOUNT_TIER: ("Account.tier",),
-               KpiGroup.SEGMENT: ("Contact.rfm", "Account.rfm")}
+               KpiGroup.SEGMENT: ("Contact.rfm", "Account.rfm"),
+               KpiGroup.SOURCE: ("Lead.source", "Lead.convertedContact", "Lead.convertedAccount")}
 
 
 def _periods(b: Builder, start: date, end: date, interval: KpiInterval) -> str:

@@ -101,6 +101,12 @@ async def _lay_out(url: str) -> None:
                     "'update', '{\"status\": {\"before\": \"NEW\", \"after\": \"QUALIFIED\"}}', "
                     "'t', 't')", day(qualified), lead_id)
         await _answer_surveys(conn, contact)
+        # A came from a referral: a lead converted into it, before any window asked about
+        await conn.execute(
+            "INSERT INTO lead (id, created_at, created_by, updated_by, last_name, source, status, "
+            "converted_at, converted_contact_id) SELECT gen_random_uuid(), $1, 't', 't', "
+            "'Referred A', 'REFERRAL', 'CONVERTED', $1, id FROM contact WHERE last_name = "
+            "'Cohort A'", day("2021-11-30"))
     finally:
         await conn.close()
 
@@ -266,7 +272,7 @@ async def test_customer_kpis_refused_to_roles_without_the_records(gql, role):
     assert result.error_codes() == ["FORBIDDEN"]
 
 
-@pytest.mark.parametrize("group", ("TERRITORY", "ACCOUNT_TIER", "SEGMENT"))
+@pytest.mark.parametrize("group", ("TERRITORY", "ACCOUNT_TIER", "SEGMENT", "SOURCE"))
 async def test_customer_kpis_split_by_a_group_add_up_to_the_whole(gql, group):
     query = KPIS.replace("interval: MONTH)", "interval: QUARTER, groupBy: $g)").replace(
         "$to: Date!)", "$to: Date!, $g: [KpiGroup!])")
@@ -282,3 +288,11 @@ async def test_customer_kpis_split_by_one_group_at_a_time(gql):
     result = await gql("admin", """{ customerKpis(from: "2022-01-01", to: "2022-03-31",
         groupBy: [TERRITORY, SEGMENT]) { key } }""")
     assert result.error_codes() == ["INVALID"]
+
+
+async def test_customer_kpis_by_the_source_of_the_customers_lead(gql):
+    query = KPIS.replace("interval: MONTH)", "interval: MONTH, groupBy: [SOURCE])")
+    march = (await gql.ok("admin", query, {"from": "2022-03-01", "to": "2022-03-31"})
+             )["customerKpis"]
+    # A, converted from a referral, bought in March; E and G came from no lead
+    assert {k["key"]: k["buyers"] for k in march} == {"REFERRAL": 1, None: 2}

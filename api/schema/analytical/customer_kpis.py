@@ -28,7 +28,8 @@ from persistence.customer_kpis import (
 
 Interval = strawberry.enum(KpiInterval, description="The length of each period.")
 Group = strawberry.enum(KpiGroup, description="What the KPIs are split by: the customer's "
-                        "territory, its account's tier, or its RFM segment.")
+                        "territory, its account's tier, its RFM segment, or the source of the "
+                        "lead it was converted from.")
 CENT = Decimal("0.01")
 
 
@@ -48,7 +49,8 @@ class ServqualGap:
 class CustomerKpis:
     period_start: date = strawberry.field(description="The first day of the period.")
     key: str | None = strawberry.field(description="The group: a territory's id, a tier, an "
-                                                   "RFM segment; null for none, and ungrouped.")
+                                                   "RFM segment, a lead source; null for none, "
+                                                   "and ungrouped.")
     responses: int = strawberry.field(description="Survey responses in the period.")
     nps: float | None = strawberry.field(description="NPS: % promoters − % detractors, −100 "
                                                      "to 100.")
