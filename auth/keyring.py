@@ -19,12 +19,15 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import ECKey, KeySet, OKPKey, import_key
-from joserfc.util import urlsafe_b64decode
 
-from auth.keys import CLOCK_LEEWAY_SECONDS, MAX_TOKEN_LIFETIME, public_jwks, with_kid
+from auth.keys import (
+    CLOCK_LEEWAY_SECONDS,
+    MAX_TOKEN_LIFETIME,
+    derived_key,
+    public_jwks,
+    with_kid,
+)
 from persistence import signing_keys
 from persistence.db import Reader, Transaction
 
@@ -42,8 +45,7 @@ NONCE_BYTES = 12
 
 
 def _sealer(root) -> AESGCM:
-    material = urlsafe_b64decode(root.as_dict(private=True)["d"].encode())
-    return AESGCM(HKDF(SHA256(), 32, salt=None, info=SEAL_INFO).derive(material))
+    return AESGCM(derived_key(root, SEAL_INFO))
 
 
 def seal(root, key) -> bytes:

@@ -6,7 +6,10 @@ import json
 import os
 from pathlib import Path
 
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import ECKey, KeySet, OKPKey, import_key
+from joserfc.util import urlsafe_b64decode
 
 KEY_FILE = "jwt-signing-key.json"
 ALGORITHMS = {"EC": "ES256", "OKP": "EdDSA"}
@@ -18,6 +21,13 @@ CLOCK_LEEWAY_SECONDS = 30
 
 class KeyConfigError(ValueError):
     """The configured signing key cannot be used."""
+
+
+def derived_key(root, info: bytes) -> bytes:
+    """A 32-byte key for one purpose, derived (HKDF-SHA256) from the root signing key's private
+    part under the purpose's own label: no two purposes share a key."""
+    material = urlsafe_b64decode(root.as_dict(private=True)["d"].encode())
+    return HKDF(SHA256(), 32, salt=None, info=info).derive(material)
 
 
 def with_kid(key):

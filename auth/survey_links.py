@@ -10,7 +10,6 @@ links. The token is not single-use by itself: the invitation is, since it is ans
 
 from __future__ import annotations
 
-import base64
 import hmac
 import struct
 import uuid
@@ -18,10 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
 
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from joserfc.util import urlsafe_b64decode
+from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
+from auth.keys import derived_key
 from domain.errors import DomainError, ErrorCode
 
 LINK_INFO = b"crm survey links: HMAC-SHA256"
@@ -38,17 +36,16 @@ class SurveyLink:
     expires_at: datetime
 
 
-def _key(root) -> bytes:
-    material = urlsafe_b64decode(root.as_dict(private=True)["d"].encode())
-    return HKDF(SHA256(), 32, salt=None, info=LINK_INFO).derive(material)
+def _mac(root, signed: str) -> bytes:
+    return hmac.new(derived_key(root, LINK_INFO), signed.encode(), sha256).digest()
 
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    return urlsafe_b64encode(data).decode()
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return urlsafe_b64decode(text.encode())
 
 
 def sign(root, invitation_id: uuid.UUID, contact_id: uuid.UUID, expires_at: datetime) -> str:
@@ -56,7 +53,7 @@ def sign(root, invitation_id: uuid.UUID, contact_id: uuid.UUID, expires_at: date
     payload = _b64(PAYLOAD.pack(invitation_id.bytes, contact_id.bytes,
                                 int(expires_at.timestamp())))
     signed = f"{PREFIX}.{payload}"
-    return f"{signed}.{_b64(hmac.new(_key(root), signed.encode(), sha256).digest())}"
+    return f"{signed}.{_b64(_mac(root, signed))}"
 
 
 def _forged() -> DomainError:
@@ -71,7 +68,7 @@ def verify(root, token: str, now: datetime) -> SurveyLink:
     payload, _, mac = rest.partition(".")
     if prefix != PREFIX or not payload or not mac:
         raise _forged()
-    expected = hmac.new(_key(root), f"{PREFIX}.{payload}".encode(), sha256).digest()
+    expected = _mac(root, f"{PREFIX}.{payload}")
     try:
         valid = hmac.compare_digest(_unb64(mac), expected)
         invitation, contact, expires = PAYLOAD.unpack(_unb64(payload)) if valid else (0, 0, 0)

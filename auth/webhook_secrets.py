@@ -13,9 +13,8 @@ import os
 import uuid
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from joserfc.util import urlsafe_b64decode
+
+from auth.keys import derived_key
 
 SEAL_INFO = b"crm webhook secrets: AES-256-GCM"
 NONCE_BYTES = 12
@@ -29,8 +28,7 @@ def new_secret() -> str:
 
 
 def _sealer(root) -> AESGCM:
-    material = urlsafe_b64decode(root.as_dict(private=True)["d"].encode())
-    return AESGCM(HKDF(SHA256(), 32, salt=None, info=SEAL_INFO).derive(material))
+    return AESGCM(derived_key(root, SEAL_INFO))
 
 
 def seal(root, endpoint_id: uuid.UUID, secret: str) -> bytes:
