@@ -3,7 +3,8 @@ cursor and acts on them in the transaction that moves the cursor on, so that eac
 acted on exactly once across every worker, and none is lost to a crash.
 
 Unlike subscriptions, which every API process serves to its own sockets, these write
-(notifications today): two processes must never both act on one event.
+(notifications, duplicate rescans, survey invitations): two processes must never both act on
+one event.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from persistence.uow import UnitOfWork
 log = logging.getLogger("crm.feed")
 BATCH = 500
 
-Handler = Callable[[ChangeEvent, UnitOfWorkPort, JobContext], Awaitable[int]]
+# Acts on one batch of events, in the transaction that moves the cursor past them; returns
+# how many acts it made.
+Handler = Callable[[list[ChangeEvent], UnitOfWorkPort, JobContext], Awaitable[int]]
 
 
-async def consume(context: JobContext, name: str, handle: Handler) -> int:
-    """Act on every event after the cursor `name`, a batch per transaction, until caught up
-    or another process holds the cursor; how many acts the handler reported."""
+async def consume(context: JobContext, name: str, handle: Handler) -> int | None:
+    """Act on every event after the cursor `name`, a batch per transaction, until caught up;
+    how many acts the handler reported, or None when another process holds the cursor."""
     await changes.sequence_pending(context.engine)
     reader, done = Reader(context.engine, announced=False), 0
     # The consumer reads other users' access (a follower's), never a caller's.
@@ -40,10 +43,10 @@ async def consume(context: JobContext, name: str, handle: Handler) -> int:
         async with uow:
             cursor = await feed_cursors.claim(uow.transaction, name)
             if cursor is None:
-                return done
+                return None
             events = await changes.events_after(reader, cursor, BATCH)
-            for event in events:
-                done += await handle(event, uow, context)
+            if events:
+                done += await handle(events, uow, context)
             if events:
                 await feed_cursors.advance(uow.transaction, name, events[-1].seq)
             await uow.commit()  # a new consumer's cursor too, placed at the newest event
@@ -51,9 +54,13 @@ async def consume(context: JobContext, name: str, handle: Handler) -> int:
             return done
 
 
-async def _notify_followers(event: ChangeEvent, uow: UnitOfWorkPort, context: JobContext) -> int:
-    return await tell_of_change(Change(event.record_type, event.record_id, event.action,
-                                       event.fields, event.actor), uow, context.clock())
+async def _notify_followers(events: list[ChangeEvent], uow: UnitOfWorkPort,
+                            context: JobContext) -> int:
+    told = 0
+    for event in events:
+        told += await tell_of_change(Change(event.record_type, event.record_id, event.action,
+                                            event.fields, event.actor), uow, context.clock())
+    return told
 
 
 async def notify_followers(context: JobContext) -> None:

@@ -4,8 +4,8 @@ from the change feed, are invited to each active survey of that trigger, about t
 each EVERY_N_DAYS survey invites contacts with no invitation to it in its last N days (at
 most PERIODIC_BATCH a run); and PENDING invitations past their time become EXPIRED.
 
-It claims a feed cursor as the once-only consumers do (api/feed_consumers.py), and writes in
-the transaction that moves the cursor on, each invitation with its audit entry. An
+It is one of the change feed's once-only consumers (api/feed_consumers.py): it writes in the
+transaction that moves its cursor on, each invitation with its audit entry. An
 invitation exists once per survey, contact and what it is about, so a run repeated after a
 crash, or a case resolved twice, writes nothing more. Sending is not its work: invitations
 are records that the portal and staff read, and surveyLink signs a link for an email.
@@ -16,12 +16,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from api.feed_consumers import consume
 from api.worker import JobContext
 from auth.grants import access_for
 from domain.access import SYSTEM, Role
 from domain.surveys import InvitationStatus, SurveyTrigger
-from persistence import changes, feed_cursors, survey_triggers
-from persistence.db import Reader
+from persistence import survey_triggers
 from persistence.uow import UnitOfWork
 
 log = logging.getLogger("crm.surveys")
@@ -84,37 +84,30 @@ async def _expire(uow: UnitOfWork, now) -> int:
     return len(expired)
 
 
+async def _invite_changed(events, uow: UnitOfWork, context: JobContext) -> int:
+    """Invite about the cases and orders a batch of events resolved or fulfilled."""
+    tx, now = uow.transaction, context.clock()
+    cases = await survey_triggers.resolved_cases(tx, _changed(events, "Case"))
+    orders = await survey_triggers.fulfilled_orders(tx, _changed(events, "Order"))
+    return (await _invite(uow, SurveyTrigger.CASE_RESOLVED, cases, "case", now)
+            + await _invite(uow, SurveyTrigger.ORDER_FULFILLED, orders, "order", now))
+
+
 async def invite_from_triggers(context: JobContext) -> Invited:
-    """One run: the feed since the cursor a batch per transaction, then the periodic surveys
-    and the expiries; nothing when another worker holds the cursor."""
-    await changes.sequence_pending(context.engine)
-    reader = Reader(context.engine, announced=False)
+    """One run: the feed since the cursor a batch per transaction, then, once caught up, the
+    periodic surveys and the expiries; nothing when another worker holds the cursor."""
+    invited = await consume(context, CURSOR, _invite_changed)
+    if invited is None:
+        return Invited()
+    done, now = Invited(invitations=invited), context.clock()
     uow = UnitOfWork(context.engine, access_for(Role.ADMIN, SYSTEM))
-    done, now = Invited(), context.clock()
-    while True:
-        async with uow:
-            cursor = await feed_cursors.claim(uow.transaction, CURSOR)
-            if cursor is None:
-                return done
-            events = await changes.events_after(reader, cursor, BATCH)
-            tx = uow.transaction
-            cases = await survey_triggers.resolved_cases(tx, _changed(events, "Case"))
-            orders = await survey_triggers.fulfilled_orders(tx, _changed(events, "Order"))
-            done.invitations += await _invite(uow, SurveyTrigger.CASE_RESOLVED, cases, "case",
-                                              now)
-            done.invitations += await _invite(uow, SurveyTrigger.ORDER_FULFILLED, orders,
-                                              "order", now)
-            if len(events) < BATCH:
-                done.invitations += await _periodic(uow, now)
-                done.expired += await _expire(uow, now)
-            if events:
-                await feed_cursors.advance(tx, CURSOR, events[-1].seq)
-            await uow.commit()
-        if len(events) < BATCH:
-            if done.invitations or done.expired:
-                log.info("surveys: %d invitations written, %d expired", done.invitations,
-                         done.expired)
-            return done
+    async with uow:
+        done.invitations += await _periodic(uow, now)
+        done.expired += await _expire(uow, now)
+        await uow.commit()
+    if done.invitations or done.expired:
+        log.info("surveys: %d invitations written, %d expired", done.invitations, done.expired)
+    return done
 
 
 async def invite_job(context: JobContext) -> None:
