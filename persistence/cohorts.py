@@ -14,7 +14,7 @@ from datetime import date
 from domain.access import Access
 from persistence.db import Reader
 from persistence.orders import ORDER
-from persistence.rfm import PURCHASES
+from persistence.rfm import purchased
 from persistence.spec import read_sql
 from persistence.sql import Builder, read_rows
 
@@ -37,8 +37,7 @@ WITH bought AS (
            date_trunc('month', o.ordered_at AT TIME ZONE 'UTC')::date AS month,
            sum(o.total) AS revenue
     FROM sales_order o
-    WHERE o.archived_at IS NULL AND o.status = ANY({b.bind(list(PURCHASES))}::text[])
-      AND o.currency = {b.bind(currency)}
+    WHERE {purchased('o', b.bind(currency))}
       AND o.ordered_at < ({last_month}::date + interval '1 month')
       AND {read_sql(ORDER.spec, access, 'o', b)}
     GROUP BY 1, 2

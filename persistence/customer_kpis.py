@@ -18,7 +18,7 @@ from enum import StrEnum
 from domain.access import Access
 from persistence.db import Reader
 from persistence.orders import ORDER
-from persistence.rfm import PURCHASES
+from persistence.rfm import purchased
 from persistence.spec import read_sql
 from persistence.sql import Builder, read_rows
 from persistence.surveys import SURVEY_RESPONSE
@@ -89,8 +89,7 @@ bought AS (
     SELECT coalesce(o.contact_id, o.account_id) AS customer,
            (o.ordered_at AT TIME ZONE 'UTC') AS at, o.total
     FROM sales_order o
-    WHERE o.archived_at IS NULL AND o.status = ANY({b.bind(list(PURCHASES))}::text[])
-      AND o.currency = {b.bind(currency)} AND o.ordered_at < {until}::date
+    WHERE {purchased('o', b.bind(currency))} AND o.ordered_at < {until}::date
       AND {read_sql(ORDER.spec, access, 'o', b)}
 ),
 customers AS (

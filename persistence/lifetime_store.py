@@ -16,19 +16,18 @@ from domain.lifetime import PurchaseHistories, SpendHistories
 from domain.lifetime.fitting import ModelFit
 from domain.lifetime_valuation import HORIZON_MONTHS, LifetimeSettings
 from domain.services.lifetime import LifetimeResult
-from persistence.rfm import PURCHASES
+from persistence.rfm import purchased
 
-_HISTORIES = """
+_HISTORIES = f"""
 CREATE TEMP TABLE lifetime_history ON COMMIT DROP AS
 WITH days AS (
     SELECT o.contact_id, (o.ordered_at AT TIME ZONE 'UTC')::date AS day, sum(o.total) AS value
     FROM sales_order o JOIN contact c ON c.id = o.contact_id AND c.archived_at IS NULL
-    WHERE o.archived_at IS NULL AND o.status = ANY($1::text[]) AND o.currency = $2
-      AND o.ordered_at <= $3
+    WHERE {purchased('o', '$1')} AND o.ordered_at <= $2
     GROUP BY 1, 2
 )
 SELECT contact_id, count(*) - 1 AS x, max(day) - min(day) AS t_x,
-       ($3::timestamptz AT TIME ZONE 'UTC')::date - min(day) AS age,
+       ($2::timestamptz AT TIME ZONE 'UTC')::date - min(day) AS age,
        sum(value) AS revenue,
        round((sum(value) - (array_agg(value ORDER BY day))[1]) / nullif(count(*) - 1, 0), 2)
            AS mean_spend
@@ -52,7 +51,7 @@ class LifetimeSqlStore:
 
     async def purchase_histories(self) -> PurchaseHistories:
         await self.db.execute("DROP TABLE IF EXISTS lifetime_history")
-        await self.db.execute(_HISTORIES, list(PURCHASES), self.currency, self.now)
+        await self.db.execute(_HISTORIES, self.currency, self.now)
         rows = await self.db.fetch("SELECT x, t_x, age, count(*) AS n FROM lifetime_history "
                                    "GROUP BY 1, 2, 3")
         return PurchaseHistories(*_columns(rows, ("x", "t_x", "age")), _counts(rows))

@@ -81,6 +81,13 @@ def rfm_sql(t: str, _access: Access) -> str:
             f"'computedAt', crm_time(s.computed_at)) FROM rfm_score s WHERE s.record_id = {t}.id)")
 
 
+def purchased(o: str, currency: str) -> str:
+    """Whether the order at alias `o` is a purchase: live, confirmed or fulfilled, and in the
+    currency the placeholder `currency` binds. Every analytical count of purchases uses it."""
+    statuses = ", ".join(f"'{status}'" for status in PURCHASES)
+    return f"{o}.archived_at IS NULL AND {o}.status IN ({statuses}) AND {o}.currency = {currency}"
+
+
 def _refresh_sql(record_type: str) -> str:
     customer, table = CUSTOMERS[record_type]
     cells = ", ".join(f"'{segment.value}'" for segment in grid_cells())
@@ -89,7 +96,7 @@ WITH bought AS (
     SELECT o.{customer} AS record_id, max(o.ordered_at) AS last_order_at,
            count(*) AS frequency, sum(o.total) AS monetary
     FROM sales_order o JOIN {table} c ON c.id = o.{customer} AND c.archived_at IS NULL
-    WHERE o.archived_at IS NULL AND o.status = ANY($1::text[]) AND o.currency = $2
+    WHERE {purchased('o', '$1')}
     GROUP BY o.{customer}
 ),
 scored AS (
@@ -102,9 +109,9 @@ written AS (
     INSERT INTO rfm_score (record_id, record_type, last_order_at, recency_days, frequency,
                            monetary, currency, r, f, m, segment, computed_at)
     SELECT record_id, '{record_type}', last_order_at,
-           greatest(0, ($3::timestamptz AT TIME ZONE 'UTC')::date
+           greatest(0, ($2::timestamptz AT TIME ZONE 'UTC')::date
                        - (last_order_at AT TIME ZONE 'UTC')::date), frequency,
-           monetary, $2, r, f, m, (ARRAY[{cells}])[(5 - r) * 5 + (f + m + 1) / 2], $3::timestamptz
+           monetary, $1, r, f, m, (ARRAY[{cells}])[(5 - r) * 5 + (f + m + 1) / 2], $2::timestamptz
     FROM scored
     ON CONFLICT (record_id) DO UPDATE SET last_order_at = EXCLUDED.last_order_at,
         recency_days = EXCLUDED.recency_days, frequency = EXCLUDED.frequency,
@@ -123,8 +130,7 @@ async def refresh(db: asyncpg.Connection, currency: str, now: datetime) -> dict[
     the new, never a mix. The number scored, by record type."""
     scored = {}
     for record_type in CUSTOMERS:
-        scored[record_type] = await db.fetchval(_refresh_sql(record_type), list(PURCHASES),
-                                                currency, now)
+        scored[record_type] = await db.fetchval(_refresh_sql(record_type), currency, now)
         await db.execute("DELETE FROM rfm_score WHERE record_type = $1 AND computed_at < $2",
                          record_type, now)
     return scored

@@ -10,6 +10,7 @@ import orjson
 import strawberry
 
 from api.resolvers.common import arguments_checked
+from api.schema.analytical import rate
 from api.schema.analytical.surveys import Dimension
 from api.schema.reads import Reads
 from api.schema.relay import arg
@@ -31,10 +32,6 @@ Group = strawberry.enum(KpiGroup, description="What the KPIs are split by: the c
                         "territory, its account's tier, its RFM segment, or the source of the "
                         "lead it was converted from.")
 CENT = Decimal("0.01")
-
-
-def _ratio(part, whole, places: int = 4) -> float | None:
-    return round(float(part) / float(whole), places) if whole else None
 
 
 @strawberry.type(description="SERVQUAL: perceived minus expected quality in one dimension.")
@@ -85,7 +82,7 @@ def _money(part, whole) -> Decimal | None:
 
 def _kpis(start: date, key, bought: dict, answered: dict) -> CustomerKpis:
     s, e, n = bought.get("at_start", 0), bought.get("at_end", 0), bought.get("acquired", 0)
-    crr = _ratio(e - n, s)
+    crr = rate(e - n, s)
     nps_n = answered.get("nps_responses", 0)
     gaps = orjson.loads(answered["gaps"]) if answered.get("gaps") else {}
     buyers, orders = bought.get("buyers", 0), bought.get("orders", 0)
@@ -107,9 +104,9 @@ def _kpis(start: date, key, bought: dict, answered: dict) -> CustomerKpis:
         servqual_responses=answered.get("servqual_responses", 0),
         customers_at_start=s, customers_at_end=e, acquired=n, retention_rate=crr,
         churn_rate=None if crr is None else round(1 - crr, 4), buyers=buyers,
-        repeat_purchase_rate=_ratio(bought.get("repeat_buyers", 0), buyers),
+        repeat_purchase_rate=rate(bought.get("repeat_buyers", 0), buyers),
         orders=orders, revenue=revenue, average_order_value=_money(revenue, orders),
-        purchase_frequency=_ratio(orders, buyers), revenue_per_customer=_money(revenue, buyers))
+        purchase_frequency=rate(orders, buyers), revenue_per_customer=_money(revenue, buyers))
 
 
 def _shown_key(key: str | None, group: KpiGroup | None) -> str | None:

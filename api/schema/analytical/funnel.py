@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from api.resolvers.common import arguments_checked
+from api.schema.analytical import rate
 from api.schema.reads import Reads
 from api.schema.relay import arg
 from domain.ids import to_global_id
@@ -53,18 +54,14 @@ class FunnelGroupStats:
     steps: list[FunnelStep] = strawberry.field(description="Each step, in order.")
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def _group(row: dict, group: FunnelGroup | None) -> FunnelGroupStats:
     steps, before = [], None
     for name in STEPS:
         count = row[name]
         steps.append(FunnelStep(
             step=FunnelStepName(name), count=count,
-            conversion_rate=None if before is None else _rate(count, before),
-            overall_rate=_rate(count, row["lead"]),
+            conversion_rate=None if before is None else rate(count, before),
+            overall_rate=rate(count, row["lead"]),
             median_days=None if before is None or row[f"{name}_days"] is None
             else round(row[f"{name}_days"], 4)))
         before = count
