@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -31,7 +33,22 @@ async def execute(url: str, *statements: tuple) -> None:
         await conn.close()
 
 
-async def _seed_demo(url: str) -> None:
+async def insert_order(conn: asyncpg.Connection, contact_id, at: datetime, total: Decimal, *,
+                       status: str = "FULFILLED", currency: str = "EUR",
+                       discount: Decimal = Decimal(0), archived_at: datetime | None = None
+                       ) -> None:
+    """An order of the contact in the standard price book, at `at`, owing `total` after
+    `discount`, with no lines: what the analytics count of it, written as it stands."""
+    await conn.execute(
+        "INSERT INTO sales_order (id, created_by, updated_by, contact_id, price_book_id, "
+        "currency, status, ordered_at, subtotal, discount_total, total, archived_at) "
+        "SELECT $1, 'test', 'test', $2, id, $3, $4, $5, $6::numeric + $7::numeric, $7, $6, $8 "
+        "FROM price_book WHERE is_standard",
+        uuid.uuid4(), contact_id, currency, status, at, total, discount, archived_at)
+
+
+async def load_demo(url: str) -> None:
+    """The demo data, loaded into the database at `url`."""
     engine = make_engine(url, pool_size=1)
     async with engine.begin() as conn:
         await seed_demo(conn)
@@ -50,7 +67,7 @@ def own_database(server_url: str, prefix: str, *, migrated: bool = False,
         if migrated or demo:
             upgrade(url)
         if demo:
-            asyncio.run(_seed_demo(url))
+            asyncio.run(load_demo(url))
         yield url
     finally:
         asyncio.run(execute(server_url, (f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',)))

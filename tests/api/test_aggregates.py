@@ -21,6 +21,7 @@ from tests.api.cases_setup import CREATE as CASE_CREATE
 from tests.api.cases_setup import ok_payload
 from tests.api.cases_setup import product as new_product
 from tests.api.test_limits import locked
+from tests.databases import insert_order
 from tests.demo import CUSTOMER, SALES2_USER, SALES_USER
 from tests.graphql import GraphQLClient
 
@@ -194,12 +195,9 @@ async def contact_with_orders(factories, database_url):
         for total, discount, archived in (("100.00", "0", None), ("250.50", "9.50", None),
                                           ("49.50", "0.50", None),
                                           ("9999.00", "0", datetime.now(UTC))):
-            await conn.execute(
-                "INSERT INTO sales_order (id, created_by, updated_by, contact_id, "
-                "price_book_id, currency, status, ordered_at, subtotal, discount_total, total, "
-                "archived_at) SELECT $1, 'test', 'test', $2, id, 'EUR', 'CONFIRMED', now(), "
-                "$3::numeric + $4::numeric, $4, $3, $5 FROM price_book WHERE is_standard",
-                uuid.uuid4(), _uuid(contact), Decimal(total), Decimal(discount), archived)
+            await insert_order(conn, _uuid(contact), datetime.now(UTC), Decimal(total),
+                               status="CONFIRMED", discount=Decimal(discount),
+                               archived_at=archived)
     finally:
         await conn.close()
     return contact

@@ -12,7 +12,7 @@ import asyncpg
 import orjson
 import pytest
 
-from tests.databases import own_database
+from tests.databases import insert_order, own_database
 from tests.graphql import graphql_over
 
 COHORTS = """query($m: CohortMetric!) { cohorts(metric: $m, from: "2022-01-01", to: "2022-03-31")
@@ -62,17 +62,13 @@ async def gql(settings, database, principals):
 async def _lay_out(url: str) -> None:
     conn = await asyncpg.connect(url)
     try:
-        book = await conn.fetchval("SELECT id FROM price_book WHERE is_standard")
         for name, orders in ORDERS.items():
             contact = await conn.fetchval(
                 "INSERT INTO contact (id, created_by, updated_by, last_name) VALUES "
                 "(gen_random_uuid(), 't', 't', $1) RETURNING id", f"Cohort {name}")
             for at, total, *status in orders:
-                await conn.execute(
-                    "INSERT INTO sales_order (id, created_by, updated_by, contact_id, "
-                    "price_book_id, currency, status, ordered_at, subtotal, discount_total, "
-                    "total) VALUES (gen_random_uuid(), 't', 't', $1, $2, 'EUR', $3, $4, $5, 0, $5)",
-                    contact, book, status[0] if status else "FULFILLED", day(at), Decimal(total))
+                await insert_order(conn, contact, day(at), Decimal(total),
+                                   status=status[0] if status else "FULFILLED")
         account = await conn.fetchval("SELECT id FROM account ORDER BY id LIMIT 1")
         stages = {r["kind"]: (r["pipeline_id"], r["id"]) for r in await conn.fetch(
             "SELECT DISTINCT ON (kind) kind, pipeline_id, id FROM pipeline_stage "

@@ -24,7 +24,7 @@ from domain.lifetime import (
     probability_alive,
 )
 from domain.lifetime.simulate import simulate_purchases
-from tests.databases import own_database
+from tests.databases import insert_order, own_database
 from tests.graphql import graphql_over
 from tests.processes import environment
 
@@ -183,12 +183,8 @@ async def test_too_few_repeat_buyers_decline_to_predict(few_buyers_database, set
                                       "last_name) VALUES (gen_random_uuid(), 't', 't', "
                                       "'Lonely') RETURNING id")
         for days in (40, 20):
-            await conn.execute(
-                "INSERT INTO sales_order (id, created_by, updated_by, contact_id, "
-                "price_book_id, currency, status, ordered_at, subtotal, discount_total, "
-                "total) SELECT gen_random_uuid(), 't', 't', $1, id, 'EUR', 'CONFIRMED', "
-                "now() - make_interval(days => $2), 10, 0, 10 FROM price_book "
-                "WHERE is_standard", contact, days)
+            await insert_order(conn, contact, datetime.now(UTC) - timedelta(days=days),
+                               Decimal(10), status="CONFIRMED")
     finally:
         await conn.close()
     # when the refresh runs

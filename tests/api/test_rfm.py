@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 
 from domain.ids import to_global_id
-from tests.databases import own_database
+from tests.databases import insert_order, own_database
 from tests.graphql import graphql_over
 from tests.processes import environment
 
@@ -55,15 +55,6 @@ async def rfm_gql(settings, database, principals):
         yield client
 
 
-async def _order(conn, contact_id, at: datetime, total: Decimal, *, status: str = "FULFILLED",
-                 currency: str = "EUR") -> None:
-    await conn.execute(
-        "INSERT INTO sales_order (id, created_by, updated_by, contact_id, price_book_id, "
-        "currency, status, ordered_at, subtotal, discount_total, total) SELECT $1, 'test', "
-        "'test', $2, id, $3, $4, $5, $6, 0, $6 FROM price_book WHERE is_standard",
-        uuid.uuid4(), contact_id, currency, status, at, total)
-
-
 @pytest.fixture(scope="module")
 async def scored(rfm_gql, database):
     """The 25 contacts with their orders, plus orders that must not count, refreshed."""
@@ -79,11 +70,11 @@ async def scored(rfm_gql, database):
             last = noon - timedelta(days=30 * (5 - r) + k % 5 + 1)
             each = (Decimal(m * 1000) / f).quantize(Decimal("0.01"))
             for i in range(f):
-                await _order(conn, contact_id, last - timedelta(days=2 * i), each)
+                await insert_order(conn, contact_id, last - timedelta(days=2 * i), each)
         # Not purchases, or not in the reporting currency: none of them counts.
         for status in ("DRAFT", "CANCELLED"):
-            await _order(conn, ids[0], noon, Decimal("99999"), status=status)
-        await _order(conn, ids[0], noon, Decimal("99999"), currency="USD")
+            await insert_order(conn, ids[0], noon, Decimal("99999"), status=status)
+        await insert_order(conn, ids[0], noon, Decimal("99999"), currency="USD")
     finally:
         await conn.close()
     await rfm_gql.ok("admin", CREATE, {"n": "Quintile without orders"})

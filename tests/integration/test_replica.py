@@ -19,7 +19,7 @@ from api.schema.ids import to_global_id
 from api.settings import ConfigError, load_settings
 from persistence.migrate import upgrade
 from tests.clusters import caught_up, primary_and_replica
-from tests.databases import _seed_demo, execute
+from tests.databases import execute, insert_order, load_demo
 from tests.graphql import graphql_over
 
 # Years before anything the demo data holds, so that the customer below is alone in them.
@@ -36,7 +36,7 @@ CONTACT_CREATE = """mutation($input: ContactCreateInput!) { contactCreate(input:
 def _prepare(server: str, url: str) -> None:
     asyncio.run(execute(server, ("CREATE DATABASE crm",)))
     upgrade(url)
-    asyncio.run(_seed_demo(url))
+    asyncio.run(load_demo(url))
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +81,8 @@ async def _connect_when_ready(url: str, timeout: float = 20) -> asyncpg.Connecti
 
 
 async def _order(conn: asyncpg.Connection, contact: uuid.UUID, day: str, total: str) -> None:
-    book = await conn.fetchval("SELECT id FROM price_book WHERE is_standard")
-    await conn.execute(
-        "INSERT INTO sales_order (id, created_by, updated_by, contact_id, price_book_id, "
-        "currency, status, ordered_at, subtotal, discount_total, total) VALUES "
-        "(gen_random_uuid(), 't', 't', $1, $2, 'EUR', 'FULFILLED', $3, $4, 0, $4)",
-        contact, book, datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC), Decimal(total))
+    await insert_order(conn, contact, datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC),
+                       Decimal(total))
 
 
 async def _lead(conn: asyncpg.Connection, day: str) -> None:
