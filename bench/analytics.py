@@ -26,8 +26,8 @@ import httpx
 from api.app import create_app
 from api.settings import load_settings
 from auth.principal import Principal
-from bench.dataset import LOCAL_SERVER, with_database
-from bench.import_bench import fresh_database, run_measured
+from bench.dataset import LOCAL_SERVER, recreate_database, with_database
+from bench.import_bench import run_measured
 from domain.access import Role
 from persistence.seed.generator import stable_id
 
@@ -88,7 +88,7 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url}
     crm = [sys.executable, "-m", "api.cli"]
     if not args.reuse:
-        asyncio.run(fresh_database(with_database(server, "postgres"), args.database))
+        asyncio.run(recreate_database(with_database(server, "postgres"), args.database))
         subprocess.run([*crm, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         started = time.perf_counter()
         subprocess.run([*crm, "seed", "--contacts", str(args.contacts), "--orders-per-contact",

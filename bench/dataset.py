@@ -127,7 +127,8 @@ async def _has_activities(url: str) -> bool:
         await conn.close()
 
 
-async def _recreate_database(server_url: str, name: str) -> None:
+async def recreate_database(server_url: str, name: str) -> None:
+    """An empty database `name` on the server, dropped first if it exists."""
     conn = await _connect(server_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -184,7 +185,7 @@ def _prepare(scale: int, crm_home: Path, venv_bin: Path) -> str:
     if count == scale:
         # Seeded before the data set had activities: the bench's own database, made afresh.
         print(f"bench: {database_name(scale)} predates activities; seeding it again")
-        asyncio.run(_recreate_database(with_database(url, "postgres"), database_name(scale)))
+        asyncio.run(recreate_database(with_database(url, "postgres"), database_name(scale)))
         subprocess.run([venv_bin / "crm", "migrate"], env=env, check=True, timeout=300)
         count = 0
     if count:

@@ -33,7 +33,7 @@ from pathlib import Path
 import asyncpg
 import orjson
 
-from bench.dataset import LOCAL_SERVER, with_database
+from bench.dataset import LOCAL_SERVER, recreate_database, with_database
 from domain.duplicates import DEFAULT_THRESHOLD
 from domain.match_keys import name_key
 from persistence.duplicate_scan import scan_contacts
@@ -52,16 +52,6 @@ CONTACT_COLUMNS = ("id", "created_by", "updated_by", "first_name", "last_name", 
                    "phones", "owner_id", "territory_id", "name_key")
 STORED = """SELECT low_id, high_id FROM duplicate_candidate
             WHERE record_type = 'Contact' AND score >= $1"""
-
-
-async def _fresh(server: str, name: str) -> str:
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return with_database(server, name)
 
 
 def _card(row) -> Card:
@@ -127,7 +117,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL") or LOCAL_SERVER
-    url = asyncio.run(_fresh(server, f"crm_bench_duplicates_{args.contacts}"))
+    name = f"crm_bench_duplicates_{args.contacts}"
+    asyncio.run(recreate_database(server, name))
+    url = with_database(server, name)
     upgrade(url)
     started = time.perf_counter()
     # The seed draws phones from a pool of 1,000 numbers per country, so that at a million

@@ -23,10 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
 import psutil
 
-from bench.dataset import LOCAL_SERVER, with_database
+from bench.dataset import LOCAL_SERVER, recreate_database, with_database
 from bench.import_data import write_csv, write_xlsx
 
 
@@ -55,15 +54,6 @@ def run_measured(command: list[str], env: dict) -> tuple[float, float, float, st
     return seconds, peak / 2**20, peak_pss / 2**20, text
 
 
-async def fresh_database(server: str, name: str) -> None:
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {name}")
-    finally:
-        await conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -86,7 +76,7 @@ def main() -> None:
         write_xlsx(work / "contacts.xlsx", args.rows)
         formats.append(("xlsx", work / "contacts.xlsx"))
     for kind, path in formats:
-        asyncio.run(fresh_database(with_database(server, "postgres"), args.database))
+        asyncio.run(recreate_database(with_database(server, "postgres"), args.database))
         subprocess.run([*crm, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         subprocess.run([*crm, "seed", "--contacts", str(args.base)], env=env, check=True,
                        stdout=subprocess.DEVNULL)
