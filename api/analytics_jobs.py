@@ -1,6 +1,7 @@
 """The analytics refresh (persistence/analytics_refresh.py) in a transaction of its own, with
 the settings' currency, discount rate and margin. The worker runs it on CRM_ANALYTICS_SCHEDULE;
-`crm analytics refresh` (api/cli_analytics.py) runs it now."""
+`crm analytics refresh` (api/cli_analytics.py) runs it now. The purchase roll-ups' differences
+are summed up (persistence/purchase_rollups.py) every COMPACT_SCHEDULE and before a refresh."""
 
 from __future__ import annotations
 
@@ -12,14 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.settings import Settings
 from api.worker import JobContext
 from domain.lifetime_valuation import LifetimeSettings
-from persistence import analytics_refresh
+from persistence import analytics_refresh, purchase_rollups
 from persistence.analytics_refresh import Refreshed
 from persistence.db import Transaction
 
 log = logging.getLogger("crm.analytics")
+# Each order write appends about a dozen differences; summed every ten minutes, the roll-ups a
+# query adds up stay a few thousand rows.
+COMPACT_SCHEDULE = "*/10 * * * *"
+
+
+async def compact(engine: AsyncEngine) -> int:
+    async with Transaction(engine) as tx:
+        summed = await purchase_rollups.compact(tx.driver_connection)
+        await tx.commit()
+    return summed
 
 
 async def refresh(engine: AsyncEngine, settings: Settings, now: datetime) -> Refreshed:
+    await compact(engine)
     async with Transaction(engine) as tx:
         refreshed = await analytics_refresh.refresh(
             tx.driver_connection, settings.crm_reporting_currency, now,
@@ -34,3 +46,8 @@ def refresh_job(settings: Settings):
         refreshed = await refresh(context.engine, settings, context.clock())
         log.info("analytics: %s", refreshed.summary())
     return refresh_analytics
+
+
+async def compact_job(context: JobContext) -> None:
+    """The worker's scheduled summing of the purchase roll-ups."""
+    log.info("purchase roll-ups: %d rows summed", await compact(context.engine))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.analytics_jobs import refresh_job
+from api.analytics_jobs import COMPACT_SCHEDULE, compact_job, refresh_job
 from api.context import utc_now
 from api.duplicate_jobs import rescan_duplicates
 from api.escalation import run_escalation
@@ -64,6 +64,7 @@ def schedules(settings: Settings) -> tuple[Schedule, ...]:
              Schedule("crm.notifications.changes", "*/5 * * * * *", notify_followers),
              Schedule("crm.duplicates.rescan", "*/30 * * * * *", rescan_duplicates),
              Schedule("crm.surveys.invite", SURVEY_SCHEDULE, invite_job),
+             Schedule("crm.analytics.compact", COMPACT_SCHEDULE, compact_job),
              Schedule("crm.webhooks.sweep", settings.crm_webhook_sweep_schedule, sweep)]
     if settings.crm_analytics_schedule.lower() != "off":
         found.append(Schedule("crm.analytics.refresh", settings.crm_analytics_schedule,

@@ -36,6 +36,9 @@ QUERIES = {
     "customerKpis, a year by month": (
         f"{{ customerKpis({YEAR}, interval: MONTH) {{ periodStart nps csat ces "
         f"customersAtStart acquired retentionRate buyers averageOrderValue }} }}"),
+    "customerKpis, a year by month and territory": (
+        f"{{ customerKpis({YEAR}, interval: MONTH, groupBy: [TERRITORY]) {{ periodStart key "
+        f"nps customersAtStart acquired retentionRate buyers averageOrderValue }} }}"),
     "cohorts, a year by month (RETENTION)": f"{{ cohorts(metric: RETENTION, {YEAR}) "
                                             f"{{ month size periods {{ period value }} }} }}",
     "cohorts, a year by month (REVENUE)": f"{{ cohorts(metric: REVENUE, {YEAR}) "

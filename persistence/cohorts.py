@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 
 from domain.access import Access
+from persistence import purchase_rollups
 from persistence.db import Reader
 from persistence.orders import ORDER
 from persistence.rfm import purchased
-from persistence.spec import read_sql
+from persistence.spec import read_sql, reads_all
 from persistence.sql import Builder, read_rows
 
 # What a cohort reads of an order: which customer, when, whether it was a purchase; and for
@@ -28,7 +29,16 @@ REVENUE_READS = ("Order.total",)
 async def cohorts(reader: Reader, access: Access, start: date, end: date,
                   currency: str) -> list[dict]:
     """(cohort month, its size, months since, customers who bought then, their revenue) for
-    the cohorts whose month lies from `start` to `end`, each period up to `end`'s month."""
+    the cohorts whose month lies from `start` to `end`, each period up to `end`'s month; from
+    the roll-ups when they hold what the caller would count."""
+    if reads_all(ORDER.spec, access):
+        return await purchase_rollups.cohorts(reader, start, end, currency)
+    return await counted_cohorts(reader, access, start, end, currency)
+
+
+async def counted_cohorts(reader: Reader, access: Access, start: date, end: date,
+                          currency: str) -> list[dict]:
+    """cohorts counted from the orders the caller may read."""
     b = Builder()
     first_month, last_month = b.bind(start.replace(day=1)), b.bind(end.replace(day=1))
     sql = f"""

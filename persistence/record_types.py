@@ -41,6 +41,7 @@ from persistence.partners import (
     PartnerContactRow,
 )
 from persistence.portal import PortalIdentityRow
+from persistence.purchase_rollups import PURCHASE_ROLLUPS
 from persistence.rfm import RFM_SCORES
 from persistence.signing_keys import SigningKeyRow
 from persistence.sla import CALENDAR, SLA_POLICY
@@ -69,6 +70,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
 INTERNAL_TABLES: tuple[InternalTable, ...] = (
     TAGGINGS,
     RFM_SCORES,
+    PURCHASE_ROLLUPS,
     *LIFETIME_TABLES,
     CHANGE_FEED,
     IMPORT_ROW_ERRORS,

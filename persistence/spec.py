@@ -228,6 +228,12 @@ def read_sql(spec: Spec, access: Access, t: str, b: Builder, *,
     return _also_required(spec, rule, access, t, b)
 
 
+def reads_all(spec: Spec, access: Access) -> bool:
+    """Whether the caller reads every record of the type, so that sums over all of them are
+    its to read."""
+    return read_sql(spec, access, "t", Builder()) == "TRUE"
+
+
 def write_sql(spec: Spec, access: Access, t: str, b: Builder) -> str:
     rule = rule_sql(spec, access.write_rule(spec.type_name), access, t, b)
     return _also_required(spec, rule, access, t, b)

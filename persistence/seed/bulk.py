@@ -16,6 +16,7 @@ import asyncpg
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from persistence import purchase_rollups
 from persistence.accounts import AccountRow
 from persistence.base import STAMP_COLUMNS
 from persistence.consents import ConsentRow
@@ -156,13 +157,16 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress,
             book = (await conn.execute(text(
                 "SELECT id FROM price_book WHERE is_standard"))).scalar()
             data = BulkRows(contacts, seed, stages, book, phones_per_country, orders_per_contact)
-            await _copy_all(driver, data, progress)
-            # New orders are numbered after the generated ones.
-            await driver.execute(f"SELECT setval('order_number', {max(1, data.history.orders)})")
-            progress.say(f"all rows copied; restoring {len(restore)} keys and indexes")
-            for statement in restore:
-                await driver.execute(statement)
-            progress.say("keys and indexes restored; committing")
+            async with purchase_rollups.triggers_off(driver):
+                await _copy_all(driver, data, progress)
+                # New orders are numbered after the generated ones.
+                await driver.execute(
+                    f"SELECT setval('order_number', {max(1, data.history.orders)})")
+                progress.say(f"all rows copied; restoring {len(restore)} keys and indexes")
+                for statement in restore:
+                    await driver.execute(statement)
+                progress.say("keys and indexes restored; summing the purchases")
+            progress.say("purchases summed; committing")
         progress.committed = True
         progress.say("committed; running ANALYZE")
         async with engine.connect() as conn:
