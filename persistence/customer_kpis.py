@@ -38,6 +38,7 @@ class KpiGroup(StrEnum):
     ACCOUNT_TIER = "ACCOUNT_TIER"
     SEGMENT = "SEGMENT"
     SOURCE = "SOURCE"
+    PRODUCT = "PRODUCT"
 
 
 STEP = {KpiInterval.MONTH: "1 month", KpiInterval.QUARTER: "3 months",
@@ -64,7 +65,12 @@ RESPONSE_READS = ("SurveyResponse.survey", "SurveyResponse.contact", "SurveyResp
 GROUP_READS = {KpiGroup.TERRITORY: ("Contact.territory", "Account.territory"),
                KpiGroup.ACCOUNT_TIER: ("Account.tier",),
                KpiGroup.SEGMENT: ("Contact.rfm", "Account.rfm"),
-               KpiGroup.SOURCE: ("Lead.source", "Lead.convertedContact", "Lead.convertedAccount")}
+               KpiGroup.SOURCE: ("Lead.source", "Lead.convertedContact", "Lead.convertedAccount"),
+               # The key is the family of each line bought and of what a response is about,
+               # and a family's revenue is its lines' (persistence/product_kpis.py).
+               KpiGroup.PRODUCT: ("Order.lines", "OrderLine.product", "OrderLine.total",
+                                  "Product.family", "SurveyResponse.order",
+                                  "SurveyResponse.product")}
 
 
 def _periods(b: Builder, start: date, end: date, interval: KpiInterval) -> str:

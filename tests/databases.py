@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
@@ -35,16 +35,25 @@ async def execute(url: str, *statements: tuple) -> None:
 
 async def insert_order(conn: asyncpg.Connection, contact_id, at: datetime, total: Decimal, *,
                        status: str = "FULFILLED", currency: str = "EUR",
-                       discount: Decimal = Decimal(0), archived_at: datetime | None = None
-                       ) -> None:
+                       discount: Decimal = Decimal(0), archived_at: datetime | None = None,
+                       lines: Sequence[tuple[uuid.UUID, Decimal]] = ()) -> uuid.UUID:
     """An order of the contact in the standard price book, at `at`, owing `total` after
-    `discount`, with no lines: what the analytics count of it, written as it stands."""
+    `discount`, with `lines` as (product, line total) of one unit each (none if not given):
+    what the analytics count of it, written as it stands. Its id."""
+    order_id = uuid.uuid4()
     await conn.execute(
         "INSERT INTO sales_order (id, created_by, updated_by, contact_id, price_book_id, "
         "currency, status, ordered_at, subtotal, discount_total, total, archived_at) "
         "SELECT $1, 'test', 'test', $2, id, $3, $4, $5, $6::numeric + $7::numeric, $7, $6, $8 "
         "FROM price_book WHERE is_standard",
-        uuid.uuid4(), contact_id, currency, status, at, total, discount, archived_at)
+        order_id, contact_id, currency, status, at, total, discount, archived_at)
+    for position, (product_id, line_total) in enumerate(lines, start=1):
+        await conn.execute(
+            "INSERT INTO sales_order_line (id, created_by, updated_by, order_id, position, "
+            "product_id, quantity, unit_price, discount_percent, total) VALUES "
+            "($1, 'test', 'test', $2, $3, $4, 1, $5, 0, $5)",
+            uuid.uuid4(), order_id, position, product_id, line_total)
+    return order_id
 
 
 async def load_demo(url: str) -> None:

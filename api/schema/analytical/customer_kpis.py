@@ -26,11 +26,13 @@ from persistence.customer_kpis import (
     order_kpis,
     response_kpis,
 )
+from persistence.product_kpis import order_kpis_by_family, response_kpis_by_family
 
 Interval = strawberry.enum(KpiInterval, description="The length of each period.")
 Group = strawberry.enum(KpiGroup, description="What the KPIs are split by: the customer's "
                         "territory, its account's tier, its RFM segment, or the source of the "
-                        "lead it was converted from.")
+                        "lead it was converted from; or PRODUCT, the family of what was bought "
+                        "or answered about.")
 CENT = Decimal("0.01")
 
 
@@ -46,8 +48,8 @@ class ServqualGap:
 class CustomerKpis:
     period_start: date = strawberry.field(description="The first day of the period.")
     key: str | None = strawberry.field(description="The group: a territory's id, a tier, an "
-                                                   "RFM segment, a lead source; null for none, "
-                                                   "and ungrouped.")
+                                                   "RFM segment, a lead source, a product "
+                                                   "family; null for none, and ungrouped.")
     responses: int = strawberry.field(description="Survey responses in the period.")
     nps: float | None = strawberry.field(description="NPS: % promoters − % detractors, −100 "
                                                      "to 100.")
@@ -137,10 +139,17 @@ class CustomerKpiQueries:
                                       "Split by one group at a time.")
         group = KpiGroup(group_by[0]) if group_by else None
         interval = KpiInterval(interval)
-        bought = {(r["start"], r["key"]): r for r in await order_kpis(
-            ctx.analytics_reader, ctx.access, from_, to, interval, group, ctx.reporting_currency)}
-        answered = {(r["start"], r["key"]): r for r in await response_kpis(
-            ctx.analytics_reader, ctx.access, from_, to, interval, group)}
+        reader, access = ctx.analytics_reader, ctx.access
+        if group is KpiGroup.PRODUCT:  # keyed by what was bought, not by who bought it
+            purchases = order_kpis_by_family(reader, access, from_, to, interval,
+                                             ctx.reporting_currency)
+            answers = response_kpis_by_family(reader, access, from_, to, interval)
+        else:
+            purchases = order_kpis(reader, access, from_, to, interval, group,
+                                   ctx.reporting_currency)
+            answers = response_kpis(reader, access, from_, to, interval, group)
+        bought = {(r["start"], r["key"]): r for r in await purchases}
+        answered = {(r["start"], r["key"]): r for r in await answers}
         keys = sorted(bought.keys() | answered.keys(),
                       key=lambda k: (k[0], k[1] is None, k[1] or ""))
         return [_kpis(start, _shown_key(key, group), bought.get((start, key), {}),
