@@ -100,26 +100,39 @@ async def counted_order_kpis(reader: Reader, access: Access, start: date, end: d
     """order_kpis counted from the orders the caller may read."""
     b = Builder()
     until = b.bind(end + timedelta(days=1))
-    sql = f"""
-WITH periods AS ({_periods(b, start, end, interval)}),
-bought AS (
+    purchases = f"""
     SELECT coalesce(o.contact_id, o.account_id) AS customer,
            (o.ordered_at AT TIME ZONE 'UTC') AS at, o.total
     FROM sales_order o
     WHERE {purchased('o', b.bind(currency))} AND o.ordered_at < {until}::date
-      AND {read_sql(ORDER.spec, access, 'o', b)}
-),
-customers AS (
-    SELECT x.customer, min(x.at) AS first, {KEYS[group]} AS key
-    FROM bought x {_keyed('x.customer', group)} GROUP BY x.customer{', key' if group else ''}
-),
+      AND {read_sql(ORDER.spec, access, 'o', b)}"""
+    # Each customer's group is looked up once, not once per purchase.
+    keyed = (f"JOIN (SELECT y.customer, {KEYS[group]} AS key FROM (SELECT DISTINCT customer "
+             f"FROM purchases) y {_keyed('y.customer', group)}) g USING (customer)"
+             if group else "")
+    bought = (f"SELECT x.customer, {'g.key' if group else 'NULL::text'} AS key, x.at, "
+              f"x.total AS revenue FROM purchases x {keyed}")
+    return await read_rows(reader, order_figures_sql(b, start, end, interval, bought,
+                                                     {"purchases": purchases}), b)
+
+
+def order_figures_sql(b: Builder, start: date, end: date, interval: KpiInterval, bought: str,
+                      before: dict[str, str]) -> str:
+    """S, E, N, buyers, repeat buyers, orders and revenue per period and key, from `bought`:
+    the body of a query of the purchases the caller may read up to `end`, as (customer, key,
+    at, revenue); `before` names the queries it reads."""
+    until = b.bind(end + timedelta(days=1))
+    named = "".join(f"{name} AS ({body}\n),\n" for name, body in before.items())
+    return f"""
+WITH periods AS ({_periods(b, start, end, interval)}),
+{named}bought AS ({bought}),
+customers AS (SELECT customer, key, min(at) AS first FROM bought GROUP BY 1, 2),
 sold AS (
-    SELECT p.start, k.key, x.customer, count(*) AS orders, sum(x.total) AS revenue
-    FROM periods p JOIN bought x ON x.at >= p.start AND x.at < p.stop
-    JOIN customers k USING (customer) GROUP BY 1, 2, 3
+    SELECT p.start, x.key, x.customer, count(*) AS orders, sum(x.revenue) AS revenue
+    FROM periods p JOIN bought x ON x.at >= p.start AND x.at < p.stop GROUP BY 1, 2, 3
 ),
 active AS (
-    SELECT p.start, k.key,
+    SELECT p.start, x.key,
            count(DISTINCT x.customer) FILTER (WHERE x.at < p.start
                AND x.at >= p.start - interval '{ACTIVE_DAYS} days') AS at_start,
            count(DISTINCT x.customer) FILTER (WHERE x.at < least(p.stop, {until}::date)
@@ -127,7 +140,7 @@ active AS (
                AS at_end
     FROM periods p JOIN bought x ON x.at >= p.start - interval '{ACTIVE_DAYS} days'
          AND x.at < p.stop
-    JOIN customers k USING (customer) GROUP BY 1, 2
+    GROUP BY 1, 2
 ),
 acquired AS (
     SELECT p.start, k.key, count(*) AS acquired FROM periods p
@@ -146,7 +159,6 @@ LEFT JOIN acquired n ON n.start = a.start AND n.key IS NOT DISTINCT FROM a.key
 LEFT JOIN totals t ON t.start = a.start AND t.key IS NOT DISTINCT FROM a.key
 ORDER BY 1, 2 NULLS LAST
 """
-    return await read_rows(reader, sql, b)
 
 
 async def response_kpis(reader: Reader, access: Access, start: date, end: date,
@@ -154,14 +166,23 @@ async def response_kpis(reader: Reader, access: Access, start: date, end: date,
     """Per period and group: NPS, CSAT and CES answer counts and sums, and per SERVQUAL
     dimension the mean perception and expectation."""
     b = Builder()
-    sql = f"""
+    sql = response_figures_sql(b, access, start, end, interval, KEYS[group],
+                               _keyed("x.contact_id", group))
+    return await read_rows(reader, sql, b)
+
+
+def response_figures_sql(b: Builder, access: Access, start: date, end: date,
+                         interval: KpiInterval, key: str, joins: str) -> str:
+    """response_kpis of the responses the caller may read, each at alias `x` and its survey
+    `s`, keyed by `key` over `joins`."""
+    return f"""
 WITH periods AS ({_periods(b, start, end, interval)}),
 answered AS (
-    SELECT p.start, {KEYS[group]} AS key, s.kind, x.score, x.answers
+    SELECT p.start, {key} AS key, s.kind, x.score, x.answers
     FROM periods p JOIN survey_response x ON x.responded_at >= p.start
          AND x.responded_at < p.stop AND x.responded_at < {b.bind(end + timedelta(days=1))}::date
     JOIN survey s ON s.id = x.survey_id
-    {_keyed('x.contact_id', group)}
+    {joins}
     WHERE x.archived_at IS NULL AND {read_sql(SURVEY_RESPONSE.spec, access, 'x', b)}
 ),
 servqual AS (
@@ -187,4 +208,3 @@ SELECT a.start::date AS start, a.key, count(*) AS responses,
         AND q.key IS NOT DISTINCT FROM a.key)::text AS gaps
 FROM answered a GROUP BY a.start, a.key ORDER BY 1, 2 NULLS LAST
 """
-    return await read_rows(reader, sql, b)
