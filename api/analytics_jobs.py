@@ -16,6 +16,7 @@ from domain.lifetime_valuation import LifetimeSettings
 from persistence import analytics_refresh, purchase_rollups
 from persistence.analytics_refresh import Refreshed
 from persistence.db import Transaction
+from persistence.summaries import replica_snapshot
 
 log = logging.getLogger("crm.analytics")
 # Each order write appends about a dozen differences; summed every ten minutes, the roll-ups a
@@ -32,10 +33,12 @@ async def compact(engine: AsyncEngine) -> int:
 
 async def refresh(engine: AsyncEngine, settings: Settings, now: datetime) -> Refreshed:
     await compact(engine)
-    async with Transaction(engine) as tx:
+    async with replica_snapshot(settings.database_replica_url) as source, \
+            Transaction(engine) as tx:
         refreshed = await analytics_refresh.refresh(
             tx.driver_connection, settings.crm_reporting_currency, now,
-            LifetimeSettings(settings.crm_clv_monthly_discount, settings.crm_analytics_margin))
+            LifetimeSettings(settings.crm_clv_monthly_discount, settings.crm_analytics_margin),
+            source)
         await tx.commit()
     return refreshed
 

@@ -34,15 +34,17 @@ class Refreshed:
 
 
 async def refresh(db: asyncpg.Connection, currency: str, now: datetime,
-                  lifetime: LifetimeSettings) -> Refreshed:
-    """Recompute everything as of `now`, to the second, as it is shown."""
+                  lifetime: LifetimeSettings, source: asyncpg.Connection | None = None
+                  ) -> Refreshed:
+    """Recompute everything as of `now`, to the second, as it is shown; the orders are read on
+    `source`, a replica's snapshot (persistence/summaries.py), when given."""
     now = now.replace(microsecond=0)
     # A refresh reads every order: it is no request, to be cut short by their timeout.
     await db.execute("SET LOCAL statement_timeout = 0")
     await db.execute("SET LOCAL jit = off")
     started = time.perf_counter()
-    scored = await rfm.refresh(db, currency, now)
+    scored = await rfm.refresh(db, currency, now, source)
     rfm_done = time.perf_counter()
-    fitted = await refresh_lifetime(LifetimeSqlStore(db, currency, now), lifetime)
+    fitted = await refresh_lifetime(LifetimeSqlStore(db, currency, now, source), lifetime)
     return Refreshed(scored, fitted, {"rfm": rfm_done - started,
                                       "lifetime": time.perf_counter() - rfm_done})

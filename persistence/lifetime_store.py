@@ -17,9 +17,12 @@ from domain.lifetime.fitting import ModelFit
 from domain.lifetime_valuation import HORIZON_MONTHS, LifetimeSettings
 from domain.services.lifetime import LifetimeResult
 from persistence.rfm import purchased
+from persistence.summaries import summarise
 
+# Each contact's purchases: what summaries.summarise puts into lifetime_history.
+HISTORY_COLUMNS = ("contact_id uuid, x bigint, t_x integer, age integer, revenue numeric, "
+                   "mean_spend numeric")
 _HISTORIES = f"""
-CREATE TEMP TABLE lifetime_history ON COMMIT DROP AS
 WITH days AS (
     SELECT o.contact_id, (o.ordered_at AT TIME ZONE 'UTC')::date AS day, sum(o.total) AS value
     FROM sales_order o JOIN contact c ON c.id = o.contact_id AND c.archived_at IS NULL
@@ -46,12 +49,14 @@ def _fit_json(fit: ModelFit) -> dict:
 class LifetimeSqlStore:
     """Implements domain.services.lifetime.LifetimeStore on one connection in a transaction."""
 
-    def __init__(self, db: asyncpg.Connection, currency: str, now: datetime) -> None:
-        self.db, self.currency, self.now = db, currency, now
+    def __init__(self, db: asyncpg.Connection, currency: str, now: datetime,
+                 source: asyncpg.Connection | None = None) -> None:
+        # The histories are read on `source`, a replica, when given; everything else on `db`.
+        self.db, self.currency, self.now, self.source = db, currency, now, source
 
     async def purchase_histories(self) -> PurchaseHistories:
-        await self.db.execute("DROP TABLE IF EXISTS lifetime_history")
-        await self.db.execute(_HISTORIES, self.currency, self.now)
+        await summarise(self.db, self.source, "lifetime_history", HISTORY_COLUMNS, _HISTORIES,
+                        self.currency, self.now)
         rows = await self.db.fetch("SELECT x, t_x, age, count(*) AS n FROM lifetime_history "
                                    "GROUP BY 1, 2, 3")
         return PurchaseHistories(*_columns(rows, ("x", "t_x", "age")), _counts(rows))

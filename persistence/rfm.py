@@ -26,6 +26,7 @@ from persistence.base import utc_column
 from persistence.declaration import Field as DeclaredField
 from persistence.declaration import Filterable, InternalTable
 from persistence.spec import Beside
+from persistence.summaries import summarise
 
 PURCHASES = (OrderStatus.CONFIRMED.value, OrderStatus.FULFILLED.value)
 # The customer column of an order, and the table of live customers, by record type.
@@ -88,27 +89,33 @@ def purchased(o: str, currency: str) -> str:
     return f"{o}.archived_at IS NULL AND {o}.status IN ({statuses}) AND {o}.currency = {currency}"
 
 
-def _refresh_sql(record_type: str) -> str:
-    customer, table = CUSTOMERS[record_type]
-    cells = ", ".join(f"'{segment.value}'" for segment in grid_cells())
-    return f"""
-WITH bought AS (
-    SELECT o.{customer} AS record_id, max(o.ordered_at) AS last_order_at,
-           count(*) AS frequency, sum(o.total) AS monetary
+# Each customer's purchases: what summaries.summarise puts into rfm_bought.
+BOUGHT_COLUMNS = ("record_type text, record_id uuid, last_order_at timestamptz, "
+                  "frequency bigint, monetary numeric")
+
+
+def _bought_sql() -> str:
+    return "\nUNION ALL\n".join(f"""
+    SELECT '{record_type}'::text AS record_type, o.{customer} AS record_id,
+           max(o.ordered_at) AS last_order_at, count(*) AS frequency, sum(o.total) AS monetary
     FROM sales_order o JOIN {table} c ON c.id = o.{customer} AND c.archived_at IS NULL
     WHERE {purchased('o', '$1')}
-    GROUP BY o.{customer}
-),
-scored AS (
-    SELECT b.*, ntile(5) OVER (ORDER BY last_order_at, record_id) AS r,
-           ntile(5) OVER (ORDER BY frequency, record_id) AS f,
-           ntile(5) OVER (ORDER BY monetary, record_id) AS m
-    FROM bought b
+    GROUP BY o.{customer}""" for record_type, (customer, table) in CUSTOMERS.items())
+
+
+def _score_sql() -> str:
+    cells = ", ".join(f"'{segment.value}'" for segment in grid_cells())
+    return f"""
+WITH scored AS (
+    SELECT b.*, ntile(5) OVER (PARTITION BY record_type ORDER BY last_order_at, record_id) AS r,
+           ntile(5) OVER (PARTITION BY record_type ORDER BY frequency, record_id) AS f,
+           ntile(5) OVER (PARTITION BY record_type ORDER BY monetary, record_id) AS m
+    FROM rfm_bought b
 ),
 written AS (
     INSERT INTO rfm_score (record_id, record_type, last_order_at, recency_days, frequency,
                            monetary, currency, r, f, m, segment, computed_at)
-    SELECT record_id, '{record_type}', last_order_at,
+    SELECT record_id, record_type, last_order_at,
            greatest(0, ($2::timestamptz AT TIME ZONE 'UTC')::date
                        - (last_order_at AT TIME ZONE 'UTC')::date), frequency,
            monetary, $1, r, f, m, (ARRAY[{cells}])[(5 - r) * 5 + (f + m + 1) / 2], $2::timestamptz
@@ -118,19 +125,20 @@ written AS (
         monetary = EXCLUDED.monetary, currency = EXCLUDED.currency, r = EXCLUDED.r,
         f = EXCLUDED.f, m = EXCLUDED.m, segment = EXCLUDED.segment,
         computed_at = EXCLUDED.computed_at
-    RETURNING 1
+    RETURNING record_type
 )
-SELECT count(*) FROM written
+SELECT record_type, count(*) AS n FROM written GROUP BY record_type
 """
 
 
-async def refresh(db: asyncpg.Connection, currency: str, now: datetime) -> dict[str, int]:
+async def refresh(db: asyncpg.Connection, currency: str, now: datetime,
+                  source: asyncpg.Connection | None = None) -> dict[str, int]:
     """Score every contact and account that bought, and forget the scores of those that no
-    longer have a purchase. Run it in a transaction, so that readers see the old scores or
-    the new, never a mix. The number scored, by record type."""
-    scored = {}
-    for record_type in CUSTOMERS:
-        scored[record_type] = await db.fetchval(_refresh_sql(record_type), currency, now)
-        await db.execute("DELETE FROM rfm_score WHERE record_type = $1 AND computed_at < $2",
-                         record_type, now)
+    longer have a purchase; their orders are read on `source` (a replica) when given. Run it
+    in a transaction, so that readers see the old scores or the new, never a mix. The number
+    scored, by record type."""
+    await summarise(db, source, "rfm_bought", BOUGHT_COLUMNS, _bought_sql(), currency)
+    scored = dict.fromkeys(CUSTOMERS, 0)
+    scored.update({r["record_type"]: r["n"] for r in await db.fetch(_score_sql(), currency, now)})
+    await db.execute("DELETE FROM rfm_score WHERE computed_at < $1", now)
     return scored

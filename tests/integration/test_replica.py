@@ -15,8 +15,10 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
+from api.analytics_jobs import refresh
 from api.schema.ids import to_global_id
 from api.settings import ConfigError, load_settings
+from persistence.db import make_engine
 from persistence.migrate import upgrade
 from tests.clusters import caught_up, primary_and_replica
 from tests.databases import execute, insert_order, load_demo
@@ -92,6 +94,12 @@ async def _lead(conn: asyncpg.Connection, day: str) -> None:
         datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC))
 
 
+async def _pause(replica: asyncpg.Connection) -> None:
+    await replica.execute("SELECT pg_wal_replay_pause()")
+    while await replica.fetchval("SELECT pg_get_wal_replay_pause_state()") != "paused":
+        await asyncio.sleep(0.02)
+
+
 async def _figures(gql, contact: uuid.UUID) -> dict:
     data = await gql.ok("admin", FIGURES, {"contact": to_global_id("Contact", contact)})
     return {
@@ -118,9 +126,7 @@ async def test_analytics_read_the_replica_and_lists_the_primary(gql, primary, re
 
     # when the replica stops replaying, and the customer buys again in February, when
     # another lead comes in
-    await replica.execute("SELECT pg_wal_replay_pause()")
-    while await replica.fetchval("SELECT pg_get_wal_replay_pause_state()") != "paused":
-        await asyncio.sleep(0.02)
+    await _pause(replica)
     await _order(primary, customer, "2011-02-10", "50")
     await _lead(primary, "2011-02-12")
 
@@ -152,6 +158,37 @@ async def test_mutation_writes_the_primary_while_a_replica_is_configured(gql, pr
     # and reaches the replica by replication
     await caught_up(primary, replica)
     assert await replica.fetchval("SELECT count(*) FROM contact WHERE last_name = 'Written'") == 1
+
+
+async def test_refresh_reads_the_replica_and_writes_the_primary(settings, urls, primary,
+                                                                replica):
+    # given a customer with a purchase the replica has replayed, and one it has not
+    customer = await primary.fetchval(
+        "INSERT INTO contact (id, created_by, updated_by, last_name) VALUES "
+        "(gen_random_uuid(), 't', 't', 'Refreshed') RETURNING id")
+    await _order(primary, customer, "2012-01-05", "100")
+    await caught_up(primary, replica)
+    await _pause(replica)
+    await _order(primary, customer, "2012-02-10", "50")
+    replicated = settings.model_copy(update={"database_replica_url": urls[1]})
+    engine = make_engine(urls[0], pool_size=1)
+    scores = ("SELECT s.frequency, s.monetary, l.frequency AS repeats FROM rfm_score s "
+              "JOIN lifetime_score l ON l.contact_id = s.record_id WHERE s.record_id = $1")
+    try:
+        # when the analytics are refreshed with the replica configured
+        await refresh(engine, replicated, datetime.now(UTC))
+        # then the scores, written on the primary, count the purchase the replica holds
+        assert dict(await primary.fetchrow(scores, customer)) == {
+            "frequency": 1, "monetary": Decimal(100), "repeats": 0}
+        # and once it has replayed the second, a refresh counts both
+        await replica.execute("SELECT pg_wal_replay_resume()")
+        await caught_up(primary, replica)
+        await refresh(engine, replicated, datetime.now(UTC))
+        assert dict(await primary.fetchrow(scores, customer)) == {
+            "frequency": 2, "monetary": Decimal(150), "repeats": 1}
+    finally:
+        await replica.execute("SELECT pg_wal_replay_resume()")
+        await engine.dispose()
 
 
 def test_settings_refuse_a_replica_url_that_is_not_postgresql():
