@@ -1,5 +1,5 @@
-"""`crm import`: load contacts or accounts from a CSV or XLSX file, resume a killed import,
-undo one, and write its rejected rows back as CSV."""
+"""`crm import`: load contacts, accounts or a survey's responses from a CSV or XLSX file,
+resume a killed import, undo one, and write its rejected rows back as CSV."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from api.settings import Settings
 from auth.grants import access_for
 from auth.principal import staff_access
 from domain.access import SYSTEM, Access, Role
-from domain.errors import DomainError
+from domain.errors import DomainError, ErrorCode
+from domain.ids import uuid_of
 from domain.import_jobs import ImportKind, OnDuplicate
 from domain.imports.reading import ImportFileError
 from domain.imports.rejected import rejected_csv
@@ -33,6 +34,8 @@ from persistence import import_run, import_store, import_undo
 from persistence.db import Transaction, make_engine
 
 WORKERS = 2  # normalising is the cost: one process per core
+KIND_OF = {"contacts": ImportKind.CONTACTS, "accounts": ImportKind.ACCOUNTS,
+           "survey-responses": ImportKind.SURVEY_RESPONSES}
 
 
 def _run(settings: Settings, work: Callable[[AsyncEngine], Awaitable[Any]]) -> Any:
@@ -94,7 +97,10 @@ async def _import(engine: AsyncEngine, args, kind: ImportKind) -> str:
     path = Path(args.file)
     data = path.read_bytes()
     mapping = json.loads(Path(args.mapping).read_text()) if args.mapping else None
-    options = {"defaultRegion": args.default_region, "onDuplicate": args.on_duplicate}
+    options = {"defaultRegion": getattr(args, "default_region", None),
+               "onDuplicate": getattr(args, "on_duplicate", OnDuplicate.UPDATE.value)}
+    if getattr(args, "survey", None):
+        options["survey"] = str(_survey_id(args.survey))
     started = time.perf_counter()
     timings: dict[str, float] | None = {} if args.timings else None
     bar = Bar(data.count(b"\n") or None if not path.suffix.lower().startswith(".xls") else None,
@@ -120,6 +126,14 @@ async def _import(engine: AsyncEngine, args, kind: ImportKind) -> str:
         summary += "\n  database: " + ", ".join(f"{step} {seconds:.2f}s"
                                                for step, seconds in timings.items())
     return summary
+
+
+def _survey_id(given: str) -> uuid.UUID:
+    try:
+        return uuid_of(given, "Survey")
+    except ValueError:
+        raise DomainError.one("survey", ErrorCode.INVALID,
+                              f"{given!r} is not a survey's id.") from None
 
 
 async def _resume(engine: AsyncEngine, args) -> str:
@@ -164,8 +178,8 @@ async def _errors(engine: AsyncEngine, args) -> bytes:
 
 def cmd_import(args, settings: Settings) -> None:
     try:
-        if args.action in ("contacts", "accounts"):
-            print(_run(settings, lambda e: _import(e, args, ImportKind(args.action.upper()))))
+        if args.action in KIND_OF:
+            print(_run(settings, lambda e: _import(e, args, KIND_OF[args.action])))
         elif args.action == "resume":
             print(_run(settings, lambda e: _resume(e, args)))
         elif args.action == "undo":
@@ -184,21 +198,27 @@ def cmd_import(args, settings: Settings) -> None:
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    top = sub.add_parser("import", help="import contacts or accounts from CSV or XLSX")
+    top = sub.add_parser("import", help="import contacts, accounts or survey responses from "
+                                        "CSV or XLSX")
     actions = top.add_subparsers(dest="action", required=True)
-    for kind in ("contacts", "accounts"):
-        p = actions.add_parser(kind, help=f"import {kind} from a CSV or XLSX file")
+    for action, kind in KIND_OF.items():
+        what = action.replace("-", " ")
+        p = actions.add_parser(action, help=f"import {what} from a CSV or XLSX file")
         p.add_argument("file", help="the CSV (any common dialect and encoding) or XLSX file")
         p.add_argument("--mapping", metavar="M.json",
                        help='{"header": "target"}; guessed from the headers when left out')
-        p.add_argument("--default-region", metavar="CC",
-                       help="country of phone numbers without +, on rows without a country")
         p.add_argument("--dry-run", action="store_true",
                        help="do it all in a transaction rolled back: report, write nothing")
-        p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate],
-                       default=OnDuplicate.UPDATE.value,
-                       help="a row matching a record: fill its empty fields (update, the "
-                            "default), skip it, or create a new record all the same")
+        if kind is ImportKind.SURVEY_RESPONSES:
+            p.add_argument("--survey", required=True, metavar="ID",
+                           help="the survey the responses answer (its id, or the UUID in it)")
+        else:
+            p.add_argument("--default-region", metavar="CC",
+                           help="country of phone numbers without +, on rows without a country")
+            p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate],
+                           default=OnDuplicate.UPDATE.value,
+                           help="a row matching a record: fill its empty fields (update, the "
+                                "default), skip it, or create a new record all the same")
         p.add_argument("--as", dest="as_user", metavar="USER_EMAIL",
                        help="import as this member of staff: its rights, its records")
         p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -20,3 +20,16 @@ def from_global_id(global_id: str) -> tuple[str, uuid.UUID]:
         return type_name, uuid.UUID(raw)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"{global_id!r} is not an id") from exc
+
+
+def uuid_of(text: str, type_name: str) -> uuid.UUID:
+    """The uuid of an id of `type_name` as the API gives it, or a bare UUID, as people copy
+    either into a file or a command line; ValueError for anything else."""
+    text = text.strip()
+    try:
+        found_type, found = from_global_id(text)
+    except ValueError:
+        return uuid.UUID(text)
+    if found_type != type_name:
+        raise ValueError(f"{text!r} is the id of a {found_type}, not of a {type_name}")
+    return found

@@ -1,5 +1,5 @@
-"""Import jobs: their states, what a mapping needs the importer to be allowed to write, and
-how rows of one batch that are the same person fold into one."""
+"""Import jobs: their kinds and states, what a mapping needs the importer to be allowed to read
+and write, and how rows of one batch that are the same person fold into one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class ImportKind(StrEnum):
 
     CONTACTS = "CONTACTS"
     ACCOUNTS = "ACCOUNTS"
+    SURVEY_RESPONSES = "SURVEY_RESPONSES"  # answers to one survey, collected elsewhere
 
 
 class ImportStatus(StrEnum):
@@ -36,7 +37,14 @@ class OnDuplicate(StrEnum):
     CREATE = "create"  # a new record all the same
 
 
-TYPE_OF = {ImportKind.CONTACTS: "Contact", ImportKind.ACCOUNTS: "Account"}
+TYPE_OF = {ImportKind.CONTACTS: "Contact", ImportKind.ACCOUNTS: "Account",
+           ImportKind.SURVEY_RESPONSES: "SurveyResponse"}
+# The record a row of each kind describes, as domain.imports.mapping names it.
+RECORD_OF = {ImportKind.CONTACTS: "contact", ImportKind.ACCOUNTS: "account",
+             ImportKind.SURVEY_RESPONSES: "surveyResponse"}
+# Kinds whose rows match the records they already hold (and each other) and fill them in; a
+# survey response is new each time.
+MATCHED = frozenset({ImportKind.CONTACTS, ImportKind.ACCOUNTS})
 
 # Mapping target -> (record type, field) the importer must write.
 CONTACT_FIELDS = {
@@ -59,18 +67,39 @@ ACCOUNT_FIELDS = {
     "industry": ("Account", "industry"), "size": ("Account", "size"),
     "tier": ("Account", "tier"), "tags": ("Account", "tags"),
 }
+SURVEY_RESPONSE_FIELDS = {
+    "email": ("SurveyResponse", "contact"), "externalId": ("SurveyResponse", "contact"),
+    "contact": ("SurveyResponse", "contact"), "score": ("SurveyResponse", "answers"),
+    "comment": ("SurveyResponse", "comment"), "respondedAt": ("SurveyResponse", "respondedAt"),
+    "case": ("SurveyResponse", "case"), "order": ("SurveyResponse", "order"),
+    "product": ("SurveyResponse", "product"),
+}
+FIELDS_OF = {ImportKind.CONTACTS: CONTACT_FIELDS, ImportKind.ACCOUNTS: ACCOUNT_FIELDS,
+             ImportKind.SURVEY_RESPONSES: SURVEY_RESPONSE_FIELDS}
+# Mapping target -> (record type, field) the importer must read: a row names the record it
+# refers to by this field, and a record one may not read would be looked up in vain.
+LOOKUPS = {
+    "email": ("Contact", "emails"), "externalId": ("Contact", "externalId"),
+    "case": ("Case", "number"), "order": ("Order", "number"), "product": ("Product", "sku"),
+}
+READS_OF = {ImportKind.SURVEY_RESPONSES: LOOKUPS}
+ANSWER = "answer:"  # a survey question's column: answer:<question key>
 COMPANY_TARGETS = ("company", "companyWebsite", "companyExternalId")
 
 
 def required_writes(kind: ImportKind, targets: Iterable[str]) -> dict[str, set[str]]:
     """Type -> the fields a mapping onto `targets` writes (custom fields and consents as
-    `customFields.<name>` and `consents`)."""
-    table = CONTACT_FIELDS if kind is ImportKind.CONTACTS else ACCOUNT_FIELDS
+    `customFields.<name>` and `consents`); a survey response always names its survey."""
+    table = FIELDS_OF[kind]
     needed: dict[str, set[str]] = {TYPE_OF[kind]: set()}
+    if kind is ImportKind.SURVEY_RESPONSES:
+        needed[TYPE_OF[kind]].add("survey")
     for target in targets:
         if target == "ignore":
             continue
-        if target.startswith("custom:"):
+        if target.startswith(ANSWER):
+            needed[TYPE_OF[kind]].add("answers")
+        elif target.startswith("custom:"):
             needed[TYPE_OF[kind]].add(f"customFields.{target.removeprefix('custom:')}")
         elif target.startswith("consent:"):
             needed[TYPE_OF[kind]].add("consents")
@@ -86,9 +115,15 @@ def required_writes(kind: ImportKind, targets: Iterable[str]) -> dict[str, set[s
 
 def require_import(access: Access, kind: ImportKind, targets: Iterable[str],
                    custom_writable: Collection[str]) -> None:
-    """The importer creates records of the types it writes and writes every mapped field;
-    every field it may not write is named."""
+    """The importer creates records of the types it writes, writes every mapped field and
+    reads every field a row looks a record up by; every field it may not is named."""
+    targets = list(targets)
     problems = []
+    reads = READS_OF.get(kind, {})
+    for type_name, field in sorted({reads[t] for t in targets if t in reads}):
+        if not access.can_read(type_name, field):
+            problems.append(Problem(f"{type_name}.{field}", ErrorCode.FORBIDDEN,
+                                    f"You may not read {type_name}.{field}."))
     for type_name, fields in required_writes(kind, targets).items():
         if type_name != "AccountContact" and not access.can(type_name, Action.CREATE):
             problems.append(Problem(None, ErrorCode.FORBIDDEN,

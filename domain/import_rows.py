@@ -1,6 +1,7 @@
 """Rows of an import file made ready to stage: normalised (domain.imports), with the blocking
 keys that find their duplicates (domain.match_keys), and rows of one batch that are the same
-person folded into one. Runs in the worker processes of the import's pool."""
+person folded into one. Runs in the worker processes of the import's pool. A survey response
+matches nothing, so it has no keys."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from dataclasses import dataclass, field
 
 from domain.import_jobs import fold_duplicates
 from domain.imports.mapping import Mapping
-from domain.imports.normalise import AccountRow, ContactRow, Options, RowError, normalise_chunk
+from domain.imports.normalise import (
+    AccountRow,
+    ContactRow,
+    Options,
+    RowError,
+    SurveyResponseRow,
+    normalise_chunk,
+)
 from domain.match_keys import account_keys, contact_keys
 
 
@@ -28,8 +36,8 @@ class Keys:
 class Prepared:
     """A valid row, its keys, and the lines of the rows folded into it (its own first)."""
 
-    row: ContactRow | AccountRow
-    keys: Keys
+    row: ContactRow | AccountRow | SurveyResponseRow
+    keys: Keys | None
     lines: list[int] = field(default_factory=list)
 
 
@@ -56,6 +64,8 @@ def prepare_chunk(chunk: list[tuple[int, list[str]]], mapping: Mapping, options:
     for result in normalise_chunk(chunk, mapping, options):
         if isinstance(result, list):
             out.append(result)
+        elif isinstance(result, SurveyResponseRow):
+            out.append(Prepared(result, None, [result.line]))
         else:
             out.append(Prepared(result, keys_of(result), [result.line]))
     return out

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from domain.errors import DomainError, ErrorCode, Problems
+from domain.survey_comments import ClassifiedBy, classify
 from domain.values import clean_text
 
 
@@ -218,6 +219,33 @@ def score_of(kind: str, answers: list[Mapping]) -> int | None:
     """The main question's value of an NPS, CSAT or CES response (the first answer, as
     check_answers orders them after the questions); None for the other kinds."""
     return answers[0]["value"] if kind in SCORED and answers else None
+
+
+def answered(kind: str, questions: list[Mapping], answers: list[Mapping],
+             comment: str | None) -> dict:
+    """A response's answers checked against its survey's questions, its score, and its comment
+    with the class the rules give it; every problem of answers and comment at once."""
+    problems, checked, text = Problems(), [], None
+    try:
+        checked = check_answers(kind, questions, answers)
+    except DomainError as exc:
+        problems.absorb(exc)
+    try:
+        text = clean_text(comment, "comment", limit=COMMENT_LIMIT)
+    except DomainError as exc:
+        problems.absorb(exc)
+    problems.raise_if_any()
+    found = classify(text)
+    return {"answers": checked, "score": score_of(kind, checked), "comment": text,
+            "commentClass": found.value if found else None,
+            "classifiedBy": ClassifiedBy.AUTO.value if text else None}
+
+
+def check_responded_at(value: datetime, now: datetime) -> datetime:
+    """A response collected elsewhere was answered by now."""
+    if value > now:
+        raise DomainError.one("respondedAt", ErrorCode.INVALID, "respondedAt is in the future.")
+    return value
 
 
 def one_about(values: Mapping[str, Any]) -> dict:

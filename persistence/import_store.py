@@ -49,8 +49,9 @@ class BatchResult:
     updated: int = 0
     skipped: int = 0
     rejected: int = 0
-    # (the lines of a person, code): rows the database refused, with the rows folded into them
-    refused: list[tuple[list[int], str]] | None = None
+    # (the lines of a record, code, the mapping target at fault or None for the whole row):
+    # rows the database refused, with the rows folded into them
+    refused: list[tuple[list[int], str, str | None]] | None = None
 
 
 def _json(value) -> str:
@@ -226,7 +227,7 @@ async def _outcomes(db, mode: str) -> BatchResult:
     for _line, lines, outcome, refused in await contacts.outcomes(db):
         folded = len(lines) - 1
         if refused:
-            result.refused.append((lines, refused))
+            result.refused.append((lines, refused, None))
             continue
         if outcome == "created":
             result.created += 1

@@ -1,7 +1,8 @@
-"""Undo of an import, in one transaction: the records it created are archived, the fields it
-filled in get back the values they had, its links, tags and consents are taken back; each
-only while the record is still at the version the import left it, so that nobody's later
-change is lost. The records changed since are named, and kept as they are."""
+"""Undo of an import, in one transaction: the records it created (contacts, accounts, survey
+responses) are archived, the fields it filled in get back the values they had, its links,
+tags and consents are taken back; each only while the record is still at the version the
+import left it, so that nobody's later change is lost. The records changed since are named,
+and kept as they are."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from domain.import_jobs import ImportStatus
 from persistence import import_store as store
 from persistence.db import Transaction
 
-# Per record the import wrote: the version it left, and whether it created it. A contact or
-# account it created has no line in import_record but its "create" audit entry, with the job
-# as the entry's parent, at version 1.
+# Per record the import wrote: the version it left, and whether it created it. A contact,
+# account or survey response it created has no line in import_record but its "create" audit
+# entry, with the job as the entry's parent, at version 1.
 LATEST = """CREATE TEMP TABLE import_latest ON COMMIT DROP AS
 SELECT record_type, record_id, max(version) AS version, bool_or(created) AS created
 FROM (SELECT record_type, record_id, version, action = 'created' AS created FROM import_record
@@ -27,6 +28,8 @@ FROM (SELECT record_type, record_id, version, action = 'created' AS created FROM
       SELECT record_type, record_id, 1, true FROM audit_entry
       WHERE parent_id = $1 AND action = 'create') written
 GROUP BY record_type, record_id"""
+# The tables of the records an import creates, by type.
+CREATED = {"Contact": "contact", "Account": "account", "SurveyResponse": "survey_response"}
 ARCHIVED = ("jsonb_build_object('archived', jsonb_build_object('before', false, "
             "'after', true))")
 # The values before the import's first change of each field.
@@ -111,12 +114,11 @@ async def _take_back(db: asyncpg.Connection, actor: str) -> None:
 
 
 async def _changed_since(db: asyncpg.Connection) -> list[tuple[str, uuid.UUID]]:
-    rows = await db.fetch(
-        "SELECT l.record_type, l.record_id FROM import_latest l LEFT JOIN contact c "
-        "ON l.record_type = 'Contact' AND c.id = l.record_id LEFT JOIN account a "
-        "ON l.record_type = 'Account' AND a.id = l.record_id "
-        "WHERE l.record_type IN ('Contact', 'Account') "
-        "AND coalesce(c.version, a.version) <> l.version ORDER BY 1, 2")
+    changed = " UNION ALL ".join(
+        f"SELECT l.record_type, l.record_id FROM import_latest l JOIN {table} t "
+        f"ON t.id = l.record_id WHERE l.record_type = '{type_name}' AND t.version <> l.version"
+        for type_name, table in CREATED.items())
+    rows = await db.fetch(f"{changed} ORDER BY 1, 2")
     return [(r["record_type"], r["record_id"]) for r in rows]
 
 
@@ -130,7 +132,7 @@ async def undo(engine: AsyncEngine, access: Access, job_id: uuid.UUID) -> Undone
         refused = await _changed_since(db)
         undone = Undone(refused=refused)
         await _take_back(db, actor)
-        for table, type_name in (("contact", "Contact"), ("account", "Account")):
+        for type_name, table in CREATED.items():
             undone.archived += await _archive_created(db, table, type_name, job_id, actor)
         undone.reverted = (
             await _revert_filled(db, "contact", "Contact", CONTACT_REVERTED, job_id, actor)

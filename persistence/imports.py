@@ -1,5 +1,5 @@
-"""Imports: a file of contacts or accounts, the job that loads it, the rows it rejected, and
-what it wrote, so that it can resume after a kill and be undone.
+"""Imports: a file of contacts, accounts or survey responses, the job that loads it, the rows
+it rejected, and what it wrote, so that it can resume after a kill and be undone.
 
 The job keeps the uploaded file itself, so that a job killed half-way resumes from the last
 committed line without the file being sent again, and the worker reads it without a shared
@@ -35,7 +35,8 @@ class ImportJobRow(Stamped, table=True):
     status: str = Field(default=ImportStatus.PENDING.value, max_length=20)
     filename: str | None = Field(default=None, max_length=300)
     file: bytes = Field(sa_type=LargeBinary)
-    # {"defaultRegion", "onDuplicate"}; the mapping as {header: target}.
+    # {"defaultRegion", "onDuplicate", "survey" (a file of responses)}; the mapping as
+    # {header: target}.
     options: dict = Field(default_factory=dict, **jsonb())
     mapping: dict = Field(default_factory=dict, **jsonb())
     headers: list = Field(default_factory=list, **jsonb())
@@ -72,10 +73,10 @@ class ImportRowErrorRow(SQLModel, table=True):
 
 
 class ImportRecordRow(SQLModel, table=True):
-    """A record an import changed, or a link, tag or consent it added (the contacts and accounts
-    it created undo finds by their "create" audit entries): with the values it had before a
-    change and the version the import left, undo reverts it only while nobody has changed it
-    since."""
+    """A record an import changed, or a link, tag or consent it added (the contacts, accounts
+    and survey responses it created undo finds by their "create" audit entries): with the
+    values it had before a change and the version the import left, undo reverts it only while
+    nobody has changed it since."""
 
     __tablename__ = "import_record"
     __table_args__ = (Index("ix_import_record_job_id_record_id", "job_id", "record_id"),)
@@ -102,7 +103,8 @@ IMPORT_JOB = RecordType(
     groups={
         "all": (
             *meta(sortable=("createdAt",)),
-            col("kind", enum=ImportKind, doc="What the file holds: contacts or accounts."),
+            col("kind", enum=ImportKind,
+                doc="What the file holds: contacts, accounts or survey responses."),
             col("status", enum=ImportStatus, filterable=True, doc="Where the import stands."),
             col("filename", doc="The name of the uploaded file."),
             col("options"),

@@ -17,10 +17,11 @@ from domain.imports.cells import website as website_of
 from domain.imports.mapping import Mapping
 from domain.imports.names import clean_name, split_full_name
 from domain.imports.rows import Options, RowError, RowReader, plan_of
+from domain.imports.survey_responses import SurveyResponseRow, normalise_survey_response_row
 from domain.values import normalize_email, phone_with_extension
 
-__all__ = ["AccountRow", "ContactRow", "Options", "RowError", "normalise_account_row",
-           "normalise_chunk", "normalise_row"]
+__all__ = ["AccountRow", "ContactRow", "Options", "RowError", "SurveyResponseRow",
+           "normalise_account_row", "normalise_chunk", "normalise_row"]
 
 EMAIL_TARGETS = ("email", "email2")
 _ADDRESS_SEPARATOR = re.compile(r"[;,\s]+")
@@ -72,12 +73,16 @@ def normalise_row(line: int, cells: list[str], mapping: Mapping,
     return row.sorted_errors() or contact
 
 
-def normalise_chunk(chunk: list[tuple[int, list[str]]], mapping: Mapping,
-                    options: Options) -> list[ContactRow | AccountRow | list[RowError]]:
-    """normalise_row (or normalise_account_row, by the mapping's record) of each row; a
-    module-level function of picklable arguments, for a process pool."""
-    normalise = normalise_account_row if mapping.record == "account" else normalise_row
+def normalise_chunk(chunk: list[tuple[int, list[str]]], mapping: Mapping, options: Options
+                    ) -> list[ContactRow | AccountRow | SurveyResponseRow | list[RowError]]:
+    """normalise_row (or the normaliser of the mapping's record) of each row; a module-level
+    function of picklable arguments, for a process pool."""
+    normalise = NORMALISERS[mapping.record]
     return [normalise(line, cells, mapping, options) for line, cells in chunk]
+
+
+NORMALISERS = {"contact": normalise_row, "account": normalise_account_row,
+               "surveyResponse": normalise_survey_response_row}
 
 
 def _names(row: RowReader) -> tuple[str | None, str]:

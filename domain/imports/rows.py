@@ -1,15 +1,18 @@
-"""What contacts and accounts share when a row is normalised: its errors, the options, the
-mapping compiled to column positions, and reading a row's cells with every problem noted."""
+"""What every kind of row shares when it is normalised: its errors, the options, the mapping
+compiled to column positions, and reading a row's cells with every problem noted."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from domain.errors import DomainError, ErrorCode
 from domain.imports.cells import CellError, country_code, tag_names
 from domain.imports.mapping import CONSENT, CUSTOM, Mapping
+
+if TYPE_CHECKING:
+    from domain.imports.survey_responses import SurveyQuestions
 
 MAX_TEXT = 200
 UNDECODED = "\ufffd"  # what reading makes of a byte the file's encoding has no character for
@@ -40,9 +43,11 @@ class RowError:
 @dataclass(frozen=True, slots=True)
 class Options:
     """How to read a file's rows; default_region (ISO alpha-2, e.g. "DE") is the country of a
-    phone number without a + on a row without a country."""
+    phone number without a + on a row without a country; `survey` is what a file of survey
+    responses answers."""
 
     default_region: str | None = None
+    survey: SurveyQuestions | None = None
 
     def __post_init__(self) -> None:
         """A default region given as "de" or "Germany" becomes "DE"; an unknown one is INVALID

@@ -107,3 +107,43 @@ ACCOUNT_WORDS = {
     "tier": ["tier", "segment", "class", "stufe", "kategorie", "категория", "уровень",
              "сегмент"],
 }
+
+SURVEY_RESPONSE_WORDS = {
+    "email": CONTACT_WORDS["email"] + ["respondent email", "e-mail des befragten",
+                                       "email респондента"],
+    "externalId": COMMON_WORDS["externalId"] + ["contact id", "customer id", "client id",
+                                                "kontakt id", "id клиента", "код клиента",
+                                                "id контакта"],
+    "contact": ["contact", "crm contact", "kontakt", "контакт"],
+    "comment": ["comment", "comments", "feedback", "remark", "remarks", "verbatim",
+                "free text", "kommentar", "anmerkung", "bemerkung", "rückmeldung", "freitext",
+                "комментарий", "отзыв", "примечание", "замечание"],
+    "respondedAt": ["responded at", "response date", "answered at", "answered on",
+                    "submitted at", "submitted", "submission date", "date", "timestamp",
+                    "datum", "antwortdatum", "beantwortet am", "zeitpunkt", "zeitstempel",
+                    "дата", "дата ответа", "время ответа", "дата и время"],
+    "case": ["case", "case number", "case no", "ticket", "ticket number", "fall", "fallnummer",
+             "vorgang", "vorgangsnummer", "обращение", "номер обращения", "тикет", "заявка",
+             "номер заявки"],
+    "order": ["order", "order number", "order no", "bestellung", "bestellnummer", "auftrag",
+              "auftragsnummer", "заказ", "номер заказа"],
+    "product": ["product", "product code", "sku", "item", "article number", "produkt",
+                "produktcode", "artikel", "artikelnummer", "товар", "продукт", "артикул",
+                "код товара"],
+}
+# The answer to an NPS, CSAT or CES survey's main question.
+SCORE_WORDS = ["score", "rating", "nps", "csat", "ces", "nps score", "csat score", "ces score",
+               "bewertung", "punktzahl", "punkte", "оценка", "балл", "баллы", "рейтинг"]
+# A SERVQUAL column is named by its dimension and aspect, in either order:
+# "Reliability perception", "Erwartung Zuverlässigkeit", "надежность ожидание".
+DIMENSION_WORDS = {
+    "TANGIBLES": ["tangibles", "greifbares", "materielles umfeld", "материальность"],
+    "RELIABILITY": ["reliability", "zuverlässigkeit", "надежность"],
+    "RESPONSIVENESS": ["responsiveness", "reaktionsfähigkeit", "отзывчивость"],
+    "ASSURANCE": ["assurance", "kompetenz", "уверенность"],
+    "EMPATHY": ["empathy", "empathie", "einfühlungsvermögen", "эмпатия", "сопереживание"],
+}
+ASPECT_WORDS = {
+    "EXPECTATION": ["expectation", "expected", "erwartung", "ожидание"],
+    "PERCEPTION": ["perception", "perceived", "wahrnehmung", "восприятие"],
+}

@@ -15,12 +15,17 @@ from typing import Any, Protocol
 
 from domain.access import Access
 from domain.custom_fields import CustomFieldType, Definition
-from domain.errors import DomainError
-from domain.import_jobs import ImportKind, OnDuplicate, require_import
+from domain.errors import DomainError, ErrorCode
+from domain.import_jobs import MATCHED, RECORD_OF, ImportKind, OnDuplicate, require_import
 from domain.import_rows import Prepared, fold, prepare_chunk
 from domain.imports.cells import CellError, yes_or_no
 from domain.imports.mapping import Mapping, guess_mapping, mapping_from_json
 from domain.imports.normalise import Options, RowError
+from domain.imports.survey_responses import (
+    SurveyQuestions,
+    answer_targets,
+    check_survey_mapping,
+)
 
 CHUNK_ROWS = 1_000  # rows per task of the pool: large enough that pickling is cheap
 BATCH_ROWS = 10_000  # rows per transaction
@@ -76,12 +81,29 @@ class Plan:
     batch_rows: int = BATCH_ROWS
 
 
+def require_survey(kind: ImportKind, survey: uuid.UUID | None) -> None:
+    """A file of survey responses names the survey it answers; no other file names one."""
+    if kind is ImportKind.SURVEY_RESPONSES and survey is None:
+        raise DomainError.one("survey", ErrorCode.REQUIRED,
+                              "Name the survey the responses answer.")
+    if kind is not ImportKind.SURVEY_RESPONSES and survey is not None:
+        raise DomainError.one("survey", ErrorCode.INVALID,
+                              "Only a file of SURVEY_RESPONSES answers a survey.")
+
+
 def choose_mapping(kind: ImportKind, headers: list[str], given: dict | None,
-                   custom_fields: list[str]) -> Mapping:
-    record = "contact" if kind is ImportKind.CONTACTS else "account"
+                   custom_fields: list[str], survey: SurveyQuestions | None = None) -> Mapping:
+    """The given mapping, or the one guessed from the headers; a survey's questions are
+    targets of its own (domain.imports.survey_responses)."""
+    record = RECORD_OF[kind]
+    extra = answer_targets(survey) if survey else None
     if given is not None:
-        return mapping_from_json(given, headers, custom_fields, record)
-    return guess_mapping(headers, custom_fields, record)
+        chosen = mapping_from_json(given, headers, custom_fields, record, extra)
+    else:
+        chosen = guess_mapping(headers, custom_fields, record, extra)
+    if survey is not None:
+        check_survey_mapping(chosen, survey)
+    return chosen
 
 
 def check_access(access: Access, kind: ImportKind, mapping: Mapping,
@@ -105,7 +127,10 @@ def custom_value(definition: Definition, text: str) -> Any:
 
 
 def _checked(plan: Plan, prepared: Prepared, headers: dict[str, str]) -> list[RowError]:
-    """Custom values as their definitions take them, and tags that exist or may be made."""
+    """Custom values as their definitions take them, and tags that exist or may be made; a
+    survey response has neither, and the pool checked all of it."""
+    if plan.kind not in MATCHED:
+        return []
     row, errors = prepared.row, []
     for name, text in list(row.custom.items()):
         definition = plan.definitions.get(name)
@@ -169,7 +194,7 @@ async def run_import(plan: Plan, rows: Iterator[tuple[int, list[str]]], writer: 
         if not batch.read:
             return
         done, batch = batch, Batch()
-        if plan.on_duplicate is not OnDuplicate.CREATE:
+        if plan.kind in MATCHED and plan.on_duplicate is not OnDuplicate.CREATE:
             done.rows, _ = fold(done.rows, fill=plan.on_duplicate is OnDuplicate.UPDATE)
         await written()
         writing = asyncio.ensure_future(write(done))

@@ -21,19 +21,17 @@ from domain.services.records import (
     require_writable_fields,
     update_audited,
 )
-from domain.survey_comments import ClassifiedBy, CommentClass, classify
+from domain.survey_comments import ClassifiedBy, CommentClass
 from domain.surveys import (
     ABOUT,
-    COMMENT_LIMIT,
     INVITATION_TTL,
     InvitationStatus,
     ResponseChannel,
-    check_answers,
+    answered,
+    check_responded_at,
     one_about,
-    score_of,
     validate_survey,
 )
-from domain.values import clean_text
 
 SURVEY = RecordKind("Survey", validate_survey, {},
                     context_fields=("kind", "trigger", "everyDays"))
@@ -100,18 +98,11 @@ async def link_target(id: uuid.UUID, now: datetime, uow: UnitOfWork, access: Acc
 
 async def _answered(uow: UnitOfWork, survey_id: uuid.UUID, answers: list[Mapping],
                     comment: str | None) -> dict:
-    """The answers checked against the survey's questions, the score, and the comment with
-    its class as the rules give it."""
+    """The answers, score and classified comment (domain.surveys.answered) of the survey."""
     survey = await uow.records.lock("Survey", survey_id, ("kind", "questions"))
     if survey is None:
         raise not_found("survey", "survey")
-    kind = survey.values["kind"]
-    checked = check_answers(kind, survey.values["questions"], answers)
-    comment = clean_text(comment, "comment", limit=COMMENT_LIMIT)
-    found = classify(comment)
-    return {"answers": checked, "score": score_of(kind, checked), "comment": comment,
-            "commentClass": found.value if found else None,
-            "classifiedBy": ClassifiedBy.AUTO.value if comment else None}
+    return answered(survey.values["kind"], survey.values["questions"], answers, comment)
 
 
 async def _mark_responded(uow: UnitOfWork, invitation: Locked, id: uuid.UUID,
@@ -145,9 +136,7 @@ async def record_response(values: dict, now: datetime, uow: UnitOfWork,
     optionally the invitation it answers, which it then closes."""
     require_create(access, RESPONSE, [f for f in values if f != "respondedAt"])
     _required(values, "survey", "contact")
-    responded_at = values.get("respondedAt") or now
-    if responded_at > now:
-        raise DomainError.one("respondedAt", ErrorCode.INVALID, "respondedAt is in the future.")
+    responded_at = check_responded_at(values.get("respondedAt") or now, now)
     refs = {f: values.get(f) for f in ("survey", "contact", "invitation")}
     async with uow:
         await check_references(RECORDED, {**refs, **one_about(values)}, uow)

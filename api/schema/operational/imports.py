@@ -1,5 +1,5 @@
-"""Import jobs: a file of contacts or accounts uploaded (GraphQL multipart request spec),
-loaded in the background by the worker, and read by id while it runs."""
+"""Import jobs: a file of contacts, accounts or survey responses uploaded (GraphQL multipart
+request spec), loaded in the background by the worker, and read by id while it runs."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from strawberry.scalars import JSON
 from api.import_jobs import RUN_IMPORT
 from api.resolvers.common import get_record, reread
 from api.schema import forms
+from api.schema.analytical.surveys import described
 from api.schema.declared_fields import declared
 from api.schema.errors import UserError, user_errors
 from api.schema.fields import check_readable, column, node_id, record_type
+from api.schema.ids import parse_id
 from api.schema.operational.inputs import payload_errors_field
 from api.schema.relay import NodeId, Record, arg
 from domain.errors import DomainError, ErrorCode
@@ -25,7 +27,14 @@ from domain.imports.rejected import rejected_csv
 from persistence import import_run, import_store
 from persistence.imports import IMPORT_JOB
 
-Kind = strawberry.enum(ImportKind, description="What an imported file holds.")
+Kind = described(ImportKind, "ImportKind", "What an imported file holds.", {
+    "CONTACTS": "Contacts, matched against the ones you read and filled in, with their "
+                "companies, tags and consents.",
+    "ACCOUNTS": "Accounts, matched against the ones you read and filled in.",
+    "SURVEY_RESPONSES": "Responses to one survey (`survey`), collected elsewhere: who answered "
+                        "(email, externalId or contact), when (respondedAt), the answers "
+                        "(score or answer:<key>), a comment and what it is about (case, order "
+                        "or product). Channel IMPORT."})
 Status = strawberry.enum(ImportStatus, name="ImportStatus", description="Where an import stands.")
 Duplicates = strawberry.enum(OnDuplicate, name="ImportOnDuplicate",
                              description="What a row matching an existing record does.")
@@ -40,7 +49,10 @@ class ImportRowError:
     column: str | None = strawberry.field(description="The file's header of the cell, if one.")
     value: str | None = strawberry.field(description="The cell as written.")
     code: str = strawberry.field(description="REQUIRED, INVALID, UNKNOWN_COUNTRY, TOO_LONG, "
-                                             "EXTRA_CELLS, ENCODING, FORBIDDEN or CONFLICT.")
+                                             "EXTRA_CELLS, ENCODING, UNKNOWN_TAG, FORBIDDEN or "
+                                             "CONFLICT; for survey responses also "
+                                             "UNKNOWN_CONTACT, UNKNOWN_CASE, UNKNOWN_ORDER, "
+                                             "UNKNOWN_PRODUCT or DUPLICATE.")
     message: str = strawberry.field(description="What is wrong, for a person to fix.")
 
 
@@ -50,7 +62,8 @@ class ImportRowError:
 @declared(IMPORT_JOB)
 class ImportJob(Record):
     id: strawberry.ID = node_id("ImportJob")
-    options: JSON | None = column("How the file is read: `defaultRegion`, `onDuplicate`.")
+    options: JSON | None = column("How the file is read: `defaultRegion`, `onDuplicate`, and "
+                                  "`survey` (its id's UUID) for survey responses.")
     mapping: JSON | None = column("Which column of the file goes where: {header: target}.")
 
     @strawberry.field(description=f"The rejected rows' problems in file order: at most `first` "
@@ -81,7 +94,10 @@ class ImportJob(Record):
 @strawberry.input(description="A file to import, sent as a multipart request's file.")
 class ImportStartInput:
     file: Upload = strawberry.field(description="The CSV or XLSX file.")
-    kind: Kind = strawberry.field(description="Contacts or accounts.")
+    kind: Kind = strawberry.field(description="Contacts, accounts or survey responses.")
+    survey: strawberry.ID | None = strawberry.field(
+        default=None, description="The survey the responses answer: required for "
+                                  "SURVEY_RESPONSES, and for no other kind.")
     mapping: JSON | None = strawberry.field(
         default=None, description='{"header": "target"}; guessed from the headers if null.')
     default_region: str | None = strawberry.field(
@@ -123,6 +139,8 @@ class ImportMutations:
         options = {"defaultRegion": input.default_region,
                    "onDuplicate": OnDuplicate(input.on_duplicate).value}
         try:
+            if input.survey is not None:
+                options["survey"] = str(parse_id(input.survey, "Survey", "survey"))
             job_id = await import_run.start(
                 ctx.engine, ctx.access, ImportKind(input.kind), await upload.read(),
                 upload.filename, input.mapping, options, queue=RUN_IMPORT)
