@@ -121,6 +121,22 @@ async def test_every_write_keeps_the_sums_what_the_orders_say(conn, contacts):
     await _assert_consistent(conn)
 
 
+async def test_a_statement_of_many_customers_keeps_the_sums(conn, contacts):
+    # given more new customers than one statement locks one by one
+    await conn.execute("INSERT INTO contact (id, created_by, updated_by, last_name) "
+                       "SELECT gen_random_uuid(), 't', 't', 'Many ' || n "
+                       "FROM generate_series(1, 1100) n")
+    # when one statement writes an order for each
+    await conn.execute(
+        "INSERT INTO sales_order (id, created_by, updated_by, contact_id, price_book_id, "
+        "currency, status, ordered_at, subtotal, discount_total, total) "
+        "SELECT gen_random_uuid(), 't', 't', c.id, b.id, 'EUR', 'FULFILLED', "
+        "timestamptz '2024-05-01' + (row_number() OVER ()) * interval '1 hour', 20, 0, 20 "
+        "FROM contact c, price_book b WHERE b.is_standard AND c.last_name LIKE 'Many %'")
+    # then it is summed like any other
+    await _assert_consistent(conn)
+
+
 async def test_a_write_that_is_rolled_back_leaves_the_sums_as_they_were(conn):
     # given the sums as they are
     before = await _sums(conn, HELD)

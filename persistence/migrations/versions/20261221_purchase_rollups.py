@@ -89,12 +89,19 @@ $$
 # The difference the changed orders made, written as new rows: appending never waits on another
 # writer's row. Their customers are locked first, in order, so that two transactions writing
 # one customer's orders each see the other's: each difference then starts where the last ended.
+# A statement of more customers than the lock table should hold one lock each for takes the
+# one lock that excludes every other writer's instead (the others share it).
 APPLY = """
 CREATE FUNCTION crm_purchase_rollup_apply(customers uuid[], skipped uuid[], added sales_order[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(1886745189, hashtext(c::text))
-    FROM unnest(customers) c ORDER BY hashtext(c::text);
+    IF cardinality(customers) > 1000 THEN
+        PERFORM pg_advisory_xact_lock(1886745190, 0);
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared(1886745190, 0);
+        PERFORM pg_advisory_xact_lock(1886745189, hashtext(c::text))
+        FROM unnest(customers) c ORDER BY hashtext(c::text);
+    END IF;
     INSERT INTO purchase_rollup (kind, currency, bucket, period, value)
     SELECT kind, currency, bucket, period, sum(value) FROM (
         SELECT * FROM crm_purchase_rollup_of(customers, NULL, NULL)
