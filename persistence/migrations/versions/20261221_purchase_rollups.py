@@ -25,11 +25,17 @@ depends_on = None
 #   buyers_<unit>       1 per month, quarter or year with a purchase; repeat_<unit> when >= 2;
 #   cohort_size         1 in the month of the first purchase; cohort_buyers and cohort_revenue
 #                       per cohort month and months since (period).
-# `customers` NULL means all; otherwise their orders, less those `skipped`, plus `added`.
+# `customers` NULL means all of them. Otherwise what their orders contribute now, less what they
+# contributed before the statement (their orders less those `skipped`, plus those `added`): one
+# pass over both, each purchase carrying its side (+1 now, -1 before), so that one statement
+# with a cached plan does what a trigger needs.
 CONTRIBUTION = """
 CREATE FUNCTION crm_purchase_rollup_of(customers uuid[], skipped uuid[], added sales_order[])
 RETURNS TABLE (kind text, currency varchar, bucket date, period int, value numeric)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH orders AS (
     SELECT o.* FROM sales_order o WHERE customers IS NULL
     UNION ALL
@@ -38,52 +44,57 @@ WITH orders AS (
     SELECT o.* FROM sales_order o WHERE o.contact_id IS NULL AND o.account_id = ANY(customers)
 ),
 purchase AS (
-    SELECT coalesce(o.contact_id, o.account_id) AS customer, o.currency,
+    SELECT o.side, coalesce(o.contact_id, o.account_id) AS customer, o.currency,
            (o.ordered_at AT TIME ZONE 'UTC')::date AS day, o.total
-    FROM (SELECT * FROM orders o
-          WHERE NOT EXISTS (SELECT FROM unnest(skipped) s(id) WHERE s.id = o.id)
-          UNION ALL SELECT * FROM unnest(added)) o
+    FROM (SELECT 1 AS side, o.* FROM orders o
+          UNION ALL
+          SELECT -1, o.* FROM orders o WHERE customers IS NOT NULL
+              AND NOT EXISTS (SELECT FROM unnest(skipped) s(id) WHERE s.id = o.id)
+          UNION ALL
+          SELECT -1, o.* FROM unnest(added) o) o
     WHERE o.archived_at IS NULL AND o.status IN ('CONFIRMED', 'FULFILLED')
 ),
 days AS (
-    SELECT customer, currency, day, count(*) AS orders, sum(total) AS revenue,
+    SELECT side, customer, currency, day, count(*) AS orders, sum(total) AS revenue,
            lag(day) OVER w AS previous, lead(day) OVER w AS next,
-           min(day) OVER (PARTITION BY customer, currency) AS first
-    FROM purchase GROUP BY customer, currency, day
-    WINDOW w AS (PARTITION BY customer, currency ORDER BY day)
+           min(day) OVER (PARTITION BY side, customer, currency) AS first
+    FROM purchase GROUP BY side, customer, currency, day
+    WINDOW w AS (PARTITION BY side, customer, currency ORDER BY day)
 ),
 periods AS (
-    SELECT currency, unit, date_trunc(unit, day)::date AS bucket, sum(orders) AS orders
+    SELECT side, currency, unit, date_trunc(unit, day)::date AS bucket, sum(orders) AS orders
     FROM days CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) u(unit)
-    GROUP BY customer, currency, unit, 3
+    GROUP BY side, customer, currency, unit, 4
 ),
 months AS (
-    SELECT currency, date_trunc('month', first)::date AS cohort,
+    SELECT side, currency, date_trunc('month', first)::date AS cohort,
            date_trunc('month', day)::date AS month, sum(revenue) AS revenue
-    FROM days GROUP BY customer, currency, 2, 3
+    FROM days GROUP BY side, customer, currency, 3, 4
+),
+since AS (
+    SELECT side, currency, cohort, month, revenue,
+           ((extract(year FROM month) - extract(year FROM cohort)) * 12
+            + extract(month FROM month) - extract(month FROM cohort))::int AS period
+    FROM months
 )
-SELECT kind, currency, bucket, period, sum(value) FROM (
-    SELECT 'orders' AS kind, currency, day AS bucket, 0 AS period, orders::numeric AS value
-    FROM days
-    UNION ALL SELECT 'revenue', currency, day, 0, revenue FROM days
-    UNION ALL SELECT 'acquired', currency, day, 0, 1 FROM days WHERE day = first
-    UNION ALL SELECT 'active', currency, day + 1, 0, 1 FROM days
+SELECT kind, currency, bucket, period, sum(side * value) FROM (
+    SELECT side, 'orders' AS kind, currency, day AS bucket, 0 AS period,
+           orders::numeric AS value FROM days
+    UNION ALL SELECT side, 'revenue', currency, day, 0, revenue FROM days
+    UNION ALL SELECT side, 'acquired', currency, day, 0, 1 FROM days WHERE day = first
+    UNION ALL SELECT side, 'active', currency, day + 1, 0, 1 FROM days
               WHERE previous IS NULL OR day - previous > 365
-    UNION ALL SELECT 'active', currency, day + 366, 0, -1 FROM days
+    UNION ALL SELECT side, 'active', currency, day + 366, 0, -1 FROM days
               WHERE next IS NULL OR next - day > 365
-    UNION ALL SELECT 'buyers_' || unit, currency, bucket, 0, 1 FROM periods
-    UNION ALL SELECT 'repeat_' || unit, currency, bucket, 0, 1 FROM periods WHERE orders > 1
-    UNION ALL SELECT 'cohort_size', currency, cohort, 0, 1 FROM months WHERE month = cohort
-    UNION ALL SELECT 'cohort_buyers', currency, cohort,
-                     ((extract(year FROM month) - extract(year FROM cohort)) * 12
-                      + extract(month FROM month) - extract(month FROM cohort))::int, 1
-              FROM months
-    UNION ALL SELECT 'cohort_revenue', currency, cohort,
-                     ((extract(year FROM month) - extract(year FROM cohort)) * 12
-                      + extract(month FROM month) - extract(month FROM cohort))::int, revenue
-              FROM months
-) contributed GROUP BY kind, currency, bucket, period
-$$
+    UNION ALL SELECT side, 'buyers_' || unit, currency, bucket, 0, 1 FROM periods
+    UNION ALL SELECT side, 'repeat_' || unit, currency, bucket, 0, 1 FROM periods
+              WHERE orders > 1
+    UNION ALL SELECT side, 'cohort_size', currency, cohort, 0, 1 FROM months
+              WHERE month = cohort
+    UNION ALL SELECT side, 'cohort_buyers', currency, cohort, period, 1 FROM since
+    UNION ALL SELECT side, 'cohort_revenue', currency, cohort, period, revenue FROM since
+) contributed GROUP BY kind, currency, bucket, period HAVING sum(side * value) <> 0;
+END $$
 """
 
 # The difference the changed orders made, written as new rows: appending never waits on another
@@ -103,12 +114,7 @@ BEGIN
         FROM unnest(customers) c ORDER BY hashtext(c::text);
     END IF;
     INSERT INTO purchase_rollup (kind, currency, bucket, period, value)
-    SELECT kind, currency, bucket, period, sum(value) FROM (
-        SELECT * FROM crm_purchase_rollup_of(customers, NULL, NULL)
-        UNION ALL
-        SELECT kind, currency, bucket, period, -value
-        FROM crm_purchase_rollup_of(customers, skipped, added)
-    ) difference GROUP BY kind, currency, bucket, period HAVING sum(value) <> 0;
+    SELECT * FROM crm_purchase_rollup_of(customers, skipped, added);
 END $$
 """
 
