@@ -70,9 +70,14 @@ def cmd_migrate(args, settings: Settings) -> None:
 
 
 def cmd_seed(args, settings: Settings) -> None:
+    if args.orders_per_contact and not args.contacts:
+        sys.exit("crm seed: --orders-per-contact goes with --contacts")
+    if args.leads_and_surveys_only:
+        from persistence.seed.bulk_backfill import seed_leads_and_surveys
+
+        seed_leads_and_surveys(database_url(settings), seed=args.seed)
+        return
     if args.demo:
-        if args.orders_per_contact:
-            sys.exit("crm seed: --orders-per-contact goes with --contacts, not --demo")
         from persistence.seed.demo import seed_demo
 
         counts = _run(_with_connection(settings, seed_demo, transaction=True))
@@ -119,6 +124,9 @@ def parser() -> argparse.ArgumentParser:
     what = seed.add_mutually_exclusive_group(required=True)
     what.add_argument("--demo", action="store_true", help="the demo data, into an empty database")
     what.add_argument("--contacts", type=int, metavar="N", help="generate N contacts with COPY")
+    what.add_argument("--leads-and-surveys-only", action="store_true",
+                      help="add the leads and survey responses of --contacts to a database "
+                           "seeded before they were part of it (give the same --seed)")
     seed.add_argument("--seed", type=int, default=42, help="random seed of the generator")
     seed.add_argument("--orders-per-contact", type=float, default=0, metavar="X",
                       help="with --contacts: orders naming each contact, X on average, from "

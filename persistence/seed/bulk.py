@@ -28,9 +28,11 @@ from persistence.partners import PartnerAccountRow, PartnerContactRow, PartnerRo
 from persistence.portal import PortalIdentityRow
 from persistence.seed.bulk_deals import COLUMNS as DEAL_COLUMNS
 from persistence.seed.bulk_history import COLUMNS as HISTORY_COLUMNS
+from persistence.seed.bulk_leads import COLUMNS as LEAD_COLUMNS
 from persistence.seed.bulk_pools import PHONES_PER_COUNTRY
 from persistence.seed.bulk_purchases import MAX_ORDERS_PER_CONTACT
 from persistence.seed.bulk_rows import BulkRows, Rows
+from persistence.seed.bulk_surveys import COLUMNS as SURVEY_COLUMNS
 from persistence.seed.demo_deals import load_stages
 from persistence.territories import TerritoryRow
 from persistence.users import UserRow
@@ -59,6 +61,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                                "source"),
     **DEAL_COLUMNS,
     **HISTORY_COLUMNS,
+    **LEAD_COLUMNS,
+    **SURVEY_COLUMNS,
 }
 # Keys and indexes of the loaded tables, and foreign keys pointing at them. Restored in this
 # order: unique keys first, since foreign keys need the keys they reference.
@@ -82,8 +86,14 @@ ORDER BY 1
 """
 
 
+# The change feed is for what happens from now on: the audit entries of generated history
+# (bulk_leads) are no changes for its consumers to hear of, nor to replay.
+WITHOUT_CHANGE_EVENTS = "ALTER TABLE audit_entry DISABLE TRIGGER USER"
+WITH_CHANGE_EVENTS = "ALTER TABLE audit_entry ENABLE TRIGGER USER"
+
+
 class SeedRefusedError(RuntimeError):
-    """The database is not an empty, migrated CRM database."""
+    """The database is not in the state the seed needs: the message says what is wrong."""
 
 
 class Progress:
@@ -153,6 +163,7 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress,
             # COPY needs asyncpg itself; it runs inside the transaction SQLAlchemy began.
             driver = (await conn.get_raw_connection()).driver_connection
             restore = await _drop_keys(driver)
+            await driver.execute(WITHOUT_CHANGE_EVENTS)
             stages = await load_stages(conn)
             book = (await conn.execute(text(
                 "SELECT id FROM price_book WHERE is_standard"))).scalar()
@@ -163,7 +174,7 @@ async def _seed(url: str, contacts: int, seed: int, progress: Progress,
                 await driver.execute(
                     f"SELECT setval('order_number', {max(1, data.history.orders)})")
                 progress.say(f"all rows copied; restoring {len(restore)} keys and indexes")
-                for statement in restore:
+                for statement in [*restore, WITH_CHANGE_EVENTS]:
                     await driver.execute(statement)
                 progress.say("keys and indexes restored; summing the purchases")
             progress.say("purchases summed; committing")

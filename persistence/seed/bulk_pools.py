@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 import phonenumbers
 
@@ -18,6 +19,9 @@ from persistence.seed import demo
 from persistence.seed.generator import CHANNELS, COUNTRIES, NAMESPACE, PURPOSES, stable_id
 from persistence.territories import TerritoryRow
 from persistence.users import UserRow
+
+if TYPE_CHECKING:
+    from persistence.seed.bulk_leads import SeededAccount
 
 HISTORY = timedelta(days=3 * 365)
 START = demo.BASE_TIME - HISTORY  # contacts are created evenly from here to demo.BASE_TIME
@@ -134,5 +138,6 @@ class AccountDraft:
     domain: str
     partner: str | None
     size: int
+    seen: SeededAccount  # what the leads drawn beside its contacts know of it
     contacts: list[str] = field(default_factory=list)  # every link, counted against size
     own: list[str] = field(default_factory=list)  # contacts created for this account

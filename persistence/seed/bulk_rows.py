@@ -21,7 +21,8 @@ from persistence.partners import PartnerAccountRow, PartnerContactRow
 from persistence.portal import PortalIdentityRow
 from persistence.seed import demo
 from persistence.seed.bulk_deals import BulkDeals
-from persistence.seed.bulk_history import BulkHistory
+from persistence.seed.bulk_history import BulkHistory, Rows
+from persistence.seed.bulk_leads import BulkLeads, SeededAccount, SeededContact
 from persistence.seed.bulk_pools import (
     ACCOUNT_SIZE_WEIGHTS,
     ACCOUNT_SIZES,
@@ -50,6 +51,7 @@ from persistence.seed.bulk_pools import (
     stamp,
 )
 from persistence.seed.bulk_purchases import BulkPurchases
+from persistence.seed.bulk_surveys import BulkSurveys
 from persistence.seed.demo_deals import StageInfo
 from persistence.seed.generator import (
     COUNTRIES,
@@ -63,7 +65,6 @@ from persistence.seed.generator import (
     stable_id,
 )
 
-Rows = dict[str, list[tuple]]
 
 class BulkRows:
     """The fixed rows (territories, users, partners), then contacts with all that hangs on them."""
@@ -76,6 +77,7 @@ class BulkRows:
         self.deals = BulkDeals(stages or {}, seed, stamp, stable_hex)
         self.history = BulkHistory(seed, standard_book, stamp, stable_hex)
         self.purchases = BulkPurchases(self.history, seed, orders_per_contact)
+        self.leads, self.surveys = BulkLeads(stages or {}, seed), BulkSurveys(seed)
         self.gen = Generator(seed)
         self.rng = self.gen.rng
         self.phones = phone_pool(phones_per_country)
@@ -87,7 +89,7 @@ class BulkRows:
         self.territory_ids = {name: stable_id("territory", name) for name in demo.TERRITORIES}
         self.rows: Rows = defaultdict(list)
         self.fixed = self._fixed_rows(max(1, round(contacts / CONTACTS_PER_SALES_USER)))
-        self.fixed |= self.history.fixed_rows(SETUP_TIME)
+        self.fixed |= self.history.fixed_rows(SETUP_TIME) | self.surveys.fixed_rows(SETUP_TIME)
 
     @property
     def done(self) -> bool:
@@ -108,7 +110,6 @@ class BulkRows:
         # Owners come from the leaf or a region above it, so record rules see realistic data.
         self.owners = {leaf: tuple(u for u, t in sales if t in ancestors(leaf))
                        or tuple(u for u, _ in sales) for leaf in LEAVES}
-
         return fixed_rows(users, user_ids, self.territory_ids)
 
     def chunk(self, contacts: int) -> Rows:
@@ -157,7 +158,9 @@ class BulkRows:
         partner = PARTNER_NAMES[percentile] if percentile < len(PARTNER_NAMES) else None
         account = AccountDraft(account_id, rng.choice(self.owners[territory]), company.country,
                            company.domain, partner,
-                           rng.choices(ACCOUNT_SIZES, cum_weights=ACCOUNT_SIZE_WEIGHTS)[0])
+                           rng.choices(ACCOUNT_SIZES, cum_weights=ACCOUNT_SIZE_WEIGHTS)[0],
+                           SeededAccount(account_id, company.name, company.industry, company.size,
+                                         company.website, self.territory_ids[territory]))
         at = self._time(self.made) - timedelta(hours=rng.randrange(1, 72))
         self.rows[AccountRow.__tablename__].append(stamp(account_id, at) + (
             company.name, company.legal_name, company.industry, company.size, company.website,
@@ -230,8 +233,9 @@ class BulkRows:
             self._consent(contact_id, f"{i}-{channel}-{purpose}", recorded, channel, purpose,
                           "GRANTED" if rng.random() < 0.75 else "WITHDRAWN",
                           rng.choice(CONSENT_SOURCES))
-        self.purchases.for_contact(self.rows, contact_id, account and account.id, owner,
-                                   self.territory_ids[territory], created)
+        self._beside(SeededContact(contact_id, created, first, last, emails[0]["address"].lower(),
+                                   phones[0]["number"], country, owner,
+                                   self.territory_ids[territory], account and account.seen))
 
     def _customer(self, account: AccountDraft) -> None:
         """The portal customer of the demo, so `crm token --role customer` works here too."""
@@ -253,8 +257,16 @@ class BulkRows:
             + (contact_id, None, None, demo.CUSTOMER_EMAIL))
         self._consent(contact_id, "customer-newsletter", at, "EMAIL", "newsletter", "GRANTED",
                       "portal")
-        self.purchases.for_contact(self.rows, contact_id, account.id, account.owner,
-                                   self.territory_ids["UK & Ireland"], at)
+        self._beside(SeededContact(contact_id, at, "Casey", "Customer", demo.CUSTOMER_EMAIL,
+                                   "+447400123400", "GB", account.owner,
+                                   self.territory_ids["UK & Ireland"], account.seen))
+
+    def _beside(self, contact: SeededContact) -> None:
+        """The orders, leads and survey responses of a contact, each from a stream of its own."""
+        self.purchases.for_contact(self.rows, contact.id, contact.account and contact.account.id,
+                                   contact.owner, contact.territory_id, contact.created)
+        self.leads.for_contact(self.rows, contact)
+        self.surveys.for_contact(self.rows, contact)
 
     def _link(self, account: AccountDraft, contact_id: str, at: datetime, *, register: bool,
               title: str | None = None) -> None:

@@ -67,7 +67,8 @@ ORDER BY 1, 2, 3
 STAMPED_TABLES = ("territory", "app_user", "partner", "account", "contact", "account_contact",
                   "partner_account", "partner_contact", "portal_identity", "note", "consent",
                   "opportunity", "opportunity_stage_change", "opportunity_contact",
-                  "activity", "sales_order", "sales_order_line", "product", "price_book_entry")
+                  "activity", "sales_order", "sales_order_line", "product", "price_book_entry",
+                  "survey", "survey_invitation", "survey_response")
 BAD_DEALS = """
 SELECT count(*) FROM opportunity o JOIN pipeline_stage s ON s.id = o.stage_id
 WHERE s.pipeline_id <> o.pipeline_id OR o.probability <> s.probability
@@ -79,6 +80,7 @@ BAD_ORDER_TOTALS = """
 SELECT count(*) FROM sales_order o WHERE o.total <> (SELECT sum(l.total) FROM sales_order_line l
   WHERE l.order_id = o.id) OR o.subtotal - o.discount_total <> o.total
 """
+LEAD_DEALS = "SELECT count(converted_opportunity_id) FROM lead"
 DEAL_ROLES_OUTSIDE_ACCOUNT = """
 SELECT count(*) FROM opportunity_contact r JOIN opportunity o ON o.id = r.opportunity_id
 WHERE NOT EXISTS (SELECT 1 FROM account_contact ac
@@ -147,11 +149,17 @@ async def test_seed_bulk_counts_in_expected_ranges(seeded, db):
     assert 1.5 * CONTACTS < counts["consent"] < 2.5 * CONTACTS
     assert CONTACTS < counts["note"] < 1.5 * CONTACTS
     assert 0 < counts["partner_account"] < 0.05 * counts["account"]
-    assert counts["account"] < counts["opportunity"] < 2 * counts["account"]
+    # besides the deals that converting a lead opened, one or two per account
+    lead_deals = await db.fetchval(LEAD_DEALS)
+    assert 0 < lead_deals < 0.1 * CONTACTS
+    assert counts["account"] < counts["opportunity"] - lead_deals < 2 * counts["account"]
     assert 2 * counts["opportunity"] < counts["opportunity_stage_change"]
     assert 0.8 * CONTACTS < counts["activity"] < 1.2 * CONTACTS
     assert 0.5 * counts["account"] < counts["sales_order"] < counts["account"]
     assert counts["sales_order"] < counts["sales_order_line"] < 3 * counts["sales_order"]
+    assert 0.4 * CONTACTS < counts["lead"] < 0.6 * CONTACTS
+    assert counts["survey"] == 4
+    assert 0.15 * CONTACTS < counts["survey_response"] < 0.25 * CONTACTS
 
 
 async def test_seed_bulk_order_totals_add_up_and_new_orders_number_after_them(db):
@@ -214,12 +222,14 @@ async def test_seed_bulk_same_seed_gives_same_rows(seeded):
     urls, counts = seeded
     tables = ("contact", "account", "account_contact", "note", "consent", "partner_contact",
               "opportunity", "opportunity_stage_change", "opportunity_contact", "activity",
-              "sales_order", "sales_order_line")
+              "sales_order", "sales_order_line", "lead", "audit_entry", "survey",
+              "survey_invitation", "survey_response")
     first, second, other = [await _digests(url, tables) for url in urls]
     # then the same seed gives identical rows, and another seed different contacts
     assert counts[0] == counts[1]
     assert first == second
     assert first["contact"] != other["contact"]
+    assert first["lead"] != other["lead"]
 
 
 def test_bulk_rows_do_not_depend_on_chunk_size():
@@ -235,8 +245,9 @@ def test_bulk_rows_do_not_depend_on_chunk_size():
     while not pieces.done:
         for table, rows in pieces.chunk(333).items():
             in_pieces.setdefault(table, []).extend(rows)
-    # then the rows are the same, deals included
+    # then the rows are the same, deals, leads and survey responses included
     assert whole.fixed == pieces.fixed and in_one["opportunity"] and in_one["sales_order"]
+    assert in_one["lead"] and in_one["audit_entry"] and in_one["survey_response"]
     assert dict(in_one) == in_pieces
 
 
