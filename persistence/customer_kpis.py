@@ -185,7 +185,7 @@ answered AS (
     {joins}
     WHERE x.archived_at IS NULL AND {read_sql(SURVEY_RESPONSE.spec, access, 'x', b)}
 ),
-servqual AS (
+servqual AS MATERIALIZED (
     SELECT start, key, jsonb_object_agg(dimension, gap) AS gaps FROM (
         SELECT start, key, e ->> 'dimension' AS dimension,
                avg((e ->> 'value')::numeric) FILTER (WHERE e ->> 'aspect' = 'PERCEPTION')

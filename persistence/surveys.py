@@ -93,6 +93,9 @@ class SurveyResponseRow(Stamped, table=True):
         Index("ix_survey_response_survey_responded", "survey_id", "responded_at", "id"),
         Index("ix_survey_response_contact_responded", "contact_id", "responded_at", "id"),
         Index("ix_survey_response_created_id", "created_at", "id"),
+        # customerKpis reads the live responses of a window, whatever the survey.
+        Index("ix_survey_response_responded", "responded_at",
+              postgresql_where=text("archived_at IS NULL")),
         one_of("channel", ResponseChannel),
         one_of("comment_class", CommentClass),
         one_of("classified_by", ClassifiedBy),
