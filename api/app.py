@@ -103,7 +103,7 @@ def create_app(settings: Settings, *, url: str | None = None,
     replica = make_engine(settings.database_replica_url, pool_size=settings.crm_db_pool_size,
                           statement_timeout_ms=settings.crm_statement_timeout_ms) \
         if settings.database_replica_url else None
-    analytics_reader = Reader(replica) if replica is not None else reader
+    analytics_reader = Reader(replica or engine, planned_for_values=True)
     # Who a token's subject is now, and the key ring: a few reads per few seconds, kept
     # out of the statement counts of the requests they happen to fall into.
     bookkeeping = Reader(engine, announced=False)

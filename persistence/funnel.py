@@ -56,7 +56,7 @@ async def funnel(reader: Reader, access: Access, start: date, end: date,
     key = f"l.{GROUP_COLUMNS[group]}::text" if group else "NULL::text"
     status = b.bind("QUALIFIED")
     sql = f"""
-WITH reached AS (
+WITH reached AS MATERIALIZED (  -- each lead's qualification is looked up once, not per use
     SELECT {key} AS key, l.created_at AS lead,
            coalesce((SELECT min(e.created_at) FROM audit_entry e WHERE e.record_id = l.id
                      AND e.changes -> 'status' ->> 'after' = {status}), l.converted_at)
