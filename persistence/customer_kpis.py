@@ -120,31 +120,47 @@ def order_figures_sql(b: Builder, start: date, end: date, interval: KpiInterval,
                       before: dict[str, str]) -> str:
     """S, E, N, buyers, repeat buyers, orders and revenue per period and key, from `bought`:
     the body of a query of the purchases the caller may read up to `end`, as (customer, key,
-    at, revenue); `before` names the queries it reads."""
+    at, revenue); `before` names the queries it reads.
+
+    Activity is counted as the roll-ups count it (persistence/purchase_rollups.py): a purchase
+    on day d makes its customer active from d + 1 to d + ACTIVE_DAYS, each customer's spells of
+    activity become a +1 and a -1, and the customers active at a moment are the running sum up
+    to it: one pass over the purchases, whatever the number of periods."""
     until = b.bind(end + timedelta(days=1))
+    unit = {"MONTH": "month", "QUARTER": "quarter", "YEAR": "year"}[interval.value]
     named = "".join(f"{name} AS ({body}\n),\n" for name, body in before.items())
     return f"""
 WITH periods AS ({_periods(b, start, end, interval)}),
 {named}bought AS ({bought}),
-customers AS (SELECT customer, key, min(at) AS first FROM bought GROUP BY 1, 2),
-sold AS (
-    SELECT p.start, x.key, x.customer, count(*) AS orders, sum(x.revenue) AS revenue
-    FROM periods p JOIN bought x ON x.at >= p.start AND x.at < p.stop GROUP BY 1, 2, 3
+days AS (SELECT DISTINCT customer, key, at::date AS day FROM bought),
+spells AS (
+    SELECT key, day, lag(day) OVER w AS previous, lead(day) OVER w AS next
+    FROM days WINDOW w AS (PARTITION BY customer, key ORDER BY day)
+),
+changes AS (
+    SELECT key, day, sum(delta) AS delta FROM (
+        SELECT key, day + 1 AS day, 1 AS delta FROM spells
+        WHERE previous IS NULL OR day - previous > {ACTIVE_DAYS}
+        UNION ALL
+        SELECT key, day + {ACTIVE_DAYS + 1}, -1 FROM spells
+        WHERE next IS NULL OR next - day > {ACTIVE_DAYS}
+    ) e GROUP BY key, day
 ),
 active AS (
-    SELECT p.start, x.key,
-           count(DISTINCT x.customer) FILTER (WHERE x.at < p.start
-               AND x.at >= p.start - interval '{ACTIVE_DAYS} days') AS at_start,
-           count(DISTINCT x.customer) FILTER (WHERE x.at < least(p.stop, {until}::date)
-               AND x.at >= least(p.stop, {until}::date) - interval '{ACTIVE_DAYS} days')
+    SELECT p.start, c.key,
+           coalesce(sum(c.delta) FILTER (WHERE c.day <= p.start), 0) AS at_start,
+           coalesce(sum(c.delta) FILTER (WHERE c.day <= least(p.stop, {until}::date)), 0)
                AS at_end
-    FROM periods p JOIN bought x ON x.at >= p.start - interval '{ACTIVE_DAYS} days'
-         AND x.at < p.stop
-    GROUP BY 1, 2
+    FROM periods p CROSS JOIN changes c GROUP BY 1, 2
 ),
 acquired AS (
-    SELECT p.start, k.key, count(*) AS acquired FROM periods p
-    JOIN customers k ON k.first >= p.start AND k.first < p.stop GROUP BY 1, 2
+    SELECT p.start, f.key, count(*) AS acquired FROM periods p
+    JOIN spells f ON f.previous IS NULL AND f.day >= p.start AND f.day < p.stop GROUP BY 1, 2
+),
+sold AS (
+    SELECT date_trunc('{unit}', x.at) AS start, x.key, x.customer, count(*) AS orders,
+           sum(x.revenue) AS revenue
+    FROM bought x WHERE x.at >= (SELECT min(start) FROM periods) GROUP BY 1, 2, 3
 ),
 totals AS (
     SELECT start, key, count(*) AS buyers, count(*) FILTER (WHERE orders > 1) AS repeat_buyers,
@@ -157,6 +173,7 @@ SELECT a.start::date AS start, a.key, a.at_start, a.at_end, coalesce(n.acquired,
 FROM active a
 LEFT JOIN acquired n ON n.start = a.start AND n.key IS NOT DISTINCT FROM a.key
 LEFT JOIN totals t ON t.start = a.start AND t.key IS NOT DISTINCT FROM a.key
+WHERE a.at_start > 0 OR t.orders > 0
 ORDER BY 1, 2 NULLS LAST
 """
 
