@@ -103,14 +103,14 @@ def _bought_sql() -> str:
     GROUP BY o.{customer}""" for record_type, (customer, table) in CUSTOMERS.items())
 
 
-def _score_sql() -> str:
+def _score_sql(bought: str) -> str:
     cells = ", ".join(f"'{segment.value}'" for segment in grid_cells())
     return f"""
 WITH scored AS (
     SELECT b.*, ntile(5) OVER (PARTITION BY record_type ORDER BY last_order_at, record_id) AS r,
            ntile(5) OVER (PARTITION BY record_type ORDER BY frequency, record_id) AS f,
            ntile(5) OVER (PARTITION BY record_type ORDER BY monetary, record_id) AS m
-    FROM rfm_bought b
+    FROM {bought} b
 ),
 written AS (
     INSERT INTO rfm_score (record_id, record_type, last_order_at, recency_days, frequency,
@@ -137,8 +137,13 @@ async def refresh(db: asyncpg.Connection, currency: str, now: datetime,
     longer have a purchase; their orders are read on `source` (a replica) when given. Run it
     in a transaction, so that readers see the old scores or the new, never a mix. The number
     scored, by record type."""
-    await summarise(db, source, "rfm_bought", BOUGHT_COLUMNS, _bought_sql(), currency)
+    if source is None:  # one statement reads and scores: nothing is written twice
+        bought = f"({_bought_sql()})"
+    else:
+        await summarise(db, source, "rfm_bought", BOUGHT_COLUMNS, _bought_sql(), currency)
+        bought = "rfm_bought"
     scored = dict.fromkeys(CUSTOMERS, 0)
-    scored.update({r["record_type"]: r["n"] for r in await db.fetch(_score_sql(), currency, now)})
+    scored.update({r["record_type"]: r["n"]
+                   for r in await db.fetch(_score_sql(bought), currency, now)})
     await db.execute("DELETE FROM rfm_score WHERE computed_at < $1", now)
     return scored
