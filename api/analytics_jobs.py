@@ -1,7 +1,7 @@
 """The analytics refresh (persistence/analytics_refresh.py) in a transaction of its own, with
 the settings' currency, discount rate and margin. The worker runs it on CRM_ANALYTICS_SCHEDULE;
 `crm analytics refresh` (api/cli_analytics.py) runs it now. The purchase roll-ups' differences
-are summed up (persistence/purchase_rollups.py) every COMPACT_SCHEDULE and before a refresh."""
+are summed up (persistence/purchase_rollups.py) every COMPACT_SCHEDULE."""
 
 from __future__ import annotations
 
@@ -24,15 +24,7 @@ log = logging.getLogger("crm.analytics")
 COMPACT_SCHEDULE = "*/10 * * * *"
 
 
-async def compact(engine: AsyncEngine) -> int:
-    async with Transaction(engine) as tx:
-        summed = await purchase_rollups.compact(tx.driver_connection)
-        await tx.commit()
-    return summed
-
-
 async def refresh(engine: AsyncEngine, settings: Settings, now: datetime) -> Refreshed:
-    await compact(engine)
     async with replica_snapshot(settings.database_replica_url) as source, \
             Transaction(engine) as tx:
         refreshed = await analytics_refresh.refresh(
@@ -53,4 +45,7 @@ def refresh_job(settings: Settings):
 
 async def compact_job(context: JobContext) -> None:
     """The worker's scheduled summing of the purchase roll-ups."""
-    log.info("purchase roll-ups: %d rows summed", await compact(context.engine))
+    async with Transaction(context.engine) as tx:
+        summed = await purchase_rollups.compact(tx.driver_connection)
+        await tx.commit()
+    log.info("purchase roll-ups: %d rows summed", summed)

@@ -14,6 +14,7 @@ from domain.lifetime_valuation import LifetimeSettings
 from domain.services.lifetime import LifetimeResult, refresh_lifetime
 from persistence import rfm
 from persistence.lifetime_store import LifetimeSqlStore
+from persistence.summaries import UNBOUNDED
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +40,7 @@ async def refresh(db: asyncpg.Connection, currency: str, now: datetime,
     """Recompute everything as of `now`, to the second, as it is shown; the orders are read on
     `source`, a replica's snapshot (persistence/summaries.py), when given."""
     now = now.replace(microsecond=0)
-    # A refresh reads every order: it is no request, to be cut short by their timeout.
-    await db.execute("SET LOCAL statement_timeout = 0")
-    await db.execute("SET LOCAL jit = off")
+    await db.execute(UNBOUNDED)
     started = time.perf_counter()
     scored = await rfm.refresh(db, currency, now, source)
     rfm_done = time.perf_counter()

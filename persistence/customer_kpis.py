@@ -41,8 +41,6 @@ class KpiGroup(StrEnum):
     PRODUCT = "PRODUCT"
 
 
-STEP = {KpiInterval.MONTH: "1 month", KpiInterval.QUARTER: "3 months",
-        KpiInterval.YEAR: "1 year"}
 # A customer's group: `k` is the customer's id; contact c, account a and scores r join on it.
 # A contact's tier is that of the account it joined first.
 KEYS = {
@@ -74,10 +72,10 @@ GROUP_READS = {KpiGroup.TERRITORY: ("Contact.territory", "Account.territory"),
 
 
 def _periods(b: Builder, start: date, end: date, interval: KpiInterval) -> str:
-    unit = {"MONTH": "month", "QUARTER": "quarter", "YEAR": "year"}[interval.value]
-    return (f"SELECT p AS start, p + interval '{STEP[interval]}' AS stop FROM generate_series("
+    unit, length = purchase_rollups.UNITS[interval.value]
+    return (f"SELECT p AS start, p + interval '{length}' AS stop FROM generate_series("
             f"date_trunc('{unit}', {b.bind(start)}::timestamp), "
-            f"{b.bind(end)}::timestamp, interval '{STEP[interval]}') p")
+            f"{b.bind(end)}::timestamp, interval '{length}') p")
 
 
 def _keyed(customer: str, group: KpiGroup | None) -> str:
@@ -127,7 +125,7 @@ def order_figures_sql(b: Builder, start: date, end: date, interval: KpiInterval,
     activity become a +1 and a -1, and the customers active at a moment are the running sum up
     to it: one pass over the purchases, whatever the number of periods."""
     until = b.bind(end + timedelta(days=1))
-    unit = {"MONTH": "month", "QUARTER": "quarter", "YEAR": "year"}[interval.value]
+    unit, _ = purchase_rollups.UNITS[interval.value]
     named = "".join(f"{name} AS ({body}\n),\n" for name, body in before.items())
     return f"""
 WITH periods AS ({_periods(b, start, end, interval)}),

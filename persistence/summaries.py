@@ -17,6 +17,9 @@ import asyncpg
 
 from persistence.db import libpq_url
 
+# A refresh reads every order: it is no request, to be cut short by their timeout, and its
+# statements run once, not worth compiling.
+UNBOUNDED = "SET LOCAL statement_timeout = 0; SET LOCAL jit = off"
 # How many COPY chunks may wait between the replica and the primary.
 CHUNKS_IN_FLIGHT = 16
 
@@ -30,9 +33,7 @@ async def replica_snapshot(url: str | None) -> AsyncIterator[asyncpg.Connection 
     source = await asyncpg.connect(libpq_url(url))
     try:
         async with source.transaction(isolation="repeatable_read", readonly=True):
-            # Summaries read every order: no request, to be cut short by their timeout.
-            await source.execute("SET LOCAL statement_timeout = 0")
-            await source.execute("SET LOCAL jit = off")
+            await source.execute(UNBOUNDED)
             yield source
     finally:
         await source.close()
